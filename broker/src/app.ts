@@ -1,0 +1,223 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Request, type RequestHandler } from 'express';
+import passport from 'passport';
+import type pg from 'pg';
+import type { RedisClientType } from 'redis';
+import type { RedisStore } from 'connect-redis';
+import type { AuditTrail } from '@hcw/common';
+import type { BrokerConfig } from './config.js';
+import { devIdpRoutes } from './auth/dev-idp.js';
+import { createSamlStrategy, samlRoutes } from './auth/saml.js';
+import { sessionMiddleware } from './auth/session.js';
+import type { SignedInUser } from './auth/signed-in-user.js';
+import { AgentError, type AgentClient } from './desktops/agent-client.js';
+import { NoDesktopAvailableError, type DesktopPool } from './desktops/desktop-pool.js';
+import { checkHealth } from './health.js';
+import { errorHandler, HttpError } from './http/errors.js';
+import { escapeHtml } from './http/html.js';
+import { securityHeaders } from './http/security-headers.js';
+import { encryptToken } from './tunnel/connection-token.js';
+import { lockdownSettings } from './tunnel/lockdown.js';
+import { TUNNEL_PATH } from './tunnel/tunnel-server.js';
+
+const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'client');
+// The ES module build: it loads in the browser as a module, where the CommonJS file would throw.
+const guacamoleCommon = fileURLToPath(import.meta.resolve('guacamole-common-js'));
+
+export interface BrokerDeps {
+  config: BrokerConfig;
+  redis: RedisClientType;
+  pool: pg.Pool;
+  sessionStore: RedisStore;
+  audit: AuditTrail;
+  agents: AgentClient;
+  desktops: DesktopPool;
+  log(message: string): void;
+}
+
+function clientAddress(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export function createBrokerApp(deps: BrokerDeps): Express {
+  const { config, audit, desktops } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await checkHealth(deps);
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  });
+
+  app.get('/client/vendor/guacamole-common.js', (_req, res) => res.type('application/javascript').sendFile(guacamoleCommon));
+  app.use('/client', express.static(clientDir, { index: false, maxAge: 0, etag: false, lastModified: false }));
+
+  if (config.devIdp) {
+    app.use(
+      '/dev-idp',
+      devIdpRoutes({
+        entityId: config.saml.idpEntityId,
+        spEntityId: config.saml.spEntityId,
+        spAcsUrl: config.saml.acsUrl,
+        key: config.devIdp.key,
+        cert: config.devIdp.cert,
+        password: config.devIdp.demoPassword,
+      }),
+    );
+  }
+
+  app.use(sessionMiddleware(config, deps.sessionStore));
+  app.use(passport.initialize());
+  app.use(endSessionsPastTheirLifetime(config));
+
+  app.use(
+    samlRoutes({
+      config,
+      strategy: createSamlStrategy(config, deps.redis),
+      onSignedIn: async (req, res, user) => {
+        // A new session ID at sign-in, so a session fixed before sign-in is worthless.
+        await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
+        req.session.user = user;
+        req.session.signedInAt = Date.now();
+        await audit.record({
+          type: 'sign-in',
+          outcome: 'success',
+          actorId: user.id,
+          actorOrganisation: user.organisation,
+          clientAddress: clientAddress(req),
+          details: { roles: user.roles.join(',') },
+        });
+        res.redirect(303, '/');
+      },
+      onRefused: async (req, res, reason) => {
+        deps.log(`sign-in refused: ${reason}`);
+        await audit.record({
+          type: 'sign-in',
+          outcome: 'failure',
+          clientAddress: clientAddress(req),
+          details: { reason: reason.slice(0, 300) },
+        });
+        res.status(401).type('html').send(
+          simplePage('サインインできませんでした', 'サインインの応答を確認できませんでした。もう一度お試しください。', '/auth/login', 'もう一度サインイン'),
+        );
+      },
+    }),
+  );
+
+  app.get('/', (req, res) => {
+    if (!req.session.user) {
+      res.redirect(303, '/auth/login');
+      return;
+    }
+    res.sendFile(path.join(clientDir, 'index.html'));
+  });
+
+  app.get('/api/me', requireUser, (req, res) => {
+    const user = req.session.user as SignedInUser;
+    res.json({ id: user.id, displayName: user.displayName });
+  });
+
+  app.post('/api/desktop/connect', requireUser, requireClientHeader, async (req, res) => {
+    const user = req.session.user as SignedInUser;
+    let leased;
+    try {
+      leased = await desktops.leaseFor(user);
+    } catch (error) {
+      if (error instanceof NoDesktopAvailableError) {
+        throw new HttpError(503, '空いているデスクトップがありません。しばらくしてからお試しください。', 'No desktop is free. Please try again shortly.');
+      }
+      if (error instanceof AgentError) {
+        deps.log(`desktop start failed: ${error.message}`);
+        throw new HttpError(503, 'デスクトップを準備できませんでした。もう一度お試しください。', 'The desktop could not be prepared. Please try again.');
+      }
+      throw error;
+    }
+    if (leased.isNew) {
+      await audit.record({
+        type: 'desktop-lease',
+        outcome: 'success',
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+        details: { desktopId: leased.desktop.id },
+      });
+    }
+    const { token } = encryptToken(
+      config.tunnel.key,
+      {
+        userId: user.id,
+        desktopId: leased.desktop.id,
+        connection: {
+          type: 'vnc',
+          guacdHost: leased.desktop.guacdHost,
+          guacdPort: leased.desktop.guacdPort,
+          settings: {
+            hostname: leased.desktop.vncHost,
+            port: leased.desktop.vncPort,
+            password: leased.lease.vncPassword,
+            ...lockdownSettings({ disablePaste: config.tunnel.disablePaste }),
+          },
+        },
+      },
+      config.tunnel.tokenTtlSeconds,
+    );
+    res.json({ token, tunnelPath: TUNNEL_PATH });
+  });
+
+  app.post('/auth/logout', async (req, res) => {
+    const user = req.session.user;
+    if (user) {
+      await desktops.release(user.id);
+      await audit.record({
+        type: 'sign-out',
+        outcome: 'success',
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+      });
+    }
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    res.clearCookie('broker.sid');
+    res.redirect(303, '/signed-out');
+  });
+
+  app.get('/signed-out', (_req, res) => {
+    res.type('html').send(simplePage('サインアウトしました', 'デスクトップは閉じられました。', '/', 'もう一度サインイン'));
+  });
+
+  app.use(errorHandler);
+  return app;
+}
+
+const requireUser: RequestHandler = (req, _res, next) => {
+  if (!req.session.user) throw new HttpError(401, 'サインインが必要です。', 'Sign-in is required.');
+  next();
+};
+
+/** A header a cross-site form cannot send: the connect call comes from our own page's script. */
+const requireClientHeader: RequestHandler = (req, _res, next) => {
+  if (req.get('x-requested-with') !== 'hcw-client') {
+    throw new HttpError(403, 'この要求は受け付けられません。', 'This request is not accepted.');
+  }
+  next();
+};
+
+function endSessionsPastTheirLifetime(config: BrokerConfig): RequestHandler {
+  const maxMs = config.session.maxHours * 3600 * 1000;
+  return (req, _res, next) => {
+    const signedInAt = req.session?.signedInAt;
+    if (signedInAt !== undefined && Date.now() - signedInAt > maxMs) {
+      req.session.destroy(() => next());
+      return;
+    }
+    next();
+  };
+}
+
+function simplePage(title: string, message: string, link: string, linkText: string): string {
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/client/sign-in.css"></head>
+<body><main class="sign-in"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="${escapeHtml(link)}">${escapeHtml(linkText)}</a></p></main></body></html>`;
+}

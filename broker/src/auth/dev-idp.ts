@@ -1,0 +1,145 @@
+import { inflateRawSync } from 'node:zlib';
+import { DOMParser } from '@xmldom/xmldom';
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { buildSamlResponse, MFA_CONTEXT, PASSWORD_CONTEXT } from './saml-response.js';
+import { DEMO_USERS, findDemoUser } from './demo-users.js';
+import { escapeHtml } from '../http/html.js';
+
+/**
+ * A built-in SAML identity provider for the demo and the tests only. The configuration refuses to switch
+ * it on in production. It knows one service provider (this broker) and the demo users.
+ */
+export interface DevIdpOptions {
+  entityId: string;
+  spEntityId: string;
+  spAcsUrl: string;
+  key: string;
+  cert: string;
+  password: string;
+}
+
+const AuthnRequestFields = z.object({
+  id: z.string().min(1).max(200),
+  acsUrl: z.string().url().optional(),
+  issuer: z.string().min(1),
+});
+
+function parseAuthnRequest(encoded: string): z.infer<typeof AuthnRequestFields> | undefined {
+  try {
+    const xmlText = inflateRawSync(Buffer.from(encoded, 'base64'), { maxOutputLength: 64 * 1024 }).toString('utf8');
+    const doc = new DOMParser().parseFromString(xmlText, 'text/xml');
+    const root = doc.documentElement;
+    if (!root || root.localName !== 'AuthnRequest') return undefined;
+    const issuer = root.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Issuer')[0]?.textContent ?? '';
+    const parsed = AuthnRequestFields.safeParse({
+      id: root.getAttribute('ID'),
+      acsUrl: root.getAttribute('AssertionConsumerServiceURL') || undefined,
+      issuer: issuer.trim(),
+    });
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const LoginForm = z.object({
+  username: z.string().max(100),
+  password: z.string().max(200),
+  SAMLRequest: z.string().max(16 * 1024),
+  RelayState: z.string().max(1000).optional(),
+});
+
+export function devIdpRoutes(options: DevIdpOptions): Router {
+  const router = express.Router();
+
+  router.get('/auto-submit.js', (_req, res) => {
+    res.type('application/javascript').send("document.getElementById('saml-post').submit();\n");
+  });
+
+  router.get('/sso', (req, res) => {
+    const samlRequest = typeof req.query.SAMLRequest === 'string' ? req.query.SAMLRequest : '';
+    const relayState = typeof req.query.RelayState === 'string' ? req.query.RelayState : '';
+    if (!parseAuthnRequest(samlRequest)) {
+      res.status(400).type('html').send(page('要求が正しくありません', '<p>SAML 認証要求を読み取れません。サービスからサインインし直してください。</p>'));
+      return;
+    }
+    res.type('html').send(loginPage(samlRequest, relayState));
+  });
+
+  router.post('/sso', express.urlencoded({ extended: false, limit: '32kb' }), (req, res) => {
+    const form = LoginForm.safeParse(req.body);
+    const request = form.success ? parseAuthnRequest(form.data.SAMLRequest) : undefined;
+    if (!form.success || !request) {
+      res.status(400).type('html').send(page('要求が正しくありません', '<p>サインインし直してください。</p>'));
+      return;
+    }
+    if (request.issuer !== options.spEntityId || (request.acsUrl && request.acsUrl !== options.spAcsUrl)) {
+      res.status(400).type('html').send(page('不明なサービス', '<p>このサービスへのサインインは受け付けていません。</p>'));
+      return;
+    }
+    const user = findDemoUser(form.data.username.trim());
+    if (!user || form.data.password !== options.password) {
+      res
+        .status(401)
+        .type('html')
+        .send(loginPage(form.data.SAMLRequest, form.data.RelayState ?? '', 'ユーザー名またはパスワードが違います。'));
+      return;
+    }
+    const { xml } = buildSamlResponse({
+      issuer: options.entityId,
+      audience: options.spEntityId,
+      destination: options.spAcsUrl,
+      inResponseTo: request.id,
+      signingKey: options.key,
+      signingCert: options.cert,
+      subject: {
+        nameId: user.username,
+        authnContextClassRef: user.assertsMfa ? MFA_CONTEXT : PASSWORD_CONTEXT,
+        attributes: {
+          displayName: user.displayName,
+          displayNameKana: user.displayNameKana,
+          organisation: user.organisation,
+          profession: user.profession,
+          roles: user.roles,
+        },
+      },
+    });
+    res.type('html').send(postPage(options.spAcsUrl, Buffer.from(xml, 'utf8').toString('base64'), form.data.RelayState));
+  });
+
+  return router;
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/client/sign-in.css"></head>
+<body><main class="sign-in"><p class="badge">開発用 IdP（デモ・テスト専用）</p><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+}
+
+function loginPage(samlRequest: string, relayState: string, error?: string): string {
+  const users = DEMO_USERS.map((u) => `<li><code>${escapeHtml(u.username)}</code> ${escapeHtml(u.displayName)}（${escapeHtml(u.roles.join(', '))}）</li>`).join('');
+  return page(
+    'サインイン',
+    `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="sso">
+<label>ユーザー名 <input name="username" autocomplete="username" required autofocus></label>
+<label>パスワード <input name="password" type="password" autocomplete="current-password" required></label>
+<input type="hidden" name="SAMLRequest" value="${escapeHtml(samlRequest)}">
+<input type="hidden" name="RelayState" value="${escapeHtml(relayState)}">
+<button type="submit">サインイン</button>
+</form>
+<details><summary>デモ利用者</summary><ul>${users}</ul></details>`,
+  );
+}
+
+function postPage(acsUrl: string, samlResponse: string, relayState: string | undefined): string {
+  return page(
+    'サインイン中…',
+    `<form id="saml-post" method="post" action="${escapeHtml(acsUrl)}">
+<input type="hidden" name="SAMLResponse" value="${escapeHtml(samlResponse)}">
+${relayState ? `<input type="hidden" name="RelayState" value="${escapeHtml(relayState)}">` : ''}
+<noscript><button type="submit">続ける</button></noscript>
+</form><script src="/dev-idp/auto-submit.js"></script>`,
+  );
+}

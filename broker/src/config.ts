@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Every setting the broker has, read once from the environment and validated. Nothing else reads it. */
+
+const Desktop = z.object({
+  id: z.string().min(1),
+  agentUrl: z.string().url(),
+  vncHost: z.string().min(1),
+  vncPort: z.number().int().min(1).max(65535),
+  guacdHost: z.string().min(1),
+  guacdPort: z.number().int().min(1).max(65535),
+});
+export type DesktopSpec = z.infer<typeof Desktop>;
+
+const json = <T extends z.ZodTypeAny>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return schema.parse(JSON.parse(text)) as z.infer<T>;
+    } catch (error) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not valid JSON for this setting: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  });
+
+const Env = z
+  .object({
+    BROKER_ENV: z.enum(['production', 'development', 'test']).default('production'),
+    BROKER_HOST: z.string().default('127.0.0.1'),
+    BROKER_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+    /** The address the personal device uses; its origin is the only one the tunnel accepts. */
+    BROKER_PUBLIC_URL: z.string().url(),
+    BROKER_REDIS_URL: z.string().url(),
+    BROKER_DATABASE_URL: z.string().url(),
+    BROKER_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    BROKER_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    BROKER_SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(12),
+    /** 32 bytes, base64: encrypts connection tokens. */
+    BROKER_TUNNEL_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
+    BROKER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
+    SAML_SP_ENTITY_ID: z.string().min(1).optional(),
+    SAML_IDP_SSO_URL: z.string().url(),
+    SAML_IDP_ENTITY_ID: z.string().min(1),
+    SAML_IDP_CERT_FILE: z.string().min(1),
+    SAML_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    DEV_IDP_ENABLED: z.enum(['0', '1']).default('0'),
+    DEV_IDP_KEY_FILE: z.string().optional(),
+    DEV_IDP_CERT_FILE: z.string().optional(),
+    DEMO_PASSWORD: z.string().min(8).optional(),
+    DESKTOPS: json(z.array(Desktop).min(1)),
+    AGENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    PORTAL_INTERNAL_URL: z.string().url(),
+    PORTAL_HANDOFF_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    GUACD_DISABLE_PASTE: z.enum(['0', '1']).default('1'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.DEV_IDP_ENABLED === '1' && e.BROKER_ENV === 'production') {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['DEV_IDP_ENABLED'],
+        message: 'the development identity provider cannot be switched on in production',
+      });
+    }
+    if (e.DEV_IDP_ENABLED === '1' && (!e.DEV_IDP_KEY_FILE || !e.DEV_IDP_CERT_FILE)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['DEV_IDP_KEY_FILE'],
+        message: 'the development identity provider needs DEV_IDP_KEY_FILE and DEV_IDP_CERT_FILE',
+      });
+    }
+    if (e.BROKER_ENV === 'production' && !e.BROKER_PUBLIC_URL.startsWith('https:')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BROKER_PUBLIC_URL'], message: 'must be https in production' });
+    }
+  });
+
+export interface BrokerConfig {
+  env: 'production' | 'development' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  publicOrigin: string;
+  redisUrl: string;
+  databaseUrl: string;
+  session: { secret: string; idleMinutes: number; maxHours: number; secureCookie: boolean };
+  tunnel: { key: Buffer; tokenTtlSeconds: number; disablePaste: boolean };
+  saml: {
+    spEntityId: string;
+    acsUrl: string;
+    idpSsoUrl: string;
+    idpEntityId: string;
+    idpCert: string;
+    clockSkewMs: number;
+  };
+  devIdp: { key: string; cert: string; demoPassword: string } | undefined;
+  desktops: DesktopSpec[];
+  agentSecret: string;
+  portal: { internalUrl: string; handoffSecret: string };
+}
+
+export const DEFAULT_DEMO_PASSWORD = 'Zaitaku-Demo-2026';
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): BrokerConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`broker configuration is invalid: ${problems}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.BROKER_PUBLIC_URL.replace(/\/$/, '');
+  const readPem = (file: string, what: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`broker configuration is invalid: cannot read ${what} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  };
+  return {
+    env: e.BROKER_ENV,
+    host: e.BROKER_HOST,
+    port: e.BROKER_PORT,
+    publicUrl,
+    publicOrigin: new URL(publicUrl).origin,
+    redisUrl: e.BROKER_REDIS_URL,
+    databaseUrl: e.BROKER_DATABASE_URL,
+    session: {
+      secret: e.BROKER_SESSION_SECRET,
+      idleMinutes: e.BROKER_SESSION_IDLE_MINUTES,
+      maxHours: e.BROKER_SESSION_MAX_HOURS,
+      // Plain HTTP is tolerated only on a loopback address, for local runs.
+      secureCookie: publicUrl.startsWith('https:'),
+    },
+    tunnel: {
+      key: Buffer.from(e.BROKER_TUNNEL_KEY, 'base64'),
+      tokenTtlSeconds: e.BROKER_TOKEN_TTL_SECONDS,
+      disablePaste: e.GUACD_DISABLE_PASTE === '1',
+    },
+    saml: {
+      spEntityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,
+      acsUrl: `${publicUrl}/auth/saml/acs`,
+      idpSsoUrl: e.SAML_IDP_SSO_URL,
+      idpEntityId: e.SAML_IDP_ENTITY_ID,
+      idpCert: readPem(e.SAML_IDP_CERT_FILE, 'SAML_IDP_CERT_FILE'),
+      clockSkewMs: e.SAML_CLOCK_SKEW_SECONDS * 1000,
+    },
+    devIdp:
+      e.DEV_IDP_ENABLED === '1' && e.DEV_IDP_KEY_FILE && e.DEV_IDP_CERT_FILE
+        ? {
+            key: readPem(e.DEV_IDP_KEY_FILE, 'DEV_IDP_KEY_FILE'),
+            cert: readPem(e.DEV_IDP_CERT_FILE, 'DEV_IDP_CERT_FILE'),
+            demoPassword: e.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
+          }
+        : undefined,
+    desktops: e.DESKTOPS,
+    agentSecret: e.AGENT_SECRET,
+    portal: { internalUrl: e.PORTAL_INTERNAL_URL.replace(/\/$/, ''), handoffSecret: e.PORTAL_HANDOFF_SECRET },
+  };
+}

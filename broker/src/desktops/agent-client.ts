@@ -1,0 +1,55 @@
+import {
+  AgentHealth,
+  signRequest,
+  StartSessionResponse,
+  type StartSessionRequest,
+} from '@hcw/common';
+import type { z } from 'zod';
+
+export class AgentError extends Error {}
+
+/** Talks to a desktop agent with signed requests. */
+export class AgentClient {
+  constructor(
+    private readonly secret: string,
+    private readonly timeoutMs = 10000,
+  ) {}
+
+  health(agentUrl: string): Promise<AgentHealth> {
+    return this.call(agentUrl, 'GET', '/v1/health', undefined, AgentHealth);
+  }
+
+  startSession(agentUrl: string, request: StartSessionRequest): Promise<StartSessionResponse> {
+    return this.call(agentUrl, 'POST', '/v1/sessions', request, StartSessionResponse);
+  }
+
+  async endSession(agentUrl: string): Promise<void> {
+    await this.call(agentUrl, 'DELETE', '/v1/sessions/current', undefined, undefined);
+  }
+
+  private async call<T>(
+    agentUrl: string,
+    method: string,
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T> | undefined,
+  ): Promise<T> {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, agentUrl), {
+        method,
+        body: text || undefined,
+        headers: { 'content-type': 'application/json', ...signRequest(this.secret, method, path, text) },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new AgentError(`desktop agent unreachable: ${(error as Error).message}`);
+    }
+    if (!response.ok) throw new AgentError(`desktop agent answered ${response.status}`);
+    if (!schema) return undefined as T;
+    const parsed = schema.safeParse(await response.json());
+    if (!parsed.success) throw new AgentError('desktop agent answered something unexpected');
+    return parsed.data;
+  }
+}

@@ -1,0 +1,55 @@
+import http from 'node:http';
+import pg from 'pg';
+import { createClient, type RedisClientType } from 'redis';
+import { AUDIT_MIGRATIONS, AuditTrail, migrate } from '@hcw/common';
+import { loadConfig } from './config.js';
+import { createBrokerApp } from './app.js';
+import { createSessionStore, userFromCookieHeader } from './auth/session.js';
+import { AgentClient } from './desktops/agent-client.js';
+import { DesktopPool } from './desktops/desktop-pool.js';
+import { PortalHandoffClient } from './portal/handoff-client.js';
+import { attachTunnel } from './tunnel/tunnel-server.js';
+
+const log = (message: string): void => void process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+
+const config = loadConfig();
+const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+pool.on('error', (error) => log(`postgres: ${error.message}`));
+const redis: RedisClientType = createClient({ url: config.redisUrl });
+redis.on('error', (error: Error) => log(`redis: ${error.message}`));
+await redis.connect();
+await migrate(pool, AUDIT_MIGRATIONS);
+
+const sessionStore = createSessionStore(redis);
+const agents = new AgentClient(config.agentSecret);
+const desktops = new DesktopPool({
+  redis,
+  desktops: config.desktops,
+  agents,
+  portal: new PortalHandoffClient(config.portal.internalUrl, config.portal.handoffSecret),
+  leaseSeconds: Math.ceil(config.session.maxHours * 3600),
+});
+const app = createBrokerApp({ config, redis, pool, sessionStore, audit: new AuditTrail(pool), agents, desktops, log });
+const server = http.createServer(app);
+const tunnel = attachTunnel({
+  server,
+  config,
+  redis,
+  userFromCookie: (cookie) => userFromCookieHeader(cookie, config.session.secret, sessionStore),
+  log,
+});
+
+server.listen(config.port, config.host, () => log(`broker listening on ${config.publicUrl}`));
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  tunnel.close();
+  server.close();
+  server.closeAllConnections();
+  await Promise.allSettled([pool.end(), redis.quit()]);
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());

@@ -1,0 +1,18 @@
+/**
+ * Connection parameters that keep everything but pixels on the desktop side, sent to guacd for every
+ * connection. Parameters a protocol does not know are ignored by guacd, so the RDP ones are set too.
+ */
+export function lockdownSettings({ disablePaste }: { disablePaste: boolean }): Record<string, string> {
+  return {
+    'disable-copy': 'true',
+    'disable-paste': disablePaste ? 'true' : 'false',
+    'enable-sftp': 'false',
+    'enable-audio': 'false',
+    'enable-audio-input': 'false',
+    'enable-drive': 'false',
+    'enable-printing': 'false',
+    'disable-download': 'true',
+    'disable-upload': 'true',
+    'clipboard-encoding': 'UTF-8',
+  };
+}

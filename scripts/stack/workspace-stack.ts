@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startProcess, waitForHttp, waitForPort, type ManagedProcess } from './managed-process.js';
+import { startGuacd, startPostgres, startRedis } from './services.js';
+
+/**
+ * The whole workspace on one machine: Redis, PostgreSQL, guacd, one desktop (Xvnc, openbox, kiosk
+ * Chromium, through its agent), the portal and the broker, each on its own loopback port with its own
+ * data directory. Used by `npm run demo` and by the end-to-end tests.
+ */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface StackOptions {
+  dataDir: string;
+  brokerPort?: number;
+  demoPassword?: string;
+  /** Echo the broker's and portal's logs to this terminal. */
+  echo?: boolean;
+  /** Extra environment for the broker, e.g. shorter timeouts in tests. */
+  brokerEnv?: Record<string, string>;
+  /** Expose the kiosk's debugging port on loopback (tests only). */
+  kioskDebugPort?: number;
+}
+
+export interface WorkspaceStack {
+  brokerUrl: string;
+  portalUrl: string;
+  redisUrl: string;
+  brokerDatabaseUrl: string;
+  portalDatabaseUrl: string;
+  guacd: { host: string; port: number };
+  desktop: { id: string; display: number; vncPort: number; agentUrl: string };
+  secrets: { agent: string; handoff: string };
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+const secret = (): string => randomBytes(32).toString('base64url');
+
+function freeDisplay(): number {
+  const start = 20 + Math.floor(Math.random() * 60);
+  for (let i = 0; i < 80; i++) {
+    const n = 20 + ((start - 20 + i) % 80);
+    if (!existsSync(`/tmp/.X11-unix/X${n}`) && !existsSync(`/tmp/.X${n}-lock`)) return n;
+  }
+  throw new Error('no free X display number');
+}
+
+function makeIdpCertificate(dir: string): { key: string; cert: string } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const key = path.join(dir, 'dev-idp.key');
+  const cert = path.join(dir, 'dev-idp.crt');
+  if (!existsSync(key) || !existsSync(cert)) {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '365',
+      '-subj', '/CN=development-idp', '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' });
+  }
+  return { key, cert };
+}
+
+export async function startWorkspaceStack(options: StackOptions): Promise<WorkspaceStack> {
+  const dataDir = path.resolve(options.dataDir);
+  // Traversable but not listable: PostgreSQL runs as its own user and must reach its folder inside.
+  mkdirSync(dataDir, { recursive: true, mode: 0o711 });
+  chmodSync(dataDir, 0o711);
+  const processes: ManagedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    // Front to back: the broker first, the stores last.
+    for (const proc of [...processes].reverse()) await proc.stop();
+  };
+  try {
+    const [redisPort, postgresPort, guacdPort, vncPort, agentPort, portalPort] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
+    );
+    const brokerPort = options.brokerPort ?? (await freePort());
+    const [redis, postgres, guacd] = await Promise.all([
+      startRedis(dataDir, redisPort!),
+      startPostgres(dataDir, postgresPort!, ['broker', 'portal']),
+      startGuacd(dataDir, guacdPort!),
+    ]);
+    processes.push(redis.process, postgres.process, guacd.process);
+
+    const secrets = { agent: secret(), handoff: secret() };
+    const display = freeDisplay();
+    const desktopId = 'desktop-1';
+    const agentUrl = `http://127.0.0.1:${agentPort}`;
+    const tsx = ['--import', 'tsx'];
+    const agent = startProcess('desktop', process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], {
+      cwd: repoRoot,
+      logFile: path.join(dataDir, 'desktop.log'),
+      env: {
+        AGENT_PORT: String(agentPort),
+        AGENT_SECRET: secrets.agent,
+        DESKTOP_ID: desktopId,
+        DESKTOP_DISPLAY: String(display),
+        DESKTOP_VNC_PORT: String(vncPort),
+        DESKTOP_STATE_DIR: path.join(dataDir, 'desktop'),
+        KIOSK_DEBUG_PORT: options.kioskDebugPort ? String(options.kioskDebugPort) : undefined,
+      },
+    });
+    processes.push(agent);
+    await waitForPort(agentPort!, { process: agent, timeoutMs: 30000 });
+
+    const portalUrl = `http://127.0.0.1:${portalPort}`;
+    const portal = startProcess('portal', process.execPath, [...tsx, 'workspace-app/src/main.ts'], {
+      cwd: repoRoot,
+      echo: options.echo,
+      logFile: path.join(dataDir, 'portal.log'),
+      env: {
+        PORTAL_ENV: 'development',
+        PORTAL_PORT: String(portalPort),
+        PORTAL_PUBLIC_URL: portalUrl,
+        PORTAL_DATABASE_URL: postgres.urlFor('portal'),
+        PORTAL_REDIS_URL: redis.url,
+        PORTAL_SESSION_SECRET: secret(),
+        PORTAL_HANDOFF_SECRET: secrets.handoff,
+      },
+    });
+    processes.push(portal);
+    await waitForHttp(`${portalUrl}/healthz`, { process: portal });
+
+    const brokerUrl = `http://localhost:${brokerPort}`;
+    const idp = makeIdpCertificate(path.join(dataDir, 'dev-idp'));
+    const broker = startProcess('broker', process.execPath, [...tsx, 'broker/src/main.ts'], {
+      cwd: repoRoot,
+      echo: options.echo,
+      logFile: path.join(dataDir, 'broker.log'),
+      env: {
+        BROKER_ENV: 'development',
+        BROKER_PORT: String(brokerPort),
+        BROKER_PUBLIC_URL: brokerUrl,
+        BROKER_REDIS_URL: redis.url,
+        BROKER_DATABASE_URL: postgres.urlFor('broker'),
+        BROKER_SESSION_SECRET: secret(),
+        BROKER_TUNNEL_KEY: randomBytes(32).toString('base64'),
+        SAML_IDP_SSO_URL: `${brokerUrl}/dev-idp/sso`,
+        SAML_IDP_ENTITY_ID: `${brokerUrl}/dev-idp`,
+        SAML_IDP_CERT_FILE: idp.cert,
+        DEV_IDP_ENABLED: '1',
+        DEV_IDP_KEY_FILE: idp.key,
+        DEV_IDP_CERT_FILE: idp.cert,
+        DEMO_PASSWORD: options.demoPassword,
+        DESKTOPS: JSON.stringify([
+          {
+            id: desktopId,
+            agentUrl,
+            vncHost: '127.0.0.1',
+            vncPort,
+            guacdHost: guacd.host,
+            guacdPort: guacd.port,
+          },
+        ]),
+        AGENT_SECRET: secrets.agent,
+        PORTAL_INTERNAL_URL: portalUrl,
+        PORTAL_HANDOFF_SECRET: secrets.handoff,
+        ...options.brokerEnv,
+      },
+    });
+    processes.push(broker);
+    await waitForHttp(`${brokerUrl}/healthz`, { process: broker });
+
+    return {
+      brokerUrl,
+      portalUrl,
+      redisUrl: redis.url,
+      brokerDatabaseUrl: postgres.urlFor('broker'),
+      portalDatabaseUrl: postgres.urlFor('portal'),
+      guacd: { host: guacd.host, port: guacd.port },
+      desktop: { id: desktopId, display, vncPort: vncPort!, agentUrl },
+      secrets,
+      processes,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

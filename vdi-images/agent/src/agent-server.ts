@@ -1,0 +1,110 @@
+import http from 'node:http';
+import { z } from 'zod';
+import { AgentHealth, StartSessionRequest, verifyRequest } from '@hcw/common';
+import type { AgentConfig } from './config.js';
+import type { Desktop } from './desktop.js';
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The agent's HTTP API. Every request must be signed by the broker with the shared secret; there is no
+ * unauthenticated endpoint, not even health, because the answer says whether someone is using the desktop.
+ */
+export function createAgentServer(config: AgentConfig, desktop: Desktop): http.Server {
+  return http.createServer((req, res) => {
+    handle(config, desktop, req)
+      .then(({ status, body }) => send(res, status, body))
+      .catch((error: unknown) => {
+        if (error instanceof HttpError) send(res, error.status, { error: error.message });
+        else {
+          process.stderr.write(`agent: ${(error as Error).message}\n`);
+          send(res, 500, { error: 'internal error' });
+        }
+      });
+  });
+}
+
+async function handle(
+  config: AgentConfig,
+  desktop: Desktop,
+  req: http.IncomingMessage,
+): Promise<{ status: number; body: unknown }> {
+  const body = await readBody(req);
+  const method = req.method ?? 'GET';
+  const path = new URL(req.url ?? '/', 'http://agent').pathname;
+  const check = verifyRequest(config.secret, method, path, body, req.headers);
+  if (!check.ok) throw new HttpError(401, check.reason);
+
+  if (method === 'GET' && path === '/v1/health') {
+    const health: AgentHealth = {
+      desktopId: config.desktopId,
+      status: !desktop.isDisplayRunning ? 'unhealthy' : desktop.userId ? 'in-session' : 'ready',
+      imageVersion: config.imageVersion,
+      display: { vncPort: config.vncPort, running: desktop.isDisplayRunning },
+      kioskRunning: desktop.isKioskRunning,
+    };
+    return { status: 200, body: health };
+  }
+  if (method === 'POST' && path === '/v1/sessions') {
+    const request = parseJson(body, StartSessionRequest);
+    const result = await desktop.startSession(request.userId, request.startUrl);
+    return { status: 201, body: result };
+  }
+  if (method === 'DELETE' && path === '/v1/sessions/current') {
+    await desktop.endSession();
+    return { status: 204, body: undefined };
+  }
+  throw new HttpError(404, 'no such endpoint');
+}
+
+function parseJson<T>(body: string, schema: z.ZodType<T>): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, 'body is not JSON');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, 'body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  if (body === undefined) {
+    res.writeHead(status, { 'cache-control': 'no-store' }).end();
+    return;
+  }
+  res
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(JSON.stringify(body));
+}

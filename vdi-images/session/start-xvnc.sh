@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts the desktop's X server: TigerVNC's Xvnc, password-protected, with clipboard transfer off in
+# both directions. Used as it is by the desktop image and by local runs.
+#
+#   start-xvnc.sh DISPLAY_NUMBER RFB_PORT PASSWORD_FILE [GEOMETRY]
+#
+# VNC_LOCALHOST_ONLY=1 (the default for local runs) binds VNC to loopback; desktop hosts in a deployment
+# set it to 0 and let the host firewall admit only the guacd subnet.
+set -euo pipefail
+display_number=$1
+rfb_port=$2
+password_file=$3
+geometry=${4:-1280x800}
+
+localhost_flag=()
+if [ "${VNC_LOCALHOST_ONLY:-1}" = 1 ]; then localhost_flag=(-localhost); fi
+
+exec Xvnc ":${display_number}" \
+  -rfbport "$rfb_port" "${localhost_flag[@]}" \
+  -SecurityTypes VncAuth -PasswordFile "$password_file" \
+  -SendCutText=0 -AcceptCutText=0 -SendPrimary=0 -SetPrimary=0 \
+  -geometry "$geometry" -depth 24 \
+  -nolisten tcp -NeverShared -DisconnectClients=1 \
+  -desktop "workspace"

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const Env = z.object({
+  PORTAL_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  PORTAL_HOST: z.string().default('127.0.0.1'),
+  PORTAL_PORT: z.coerce.number().int().min(1).max(65535),
+  /** The portal's address as the kiosk browser inside the desktop reaches it. */
+  PORTAL_PUBLIC_URL: z.string().url(),
+  PORTAL_DATABASE_URL: z.string().url(),
+  PORTAL_REDIS_URL: z.string().url(),
+  PORTAL_SESSION_SECRET: z.string().min(32, 'PORTAL_SESSION_SECRET must be at least 32 characters'),
+  /** Shared with the broker, which signs hand-off requests with it. */
+  PORTAL_HANDOFF_SECRET: z.string().min(32, 'PORTAL_HANDOFF_SECRET must be at least 32 characters'),
+  PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+});
+
+export interface PortalConfig {
+  env: 'production' | 'development' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  sessionSecret: string;
+  handoffSecret: string;
+  sessionIdleMinutes: number;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): PortalConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`portal configuration is invalid: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.PORTAL_ENV,
+    host: e.PORTAL_HOST,
+    port: e.PORTAL_PORT,
+    publicUrl: e.PORTAL_PUBLIC_URL.replace(/\/$/, ''),
+    databaseUrl: e.PORTAL_DATABASE_URL,
+    redisUrl: e.PORTAL_REDIS_URL,
+    sessionSecret: e.PORTAL_SESSION_SECRET,
+    handoffSecret: e.PORTAL_HANDOFF_SECRET,
+    sessionIdleMinutes: e.PORTAL_SESSION_IDLE_MINUTES,
+  };
+}

@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createClient, type RedisClientType } from 'redis';
+import { loadConfig } from './config.js';
+import { migrate } from '@hcw/common';
+import { createPortalApp } from './app.js';
+
+const config = loadConfig();
+const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+const redis: RedisClientType = createClient({ url: config.redisUrl });
+redis.on('error', (error: Error) => process.stderr.write(`portal redis: ${error.message}\n`));
+await redis.connect();
+await migrate(pool, path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'db/migrations'));
+
+const app = createPortalApp({ config, pool, redis });
+const server = app.listen(config.port, config.host, () => {
+  process.stdout.write(`portal listening on ${config.host}:${config.port}\n`);
+});
+
+async function shutdown(): Promise<void> {
+  server.close();
+  server.closeAllConnections();
+  await Promise.allSettled([pool.end(), redis.quit()]);
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());

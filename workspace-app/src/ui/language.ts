@@ -1,0 +1,12 @@
+import type { Request } from 'express';
+import type { Language } from './i18n.js';
+
+/** `?lang=` wins and is remembered in the session; Japanese otherwise. */
+export function languageOf(req: Request): Language {
+  const asked = req.query.lang;
+  if (asked === 'en' || asked === 'ja') {
+    if (req.session) req.session.lang = asked;
+    return asked;
+  }
+  return req.session?.lang ?? 'ja';
+}
