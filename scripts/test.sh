@@ -10,4 +10,5 @@ npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 echo "[test] typecheck"
 npx tsc -p tsconfig.json
 echo "[test] mocha"
+if [ $# -eq 0 ]; then set -- "tests/**/*.test.ts"; fi
 npx mocha "$@"

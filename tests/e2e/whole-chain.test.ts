@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { createClient } from 'redis';
+import { PORTAL_HEADER_COLOUR } from '../../workspace-app/src/ui/layout.js';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { distinctColours, hexToRgb, shareOfColour } from '../support/pixels.js';
+import { signIn } from '../support/sign-in.js';
+import { workspace } from '../support/workspace.js';
+import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+
+const header = hexToRgb(PORTAL_HEADER_COLOUR);
+
+/** A screenshot of the remote display, and whether the portal's header band is in its top rows. */
+async function displayShot(page: Page): Promise<{ png: Buffer; headerShare: number }> {
+  const png = await page.locator('#display').screenshot();
+  const box = await page.locator('#display').boundingBox();
+  const width = Math.floor(box?.width ?? 0);
+  return { png, headerShare: shareOfColour(png, { x: 0, y: 8, width, height: 40 }, header) };
+}
+
+async function waitForPortalOnDisplay(page: Page, timeoutMs = 60000): Promise<Buffer> {
+  const deadline = Date.now() + timeoutMs;
+  let last: { png: Buffer; headerShare: number } | undefined;
+  while (Date.now() < deadline) {
+    last = await displayShot(page);
+    if (last.headerShare > 0.5 && distinctColours(last.png) > 20) return last.png;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`the portal never appeared on the remote display (header share ${last?.headerShare ?? 0})`);
+}
+
+describe('the whole chain, end to end', function () {
+  this.timeout(240000);
+  let stack: WorkspaceStack;
+  let browser: TestBrowser;
+
+  before(async () => {
+    stack = await workspace();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('sends a visitor to the development IdP, signs them in and shows the portal in the remote desktop', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${stack.brokerUrl}/`);
+    assert.match(page.url(), /\/dev-idp\/sso\?SAMLRequest=/);
+    await signIn(page, stack.brokerUrl, 'nurse.sato');
+    const png = await waitForPortalOnDisplay(page);
+    assert.ok(distinctColours(png) > 20, 'the remote display is not blank');
+    assert.equal(await page.locator('#status').getAttribute('data-state'), 'connected');
+    await page.close();
+  });
+
+  it('gives the same desktop back when the tab is closed and opened again', async () => {
+    const redis = createClient({ url: stack.redisUrl });
+    await redis.connect();
+    try {
+      const before = await redis.get('lease:user:nurse.sato');
+      assert.ok(before, 'the practitioner holds a lease');
+      const page = await browser.context.newPage();
+      await page.goto(`${stack.brokerUrl}/`);
+      await waitForPortalOnDisplay(page);
+      assert.equal(await redis.get('lease:user:nurse.sato'), before, 'the same lease, not a new desktop');
+      await page.close();
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('does not take a page without the portal for the portal (control)', async () => {
+    const page = await browser.context.newPage();
+    await page.setContent('<div id="display" style="width:800px;height:400px;background:#fff"></div>');
+    const shot = await displayShot(page);
+    assert.ok(shot.headerShare < 0.1);
+    await page.close();
+  });
+});
