@@ -23,6 +23,11 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['broker/src/client/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },

@@ -51,8 +51,13 @@ export function createBrokerApp(deps: BrokerDeps): Express {
     res.status(report.status === 'ok' ? 200 : 503).json(report);
   });
 
-  app.get('/client/vendor/guacamole-common.js', (_req, res) => res.type('application/javascript').sendFile(guacamoleCommon));
-  app.use('/client', express.static(clientDir, { index: false, maxAge: 0, etag: false, lastModified: false }));
+  app.get('/client/vendor/guacamole-common.js', (_req, res) =>
+    res.type('application/javascript').sendFile(guacamoleCommon),
+  );
+  app.use(
+    '/client',
+    express.static(clientDir, { index: false, maxAge: 0, etag: false, lastModified: false }),
+  );
 
   if (config.devIdp) {
     app.use(
@@ -78,7 +83,9 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       strategy: createSamlStrategy(config, deps.redis),
       onSignedIn: async (req, res, user) => {
         // A new session ID at sign-in, so a session fixed before sign-in is worthless.
-        await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          req.session.regenerate((e) => (e ? reject(e) : resolve())),
+        );
         req.session.user = user;
         req.session.signedInAt = Date.now();
         await audit.record({
@@ -99,9 +106,17 @@ export function createBrokerApp(deps: BrokerDeps): Express {
           clientAddress: clientAddress(req),
           details: { reason: reason.slice(0, 300) },
         });
-        res.status(401).type('html').send(
-          simplePage('サインインできませんでした', 'サインインの応答を確認できませんでした。もう一度お試しください。', '/auth/login', 'もう一度サインイン'),
-        );
+        res
+          .status(401)
+          .type('html')
+          .send(
+            simplePage(
+              'サインインできませんでした',
+              'サインインの応答を確認できませんでした。もう一度お試しください。',
+              '/auth/login',
+              'もう一度サインイン',
+            ),
+          );
       },
     }),
   );
@@ -126,11 +141,19 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       leased = await desktops.leaseFor(user);
     } catch (error) {
       if (error instanceof NoDesktopAvailableError) {
-        throw new HttpError(503, '空いているデスクトップがありません。しばらくしてからお試しください。', 'No desktop is free. Please try again shortly.');
+        throw new HttpError(
+          503,
+          '空いているデスクトップがありません。しばらくしてからお試しください。',
+          'No desktop is free. Please try again shortly.',
+        );
       }
       if (error instanceof AgentError) {
         deps.log(`desktop start failed: ${error.message}`);
-        throw new HttpError(503, 'デスクトップを準備できませんでした。もう一度お試しください。', 'The desktop could not be prepared. Please try again.');
+        throw new HttpError(
+          503,
+          'デスクトップを準備できませんでした。もう一度お試しください。',
+          'The desktop could not be prepared. Please try again.',
+        );
       }
       throw error;
     }
@@ -184,7 +207,9 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   });
 
   app.get('/signed-out', (_req, res) => {
-    res.type('html').send(simplePage('サインアウトしました', 'デスクトップは閉じられました。', '/', 'もう一度サインイン'));
+    res
+      .type('html')
+      .send(simplePage('サインアウトしました', 'デスクトップは閉じられました。', '/', 'もう一度サインイン'));
   });
 
   app.use(errorHandler);

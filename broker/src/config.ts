@@ -18,7 +18,10 @@ const json = <T extends z.ZodTypeAny>(schema: T) =>
     try {
       return schema.parse(JSON.parse(text)) as z.infer<T>;
     } catch (error) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not valid JSON for this setting: ${(error as Error).message}` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `not valid JSON for this setting: ${(error as Error).message}`,
+      });
       return z.NEVER;
     }
   });
@@ -33,7 +36,12 @@ const Env = z
     BROKER_REDIS_URL: z.string().url(),
     BROKER_DATABASE_URL: z.string().url(),
     BROKER_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
-    BROKER_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+    BROKER_SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
     BROKER_SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(12),
     /** 32 bytes, base64: encrypts connection tokens. */
     BROKER_TUNNEL_KEY: z
@@ -71,7 +79,11 @@ const Env = z
       });
     }
     if (e.BROKER_ENV === 'production' && !e.BROKER_PUBLIC_URL.startsWith('https:')) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BROKER_PUBLIC_URL'], message: 'must be https in production' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['BROKER_PUBLIC_URL'],
+        message: 'must be https in production',
+      });
     }
   });
 
@@ -113,7 +125,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     try {
       return readFileSync(file, 'utf8');
     } catch (error) {
-      throw new Error(`broker configuration is invalid: cannot read ${what} (${(error as NodeJS.ErrnoException).code})`);
+      throw new Error(
+        `broker configuration is invalid: cannot read ${what} (${(error as NodeJS.ErrnoException).code})`,
+      );
     }
   };
   return {

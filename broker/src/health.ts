@@ -43,21 +43,29 @@ export async function checkHealth(deps: {
     Promise.all(
       guacds.map(async (address) => {
         const [host, port] = address.split(':') as [string, string];
-        return { address, state: (await canConnect(host, Number(port))) ? ('up' as const) : ('down' as const) };
+        return {
+          address,
+          state: (await canConnect(host, Number(port))) ? ('up' as const) : ('down' as const),
+        };
       }),
     ),
     Promise.all(
       deps.desktops.desktops.map(async (desktop) => {
         try {
           const health = await withTimeout(deps.agents.health(desktop.agentUrl), 2000);
-          return { id: desktop.id, state: health.status === 'unhealthy' ? ('down' as const) : ('up' as const), status: health.status };
+          return {
+            id: desktop.id,
+            state: health.status === 'unhealthy' ? ('down' as const) : ('up' as const),
+            status: health.status,
+          };
         } catch {
           return { id: desktop.id, state: 'down' as const };
         }
       }),
     ),
   ]);
-  const guacdState: State = guacdStates.length > 0 && guacdStates.every((g) => g.state === 'up') ? 'up' : 'down';
+  const guacdState: State =
+    guacdStates.length > 0 && guacdStates.every((g) => g.state === 'up') ? 'up' : 'down';
   const poolState: State = desktopStates.some((d) => d.state === 'up') ? 'up' : 'down';
   const all = [redis, postgres, guacdState, poolState];
   return {

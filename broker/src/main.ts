@@ -29,7 +29,16 @@ const desktops = new DesktopPool({
   portal: new PortalHandoffClient(config.portal.internalUrl, config.portal.handoffSecret),
   leaseSeconds: Math.ceil(config.session.maxHours * 3600),
 });
-const app = createBrokerApp({ config, redis, pool, sessionStore, audit: new AuditTrail(pool), agents, desktops, log });
+const app = createBrokerApp({
+  config,
+  redis,
+  pool,
+  sessionStore,
+  audit: new AuditTrail(pool),
+  agents,
+  desktops,
+  log,
+});
 const server = http.createServer(app);
 const tunnel = attachTunnel({
   server,

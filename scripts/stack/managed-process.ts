@@ -106,13 +106,18 @@ export function delay(ms: number): Promise<void> {
 /** Resolves when a TCP port accepts connections; fails early if the process exits first. */
 export async function waitForPort(
   port: number,
-  { host = '127.0.0.1', timeoutMs = 30000, process: proc }: { host?: string; timeoutMs?: number; process?: ManagedProcess } = {},
+  {
+    host = '127.0.0.1',
+    timeoutMs = 30000,
+    process: proc,
+  }: { host?: string; timeoutMs?: number; process?: ManagedProcess } = {},
 ): Promise<void> {
   let exitCode: number | null | undefined;
   void proc?.exited.then((code) => (exitCode = code));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`${proc?.name} exited (code ${exitCode}) before port ${port} opened`);
+    if (exitCode !== undefined)
+      throw new Error(`${proc?.name} exited (code ${exitCode}) before port ${port} opened`);
     if (await canConnect(host, port)) return;
     await delay(100);
   }
@@ -136,13 +141,17 @@ export function canConnect(host: string, port: number): Promise<boolean> {
 }
 
 /** Resolves when an HTTP URL answers with a status below 500. */
-export async function waitForHttp(url: string, { timeoutMs = 30000, process: proc }: { timeoutMs?: number; process?: ManagedProcess } = {}): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  { timeoutMs = 30000, process: proc }: { timeoutMs?: number; process?: ManagedProcess } = {},
+): Promise<void> {
   let exitCode: number | null | undefined;
   void proc?.exited.then((code) => (exitCode = code));
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`${proc?.name} exited (code ${exitCode}) before ${url} answered`);
+    if (exitCode !== undefined)
+      throw new Error(`${proc?.name} exited (code ${exitCode}) before ${url} answered`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (response.status < 500) return;

@@ -21,6 +21,8 @@ export interface StackOptions {
   echo?: boolean;
   /** Extra environment for the broker, e.g. shorter timeouts in tests. */
   brokerEnv?: Record<string, string>;
+  /** How many desktops the local pool has (one by default). */
+  desktops?: number;
   /** Expose the kiosk's debugging port on loopback (tests only). */
   kioskDebugPort?: number;
 }
@@ -32,7 +34,7 @@ export interface WorkspaceStack {
   brokerDatabaseUrl: string;
   portalDatabaseUrl: string;
   guacd: { host: string; port: number };
-  desktop: { id: string; display: number; vncPort: number; agentUrl: string };
+  desktops: { id: string; display: number; vncPort: number; agentUrl: string }[];
   secrets: { agent: string; handoff: string };
   processes: ManagedProcess[];
   stop(): Promise<void>;
@@ -54,10 +56,26 @@ function makeIdpCertificate(dir: string): { key: string; cert: string } {
   const key = path.join(dir, 'dev-idp.key');
   const cert = path.join(dir, 'dev-idp.crt');
   if (!existsSync(key) || !existsSync(cert)) {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '365',
-      '-subj', '/CN=development-idp', '-keyout', key, '-out', cert,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '365',
+        '-subj',
+        '/CN=development-idp',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
   }
   return { key, cert };
 }
@@ -73,8 +91,8 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     for (const proc of [...processes].reverse()) await proc.stop();
   };
   try {
-    const [redisPort, postgresPort, guacdPort, vncPort, agentPort, portalPort] = await Promise.all(
-      Array.from({ length: 6 }, () => freePort()),
+    const [redisPort, postgresPort, guacdPort, portalPort] = await Promise.all(
+      Array.from({ length: 4 }, () => freePort()),
     );
     const brokerPort = options.brokerPort ?? (await freePort());
     const [redis, postgres, guacd] = await Promise.all([
@@ -85,25 +103,29 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     processes.push(redis.process, postgres.process, guacd.process);
 
     const secrets = { agent: secret(), handoff: secret() };
-    const display = freeDisplay();
-    const desktopId = 'desktop-1';
-    const agentUrl = `http://127.0.0.1:${agentPort}`;
     const tsx = ['--import', 'tsx'];
-    const agent = startProcess('desktop', process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], {
-      cwd: repoRoot,
-      logFile: path.join(dataDir, 'desktop.log'),
-      env: {
-        AGENT_PORT: String(agentPort),
-        AGENT_SECRET: secrets.agent,
-        DESKTOP_ID: desktopId,
-        DESKTOP_DISPLAY: String(display),
-        DESKTOP_VNC_PORT: String(vncPort),
-        DESKTOP_STATE_DIR: path.join(dataDir, 'desktop'),
-        KIOSK_DEBUG_PORT: options.kioskDebugPort ? String(options.kioskDebugPort) : undefined,
-      },
-    });
-    processes.push(agent);
-    await waitForPort(agentPort!, { process: agent, timeoutMs: 30000 });
+    const desktops = [];
+    for (let i = 1; i <= (options.desktops ?? 1); i++) {
+      const [vncPort, agentPort] = [await freePort(), await freePort()];
+      const display = freeDisplay();
+      const id = `desktop-${i}`;
+      const agent = startProcess(id, process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], {
+        cwd: repoRoot,
+        logFile: path.join(dataDir, `${id}.log`),
+        env: {
+          AGENT_PORT: String(agentPort),
+          AGENT_SECRET: secrets.agent,
+          DESKTOP_ID: id,
+          DESKTOP_DISPLAY: String(display),
+          DESKTOP_VNC_PORT: String(vncPort),
+          DESKTOP_STATE_DIR: path.join(dataDir, id),
+          KIOSK_DEBUG_PORT: options.kioskDebugPort ? String(options.kioskDebugPort + i - 1) : undefined,
+        },
+      });
+      processes.push(agent);
+      await waitForPort(agentPort, { process: agent, timeoutMs: 30000 });
+      desktops.push({ id, display, vncPort, agentUrl: `http://127.0.0.1:${agentPort}` });
+    }
 
     const portalUrl = `http://127.0.0.1:${portalPort}`;
     const portal = startProcess('portal', process.execPath, [...tsx, 'workspace-app/src/main.ts'], {
@@ -144,16 +166,16 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         DEV_IDP_KEY_FILE: idp.key,
         DEV_IDP_CERT_FILE: idp.cert,
         DEMO_PASSWORD: options.demoPassword,
-        DESKTOPS: JSON.stringify([
-          {
-            id: desktopId,
-            agentUrl,
+        DESKTOPS: JSON.stringify(
+          desktops.map((d) => ({
+            id: d.id,
+            agentUrl: d.agentUrl,
             vncHost: '127.0.0.1',
-            vncPort,
+            vncPort: d.vncPort,
             guacdHost: guacd.host,
             guacdPort: guacd.port,
-          },
-        ]),
+          })),
+        ),
         AGENT_SECRET: secrets.agent,
         PORTAL_INTERNAL_URL: portalUrl,
         PORTAL_HANDOFF_SECRET: secrets.handoff,
@@ -170,7 +192,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       brokerDatabaseUrl: postgres.urlFor('broker'),
       portalDatabaseUrl: postgres.urlFor('portal'),
       guacd: { host: guacd.host, port: guacd.port },
-      desktop: { id: desktopId, display, vncPort: vncPort!, agentUrl },
+      desktops,
       secrets,
       processes,
       stop,

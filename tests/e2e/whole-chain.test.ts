@@ -63,6 +63,8 @@ describe('the whole chain, end to end', function () {
       await page.goto(`${stack.brokerUrl}/`);
       await waitForPortalOnDisplay(page);
       assert.equal(await redis.get('lease:user:nurse.sato'), before, 'the same lease, not a new desktop');
+      await Promise.all([page.waitForURL(/\/signed-out$/), page.click('button:has-text("サインアウト")')]);
+      assert.equal(await redis.get('lease:user:nurse.sato'), null, 'signing out gives the desktop back');
       await page.close();
     } finally {
       await redis.quit();

@@ -12,7 +12,12 @@ export function hexToRgb(hex: string): Rgb {
 }
 
 /** Share of pixels in a region within `tolerance` of a colour. */
-export function shareOfColour(png: Buffer, region: { x: number; y: number; width: number; height: number }, colour: Rgb, tolerance = 12): number {
+export function shareOfColour(
+  png: Buffer,
+  region: { x: number; y: number; width: number; height: number },
+  colour: Rgb,
+  tolerance = 12,
+): number {
   const image = PNG.sync.read(png);
   let matching = 0;
   let total = 0;

@@ -2,7 +2,12 @@ import type { Page } from 'playwright-core';
 import { TEST_DEMO_PASSWORD } from './workspace.js';
 
 /** Signs in through the development IdP's form, as a person would. */
-export async function signIn(page: Page, brokerUrl: string, username: string, password = TEST_DEMO_PASSWORD): Promise<void> {
+export async function signIn(
+  page: Page,
+  brokerUrl: string,
+  username: string,
+  password = TEST_DEMO_PASSWORD,
+): Promise<void> {
   await page.goto(`${brokerUrl}/`);
   await page.waitForSelector('input[name=username]');
   await page.fill('input[name=username]', username);

@@ -16,7 +16,7 @@ export const TEST_DEMO_PASSWORD = 'Test-Password-For-Suites-1';
 export function workspace(): Promise<WorkspaceStack> {
   if (!starting) {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-test-'));
-    starting = startWorkspaceStack({ dataDir, demoPassword: TEST_DEMO_PASSWORD });
+    starting = startWorkspaceStack({ dataDir, demoPassword: TEST_DEMO_PASSWORD, desktops: 2 });
   }
   return starting;
 }

@@ -30,7 +30,10 @@ export function createPortalApp({ config, pool, redis }: PortalDeps): Express {
 
   app.get('/healthz', async (_req, res) => {
     const [db, cache] = await Promise.allSettled([pool.query('SELECT 1'), redis.ping()]);
-    const status = { postgres: db.status === 'fulfilled' ? 'up' : 'down', redis: cache.status === 'fulfilled' ? 'up' : 'down' };
+    const status = {
+      postgres: db.status === 'fulfilled' ? 'up' : 'down',
+      redis: cache.status === 'fulfilled' ? 'up' : 'down',
+    };
     res.status(Object.values(status).every((s) => s === 'up') ? 200 : 503).json(status);
   });
   app.use('/assets', express.static(assets, { index: false, maxAge: 0 }));
@@ -58,7 +61,10 @@ export function createPortalApp({ config, pool, redis }: PortalDeps): Express {
     const lang = languageOf(req);
     const practitioner = req.session.practitioner;
     if (!practitioner) {
-      res.status(401).type('html').send(messagePage(lang, t(lang, 'signInRequired')));
+      res
+        .status(401)
+        .type('html')
+        .send(messagePage(lang, t(lang, 'signInRequired')));
       return;
     }
     res.type('html').send(startPage(lang, practitioner));

@@ -27,11 +27,14 @@ const AuthnRequestFields = z.object({
 
 function parseAuthnRequest(encoded: string): z.infer<typeof AuthnRequestFields> | undefined {
   try {
-    const xmlText = inflateRawSync(Buffer.from(encoded, 'base64'), { maxOutputLength: 64 * 1024 }).toString('utf8');
+    const xmlText = inflateRawSync(Buffer.from(encoded, 'base64'), { maxOutputLength: 64 * 1024 }).toString(
+      'utf8',
+    );
     const doc = new DOMParser().parseFromString(xmlText, 'text/xml');
     const root = doc.documentElement;
     if (!root || root.localName !== 'AuthnRequest') return undefined;
-    const issuer = root.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Issuer')[0]?.textContent ?? '';
+    const issuer =
+      root.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Issuer')[0]?.textContent ?? '';
     const parsed = AuthnRequestFields.safeParse({
       id: root.getAttribute('ID'),
       acsUrl: root.getAttribute('AssertionConsumerServiceURL') || undefined,
@@ -61,7 +64,15 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
     const samlRequest = typeof req.query.SAMLRequest === 'string' ? req.query.SAMLRequest : '';
     const relayState = typeof req.query.RelayState === 'string' ? req.query.RelayState : '';
     if (!parseAuthnRequest(samlRequest)) {
-      res.status(400).type('html').send(page('要求が正しくありません', '<p>SAML 認証要求を読み取れません。サービスからサインインし直してください。</p>'));
+      res
+        .status(400)
+        .type('html')
+        .send(
+          page(
+            '要求が正しくありません',
+            '<p>SAML 認証要求を読み取れません。サービスからサインインし直してください。</p>',
+          ),
+        );
       return;
     }
     res.type('html').send(loginPage(samlRequest, relayState));
@@ -71,11 +82,17 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
     const form = LoginForm.safeParse(req.body);
     const request = form.success ? parseAuthnRequest(form.data.SAMLRequest) : undefined;
     if (!form.success || !request) {
-      res.status(400).type('html').send(page('要求が正しくありません', '<p>サインインし直してください。</p>'));
+      res
+        .status(400)
+        .type('html')
+        .send(page('要求が正しくありません', '<p>サインインし直してください。</p>'));
       return;
     }
     if (request.issuer !== options.spEntityId || (request.acsUrl && request.acsUrl !== options.spAcsUrl)) {
-      res.status(400).type('html').send(page('不明なサービス', '<p>このサービスへのサインインは受け付けていません。</p>'));
+      res
+        .status(400)
+        .type('html')
+        .send(page('不明なサービス', '<p>このサービスへのサインインは受け付けていません。</p>'));
       return;
     }
     const user = findDemoUser(form.data.username.trim());
@@ -83,7 +100,13 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
       res
         .status(401)
         .type('html')
-        .send(loginPage(form.data.SAMLRequest, form.data.RelayState ?? '', 'ユーザー名またはパスワードが違います。'));
+        .send(
+          loginPage(
+            form.data.SAMLRequest,
+            form.data.RelayState ?? '',
+            'ユーザー名またはパスワードが違います。',
+          ),
+        );
       return;
     }
     const { xml } = buildSamlResponse({
@@ -105,7 +128,9 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
         },
       },
     });
-    res.type('html').send(postPage(options.spAcsUrl, Buffer.from(xml, 'utf8').toString('base64'), form.data.RelayState));
+    res
+      .type('html')
+      .send(postPage(options.spAcsUrl, Buffer.from(xml, 'utf8').toString('base64'), form.data.RelayState));
   });
 
   return router;
@@ -118,7 +143,10 @@ function page(title: string, body: string): string {
 }
 
 function loginPage(samlRequest: string, relayState: string, error?: string): string {
-  const users = DEMO_USERS.map((u) => `<li><code>${escapeHtml(u.username)}</code> ${escapeHtml(u.displayName)}（${escapeHtml(u.roles.join(', '))}）</li>`).join('');
+  const users = DEMO_USERS.map(
+    (u) =>
+      `<li><code>${escapeHtml(u.username)}</code> ${escapeHtml(u.displayName)}（${escapeHtml(u.roles.join(', '))}）</li>`,
+  ).join('');
   return page(
     'サインイン',
     `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}

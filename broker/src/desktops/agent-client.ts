@@ -1,9 +1,4 @@
-import {
-  AgentHealth,
-  signRequest,
-  StartSessionResponse,
-  type StartSessionRequest,
-} from '@hcw/common';
+import { AgentHealth, signRequest, StartSessionResponse, type StartSessionRequest } from '@hcw/common';
 import type { z } from 'zod';
 
 export class AgentError extends Error {}

@@ -79,7 +79,12 @@ export class DesktopPool {
           userId: user.id,
           startUrl: handoff.url,
         });
-        const lease: Lease = { userId: user.id, desktopId: desktop.id, vncPassword, leasedAt: new Date().toISOString() };
+        const lease: Lease = {
+          userId: user.id,
+          desktopId: desktop.id,
+          vncPassword,
+          leasedAt: new Date().toISOString(),
+        };
         await this.deps.redis.set(userKey(user.id), JSON.stringify(lease), { EX: this.deps.leaseSeconds });
         return { lease, desktop, isNew: true };
       } catch (error) {

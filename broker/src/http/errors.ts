@@ -18,9 +18,13 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _ne
   }
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    res.status(status).json({ error: { ja: 'リクエストの形式が正しくありません。', en: 'The request is malformed.' } });
+    res
+      .status(status)
+      .json({ error: { ja: 'リクエストの形式が正しくありません。', en: 'The request is malformed.' } });
     return;
   }
   process.stderr.write(`broker error: ${(error as Error).message}\n`);
-  res.status(500).json({ error: { ja: 'サーバーで問題が発生しました。', en: 'Something went wrong on the server.' } });
+  res
+    .status(500)
+    .json({ error: { ja: 'サーバーで問題が発生しました。', en: 'Something went wrong on the server.' } });
 };

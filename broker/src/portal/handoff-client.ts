@@ -18,7 +18,10 @@ export class PortalHandoffClient {
     const response = await fetch(`${this.internalUrl}${HANDOFF_PATH}`, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', ...signRequest(this.secret, 'POST', HANDOFF_PATH, body) },
+      headers: {
+        'content-type': 'application/json',
+        ...signRequest(this.secret, 'POST', HANDOFF_PATH, body),
+      },
       signal: AbortSignal.timeout(10000),
     });
     if (response.status !== 201) throw new Error(`portal refused the hand-off (${response.status})`);

@@ -23,7 +23,11 @@ export type TokenClaims = z.infer<typeof TokenClaims>;
 
 const Envelope = z.object({ iv: z.string(), value: z.string() });
 
-export function encryptToken(key: Buffer, claims: Omit<TokenClaims, 'jti' | 'exp'>, ttlSeconds: number): TokenClaims & { token: string } {
+export function encryptToken(
+  key: Buffer,
+  claims: Omit<TokenClaims, 'jti' | 'exp'>,
+  ttlSeconds: number,
+): TokenClaims & { token: string } {
   const full: TokenClaims = { ...claims, jti: randomUUID(), exp: Math.floor(Date.now() / 1000) + ttlSeconds };
   const iv = randomBytes(16);
   const cipher = createCipheriv('aes-256-cbc', key, iv);

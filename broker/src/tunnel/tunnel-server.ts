@@ -43,10 +43,23 @@ export function attachTunnel({ server, config, redis, userFromCookie, log }: Tun
     {
       crypt: { cypher: 'AES-256-CBC', key: config.tunnel.key },
       // Never above ERRORS: guacamole-lite's verbose levels write connection settings, passwords included.
-      log: { level: 'ERRORS', stdLog: () => undefined, errorLog: (...parts: unknown[]) => log(`tunnel: ${parts.join(' ')}`) },
+      log: {
+        level: 'ERRORS',
+        stdLog: () => undefined,
+        errorLog: (...parts: unknown[]) => log(`tunnel: ${parts.join(' ')}`),
+      },
       maxInactivityTime: 15000,
       connectionDefaultSettings: {
-        vnc: { port: '5900', width: 1024, height: 768, dpi: 96, audio: [], video: null, image: ['image/png', 'image/jpeg', 'image/webp'], timezone: null },
+        vnc: {
+          port: '5900',
+          width: 1024,
+          height: 768,
+          dpi: 96,
+          audio: [],
+          video: null,
+          image: ['image/png', 'image/jpeg', 'image/webp'],
+          timezone: null,
+        },
       },
       // The browser may choose display size, DPI and image formats; nothing else.
       allowedUnencryptedConnectionSettings: { vnc: ['width', 'height', 'dpi', 'image'] },

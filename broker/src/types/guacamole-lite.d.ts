@@ -25,7 +25,12 @@ declare module 'guacamole-lite' {
   }
 
   class GuacamoleLite extends EventEmitter {
-    constructor(wsOptions: WsOptions, guacdOptions: GuacdOptions, clientOptions: Record<string, unknown>, callbacks?: Callbacks);
+    constructor(
+      wsOptions: WsOptions,
+      guacdOptions: GuacdOptions,
+      clientOptions: Record<string, unknown>,
+      callbacks?: Callbacks,
+    );
     close(): void;
     activeConnections: Map<number, { close(error?: Error): void; connectionSettings?: ConnectionSettings }>;
     webSocketServer: { close(): void };

@@ -70,10 +70,14 @@ export class AuditTrail {
       await client.query('BEGIN');
       // One writer at a time, so every row chains to the one truly before it.
       await client.query("SELECT pg_advisory_xact_lock(hashtext('audit_events'))");
-      const last = await client.query<{ hash: string }>('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
+      const last = await client.query<{ hash: string }>(
+        'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
+      );
       const previousHash = last.rows[0]?.hash ?? GENESIS;
       // The database server's clock is the one trusted, synchronised clock (LOG-3).
-      const now = await client.query<{ now: Date }>('SELECT date_trunc(\'milliseconds\', clock_timestamp()) AS now');
+      const now = await client.query<{ now: Date }>(
+        "SELECT date_trunc('milliseconds', clock_timestamp()) AS now",
+      );
       const row = {
         occurred_at: now.rows[0]!.now,
         type: event.type,
@@ -111,7 +115,8 @@ export class AuditTrail {
   }
 }
 
-export type ChainVerdict = { ok: true; checked: number } | { ok: false; checked: number; firstBadId: string; problem: string };
+export type ChainVerdict =
+  { ok: true; checked: number } | { ok: false; checked: number; firstBadId: string; problem: string };
 
 /** Walks the whole trail and names the first row that was changed, removed or inserted. */
 export async function verifyAuditChain(pool: pg.Pool): Promise<ChainVerdict> {
@@ -120,10 +125,20 @@ export async function verifyAuditChain(pool: pg.Pool): Promise<ChainVerdict> {
   let checked = 0;
   for (const row of rows) {
     if (row.previous_hash !== previous) {
-      return { ok: false, checked, firstBadId: row.id, problem: 'does not follow the row before it (a row was removed or inserted)' };
+      return {
+        ok: false,
+        checked,
+        firstBadId: row.id,
+        problem: 'does not follow the row before it (a row was removed or inserted)',
+      };
     }
     if (rowHash(previous, row) !== row.hash) {
-      return { ok: false, checked, firstBadId: row.id, problem: 'its content does not match its hash (it was changed)' };
+      return {
+        ok: false,
+        checked,
+        firstBadId: row.id,
+        problem: 'its content does not match its hash (it was changed)',
+      };
     }
     previous = row.hash;
     checked++;

@@ -22,7 +22,9 @@ export function signRequest(
   now: number = Date.now(),
 ): Record<string, string> {
   const timestamp = String(now);
-  const signature = createHmac('sha256', secret).update(payload(method, path, timestamp, body)).digest('hex');
+  const signature = createHmac('sha256', secret)
+    .update(payload(method, path, timestamp, body))
+    .digest('hex');
   return { [SIGNATURE_HEADER]: signature, [TIMESTAMP_HEADER]: timestamp };
 }
 
@@ -44,7 +46,9 @@ export function verifyRequest(
   if (Math.abs(now - Number(timestamp)) > SIGNATURE_WINDOW_MS) {
     return { ok: false, reason: 'signature outside the time window' };
   }
-  const expected = createHmac('sha256', secret).update(payload(method, path, timestamp, body)).digest();
+  const expected = createHmac('sha256', secret)
+    .update(payload(method, path, timestamp, body))
+    .digest();
   const given = Buffer.from(signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: 'bad signature' };

@@ -47,7 +47,10 @@ export function handoffRoutes(deps: HandoffDeps): Router {
     }
     const parsed = CreateHandoffRequest.safeParse(json);
     if (!parsed.success) {
-      throw new BadRequestError('受け渡し情報が正しくありません。', `Invalid hand-off: ${parsed.error.issues[0]?.message}`);
+      throw new BadRequestError(
+        '受け渡し情報が正しくありません。',
+        `Invalid hand-off: ${parsed.error.issues[0]?.message}`,
+      );
     }
     const p = parsed.data.practitioner;
     await deps.pool.query(
@@ -74,10 +77,15 @@ export function handoffRoutes(deps: HandoffDeps): Router {
     const stored = /^[A-Za-z0-9_-]{43}$/.test(code) ? await deps.redis.getDel(handoffKey(code)) : null;
     const practitioner = stored ? Practitioner.safeParse(JSON.parse(stored)) : undefined;
     if (!practitioner?.success) {
-      res.status(401).type('html').send(messagePage(lang, t(lang, 'handoffExpired')));
+      res
+        .status(401)
+        .type('html')
+        .send(messagePage(lang, t(lang, 'handoffExpired')));
       return;
     }
-    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      req.session.regenerate((err) => (err ? reject(err) : resolve())),
+    );
     req.session.practitioner = practitioner.data;
     res.redirect(303, '/');
   });

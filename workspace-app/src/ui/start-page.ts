@@ -3,7 +3,10 @@ import { escapeHtml, t, type Language } from './i18n.js';
 import { layout } from './layout.js';
 
 export function startPage(lang: Language, practitioner: Practitioner): string {
-  const card = (titleKey: 'timeline' | 'transfers' | 'patients', leadKey: 'timelineLead' | 'transfersLead' | 'patientsLead') =>
+  const card = (
+    titleKey: 'timeline' | 'transfers' | 'patients',
+    leadKey: 'timelineLead' | 'transfersLead' | 'patientsLead',
+  ) =>
     `<section class="card"><h2>${escapeHtml(t(lang, titleKey))}</h2><p>${escapeHtml(t(lang, leadKey))}</p></section>`;
   return layout(
     lang,

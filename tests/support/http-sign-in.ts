@@ -1,0 +1,81 @@
+import { TEST_DEMO_PASSWORD } from './workspace.js';
+
+/** A cookie jar of one: enough to follow a broker sign-in without a browser. */
+export class Cookies {
+  private readonly jar = new Map<string, string>();
+
+  take(response: Response): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair] = header.split(';');
+      const eq = pair!.indexOf('=');
+      this.jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+  }
+
+  header(): string {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+function hiddenField(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  if (!match) throw new Error(`no ${name} in the page`);
+  return match[1]!
+    .replaceAll('&quot;', '"')
+    .replaceAll('&amp;', '&')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>');
+}
+
+/**
+ * Signs in through the development IdP over plain HTTP, exactly as the browser's redirects and form
+ * posts would, and returns the session cookie. `tamper` may rewrite the SAML response before it is posted.
+ */
+export async function signInOverHttp(
+  brokerUrl: string,
+  username: string,
+  options: { password?: string; tamper?: (samlResponseXml: string) => string } = {},
+): Promise<{ cookies: Cookies; acsStatus: number; samlResponse: string }> {
+  const cookies = new Cookies();
+  const login = await fetch(`${brokerUrl}/auth/login`, { redirect: 'manual' });
+  cookies.take(login);
+  const idpUrl = login.headers.get('location');
+  if (!idpUrl) throw new Error('no redirect to the IdP');
+  const form = await (await fetch(idpUrl)).text();
+  const posted = await fetch(new URL('sso', idpUrl), {
+    method: 'POST',
+    body: new URLSearchParams({
+      username,
+      password: options.password ?? TEST_DEMO_PASSWORD,
+      SAMLRequest: hiddenField(form, 'SAMLRequest'),
+      RelayState: hiddenField(form, 'RelayState'),
+    }),
+  });
+  const postPage = await posted.text();
+  if (posted.status !== 200) throw new Error(`the IdP answered ${posted.status}`);
+  let samlResponse = hiddenField(postPage, 'SAMLResponse');
+  if (options.tamper) {
+    samlResponse = Buffer.from(options.tamper(Buffer.from(samlResponse, 'base64').toString('utf8'))).toString(
+      'base64',
+    );
+  }
+  const acs = await fetch(`${brokerUrl}/auth/saml/acs`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookies.header() },
+    body: new URLSearchParams({ SAMLResponse: samlResponse }),
+  });
+  cookies.take(acs);
+  return { cookies, acsStatus: acs.status, samlResponse };
+}
+
+/** Signs out, which ends the session and gives the desktop back to the pool. */
+export async function signOutOverHttp(brokerUrl: string, cookies: Cookies): Promise<void> {
+  const response = await fetch(`${brokerUrl}/auth/logout`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookies.header() },
+  });
+  if (response.status !== 303) throw new Error(`sign-out answered ${response.status}`);
+}
