@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../broker/src/config.js';
+
+function baseEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-config-'));
+  const pem = path.join(dir, 'idp.crt');
+  writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  return {
+    BROKER_ENV: 'production',
+    BROKER_PUBLIC_URL: 'https://workspace.example.jp',
+    BROKER_REDIS_URL: 'redis://127.0.0.1:6379',
+    BROKER_DATABASE_URL: 'postgres://broker@127.0.0.1/broker',
+    BROKER_SESSION_SECRET: 'x'.repeat(40),
+    BROKER_TUNNEL_KEY: Buffer.alloc(32, 1).toString('base64'),
+    SAML_IDP_SSO_URL: 'https://idp.example.jp/sso',
+    SAML_IDP_ENTITY_ID: 'https://idp.example.jp',
+    SAML_IDP_CERT_FILE: pem,
+    DESKTOPS: JSON.stringify([
+      { id: 'd1', agentUrl: 'https://d1:7443', vncHost: 'd1', vncPort: 5901, guacdHost: 'g1', guacdPort: 4822 },
+    ]),
+    AGENT_SECRET: 'a'.repeat(40),
+    PORTAL_INTERNAL_URL: 'https://portal.internal',
+    PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
+    DEV_IDP_KEY_FILE: pem,
+    DEV_IDP_CERT_FILE: pem,
+    ...overrides,
+  };
+}
+
+describe('broker configuration', () => {
+  it('loads a complete production configuration', () => {
+    const config = loadConfig(baseEnv());
+    assert.equal(config.env, 'production');
+    assert.equal(config.devIdp, undefined);
+    assert.equal(config.session.secureCookie, true);
+  });
+
+  it('refuses to switch the development IdP on in production', () => {
+    assert.throws(() => loadConfig(baseEnv({ DEV_IDP_ENABLED: '1' })), /development identity provider cannot be switched on in production/);
+  });
+
+  it('allows the development IdP in development (control)', () => {
+    const config = loadConfig(baseEnv({ BROKER_ENV: 'development', DEV_IDP_ENABLED: '1' }));
+    assert.ok(config.devIdp);
+  });
+
+  it('names every problem in one clear message', () => {
+    assert.throws(
+      () => loadConfig(baseEnv({ BROKER_SESSION_SECRET: 'short', DESKTOPS: 'not json', BROKER_PUBLIC_URL: 'http://x.example' })),
+      (error: Error) =>
+        /BROKER_SESSION_SECRET/.test(error.message) && /DESKTOPS/.test(error.message) && /https in production/.test(error.message),
+    );
+  });
+});

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { AUDIT_MIGRATIONS, AuditTrail, migrate, verifyAuditChain } from '@hcw/common';
+import { workspace } from '../support/workspace.js';
+
+describe('audit trail', function () {
+  this.timeout(120000);
+  let pool: pg.Pool;
+
+  beforeEach(async () => {
+    const stack = await workspace();
+    // A database of its own, so tampering here cannot disturb the broker's trail.
+    const admin = new pg.Client({ connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/postgres') });
+    await admin.connect();
+    await admin.query('DROP DATABASE IF EXISTS audit_test');
+    await admin.query('CREATE DATABASE audit_test');
+    await admin.end();
+    pool = new pg.Pool({ connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/audit_test') });
+    await migrate(pool, AUDIT_MIGRATIONS);
+    const trail = new AuditTrail(pool);
+    for (const type of ['sign-in', 'desktop-lease', 'sign-out']) {
+      await trail.record({ type, outcome: 'success', actorId: 'nurse.sato', details: { n: 1 } });
+    }
+  });
+  afterEach(async () => {
+    await pool.end();
+  });
+
+  it('verifies an untouched chain', async () => {
+    assert.deepEqual(await verifyAuditChain(pool), { ok: true, checked: 3 });
+  });
+
+  it('refuses updates and deletes from the application', async () => {
+    await assert.rejects(pool.query("UPDATE audit_events SET actor_id = 'x'"), /append-only/);
+    await assert.rejects(pool.query('DELETE FROM audit_events'), /append-only/);
+  });
+
+  async function tamper(sql: string): Promise<void> {
+    // Someone with the database superuser's rights, going around the trigger.
+    await pool.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
+    await pool.query(sql);
+    await pool.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
+  }
+
+  it('names the first edited row', async () => {
+    await tamper("UPDATE audit_events SET actor_id = 'someone.else' WHERE id = 2");
+    const verdict = await verifyAuditChain(pool);
+    assert.equal(verdict.ok, false);
+    assert.equal(!verdict.ok && verdict.firstBadId, '2');
+  });
+
+  it('names the row after a deleted one', async () => {
+    await tamper('DELETE FROM audit_events WHERE id = 2');
+    const verdict = await verifyAuditChain(pool);
+    assert.equal(!verdict.ok && verdict.firstBadId, '3');
+  });
+
+  it('names an inserted row', async () => {
+    await tamper(
+      "INSERT INTO audit_events (occurred_at, type, outcome, previous_hash, hash) VALUES (now(), 'forged', 'success', 'x', 'y')",
+    );
+    const verdict = await verifyAuditChain(pool);
+    assert.equal(!verdict.ok && verdict.firstBadId, '4');
+  });
+});

@@ -1,0 +1,80 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createClient, type RedisClientType } from 'redis';
+import { AuditTrail } from '@hcw/common';
+import type { Express } from 'express';
+import { createBrokerApp } from '../../broker/src/app.js';
+import { createSessionStore } from '../../broker/src/auth/session.js';
+import { loadConfig, type BrokerConfig } from '../../broker/src/config.js';
+import { AgentClient } from '../../broker/src/desktops/agent-client.js';
+import { DesktopPool } from '../../broker/src/desktops/desktop-pool.js';
+import { PortalHandoffClient } from '../../broker/src/portal/handoff-client.js';
+import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+
+/**
+ * A broker app built in this process against the shared workspace's real Redis and PostgreSQL, with
+ * configuration overrides: for tests that need the broker in a state the running one is not in.
+ */
+export async function inProcessBroker(
+  stack: WorkspaceStack,
+  overrides: Record<string, string> = {},
+): Promise<{ app: Express; config: BrokerConfig; close(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-broker-'));
+  const cert = path.join(dir, 'idp.crt');
+  writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const config = loadConfig({
+    BROKER_ENV: 'test',
+    BROKER_PUBLIC_URL: 'http://localhost:1',
+    BROKER_REDIS_URL: stack.redisUrl,
+    BROKER_DATABASE_URL: stack.brokerDatabaseUrl,
+    BROKER_SESSION_SECRET: 'x'.repeat(40),
+    BROKER_TUNNEL_KEY: Buffer.alloc(32, 7).toString('base64'),
+    SAML_IDP_SSO_URL: 'http://localhost:1/idp',
+    SAML_IDP_ENTITY_ID: 'http://localhost:1/idp',
+    SAML_IDP_CERT_FILE: cert,
+    DESKTOPS: JSON.stringify(
+      stack.desktops.map((d) => ({
+        id: d.id,
+        agentUrl: d.agentUrl,
+        vncHost: '127.0.0.1',
+        vncPort: d.vncPort,
+        guacdHost: stack.guacd.host,
+        guacdPort: stack.guacd.port,
+      })),
+    ),
+    AGENT_SECRET: stack.secrets.agent,
+    PORTAL_INTERNAL_URL: stack.portalUrl,
+    PORTAL_HANDOFF_SECRET: stack.secrets.handoff,
+    ...overrides,
+  });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  const redis: RedisClientType = createClient({ url: config.redisUrl });
+  await redis.connect();
+  const agents = new AgentClient(config.agentSecret, 2000);
+  const desktops = new DesktopPool({
+    redis,
+    desktops: config.desktops,
+    agents,
+    portal: new PortalHandoffClient(config.portal.internalUrl, config.portal.handoffSecret),
+    leaseSeconds: 60,
+  });
+  const app = createBrokerApp({
+    config,
+    redis,
+    pool,
+    sessionStore: createSessionStore(redis),
+    audit: new AuditTrail(pool),
+    agents,
+    desktops,
+    log: () => undefined,
+  });
+  return {
+    app,
+    config,
+    async close() {
+      await Promise.allSettled([pool.end(), redis.quit()]);
+    },
+  };
+}
