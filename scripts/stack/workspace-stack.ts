@@ -36,6 +36,8 @@ export interface WorkspaceStack {
   guacd: { host: string; port: number };
   desktops: { id: string; display: number; vncPort: number; agentUrl: string }[];
   secrets: { agent: string; handoff: string };
+  /** The development IdP's signing key and certificate files. */
+  devIdp: { keyFile: string; certFile: string; entityId: string };
   processes: ManagedProcess[];
   stop(): Promise<void>;
 }
@@ -194,6 +196,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       guacd: { host: guacd.host, port: guacd.port },
       desktops,
       secrets,
+      devIdp: { keyFile: idp.key, certFile: idp.cert, entityId: `${brokerUrl}/dev-idp` },
       processes,
       stop,
     };

@@ -7,6 +7,7 @@ import {
   type VerifiedCallback,
 } from '@node-saml/passport-saml';
 import type { RedisClientType } from 'redis';
+import { DOMParser } from '@xmldom/xmldom';
 import { z } from 'zod';
 import type { BrokerConfig } from '../config.js';
 import type { SignedInUser } from './signed-in-user.js';
@@ -51,6 +52,50 @@ export function userFromProfile(profile: Profile): SignedInUser {
   };
 }
 
+/**
+ * What node-saml leaves to the service provider: the response must be addressed to our assertion consumer
+ * service (Destination and Recipient), and an assertion may be used once (its ID is remembered in Redis
+ * until it expires, so no broker instance accepts it again).
+ */
+async function checkAddressingAndReplay(
+  profile: Profile,
+  config: BrokerConfig,
+  redis: RedisClientType,
+): Promise<void> {
+  const response = new DOMParser().parseFromString(
+    profile.getSamlResponseXml?.() ?? '',
+    'text/xml',
+  ).documentElement;
+  const destination = response?.getAttribute('Destination');
+  if (destination && destination !== config.saml.acsUrl)
+    throw new Error('response addressed to another destination');
+  const assertion = new DOMParser().parseFromString(
+    profile.getAssertionXml?.() ?? '',
+    'text/xml',
+  ).documentElement;
+  if (!assertion) throw new Error('no assertion');
+  const confirmations = Array.from(
+    assertion.getElementsByTagNameNS(SAML_ASSERTION_NS, 'SubjectConfirmationData'),
+  );
+  if (!confirmations.some((c) => c.getAttribute('Recipient') === config.saml.acsUrl)) {
+    throw new Error('assertion meant for another recipient');
+  }
+  const id = assertion.getAttribute('ID');
+  if (!id) throw new Error('assertion without ID');
+  const notOnOrAfter = Date.parse(confirmations[0]?.getAttribute('NotOnOrAfter') ?? '');
+  const ttlSeconds = Math.max(
+    60,
+    Math.ceil(
+      ((Number.isNaN(notOnOrAfter) ? Date.now() : notOnOrAfter) - Date.now() + config.saml.clockSkewMs) /
+        1000,
+    ) + 60,
+  );
+  const firstUse = await redis.set(`saml:assertion:${id}`, '1', { NX: true, EX: ttlSeconds });
+  if (firstUse !== 'OK') throw new Error('assertion already used (replay)');
+}
+
+const SAML_ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
+
 export function createSamlStrategy(config: BrokerConfig, redis: RedisClientType): SamlStrategy {
   return new SamlStrategy(
     {
@@ -70,12 +115,10 @@ export function createSamlStrategy(config: BrokerConfig, redis: RedisClientType)
       disableRequestedAuthnContext: true,
     },
     (profile: Profile | null, done: VerifiedCallback) => {
-      try {
-        if (!profile) return done(new Error('no profile in assertion'));
-        done(null, userFromProfile(profile) as unknown as Record<string, unknown>);
-      } catch (error) {
-        done(error as Error);
-      }
+      if (!profile) return done(new Error('no profile in assertion'));
+      checkAddressingAndReplay(profile, config, redis)
+        .then(() => done(null, userFromProfile(profile) as unknown as Record<string, unknown>))
+        .catch((error: unknown) => done(error as Error));
     },
     (_profile: Profile | null, done: VerifiedCallback) => done(null, undefined),
   );

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { bilingualMessage, bilingualSchema as s } from './bilingual-schema.js';
+import {
+  ageBandLabels,
+  behaviouralSymptomLabels,
+  careLevelItemLabels,
+  dementiaLevelLabels,
+  independenceLevelLabels,
+  infectionLabels,
+  patientSexLabels,
+  procedureLabels,
+  proceduresImpliedByCareLevelItem,
+  wardFunctionLabels,
+  wardTypeLabels,
+  type CareLevelItem,
+} from './care-codes.js';
+import { careAreaLabels, tokyoAreas } from './tokyo-areas.js';
+
+// What an MSW sends when looking for a bed for a patient planned for discharge or transfer. It
+// holds no name or address: hospitals see the patient's needs first and the person only once an
+// inquiry is accepted.
+
+const adlScore = () => s.integer({ min: 0, max: 6 });
+
+/** The four items of ADL区分, each scored 0 (independent) to 6 (fully dependent). */
+export const adlScoresSchema = s.object({
+  bedMobility: adlScore(),
+  transfer: adlScore(),
+  eating: adlScore(),
+  toiletUse: adlScore(),
+});
+export type AdlScores = z.infer<typeof adlScoresSchema>;
+
+export const requestedInfectionSchema = s.object({
+  code: s.code(infectionLabels),
+  /** The patient must currently be cared for in an isolation room (contact precautions and the like). */
+  needsIsolationRoom: s.boolean(),
+});
+export type RequestedInfection = z.infer<typeof requestedInfectionSchema>;
+
+const municipalityIdSchema = s.oneOf(tokyoAreas.municipalityIds, (received) => ({
+  ja: `東京都の区市町村ではありません: 「${received}」`,
+  en: `not a Tokyo municipality: "${received}"`,
+}));
+
+export const transferRequestSchema = s
+  .object({
+    id: s.id(),
+    patient: s.object({
+      sex: s.code(patientSexLabels),
+      ageBand: s.code(ageBandLabels),
+    }),
+    mainDiagnosis: s.object({
+      name: s.text({ max: 100 }),
+      icd10: s
+        .text({ max: 10 })
+        .regex(/^[A-Z]\d{2}(\.\d{1,2})?$/, {
+          message: bilingualMessage({
+            ja: 'ICD-10コードの形式が正しくありません（例: I63.9）',
+            en: 'not an ICD-10 code (e.g. I63.9)',
+          }),
+        })
+        .nullable(),
+      onsetDate: s.date(),
+    }),
+    /** 医療区分 items that apply now. */
+    careLevelItems: s.codeSet(careLevelItemLabels),
+    /** ADL区分 */
+    adlScores: adlScoresSchema,
+    /** 障害高齢者の日常生活自立度 */
+    independenceLevel: s.code(independenceLevelLabels),
+    /** 認知症高齢者の日常生活自立度 */
+    dementiaLevel: s.code(dementiaLevelLabels),
+    behaviouralSymptoms: s.codeSet(behaviouralSymptomLabels),
+    infections: s.array(requestedInfectionSchema),
+    proceduresNeeded: s.codeSet(procedureLabels),
+    /** Where the patient or family would like the hospital to be; empty for anywhere. */
+    preferredMunicipalityIds: s.array(municipalityIdSchema, { max: 62 }),
+    preferredAreaIds: s.codeSet(careAreaLabels),
+    /** null: as soon as possible. */
+    preferredDate: s.date().nullable(),
+    /** Empty lists mean any ward function or type will do. */
+    desiredWardFunctions: s.codeSet(wardFunctionLabels),
+    desiredWardTypes: s.codeSet(wardTypeLabels),
+    expectedStayDays: s.integer({ min: 1, max: 3650 }).nullable(),
+    /** The most the patient can pay per day for the room; null when there is no limit. */
+    maxExtraChargeYenPerDay: s.integer({ min: 0, max: 10_000_000 }).nullable(),
+    keyPerson: s
+      .object({
+        /** e.g. 長女, 妻 */
+        relationship: s.text({ max: 30 }),
+        name: s.text({ max: 60 }).nullable(),
+        phone: s.phone().nullable(),
+      })
+      .nullable(),
+    planAfterDischarge: s.text({ max: 400 }).nullable(),
+  })
+  .superRefine((request, ctx) => {
+    const issue = (path: (string | number)[], ja: string, en: string) =>
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: bilingualMessage({ ja, en }) });
+
+    if (request.preferredDate !== null && request.mainDiagnosis.onsetDate > request.preferredDate) {
+      issue(
+        ['mainDiagnosis', 'onsetDate'],
+        `発症日（${request.mainDiagnosis.onsetDate}）が希望日（${request.preferredDate}）より後になっています`,
+        `onset (${request.mainDiagnosis.onsetDate}) is after the preferred date (${request.preferredDate})`,
+      );
+    }
+
+    request.careLevelItems.forEach((item, index) => {
+      const implied = proceduresImpliedByCareLevelItem[item];
+      if (implied && !implied.some((procedure) => request.proceduresNeeded.includes(procedure))) {
+        issue(
+          ['careLevelItems', index],
+          `医療区分の「${careLevelItemLabels[item].ja}」があるのに、必要な処置に「${implied
+            .map((procedure) => procedureLabels[procedure].ja)
+            .join('」または「')}」がありません`,
+          `the care level item "${careLevelItemLabels[item].en}" needs "${implied
+            .map((procedure) => procedureLabels[procedure].en)
+            .join('" or "')}" among the procedures needed`,
+        );
+      }
+    });
+
+    const isolationItemIndex = request.careLevelItems.indexOf('infection-isolation');
+    if (isolationItemIndex >= 0 && !request.infections.some((infection) => infection.needsIsolationRoom)) {
+      issue(
+        ['careLevelItems', isolationItemIndex],
+        '医療区分の「感染隔離室での管理」があるのに、隔離室が必要な感染症がありません',
+        'the care level item "care in an infection isolation room" needs an infection that needs isolation',
+      );
+    }
+
+    const seenInfections = new Set<string>();
+    request.infections.forEach((infection, index) => {
+      if (seenInfections.has(infection.code)) {
+        const label = infectionLabels[infection.code];
+        issue(
+          ['infections', index, 'code'],
+          `「${label.ja}」が重複しています`,
+          `"${label.en}" is listed twice`,
+        );
+      }
+      seenInfections.add(infection.code);
+    });
+
+    const seenMunicipalities = new Set<string>();
+    request.preferredMunicipalityIds.forEach((id, index) => {
+      if (seenMunicipalities.has(id)) {
+        const name = tokyoAreas.municipality(id).name;
+        issue(['preferredMunicipalityIds', index], `「${name}」が重複しています`, `"${id}" is listed twice`);
+      }
+      seenMunicipalities.add(id);
+    });
+  });
+export type TransferRequest = z.infer<typeof transferRequestSchema>;
+
+/** 医療区分 1–3: the highest category among the items that apply, 1 when none does. */
+export function medicalCareCategoryOf(items: readonly CareLevelItem[]): 1 | 2 | 3 {
+  let category: 1 | 2 | 3 = 1;
+  for (const item of items) {
+    const itemCategory = careLevelItemLabels[item].category;
+    if (itemCategory > category) category = itemCategory;
+  }
+  return category;
+}
+
+export function adlTotalOf(scores: AdlScores): number {
+  return scores.bedMobility + scores.transfer + scores.eating + scores.toiletUse;
+}
+
+/** ADL区分 from the total of the four items: 0–10 is 1, 11–22 is 2, 23–24 is 3. */
+export function adlCategoryOf(scores: AdlScores): 1 | 2 | 3 {
+  const total = adlTotalOf(scores);
+  if (total >= 23) return 3;
+  if (total >= 11) return 2;
+  return 1;
+}
