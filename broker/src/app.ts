@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import passport from 'passport';
 import type pg from 'pg';
 import type { RedisClientType } from 'redis';
@@ -10,12 +10,17 @@ import type { BrokerConfig } from './config.js';
 import { devIdpRoutes } from './auth/dev-idp.js';
 import { createSamlStrategy, samlRoutes } from './auth/saml.js';
 import { sessionMiddleware } from './auth/session.js';
+import { SignInLimits } from './auth/rate-limits.js';
+import { afterIdentityProvider, clientAddress } from './auth/sign-in-flow.js';
+import { secondFactorRoutes } from './auth/second-factor/second-factor-routes.js';
+import type { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
+import { adminUserRoutes } from './admin/admin-user-routes.js';
+import { noticePage } from './http/pages.js';
 import type { SignedInUser } from './auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './desktops/agent-client.js';
 import { NoDesktopAvailableError, type DesktopPool } from './desktops/desktop-pool.js';
 import { checkHealth } from './health.js';
 import { errorHandler, HttpError } from './http/errors.js';
-import { escapeHtml } from './http/html.js';
 import { securityHeaders } from './http/security-headers.js';
 import { encryptToken } from './tunnel/connection-token.js';
 import { lockdownSettings } from './tunnel/lockdown.js';
@@ -24,6 +29,7 @@ import { TUNNEL_PATH } from './tunnel/tunnel-server.js';
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'client');
 // The ES module build: it loads in the browser as a module, where the CommonJS file would throw.
 const guacamoleCommon = fileURLToPath(import.meta.resolve('guacamole-common-js'));
+const simpleWebAuthnBrowser = path.dirname(fileURLToPath(import.meta.resolve('@simplewebauthn/browser')));
 
 export interface BrokerDeps {
   config: BrokerConfig;
@@ -33,11 +39,8 @@ export interface BrokerDeps {
   audit: AuditTrail;
   agents: AgentClient;
   desktops: DesktopPool;
+  factors: SecondFactorStore;
   log(message: string): void;
-}
-
-function clientAddress(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 export function createBrokerApp(deps: BrokerDeps): Express {
@@ -54,6 +57,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   app.get('/client/vendor/guacamole-common.js', (_req, res) =>
     res.type('application/javascript').sendFile(guacamoleCommon),
   );
+  app.use('/client/vendor/simplewebauthn', express.static(simpleWebAuthnBrowser, { index: false, maxAge: 0 }));
   app.use(
     '/client',
     express.static(clientDir, { index: false, maxAge: 0, etag: false, lastModified: false }),
@@ -77,29 +81,17 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   app.use(passport.initialize());
   app.use(endSessionsPastTheirLifetime(config));
 
+  const limits = new SignInLimits(deps.redis, config);
+  const flow = { config, redis: deps.redis, sessionStore: deps.sessionStore, audit };
   app.use(
     samlRoutes({
       config,
       strategy: createSamlStrategy(config, deps.redis),
-      onSignedIn: async (req, res, user) => {
-        // A new session ID at sign-in, so a session fixed before sign-in is worthless.
-        await new Promise<void>((resolve, reject) =>
-          req.session.regenerate((e) => (e ? reject(e) : resolve())),
-        );
-        req.session.user = user;
-        req.session.signedInAt = Date.now();
-        await audit.record({
-          type: 'sign-in',
-          outcome: 'success',
-          actorId: user.id,
-          actorOrganisation: user.organisation,
-          clientAddress: clientAddress(req),
-          details: { roles: user.roles.join(',') },
-        });
-        res.redirect(303, '/');
-      },
+      limits,
+      onSignedIn: (req, res, user) => afterIdentityProvider(flow, req, res, user),
       onRefused: async (req, res, reason) => {
         deps.log(`sign-in refused: ${reason}`);
+        await limits.fail(clientAddress(req));
         await audit.record({
           type: 'sign-in',
           outcome: 'failure',
@@ -110,16 +102,20 @@ export function createBrokerApp(deps: BrokerDeps): Express {
           .status(401)
           .type('html')
           .send(
-            simplePage(
+            noticePage(
               'サインインできませんでした',
               'サインインの応答を確認できませんでした。もう一度お試しください。',
-              '/auth/login',
-              'もう一度サインイン',
+              {
+                href: '/auth/login',
+                text: 'もう一度サインイン',
+              },
             ),
           );
       },
     }),
   );
+  app.use(secondFactorRoutes({ ...flow, factors: deps.factors, limits }));
+  app.use(adminUserRoutes({ audit, factors: deps.factors, desktops }));
 
   app.get('/', (req, res) => {
     if (!req.session.user) {
@@ -209,7 +205,12 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   app.get('/signed-out', (_req, res) => {
     res
       .type('html')
-      .send(simplePage('サインアウトしました', 'デスクトップは閉じられました。', '/', 'もう一度サインイン'));
+      .send(
+        noticePage('サインアウトしました', 'デスクトップは閉じられました。', {
+          href: '/',
+          text: 'もう一度サインイン',
+        }),
+      );
   });
 
   app.use(errorHandler);
@@ -239,10 +240,4 @@ function endSessionsPastTheirLifetime(config: BrokerConfig): RequestHandler {
     }
     next();
   };
-}
-
-function simplePage(title: string, message: string, link: string, linkText: string): string {
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/client/sign-in.css"></head>
-<body><main class="sign-in"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="${escapeHtml(link)}">${escapeHtml(linkText)}</a></p></main></body></html>`;
 }

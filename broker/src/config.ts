@@ -3,6 +3,9 @@ import { z } from 'zod';
 
 /** Every setting the broker has, read once from the environment and validated. Nothing else reads it. */
 
+export const ROLES = ['practitioner', 'msw', 'bed-manager', 'it-admin', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
 const Desktop = z.object({
   id: z.string().min(1),
   agentUrl: z.string().url(),
@@ -62,6 +65,31 @@ const Env = z
     PORTAL_INTERNAL_URL: z.string().url(),
     PORTAL_HANDOFF_SECRET: z.string().min(32, 'must be at least 32 characters'),
     GUACD_DISABLE_PASTE: z.enum(['0', '1']).default('1'),
+    /** 32 bytes, base64: encrypts second-factor secrets at rest. */
+    BROKER_SECRETS_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
+    /** AuthnContextClassRef values that mean the IdP itself did multi-factor authentication. */
+    SAML_MFA_CONTEXTS: z
+      .string()
+      .default('https://refeds.org/profile/mfa,urn:oasis:names:tc:SAML:2.0:ac:classes:MultiFactor')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    SAML_ROLE_ATTRIBUTE: z.string().default('roles'),
+    /** IdP role values mapped to the broker's roles, e.g. {"nurse":"practitioner"}; unmapped values are dropped. */
+    SAML_ROLE_MAP: json(z.record(z.enum(ROLES))).optional(),
+    SAML_ORGANISATION_ATTRIBUTE: z.string().default('organisation'),
+    SAML_PROFESSION_ATTRIBUTE: z.string().default('profession'),
+    SAML_DISPLAY_NAME_ATTRIBUTE: z.string().default('displayName'),
+    /** What a second sign-in elsewhere does to the first: take it over, or be refused. */
+    SINGLE_DESKTOP_POLICY: z.enum(['takeover', 'refuse']).default('takeover'),
+    SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+    SECOND_FACTOR_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    RATE_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   })
   .superRefine((e, ctx) => {
     if (e.DEV_IDP_ENABLED === '1' && e.BROKER_ENV === 'production') {
@@ -97,6 +125,19 @@ export interface BrokerConfig {
   databaseUrl: string;
   session: { secret: string; idleMinutes: number; maxHours: number; secureCookie: boolean };
   tunnel: { key: Buffer; tokenTtlSeconds: number; disablePaste: boolean };
+  secretsKey: Buffer;
+  signIn: {
+    mfaContexts: string[];
+    roleAttribute: string;
+    roleMap: Record<string, Role>;
+    organisationAttribute: string;
+    professionAttribute: string;
+    displayNameAttribute: string;
+    singleDesktopPolicy: 'takeover' | 'refuse';
+    failuresPerAddress: number;
+    secondFactorFailuresPerAccount: number;
+    rateLimitWindowSeconds: number;
+  };
   saml: {
     spEntityId: string;
     acsUrl: string;
@@ -149,6 +190,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       key: Buffer.from(e.BROKER_TUNNEL_KEY, 'base64'),
       tokenTtlSeconds: e.BROKER_TOKEN_TTL_SECONDS,
       disablePaste: e.GUACD_DISABLE_PASTE === '1',
+    },
+    secretsKey: Buffer.from(e.BROKER_SECRETS_KEY, 'base64'),
+    signIn: {
+      mfaContexts: e.SAML_MFA_CONTEXTS,
+      roleAttribute: e.SAML_ROLE_ATTRIBUTE,
+      roleMap: e.SAML_ROLE_MAP ?? Object.fromEntries(ROLES.map((r) => [r, r])),
+      organisationAttribute: e.SAML_ORGANISATION_ATTRIBUTE,
+      professionAttribute: e.SAML_PROFESSION_ATTRIBUTE,
+      displayNameAttribute: e.SAML_DISPLAY_NAME_ATTRIBUTE,
+      singleDesktopPolicy: e.SINGLE_DESKTOP_POLICY,
+      failuresPerAddress: e.SIGN_IN_FAILURES_PER_ADDRESS,
+      secondFactorFailuresPerAccount: e.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
+      rateLimitWindowSeconds: e.RATE_LIMIT_WINDOW_MINUTES * 60,
     },
     saml: {
       spEntityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,

@@ -9,6 +9,8 @@ import { AgentClient } from './desktops/agent-client.js';
 import { DesktopPool } from './desktops/desktop-pool.js';
 import { PortalHandoffClient } from './portal/handoff-client.js';
 import { attachTunnel } from './tunnel/tunnel-server.js';
+import { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
+import { BROKER_MIGRATIONS } from './db/migrations.js';
 
 const log = (message: string): void => void process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
@@ -19,6 +21,7 @@ const redis: RedisClientType = createClient({ url: config.redisUrl });
 redis.on('error', (error: Error) => log(`redis: ${error.message}`));
 await redis.connect();
 await migrate(pool, AUDIT_MIGRATIONS);
+await migrate(pool, BROKER_MIGRATIONS);
 
 const sessionStore = createSessionStore(redis);
 const agents = new AgentClient(config.agentSecret);
@@ -37,6 +40,7 @@ const app = createBrokerApp({
   audit: new AuditTrail(pool),
   agents,
   desktops,
+  factors: new SecondFactorStore(pool, config.secretsKey),
   log,
 });
 const server = http.createServer(app);

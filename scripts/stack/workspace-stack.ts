@@ -161,6 +161,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         BROKER_DATABASE_URL: postgres.urlFor('broker'),
         BROKER_SESSION_SECRET: secret(),
         BROKER_TUNNEL_KEY: randomBytes(32).toString('base64'),
+        BROKER_SECRETS_KEY: randomBytes(32).toString('base64'),
         SAML_IDP_SSO_URL: `${brokerUrl}/dev-idp/sso`,
         SAML_IDP_ENTITY_ID: `${brokerUrl}/dev-idp`,
         SAML_IDP_CERT_FILE: idp.cert,

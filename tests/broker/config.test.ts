@@ -15,11 +15,19 @@ function baseEnv(overrides: Record<string, string> = {}): Record<string, string>
     BROKER_DATABASE_URL: 'postgres://broker@127.0.0.1/broker',
     BROKER_SESSION_SECRET: 'x'.repeat(40),
     BROKER_TUNNEL_KEY: Buffer.alloc(32, 1).toString('base64'),
+    BROKER_SECRETS_KEY: Buffer.alloc(32, 2).toString('base64'),
     SAML_IDP_SSO_URL: 'https://idp.example.jp/sso',
     SAML_IDP_ENTITY_ID: 'https://idp.example.jp',
     SAML_IDP_CERT_FILE: pem,
     DESKTOPS: JSON.stringify([
-      { id: 'd1', agentUrl: 'https://d1:7443', vncHost: 'd1', vncPort: 5901, guacdHost: 'g1', guacdPort: 4822 },
+      {
+        id: 'd1',
+        agentUrl: 'https://d1:7443',
+        vncHost: 'd1',
+        vncPort: 5901,
+        guacdHost: 'g1',
+        guacdPort: 4822,
+      },
     ]),
     AGENT_SECRET: 'a'.repeat(40),
     PORTAL_INTERNAL_URL: 'https://portal.internal',
@@ -39,7 +47,10 @@ describe('broker configuration', () => {
   });
 
   it('refuses to switch the development IdP on in production', () => {
-    assert.throws(() => loadConfig(baseEnv({ DEV_IDP_ENABLED: '1' })), /development identity provider cannot be switched on in production/);
+    assert.throws(
+      () => loadConfig(baseEnv({ DEV_IDP_ENABLED: '1' })),
+      /development identity provider cannot be switched on in production/,
+    );
   });
 
   it('allows the development IdP in development (control)', () => {
@@ -49,9 +60,18 @@ describe('broker configuration', () => {
 
   it('names every problem in one clear message', () => {
     assert.throws(
-      () => loadConfig(baseEnv({ BROKER_SESSION_SECRET: 'short', DESKTOPS: 'not json', BROKER_PUBLIC_URL: 'http://x.example' })),
+      () =>
+        loadConfig(
+          baseEnv({
+            BROKER_SESSION_SECRET: 'short',
+            DESKTOPS: 'not json',
+            BROKER_PUBLIC_URL: 'http://x.example',
+          }),
+        ),
       (error: Error) =>
-        /BROKER_SESSION_SECRET/.test(error.message) && /DESKTOPS/.test(error.message) && /https in production/.test(error.message),
+        /BROKER_SESSION_SECRET/.test(error.message) &&
+        /DESKTOPS/.test(error.message) &&
+        /https in production/.test(error.message),
     );
   });
 });

@@ -24,7 +24,14 @@ describe('broker health when a dependency is down', function () {
     const stack = await workspace();
     const broker = await inProcessBroker(stack, {
       DESKTOPS: JSON.stringify([
-        { id: 'gone', agentUrl: 'http://127.0.0.1:9', vncHost: '127.0.0.1', vncPort: 9, guacdHost: '127.0.0.1', guacdPort: 9 },
+        {
+          id: 'gone',
+          agentUrl: 'http://127.0.0.1:9',
+          vncHost: '127.0.0.1',
+          vncPort: 9,
+          guacdHost: '127.0.0.1',
+          guacdPort: 9,
+        },
       ]),
     });
     try {

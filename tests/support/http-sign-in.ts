@@ -1,3 +1,4 @@
+import { nextTotpCode, rememberTotpSecret } from './totp.js';
 import { TEST_DEMO_PASSWORD } from './workspace.js';
 
 /** A cookie jar of one: enough to follow a broker sign-in without a browser. */
@@ -35,7 +36,11 @@ function hiddenField(html: string, name: string): string {
 export async function signInOverHttp(
   brokerUrl: string,
   username: string,
-  options: { password?: string; tamper?: (samlResponseXml: string) => string } = {},
+  options: {
+    password?: string;
+    tamper?: (samlResponseXml: string) => string;
+    stopAtSecondFactor?: boolean;
+  } = {},
 ): Promise<{ cookies: Cookies; acsStatus: number; samlResponse: string }> {
   const cookies = new Cookies();
   const login = await fetch(`${brokerUrl}/auth/login`, { redirect: 'manual' });
@@ -67,7 +72,50 @@ export async function signInOverHttp(
     body: new URLSearchParams({ SAMLResponse: samlResponse }),
   });
   cookies.take(acs);
+  if (
+    acs.status === 303 &&
+    acs.headers.get('location') === '/auth/second-factor' &&
+    !options.stopAtSecondFactor
+  ) {
+    await passSecondFactorOverHttp(brokerUrl, cookies, username);
+  }
   return { cookies, acsStatus: acs.status, samlResponse };
+}
+
+/** Enrols an authenticator app at the first sign-in, or answers with the next code afterwards. */
+export async function passSecondFactorOverHttp(
+  brokerUrl: string,
+  cookies: Cookies,
+  username: string,
+): Promise<void> {
+  const post = async (path: string, body: Record<string, string>): Promise<Response> => {
+    const response = await fetch(`${brokerUrl}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: cookies.header() },
+      body: new URLSearchParams(body),
+    });
+    cookies.take(response);
+    return response;
+  };
+  const page = await fetch(`${brokerUrl}/auth/second-factor`, { headers: { cookie: cookies.header() } });
+  cookies.take(page);
+  const html = await page.text();
+  const secret = /このキーを入力してください：<code>([A-Z2-7]+)<\/code>/.exec(html)?.[1];
+  if (secret) {
+    rememberTotpSecret(username, secret);
+    const enrol = await post('/auth/second-factor/totp/enrol', { code: await nextTotpCode(username) });
+    if (enrol.status !== 303) throw new Error(`enrolment answered ${enrol.status}`);
+    const codes = await fetch(`${brokerUrl}/auth/second-factor/recovery-codes`, {
+      headers: { cookie: cookies.header() },
+    });
+    cookies.take(codes);
+    const complete = await post('/auth/second-factor/complete', {});
+    if (complete.status !== 303) throw new Error(`completing the sign-in answered ${complete.status}`);
+    return;
+  }
+  const answer = await post('/auth/second-factor/totp', { code: await nextTotpCode(username) });
+  if (answer.status !== 303) throw new Error(`the second factor answered ${answer.status}`);
 }
 
 /** Signs out, which ends the session and gives the desktop back to the pool. */

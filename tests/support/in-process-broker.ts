@@ -10,6 +10,7 @@ import { createSessionStore } from '../../broker/src/auth/session.js';
 import { loadConfig, type BrokerConfig } from '../../broker/src/config.js';
 import { AgentClient } from '../../broker/src/desktops/agent-client.js';
 import { DesktopPool } from '../../broker/src/desktops/desktop-pool.js';
+import { SecondFactorStore } from '../../broker/src/auth/second-factor/second-factor-store.js';
 import { PortalHandoffClient } from '../../broker/src/portal/handoff-client.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 
@@ -31,6 +32,7 @@ export async function inProcessBroker(
     BROKER_DATABASE_URL: stack.brokerDatabaseUrl,
     BROKER_SESSION_SECRET: 'x'.repeat(40),
     BROKER_TUNNEL_KEY: Buffer.alloc(32, 7).toString('base64'),
+    BROKER_SECRETS_KEY: Buffer.alloc(32, 8).toString('base64'),
     SAML_IDP_SSO_URL: 'http://localhost:1/idp',
     SAML_IDP_ENTITY_ID: 'http://localhost:1/idp',
     SAML_IDP_CERT_FILE: cert,
@@ -68,6 +70,7 @@ export async function inProcessBroker(
     audit: new AuditTrail(pool),
     agents,
     desktops,
+    factors: new SecondFactorStore(pool, config.secretsKey),
     log: () => undefined,
   });
   return {

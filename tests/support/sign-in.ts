@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { nextTotpCode, rememberTotpSecret } from './totp.js';
 import { TEST_DEMO_PASSWORD } from './workspace.js';
 
 /** Signs in through the development IdP's form, as a person would. */
@@ -12,5 +13,29 @@ export async function signIn(
   await page.waitForSelector('input[name=username]');
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForURL(`${brokerUrl}/`), page.click('button[type=submit]')]);
+  await page.click('button[type=submit]');
+  await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/auth/second-factor');
+  if (new URL(page.url()).pathname === '/auth/second-factor')
+    await passSecondFactor(page, brokerUrl, username);
+}
+
+/** Enrols an authenticator app on the first sign-in, or types the next code, as a person would. */
+export async function passSecondFactor(page: Page, brokerUrl: string, username: string): Promise<void> {
+  const enrolKey = page.locator('text=このキーを入力してください').locator('code');
+  if (await enrolKey.count()) {
+    rememberTotpSecret(username, (await enrolKey.textContent())!.trim());
+    await page.fill(
+      'form[action="/auth/second-factor/totp/enrol"] input[name=code]',
+      await nextTotpCode(username),
+    );
+    await page.click('form[action="/auth/second-factor/totp/enrol"] button');
+    await page.waitForURL(`${brokerUrl}/auth/second-factor/recovery-codes`);
+    await Promise.all([page.waitForURL(`${brokerUrl}/`), page.click('button[type=submit]')]);
+    return;
+  }
+  await page.fill('form[action="/auth/second-factor/totp"] input[name=code]', await nextTotpCode(username));
+  await Promise.all([
+    page.waitForURL(`${brokerUrl}/`),
+    page.click('form[action="/auth/second-factor/totp"] button'),
+  ]);
 }

@@ -11,6 +11,9 @@ import { DOMParser } from '@xmldom/xmldom';
 import { z } from 'zod';
 import type { BrokerConfig } from '../config.js';
 import type { SignedInUser } from './signed-in-user.js';
+import type { SignInLimits } from './rate-limits.js';
+import { clientAddress } from './sign-in-flow.js';
+import { noticePage } from '../http/pages.js';
 
 /** Keeps outstanding AuthnRequest IDs in Redis, so any broker instance can check `InResponseTo`. */
 function redisCacheProvider(redis: RedisClientType, ttlSeconds: number) {
@@ -30,25 +33,46 @@ function redisCacheProvider(redis: RedisClientType, ttlSeconds: number) {
   };
 }
 
-const asserted = z.object({
-  nameID: z.string().min(1).max(200),
-  displayName: z.string().min(1).max(200),
-  displayNameKana: z.string().max(200).optional(),
-  organisation: z.string().max(200).default(''),
-  profession: z.string().max(100).default(''),
-  roles: z.union([z.string(), z.array(z.string())]).transform((r) => (Array.isArray(r) ? r : [r])),
-});
+const AttributeValue = z.union([z.string(), z.array(z.string())]).optional();
 
-export function userFromProfile(profile: Profile): SignedInUser {
+function single(value: z.infer<typeof AttributeValue>): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The signed-in user as the IdP asserted them: roles through the configured map (values the map does not
+ * know are dropped, so an IdP cannot invent a role), organisation and profession from configured
+ * attributes, and whether the IdP itself did multi-factor authentication.
+ */
+export function userFromProfile(profile: Profile, config: BrokerConfig): SignedInUser {
   const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
-  const parsed = asserted.parse({ ...attributes, nameID: profile.nameID });
+  const read = (name: string): z.infer<typeof AttributeValue> => AttributeValue.parse(attributes[name]);
+  const nameId = z.string().min(1).max(200).parse(profile.nameID);
+  const rawRoles = read(config.signIn.roleAttribute);
+  const roles = [
+    ...new Set(
+      (Array.isArray(rawRoles) ? rawRoles : rawRoles ? [rawRoles] : []).flatMap((r) => {
+        const mapped = config.signIn.roleMap[r];
+        return mapped ? [mapped] : [];
+      }),
+    ),
+  ];
+  const assertion = new DOMParser().parseFromString(
+    profile.getAssertionXml?.() ?? '',
+    'text/xml',
+  ).documentElement;
+  const authnContext =
+    assertion?.getElementsByTagNameNS(SAML_ASSERTION_NS, 'AuthnContextClassRef')[0]?.textContent?.trim() ??
+    '';
   return {
-    id: parsed.nameID,
-    displayName: parsed.displayName,
-    displayNameKana: parsed.displayNameKana,
-    organisation: parsed.organisation,
-    profession: parsed.profession,
-    roles: parsed.roles,
+    id: nameId,
+    displayName: (single(read(config.signIn.displayNameAttribute)) ?? nameId).slice(0, 200),
+    displayNameKana: single(read('displayNameKana'))?.slice(0, 200),
+    organisation: (single(read(config.signIn.organisationAttribute)) ?? '').slice(0, 200),
+    profession: (single(read(config.signIn.professionAttribute)) ?? '').slice(0, 100),
+    roles,
+    authnContext,
+    mfaByIdp: config.signIn.mfaContexts.includes(authnContext),
   };
 }
 
@@ -117,7 +141,7 @@ export function createSamlStrategy(config: BrokerConfig, redis: RedisClientType)
     (profile: Profile | null, done: VerifiedCallback) => {
       if (!profile) return done(new Error('no profile in assertion'));
       checkAddressingAndReplay(profile, config, redis)
-        .then(() => done(null, userFromProfile(profile) as unknown as Record<string, unknown>))
+        .then(() => done(null, userFromProfile(profile, config) as unknown as Record<string, unknown>))
         .catch((error: unknown) => done(error as Error));
     },
     (_profile: Profile | null, done: VerifiedCallback) => done(null, undefined),
@@ -127,27 +151,46 @@ export function createSamlStrategy(config: BrokerConfig, redis: RedisClientType)
 export interface SamlRoutesDeps {
   config: BrokerConfig;
   strategy: SamlStrategy;
+  limits: SignInLimits;
   onSignedIn(req: Request, res: Response, user: SignedInUser): Promise<void>;
   onRefused(req: Request, res: Response, reason: string): Promise<void>;
 }
 
-export function samlRoutes({ config, strategy, onSignedIn, onRefused }: SamlRoutesDeps): Router {
+export function samlRoutes({ config, strategy, limits, onSignedIn, onRefused }: SamlRoutesDeps): Router {
   // passport-saml is typed against an older @types/passport; the runtime contract is the same.
   passport.use('saml', strategy as unknown as passport.Strategy);
   const router = express.Router();
 
   router.get('/auth/login', passport.authenticate('saml', { session: false }));
 
-  router.post('/auth/saml/acs', express.urlencoded({ extended: false, limit: '256kb' }), (req, res, next) => {
-    passport.authenticate('saml', { session: false }, (error: unknown, user: unknown) => {
-      if (error || !user) {
-        const reason = error instanceof Error ? error.message : 'no user';
-        onRefused(req, res, reason).catch(next);
+  router.post(
+    '/auth/saml/acs',
+    express.urlencoded({ extended: false, limit: '256kb' }),
+    async (req, res, next) => {
+      const verdict = await limits.check(clientAddress(req));
+      if (verdict.blocked) {
+        res
+          .status(429)
+          .set('Retry-After', String(verdict.retryAfterSeconds))
+          .type('html')
+          .send(
+            noticePage(
+              'しばらくお待ちください',
+              `サインインの失敗が続いたため、この接続元からの受け付けを一時停止しています。約${Math.ceil(verdict.retryAfterSeconds / 60)}分後にお試しください。`,
+            ),
+          );
         return;
       }
-      onSignedIn(req, res, user as SignedInUser).catch(next);
-    })(req, res, next);
-  });
+      passport.authenticate('saml', { session: false }, (error: unknown, user: unknown) => {
+        if (error || !user) {
+          const reason = error instanceof Error ? error.message : 'no user';
+          onRefused(req, res, reason).catch(next);
+          return;
+        }
+        onSignedIn(req, res, user as SignedInUser).catch(next);
+      })(req, res, next);
+    },
+  );
 
   router.get('/auth/saml/metadata', (_req, res) => {
     res.type('application/samlmetadata+xml').send(strategy.generateServiceProviderMetadata(null, null));

@@ -1,9 +1,15 @@
-/** Who is signed in, as the IdP asserted it. Kept in the broker's server-side session. */
+import type { Role } from '../config.js';
+
+/** Who is signed in, as the IdP asserted them. Kept in the broker's server-side session. */
 export interface SignedInUser {
   id: string;
   displayName: string;
   displayNameKana: string | undefined;
   organisation: string;
   profession: string;
-  roles: string[];
+  roles: Role[];
+  /** The AuthnContextClassRef the IdP asserted. */
+  authnContext: string;
+  /** The IdP asserted a multi-factor sign-in of a kind the configuration accepts. */
+  mfaByIdp: boolean;
 }

@@ -1,0 +1,132 @@
+import type { Request, Response } from 'express';
+import type { RedisStore } from 'connect-redis';
+import type { RedisClientType } from 'redis';
+import type { AuditTrail } from '@hcw/common';
+import type { BrokerConfig } from '../config.js';
+import { noticePage } from '../http/pages.js';
+import type { SignedInUser } from './signed-in-user.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Signed in at the IdP, second factor still to come. */
+    pendingUser?: SignedInUser;
+    pendingSince?: number;
+    /** A recovery code was used: the user may enrol a new factor without proving an old one. */
+    mayEnrolAfterRecovery?: boolean;
+    webauthnChallenge?: string;
+    recoveryCodesToShow?: string[];
+    enrolmentDone?: boolean;
+  }
+}
+
+export const userSessionKey = (userId: string): string => `user:session:${userId}`;
+const PENDING_LIFETIME_MS = 10 * 60 * 1000;
+
+export function clientAddress(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export interface SignInFlowDeps {
+  config: BrokerConfig;
+  redis: RedisClientType;
+  sessionStore: RedisStore;
+  audit: AuditTrail;
+}
+
+/** Where the sign-in goes after the IdP: straight in when the IdP did multi-factor, else to the second factor. */
+export async function afterIdentityProvider(
+  deps: SignInFlowDeps,
+  req: Request,
+  res: Response,
+  user: SignedInUser,
+): Promise<void> {
+  await regenerate(req);
+  if (user.mfaByIdp) {
+    await completeSignIn(deps, req, res, user, 'idp-mfa');
+    return;
+  }
+  req.session.pendingUser = user;
+  req.session.pendingSince = Date.now();
+  res.redirect(303, '/auth/second-factor');
+}
+
+export function pendingUser(req: Request): SignedInUser | undefined {
+  const since = req.session.pendingSince;
+  if (!req.session.pendingUser || since === undefined || Date.now() - since > PENDING_LIFETIME_MS)
+    return undefined;
+  return req.session.pendingUser;
+}
+
+/**
+ * The last step of every sign-in: one desktop per user (the policy decides whether an earlier session
+ * elsewhere ends or this one is refused), a fresh session ID, and the audit record.
+ */
+export async function completeSignIn(
+  deps: SignInFlowDeps,
+  req: Request,
+  res: Response,
+  user: SignedInUser,
+  factor: string,
+): Promise<void> {
+  const earlierSessionId = await deps.redis.get(userSessionKey(user.id));
+  if (
+    earlierSessionId &&
+    earlierSessionId !== req.sessionID &&
+    (await sessionExists(deps.sessionStore, earlierSessionId))
+  ) {
+    if (deps.config.signIn.singleDesktopPolicy === 'refuse') {
+      await deps.audit.record({
+        type: 'sign-in',
+        outcome: 'failure',
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+        details: { reason: 'already signed in elsewhere' },
+      });
+      await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      res
+        .status(409)
+        .type('html')
+        .send(
+          noticePage(
+            '別の端末で使用中です',
+            '別の端末でサインイン中のため、サインインできません。先にそちらでサインアウトしてください。',
+          ),
+        );
+      return;
+    }
+    await new Promise<void>((resolve) => deps.sessionStore.destroy(earlierSessionId, () => resolve()));
+    await deps.audit.record({
+      type: 'session-end',
+      outcome: 'success',
+      actorId: user.id,
+      actorOrganisation: user.organisation,
+      clientAddress: clientAddress(req),
+      details: { reason: 'signed in on another device' },
+    });
+  }
+  await regenerate(req);
+  req.session.user = user;
+  req.session.signedInAt = Date.now();
+  await new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
+  await deps.redis.set(userSessionKey(user.id), req.sessionID, {
+    EX: Math.ceil(deps.config.session.maxHours * 3600),
+  });
+  await deps.audit.record({
+    type: 'sign-in',
+    outcome: 'success',
+    actorId: user.id,
+    actorOrganisation: user.organisation,
+    clientAddress: clientAddress(req),
+    details: { roles: user.roles.join(','), secondFactor: factor },
+  });
+  res.redirect(303, '/');
+}
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
+}
+
+function sessionExists(store: RedisStore, id: string): Promise<boolean> {
+  return new Promise((resolve) => store.get(id, (error, data) => resolve(!error && Boolean(data))));
+}

@@ -1,0 +1,17 @@
+import { escapeHtml } from './html.js';
+
+/** The broker's own small pages (sign-in steps, notices): Japanese, our stylesheet, our scripts only. */
+export function authPage(title: string, body: string, scripts: string[] = []): string {
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/client/sign-in.css"></head>
+<body><main class="sign-in"><h1>${escapeHtml(title)}</h1>
+${body}
+</main>${scripts.map((s) => `<script type="module" src="${escapeHtml(s)}"></script>`).join('')}</body></html>`;
+}
+
+export function noticePage(title: string, message: string, link?: { href: string; text: string }): string {
+  return authPage(
+    title,
+    `<p>${escapeHtml(message)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ''}`,
+  );
+}

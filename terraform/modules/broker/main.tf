@@ -1,0 +1,80 @@
+data "aws_region" "current" {}
+
+# What a broker may do besides reading its own configuration: find guacd and desktop hosts, lease and
+# recycle desktops of its own pool, report the pool's idle hosts, and append to the audit archive.
+data "aws_iam_policy_document" "broker" {
+  # These read-only EC2 and Auto Scaling calls cannot be limited to particular resources.
+  statement {
+    sid       = "DiscoverHosts"
+    actions   = ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "ec2:DescribeInstances"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "LeaseAndRecycleDesktops"
+    actions   = ["autoscaling:SetInstanceProtection", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+    resources = [var.desktop_pool_autoscaling_group_arn]
+  }
+
+  statement {
+    sid       = "PublishPoolMetrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = [var.desktop_pool_metric_namespace]
+    }
+  }
+
+  # Put only: the broker can neither read back nor delete what it archived.
+  statement {
+    sid       = "AppendAuditArchive"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.audit_archive_bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "EncryptAuditArchive"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [var.audit_archive_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${data.aws_region.current.region}.amazonaws.com"]
+    }
+  }
+}
+
+module "hosts" {
+  source = "../host-group"
+
+  name               = var.name
+  service_name       = "hcw-broker"
+  ami_id             = var.ami_id
+  instance_type      = var.instance_type
+  subnet_ids         = var.subnet_ids
+  security_group_ids = var.security_group_ids
+  min_size           = var.min_size
+  max_size           = var.max_size
+  desired_capacity   = var.desired_capacity
+  target_group_arns  = var.target_group_arns
+
+  environment = merge({
+    BROKER_HOST                   = "0.0.0.0"
+    BROKER_PORT                   = tostring(var.port)
+    GUACD_AUTOSCALING_GROUP       = var.guacd_autoscaling_group_name
+    DESKTOP_AUTOSCALING_GROUP     = var.desktop_pool_autoscaling_group_name
+    DESKTOP_POOL_METRIC_NAMESPACE = var.desktop_pool_metric_namespace
+    AUDIT_ARCHIVE_BUCKET          = element(split(":::", var.audit_archive_bucket_arn), 1)
+  }, var.environment)
+  secret_environment = var.secret_environment
+  generated_secrets  = var.generated_secrets
+  inline_policies    = { "lease-desktops-and-archive-audit" = data.aws_iam_policy_document.broker.json }
+
+  kms_key_arn        = var.kms_key_arn
+  log_retention_days = var.log_retention_days
+  tags               = var.tags
+}

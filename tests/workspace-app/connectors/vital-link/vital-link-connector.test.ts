@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import {
+  createVitalLinkConnector,
+  type VitalLinkConnectorOptions,
+} from '../../../../workspace-app/src/connectors/vital-link/vital-link-connector.js';
+import { VendorAuthError } from '../../../../workspace-app/src/connectors/vendor-auth-error.js';
+import {
+  VendorPayloadError,
+  type VendorPayloadProblem,
+} from '../../../../workspace-app/src/connectors/vendor-payload-error.js';
+import { VendorUnavailableError } from '../../../../workspace-app/src/connectors/vendor-unavailable-error.js';
+import { idempotencyKey } from '../../../../workspace-app/src/timeline/canonical-event.js';
+import {
+  createVitalLinkSandbox,
+  type VitalLinkMessageInput,
+  type VitalLinkSandbox,
+  type VitalLinkVitalsInput,
+} from '../../../../workspace-app/sandboxes/vital-link/vital-link-sandbox.js';
+import { startSandbox, type RunningSandbox } from '../../../../workspace-app/sandboxes/start-sandbox.js';
+
+const TOKEN = 'vital-link-api-token-for-tests';
+const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };
+const team = {
+  teamId: 'VL-T-0001',
+  teamName: '佐藤花子様 在宅チーム',
+  authorName: '中村 優子',
+  jobTitle: '訪問看護師',
+};
+
+function someVitals(overrides: Partial<VitalLinkVitalsInput> = {}): VitalLinkVitalsInput {
+  return {
+    ...team,
+    recordedAt: new Date('2024-05-01T00:30:00Z'),
+    temperature: 37.2,
+    systolic: 128,
+    diastolic: 76,
+    pulse: 72,
+    spo2: 97,
+    comment: '微熱あり。水分摂取を促しました。',
+    ...overrides,
+  };
+}
+
+function aMessage(overrides: Partial<VitalLinkMessageInput> = {}): VitalLinkMessageInput {
+  return {
+    ...team,
+    recordedAt: new Date('2024-05-01T01:00:00Z'),
+    text: '明日の訪問時間を14時に変更します。',
+    ...overrides,
+  };
+}
+
+const refusedFor = (reason: VendorPayloadProblem) => (error: unknown) =>
+  error instanceof VendorPayloadError && error.reason === reason;
+
+describe('バイタルリンク connector', () => {
+  let sandbox: VitalLinkSandbox;
+  let vendor: RunningSandbox;
+  const connector = (overrides: Partial<VitalLinkConnectorOptions> = {}) =>
+    createVitalLinkConnector({
+      baseUrl: vendor.url,
+      apiToken: TOKEN,
+      account: 'station-0815',
+      policy: FAST,
+      ...overrides,
+    });
+
+  beforeEach(async () => {
+    sandbox = createVitalLinkSandbox({ apiToken: TOKEN });
+    vendor = await startSandbox(sandbox);
+  });
+  afterEach(() => vendor.close());
+
+  it('maps vital signs to a vital-signs event with every measurement and the comment', async () => {
+    sandbox.addVitals(someVitals());
+
+    const { events } = await connector().fetch(undefined);
+
+    const [event] = events;
+    assert.equal(event?.kind, 'vital-signs');
+    assert.deepEqual(event?.vitals, {
+      temperatureCelsius: 37.2,
+      systolicMmHg: 128,
+      diastolicMmHg: 76,
+      pulsePerMinute: 72,
+      spo2Percent: 97,
+    });
+    assert.equal(event?.title, 'バイタル 体温 37.2℃ / 血圧 128/76 / 脈拍 72 / SpO2 97%');
+    assert.equal(event?.body, '微熱あり。水分摂取を促しました。');
+    assert.deepEqual(event?.author, { role: 'nurse', roleLabel: '訪問看護師', name: '中村 優子' });
+    assert.equal(event?.patientGroupName, '佐藤花子様 在宅チーム');
+  });
+
+  it('maps a partial measurement with only what was measured', async () => {
+    sandbox.addVitals({ ...team, spo2: 94 });
+
+    const { events } = await connector().fetch(undefined);
+
+    assert.deepEqual(events[0]?.vitals, { spo2Percent: 94 });
+  });
+
+  it('maps messages to message events with their Japanese text intact', async () => {
+    sandbox.addMessage(aMessage());
+
+    const { events } = await connector().fetch(undefined);
+
+    assert.equal(events[0]?.kind, 'message');
+    assert.equal(events[0]?.body, '明日の訪問時間を14時に変更します。');
+    assert.equal(events[0]?.vitals, undefined);
+  });
+
+  it('pages by record id and resumes after the last record it took', async () => {
+    for (let index = 0; index < 5; index++) sandbox.addMessage(aMessage({ text: `連絡 ${index + 1}` }));
+
+    const first = await connector({ pageSize: 2 }).fetch(undefined);
+    sandbox.addVitals(someVitals());
+    const second = await connector({ pageSize: 2 }).fetch(first.cursor);
+
+    assert.equal(first.events.length, 5);
+    assert.equal(first.cursor, '5');
+    assert.deepEqual(
+      second.events.map((event) => event.kind),
+      ['vital-signs'],
+    );
+  });
+
+  it('refuses a page holding an implausible measurement, taking none of it', async () => {
+    sandbox.addMessage(aMessage());
+    sandbox.addVitals(someVitals({ temperature: 372 }));
+
+    await assert.rejects(connector().fetch(undefined), refusedFor('malformed'));
+  });
+
+  it('refuses a blood pressure whose diastolic is above its systolic', async () => {
+    sandbox.addVitals(someVitals({ systolic: 70, diastolic: 120 }));
+
+    await assert.rejects(connector().fetch(undefined), refusedFor('malformed'));
+  });
+
+  it('takes a high fever, which is rare but plausible', async () => {
+    sandbox.addVitals(someVitals({ temperature: 41.2, pulse: 128 }));
+
+    const { events } = await connector().fetch(undefined);
+
+    assert.equal(events[0]?.vitals?.temperatureCelsius, 41.2);
+  });
+
+  it('refuses a record of a shape it does not know', async () => {
+    sandbox.addRawRecord({ record_id: 1, record_type: 'photo', url: 'x' });
+
+    await assert.rejects(connector().fetch(undefined), refusedFor('malformed'));
+  });
+
+  it('refuses a page above its byte limit', async () => {
+    sandbox.addMessage(aMessage({ text: '長'.repeat(8_000) }));
+
+    await assert.rejects(connector({ maxPageBytes: 16 * 1024 }).fetch(undefined), refusedFor('oversized'));
+  });
+
+  it('refuses to go on with a wrong token', async () => {
+    await assert.rejects(connector({ apiToken: 'wrong' }).fetch(undefined), VendorAuthError);
+  });
+
+  it('retries through a short outage', async () => {
+    sandbox.addMessage(aMessage());
+    sandbox.failNext(2, 502);
+
+    const { events } = await connector().fetch(undefined);
+
+    assert.equal(events.length, 1);
+  });
+
+  it('reports a vendor that does not answer as unavailable within its time budget', async () => {
+    sandbox.takeDown('hang');
+    const started = Date.now();
+
+    await assert.rejects(
+      connector({ policy: { ...FAST, budgetMs: 500 } }).fetch(undefined),
+      (error: unknown) => error instanceof VendorUnavailableError && error.reason === 'timeout',
+    );
+    assert.ok(Date.now() - started < 900, `took ${Date.now() - started} ms`);
+  });
+
+  it('maps a record fetched twice to the same idempotency key', async () => {
+    sandbox.addVitals(someVitals());
+
+    const first = await connector().fetch(undefined);
+    const again = await connector().fetch(undefined);
+
+    assert.deepEqual(first.events.map(idempotencyKey), again.events.map(idempotencyKey));
+  });
+
+  it('keeps the time of measurement when a measurement is entered late', async () => {
+    sandbox.addMessage(aMessage({ recordedAt: new Date('2024-05-01T05:00:00Z') }));
+    sandbox.addVitals(someVitals({ recordedAt: new Date('2024-05-01T00:10:00Z') }));
+
+    const { events } = await connector().fetch(undefined);
+
+    assert.deepEqual(
+      events.map((event) => event.occurredAt),
+      ['2024-05-01T05:00:00.000Z', '2024-05-01T00:10:00.000Z'],
+    );
+  });
+
+  it('links each record to its page in the バイタルリンク web app', async () => {
+    sandbox.addVitals(someVitals());
+    const { events } = await connector().fetch(undefined);
+
+    const page = await fetch(events[0]?.deepLink ?? '');
+
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /37\.2 ℃/);
+  });
+});
