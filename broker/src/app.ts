@@ -57,7 +57,10 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   app.get('/client/vendor/guacamole-common.js', (_req, res) =>
     res.type('application/javascript').sendFile(guacamoleCommon),
   );
-  app.use('/client/vendor/simplewebauthn', express.static(simpleWebAuthnBrowser, { index: false, maxAge: 0 }));
+  app.use(
+    '/client/vendor/simplewebauthn',
+    express.static(simpleWebAuthnBrowser, { index: false, maxAge: 0 }),
+  );
   app.use(
     '/client',
     express.static(clientDir, { index: false, maxAge: 0, etag: false, lastModified: false }),
@@ -203,14 +206,12 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   });
 
   app.get('/signed-out', (_req, res) => {
-    res
-      .type('html')
-      .send(
-        noticePage('サインアウトしました', 'デスクトップは閉じられました。', {
-          href: '/',
-          text: 'もう一度サインイン',
-        }),
-      );
+    res.type('html').send(
+      noticePage('サインアウトしました', 'デスクトップは閉じられました。', {
+        href: '/',
+        text: 'もう一度サインイン',
+      }),
+    );
   });
 
   app.use(errorHandler);

@@ -16,7 +16,13 @@ export const TEST_DEMO_PASSWORD = 'Test-Password-For-Suites-1';
 export function workspace(): Promise<WorkspaceStack> {
   if (!starting) {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-test-'));
-    starting = startWorkspaceStack({ dataDir, demoPassword: TEST_DEMO_PASSWORD, desktops: 2 });
+    starting = startWorkspaceStack({
+      dataDir,
+      demoPassword: TEST_DEMO_PASSWORD,
+      desktops: 2,
+      // Every test connects from 127.0.0.1: the per-address limit is tested on its own, in-process.
+      brokerEnv: { SIGN_IN_FAILURES_PER_ADDRESS: '100000' },
+    });
   }
   return starting;
 }

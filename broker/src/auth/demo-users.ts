@@ -21,6 +21,15 @@ export const DEMO_USERS: readonly DemoUser[] = [
     assertsMfa: false,
   },
   {
+    username: 'nurse.kimura',
+    displayName: '木村 真由美',
+    displayNameKana: 'キムラ マユミ',
+    organisation: '杉並訪問看護ステーション',
+    profession: '看護師',
+    roles: ['practitioner'],
+    assertsMfa: false,
+  },
+  {
     username: 'dr.tanaka',
     displayName: '田中 一郎',
     displayNameKana: 'タナカ イチロウ',

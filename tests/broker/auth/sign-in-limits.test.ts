@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { inProcessBroker } from '../../support/in-process-broker.js';
+import { workspace } from '../../support/workspace.js';
+
+describe('failed sign-ins from one address', function () {
+  this.timeout(120000);
+
+  it('are stopped after the configured number, with a clear message, whatever comes next', async () => {
+    const stack = await workspace();
+    // Redis database 1: this broker's counters cannot touch the shared workspace's.
+    const broker = await inProcessBroker(stack, {
+      BROKER_REDIS_URL: `${stack.redisUrl}/1`,
+      SIGN_IN_FAILURES_PER_ADDRESS: '3',
+      SAML_IDP_CERT_FILE: stack.devIdp.certFile,
+    });
+    try {
+      const agent = request(broker.app);
+      const garbage = Buffer.from('<samlp:Response/>').toString('base64');
+      for (let i = 0; i < 3; i++) {
+        const refused = await agent.post('/auth/saml/acs').type('form').send({ SAMLResponse: garbage });
+        assert.equal(refused.status, 401);
+      }
+      const blocked = await agent.post('/auth/saml/acs').type('form').send({ SAMLResponse: garbage });
+      assert.equal(blocked.status, 429);
+      assert.ok(Number(blocked.headers['retry-after']) > 0);
+      assert.match(blocked.text, /受け付けを一時停止/);
+    } finally {
+      await broker.close();
+    }
+  });
+});
