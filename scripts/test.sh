@@ -1,14 +1,10 @@
 #!/usr/bin/env bash
-# `npm test`: set up, check style and types, then run every suite against real services.
+# `npm test`: set up, then run every suite against real services. Lint, formatting and types are
+# checked by tests/code-quality, so a style slip is counted as a failure beside the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-echo "[test] lint"
-npx eslint .
-npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
-echo "[test] typecheck"
-npx tsc -p tsconfig.json
 echo "[test] mocha"
 if [ $# -eq 0 ]; then set -- "tests/**/*.test.ts"; fi
-npx mocha "$@"
+exec node_modules/.bin/mocha "$@"

@@ -9,7 +9,7 @@ import type { AuditTrail } from '@hcw/common';
 import type { BrokerConfig } from './config.js';
 import { devIdpRoutes } from './auth/dev-idp.js';
 import { createSamlStrategy, samlRoutes } from './auth/saml.js';
-import { sessionMiddleware } from './auth/session.js';
+import { endSession, SESSION_COOKIE, sessionMiddleware } from './auth/session.js';
 import { SignInLimits } from './auth/rate-limits.js';
 import { afterIdentityProvider, clientAddress } from './auth/sign-in-flow.js';
 import { secondFactorRoutes } from './auth/second-factor/second-factor-routes.js';
@@ -200,9 +200,15 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         clientAddress: clientAddress(req),
       });
     }
-    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-    res.clearCookie('broker.sid');
+    await endSession(deps.redis, deps.sessionStore, req.sessionID, 'signed-out');
+    res.clearCookie(SESSION_COOKIE);
     res.redirect(303, '/signed-out');
+  });
+
+  // The client reports that its user is active in the desktop; the session's idle timer restarts (AUTH-4).
+  app.post('/api/session/activity', requireUser, requireClientHeader, (req, res) => {
+    req.session.touch();
+    res.status(204).end();
   });
 
   app.get('/signed-out', (_req, res) => {

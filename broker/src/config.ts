@@ -45,7 +45,7 @@ const Env = z
       .min(1)
       .max(24 * 60)
       .default(15),
-    BROKER_SESSION_MAX_HOURS: z.coerce.number().min(0.1).max(24).default(12),
+    BROKER_SESSION_MAX_HOURS: z.coerce.number().min(0.001).max(24).default(12),
     /** 32 bytes, base64: encrypts connection tokens. */
     BROKER_TUNNEL_KEY: z
       .string()

@@ -4,11 +4,11 @@ import { createClient, type RedisClientType } from 'redis';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate } from '@hcw/common';
 import { loadConfig } from './config.js';
 import { createBrokerApp } from './app.js';
-import { createSessionStore, userFromCookieHeader } from './auth/session.js';
+import { createSessionStore, endedReason, sessionFromCookieHeader } from './auth/session.js';
 import { AgentClient } from './desktops/agent-client.js';
 import { DesktopPool } from './desktops/desktop-pool.js';
 import { PortalHandoffClient } from './portal/handoff-client.js';
-import { attachTunnel } from './tunnel/tunnel-server.js';
+import { TunnelServer } from './tunnel/tunnel-server.js';
 import { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
 import { BROKER_MIGRATIONS } from './db/migrations.js';
 
@@ -32,24 +32,54 @@ const desktops = new DesktopPool({
   portal: new PortalHandoffClient(config.portal.internalUrl, config.portal.handoffSecret),
   leaseSeconds: Math.ceil(config.session.maxHours * 3600),
 });
+const audit = new AuditTrail(pool);
 const app = createBrokerApp({
   config,
   redis,
   pool,
   sessionStore,
-  audit: new AuditTrail(pool),
+  audit,
   agents,
   desktops,
   factors: new SecondFactorStore(pool, config.secretsKey),
   log,
 });
 const server = http.createServer(app);
-const tunnel = attachTunnel({
+const tunnel = new TunnelServer({
   server,
   config,
   redis,
-  userFromCookie: (cookie) => userFromCookieHeader(cookie, config.session.secret, sessionStore),
+  sessionFromCookie: (cookie) => sessionFromCookieHeader(cookie, config.session.secret, sessionStore),
+  endedReason: (sessionId, userId, desktopId) =>
+    endedReason(redis, sessionStore, sessionId, userId, desktopId),
   log,
+  events: {
+    onOpen: ({ user, connection }) =>
+      void audit
+        .record({
+          type: 'connection-open',
+          outcome: 'success',
+          actorId: user.id,
+          actorOrganisation: user.organisation,
+          details: { desktopId: connection.claims.desktopId },
+        })
+        .catch((error: Error) => log(`audit: ${error.message}`)),
+    onClose: ({ user, connection }, counters, durationSeconds) =>
+      void audit
+        .record({
+          type: 'connection-close',
+          outcome: 'success',
+          actorId: user.id,
+          actorOrganisation: user.organisation,
+          details: {
+            desktopId: connection.claims.desktopId,
+            durationSeconds,
+            droppedFromDesktop: Object.values(counters.fromGuacd.dropped).reduce((a, b) => a + b, 0),
+            droppedFromBrowser: Object.values(counters.fromClient.dropped).reduce((a, b) => a + b, 0),
+          },
+        })
+        .catch((error: Error) => log(`audit: ${error.message}`)),
+  },
 });
 
 server.listen(config.port, config.host, () => log(`broker listening on ${config.publicUrl}`));

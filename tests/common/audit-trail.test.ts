@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate, verifyAuditChain } from '@hcw/common';
 import { workspace } from '../support/workspace.js';
@@ -10,7 +12,9 @@ describe('audit trail', function () {
   beforeEach(async () => {
     const stack = await workspace();
     // A database of its own, so tampering here cannot disturb the broker's trail.
-    const admin = new pg.Client({ connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/postgres') });
+    const admin = new pg.Client({
+      connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/postgres'),
+    });
     await admin.connect();
     await admin.query('DROP DATABASE IF EXISTS audit_test');
     await admin.query('CREATE DATABASE audit_test');
@@ -61,5 +65,33 @@ describe('audit trail', function () {
     );
     const verdict = await verifyAuditChain(pool);
     assert.equal(!verdict.ok && verdict.firstBadId, '4');
+  });
+
+  it('checks a chain longer than one batch, and finds an edit in a later batch', async () => {
+    assert.deepEqual(await verifyAuditChain(pool, 2), { ok: true, checked: 3 });
+    await tamper("UPDATE audit_events SET outcome = 'failure' WHERE id = 3");
+    const verdict = await verifyAuditChain(pool, 2);
+    assert.equal(!verdict.ok && verdict.firstBadId, '3');
+  });
+
+  describe('npm run audit:verify', () => {
+    const verify = (url: string) =>
+      promisify(execFile)('npx', ['tsx', 'scripts/audit-verify.ts'], {
+        env: { ...process.env, AUDIT_DATABASE_URL: url },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+
+    it('reports an intact trail with exit code 0 and a broken one with exit code 1', async () => {
+      const url = (await workspace()).brokerDatabaseUrl.replace(/\/broker$/, '/audit_test');
+      const intact = await verify(url);
+      assert.equal(intact.code, 0);
+      assert.match(intact.stdout, /intact: 3 events/);
+      await tamper("UPDATE audit_events SET actor_id = 'someone.else' WHERE id = 2");
+      const broken = await verify(url);
+      assert.equal(broken.code, 1);
+      assert.match(broken.stdout, /BROKEN at event 2/);
+    });
   });
 });

@@ -50,12 +50,12 @@ function unsignSessionId(cookieValue: string, secret: string): string | undefine
   return a.length === b.length && timingSafeEqual(a, b) ? id : undefined;
 }
 
-/** The signed-in user behind a Cookie header, for requests that do not pass through Express (WebSocket). */
-export async function userFromCookieHeader(
+/** The session and signed-in user behind a Cookie header, for requests that do not pass through Express. */
+export async function sessionFromCookieHeader(
   cookieHeader: string | undefined,
   secret: string,
   store: RedisStore,
-): Promise<SignedInUser | undefined> {
+): Promise<{ sessionId: string; user: SignedInUser } | undefined> {
   if (!cookieHeader) return undefined;
   const raw = cookieHeader
     .split(';')
@@ -73,5 +73,59 @@ export async function userFromCookieHeader(
   const data = await new Promise<session.SessionData | null | undefined>((resolve, reject) =>
     store.get(id, (error, sess) => (error ? reject(error) : resolve(sess))),
   );
-  return data?.user;
+  return data?.user ? { sessionId: id, user: data.user } : undefined;
+}
+
+/** Why sessions end; each has what the user is told when their desktop connection closes. */
+export const SESSION_END_MESSAGES = {
+  'signed-out': 'サインアウトしたため接続を終了しました。 / You signed out.',
+  'taken-over': '別の端末でサインインしたため、この接続を終了しました。 / You signed in on another device.',
+  idle: '一定時間操作がなかったため、安全のため接続を終了しました。もう一度サインインしてください。 / Closed after a period without activity. Please sign in again.',
+  lifetime:
+    'サインインの有効期間が終わったため接続を終了しました。もう一度サインインしてください。 / Your sign-in has reached its maximum length. Please sign in again.',
+  'lease-ended': 'デスクトップの利用が終了しました。 / Your desktop lease has ended.',
+  'ended-by-administrator': '管理者が接続を終了しました。 / An administrator ended your session.',
+} as const;
+export type SessionEndReason = keyof typeof SESSION_END_MESSAGES;
+
+const endedKey = (sessionId: string) => `session:ended:${sessionId}`;
+export const deadlineKey = (sessionId: string) => `session:deadline:${sessionId}`;
+
+/** Ends a session on purpose, leaving the reason for whoever holds its live tunnel. */
+export async function endSession(
+  redis: RedisClientType,
+  store: RedisStore,
+  sessionId: string,
+  reason: SessionEndReason,
+): Promise<void> {
+  await redis.set(endedKey(sessionId), reason, { EX: 300 });
+  await new Promise<void>((resolve) => store.destroy(sessionId, () => resolve()));
+}
+
+/**
+ * Whether a live tunnel's session or lease has ended, and why: on purpose (a recorded reason), by its
+ * absolute lifetime (then it is ended here), by its lease, or by idle expiry (the session is simply gone).
+ */
+export async function endedReason(
+  redis: RedisClientType,
+  store: RedisStore,
+  sessionId: string,
+  userId: string,
+  desktopId: string,
+): Promise<string | undefined> {
+  const [exists, reason, deadline, lease] = await Promise.all([
+    redis.exists(`broker:sess:${sessionId}`),
+    redis.get(endedKey(sessionId)),
+    redis.get(deadlineKey(sessionId)),
+    redis.get(`lease:user:${userId}`),
+  ]);
+  if (reason && reason in SESSION_END_MESSAGES) return SESSION_END_MESSAGES[reason as SessionEndReason];
+  if (!exists) return SESSION_END_MESSAGES.idle;
+  if (deadline && Date.now() > Number(deadline)) {
+    await endSession(redis, store, sessionId, 'lifetime');
+    return SESSION_END_MESSAGES.lifetime;
+  }
+  const leased = lease ? (JSON.parse(lease) as { desktopId?: string }).desktopId : undefined;
+  if (leased !== desktopId) return SESSION_END_MESSAGES['lease-ended'];
+  return undefined;
 }

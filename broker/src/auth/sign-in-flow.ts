@@ -5,6 +5,7 @@ import type { AuditTrail } from '@hcw/common';
 import type { BrokerConfig } from '../config.js';
 import { noticePage } from '../http/pages.js';
 import type { SignedInUser } from './signed-in-user.js';
+import { deadlineKey, endSession } from './session.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -95,7 +96,7 @@ export async function completeSignIn(
         );
       return;
     }
-    await new Promise<void>((resolve) => deps.sessionStore.destroy(earlierSessionId, () => resolve()));
+    await endSession(deps.redis, deps.sessionStore, earlierSessionId, 'taken-over');
     await deps.audit.record({
       type: 'session-end',
       outcome: 'success',
@@ -109,8 +110,12 @@ export async function completeSignIn(
   req.session.user = user;
   req.session.signedInAt = Date.now();
   await new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
-  await deps.redis.set(userSessionKey(user.id), req.sessionID, {
-    EX: Math.ceil(deps.config.session.maxHours * 3600),
+  const lifetimeSeconds = Math.ceil(deps.config.session.maxHours * 3600);
+  await deps.redis.set(userSessionKey(user.id), req.sessionID, { EX: lifetimeSeconds });
+  // The tunnel's revocation watcher reads this to end a live desktop connection at the absolute deadline,
+  // even while the user keeps working (activity only ever extends the idle timeout).
+  await deps.redis.set(deadlineKey(req.sessionID), String(req.session.signedInAt + lifetimeSeconds * 1000), {
+    EX: lifetimeSeconds + 3600,
   });
   await deps.audit.record({
     type: 'sign-in',

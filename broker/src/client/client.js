@@ -40,8 +40,40 @@ function fitDisplay(client) {
   display.scale(Math.min(displayEl.clientWidth / width, displayEl.clientHeight / height));
 }
 
+const SESSION_CLOSED = 0x0209;
+const ACTIVITY_REPORT_MS = 60000;
+let lastInput = Date.now();
+let ended = false;
+let attempts = 0;
+
+function noteInput() {
+  lastInput = Date.now();
+}
+
+// The session's idle timer restarts only while the user is really working in the desktop (AUTH-4).
+setInterval(async () => {
+  if (ended || Date.now() - lastInput > ACTIVITY_REPORT_MS) return;
+  const response = await fetch('/api/session/activity', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'x-requested-with': 'hcw-client' },
+  }).catch(() => undefined);
+  if (response?.status === 401) showEnded('セッションが終了しました。もう一度サインインしてください。');
+}, ACTIVITY_REPORT_MS);
+
+function showEnded(message) {
+  ended = true;
+  showStatus('ended', message);
+  const link = document.createElement('a');
+  link.href = '/';
+  link.textContent = 'もう一度サインイン';
+  link.className = 'again';
+  statusEl.after(link);
+}
+
 async function connect() {
-  showStatus('connecting');
+  showStatus(attempts === 0 ? 'connecting' : 'reconnecting');
+  attempts += 1;
   let grant;
   try {
     grant = await requestToken();
@@ -59,18 +91,33 @@ async function connect() {
   window.addEventListener('resize', () => fitDisplay(client));
 
   client.onstatechange = (state) => {
-    if (state === Guacamole.Client.State.CONNECTED) showStatus('connected');
-    if (state === Guacamole.Client.State.DISCONNECTED) showStatus('ended');
+    if (state === Guacamole.Client.State.CONNECTED) {
+      attempts = 0;
+      showStatus('connected');
+    }
+    if (state === Guacamole.Client.State.DISCONNECTED && !ended) {
+      // A dropped network: a fresh token, the same desktop.
+      if (attempts < 5 && document.visibilityState === 'visible') setTimeout(connect, 1000 * attempts);
+      else showStatus('ended');
+    }
   };
-  client.onerror = (status) => showStatus('error', status.message || String(status.code));
+  client.onerror = (status) => {
+    if (status.code === SESSION_CLOSED) showEnded(status.message);
+    else showStatus('error', status.message || String(status.code));
+  };
 
   const mouse = new Guacamole.Mouse(display.getElement());
   mouse.onEach(['mousedown', 'mouseup', 'mousemove'], (event) => client.sendMouseState(event.state, true));
   const touch = new Guacamole.Mouse.Touchscreen(display.getElement());
   touch.onEach(['mousedown', 'mouseup', 'mousemove'], (event) => client.sendMouseState(event.state, true));
   const keyboard = new Guacamole.Keyboard(displayEl);
-  keyboard.onkeydown = (keysym) => client.sendKeyEvent(1, keysym);
+  keyboard.onkeydown = (keysym) => {
+    noteInput();
+    client.sendKeyEvent(1, keysym);
+  };
   keyboard.onkeyup = (keysym) => client.sendKeyEvent(0, keysym);
+  display.getElement().addEventListener('pointerdown', noteInput);
+  display.getElement().addEventListener('touchstart', noteInput, { passive: true });
   displayEl.focus();
 
   const params = new URLSearchParams({
@@ -80,7 +127,10 @@ async function connect() {
     dpi: '96',
   });
   client.connect(params.toString());
-  window.addEventListener('pagehide', () => client.disconnect());
+  window.addEventListener('pagehide', () => {
+    ended = true;
+    client.disconnect();
+  });
 }
 
 connect();
