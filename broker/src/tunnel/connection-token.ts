@@ -2,10 +2,10 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import { z } from 'zod';
 
 /**
- * The connection token the browser presents when it opens the tunnel. It is encrypted with the broker's
- * key in the format guacamole-lite reads (AES-256-CBC, `{iv, value}` in base64 JSON), and carries the
- * desktop's address and VNC password, which the device cannot read. The broker checks expiry and
- * single use itself before the library sees the token.
+ * The connection token the browser presents when it opens the tunnel. It carries the desktop's address
+ * and VNC password, so it is sealed with AES-256-GCM: the device can neither read nor alter it (a token
+ * that is only encrypted, as guacamole-lite's CBC format is, can be altered without the key). The broker
+ * opens it, checks expiry and single use, and hands the claims to the library itself.
  */
 export const TokenClaims = z.object({
   jti: z.string().uuid(),
@@ -21,7 +21,7 @@ export const TokenClaims = z.object({
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 
-const Envelope = z.object({ iv: z.string(), value: z.string() });
+const Envelope = z.object({ v: z.literal(2), iv: z.string(), value: z.string(), tag: z.string() });
 
 export function encryptToken(
   key: Buffer,
@@ -29,10 +29,15 @@ export function encryptToken(
   ttlSeconds: number,
 ): TokenClaims & { token: string } {
   const full: TokenClaims = { ...claims, jti: randomUUID(), exp: Math.floor(Date.now() / 1000) + ttlSeconds };
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
   const value = Buffer.concat([cipher.update(JSON.stringify(full), 'utf8'), cipher.final()]);
-  const envelope = JSON.stringify({ iv: iv.toString('base64'), value: value.toString('base64') });
+  const envelope = JSON.stringify({
+    v: 2,
+    iv: iv.toString('base64'),
+    value: value.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+  });
   return { ...full, token: Buffer.from(envelope, 'utf8').toString('base64') };
 }
 
@@ -41,7 +46,11 @@ export function decryptToken(key: Buffer, token: unknown, now = Date.now()): Tok
   if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return undefined;
   try {
     const envelope = Envelope.parse(JSON.parse(Buffer.from(token, 'base64').toString('utf8')));
-    const decipher = createDecipheriv('aes-256-cbc', key, Buffer.from(envelope.iv, 'base64'));
+    const iv = Buffer.from(envelope.iv, 'base64');
+    const tag = Buffer.from(envelope.tag, 'base64');
+    if (iv.length !== 12 || tag.length !== 16) return undefined;
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+    decipher.setAuthTag(tag);
     const plain = Buffer.concat([decipher.update(Buffer.from(envelope.value, 'base64')), decipher.final()]);
     const claims = TokenClaims.parse(JSON.parse(plain.toString('utf8')));
     if (claims.exp * 1000 < now) return undefined;

@@ -125,7 +125,7 @@ export async function verifyAuditChain(pool: pg.Pool, batchSize = 5000): Promise
   let afterId: number | string = 0;
   // In batches, so a trail of millions of rows is verified in constant memory.
   for (;;) {
-    const { rows } = await pool.query<StoredRow>(
+    const { rows }: { rows: StoredRow[] } = await pool.query<StoredRow>(
       'SELECT * FROM audit_events WHERE id > $1 ORDER BY id LIMIT $2',
       [afterId, batchSize],
     );
@@ -149,7 +149,7 @@ export async function verifyAuditChain(pool: pg.Pool, batchSize = 5000): Promise
       previous = row.hash;
       checked++;
     }
-    const last = rows.at(-1);
+    const last: StoredRow | undefined = rows.at(-1);
     if (!last || rows.length < batchSize) return { ok: true, checked };
     afterId = last.id;
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { createClient } from 'redis';
 import { Cookies, signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
 import { nextTotpCode, rememberTotpSecret } from '../../support/totp.js';
 import { workspace } from '../../support/workspace.js';
@@ -33,6 +34,13 @@ describe('second factor', function () {
   });
   after(async () => {
     await db.end();
+    // Other suites sign in as the same demo users: leave no account locked out behind.
+    const redis = createClient({ url: stack.redisUrl });
+    await redis.connect();
+    for await (const keys of redis.scanIterator({ MATCH: 'limit:second-factor:*' })) {
+      if (keys.length > 0) await redis.del(keys);
+    }
+    await redis.quit();
   });
 
   async function auditCount(type: string, outcome: string, actor: string): Promise<number> {

@@ -46,4 +46,30 @@ describe('connection tokens', () => {
     );
     assert.equal(decryptToken(key, tampered), undefined);
   });
+
+  it('refuses every single-bit change anywhere in the token (it is authenticated, not only encrypted)', () => {
+    const { token } = encryptToken(key, claims, 30);
+    const envelope = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Record<string, string>;
+    let tried = 0;
+    for (const field of ['iv', 'value', 'tag']) {
+      const bytes = Buffer.from(envelope[field]!, 'base64');
+      for (let i = 0; i < bytes.length; i++) {
+        const flipped = Buffer.from(bytes);
+        flipped[i]! ^= 1;
+        const altered = Buffer.from(JSON.stringify({ ...envelope, [field]: flipped.toString('base64') }));
+        assert.equal(decryptToken(key, altered.toString('base64')), undefined, `${field} byte ${i}`);
+        tried++;
+      }
+    }
+    assert.ok(tried > 100);
+  });
+
+  it('keeps Japanese values intact', () => {
+    const japanese = {
+      ...claims,
+      connection: { ...claims.connection, settings: { 'client-name': '佐藤 花子の端末' } },
+    };
+    const { token } = encryptToken(key, japanese, 30);
+    assert.equal(decryptToken(key, token)?.connection.settings['client-name'], '佐藤 花子の端末');
+  });
 });
