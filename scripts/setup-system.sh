@@ -8,12 +8,15 @@
 # machine's own apt sources, so this works behind any mirror.
 set -euo pipefail
 
-# Bookworm packages for the services, the desktop and the browser tests.
+# Bookworm packages for the services, the desktop and the browser tests. The desktop's packages come
+# from the list the desktop image is built with, so a developer machine runs the same desktop. (The
+# kiosk's managed policy is not installed here: the test tools use the same Chromium without it.)
+desktop_list="$(cd "$(dirname "$0")/.." && pwd)/vdi-images/provision/desktop-packages.txt"
+mapfile -t DESKTOP_PACKAGES < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$desktop_list")
 BOOKWORM_PACKAGES=(
   redis-server postgresql postgresql-contrib
-  tigervnc-standalone-server tigervnc-tools openbox x11-utils xdotool
-  chromium fonts-noto-cjk fonts-noto-color-emoji
-  dbus-x11 procps ca-certificates openssl
+  "${DESKTOP_PACKAGES[@]}"
+  openssl
 )
 # Taken from bullseye through the pin below.
 GUACD_PACKAGES=(${GUACD_PACKAGES:-guacd libguac-client-vnc0})

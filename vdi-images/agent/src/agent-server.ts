@@ -1,8 +1,16 @@
 import http from 'node:http';
 import { z } from 'zod';
-import { AgentHealth, StartSessionRequest, verifyRequest } from '@hcw/common';
+import {
+  AgentHealth,
+  StartSessionRequest,
+  TYPE_TEXT_PATH,
+  TypeTextRequest,
+  verifyRequest,
+  type ImageInfo,
+} from '@hcw/common';
 import type { AgentConfig } from './config.js';
-import type { Desktop } from './desktop.js';
+import { DesktopStateError, type Desktop } from './desktop.js';
+import { KioskPolicyError } from './kiosk-policy.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -19,12 +27,18 @@ class HttpError extends Error {
  * The agent's HTTP API. Every request must be signed by the broker with the shared secret; there is no
  * unauthenticated endpoint, not even health, because the answer says whether someone is using the desktop.
  */
-export function createAgentServer(config: AgentConfig, desktop: Desktop): http.Server {
+export function createAgentServer(
+  config: AgentConfig,
+  desktop: Desktop,
+  image: ImageInfo | undefined = undefined,
+): http.Server {
   return http.createServer((req, res) => {
-    handle(config, desktop, req)
+    handle(config, desktop, image, req)
       .then(({ status, body }) => send(res, status, body))
       .catch((error: unknown) => {
         if (error instanceof HttpError) send(res, error.status, { error: error.message });
+        else if (error instanceof DesktopStateError) send(res, 409, { error: error.message });
+        else if (error instanceof KioskPolicyError) send(res, 400, { error: error.message });
         else {
           process.stderr.write(`agent: ${(error as Error).message}\n`);
           send(res, 500, { error: 'internal error' });
@@ -36,6 +50,7 @@ export function createAgentServer(config: AgentConfig, desktop: Desktop): http.S
 async function handle(
   config: AgentConfig,
   desktop: Desktop,
+  image: ImageInfo | undefined,
   req: http.IncomingMessage,
 ): Promise<{ status: number; body: unknown }> {
   const body = await readBody(req);
@@ -47,10 +62,17 @@ async function handle(
   if (method === 'GET' && path === '/v1/health') {
     const health: AgentHealth = {
       desktopId: config.desktopId,
-      status: !desktop.isDisplayRunning ? 'unhealthy' : desktop.userId ? 'in-session' : 'ready',
-      imageVersion: config.imageVersion,
+      status: desktop.isStarting
+        ? 'starting'
+        : !desktop.isDisplayRunning
+          ? 'unhealthy'
+          : desktop.userId
+            ? 'in-session'
+            : 'ready',
+      imageVersion: config.imageVersion ?? image?.version ?? 'dev',
       display: { vncPort: config.vncPort, running: desktop.isDisplayRunning },
       kioskRunning: desktop.isKioskRunning,
+      ...(image ? { image } : {}),
     };
     return { status: 200, body: health };
   }
@@ -61,6 +83,11 @@ async function handle(
   }
   if (method === 'DELETE' && path === '/v1/sessions/current') {
     await desktop.endSession();
+    return { status: 204, body: undefined };
+  }
+  if (method === 'POST' && path === TYPE_TEXT_PATH) {
+    const request = parseJson(body, TypeTextRequest);
+    await desktop.typeText(request.text);
     return { status: 204, body: undefined };
   }
   throw new HttpError(404, 'no such endpoint');

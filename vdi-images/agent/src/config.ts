@@ -13,10 +13,39 @@ const Env = z.object({
     .default('1280x800'),
   DESKTOP_STATE_DIR: z.string().min(1),
   VNC_LOCALHOST_ONLY: z.enum(['0', '1']).default('1'),
-  IMAGE_VERSION: z.string().default('dev'),
+  // An empty label (an unset variable in an environment file) means none.
+  IMAGE_VERSION: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
+  /** Where the image build left its record (version, package versions). */
+  IMAGE_INFO_DIR: z.string().min(1).default('/etc/hcw-image'),
+  /** Test runs only: the kiosk's debugging port, on loopback. */
   KIOSK_DEBUG_PORT: z.coerce.number().int().optional(),
+  /**
+   * Test runs only: let a debugger attach to the kiosk's pages. The policy's "developer tools off" also
+   * refuses debuggers, so this relaxes that one setting; lock-down tests of the developer tools run
+   * without it.
+   */
+  KIOSK_DEBUG_PAGES: z.enum(['0', '1']).default('0'),
+  /**
+   * system:  the managed policy is installed in /etc/chromium/policies (desktop hosts);
+   * private: the agent renders it per session and the kiosk sees it only inside its own mount namespace
+   *          (developer and CI machines, whose test tools use the same Chromium without a policy);
+   * none:    no policy (only for a machine where neither is possible, e.g. not root).
+   */
+  KIOSK_POLICY_MODE: z.enum(['system', 'private', 'none']).optional(),
+  /** Space-separated origins the kiosk may open besides the portal the session starts on. */
+  KIOSK_ALLOWED_URLS: z.string().default(''),
+  /** Unprivileged user the kiosk browser runs as when the agent runs as root. */
+  KIOSK_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*$/)
+    .optional(),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
 });
+
+export type KioskPolicyMode = 'system' | 'private' | 'none';
 
 export interface AgentConfig {
   host: string;
@@ -29,13 +58,22 @@ export interface AgentConfig {
   height: number;
   stateDir: string;
   vncLocalhostOnly: boolean;
-  imageVersion: string;
+  /** The label the deployment gave the image; falls back to the build record, then to "dev". */
+  imageVersion: string | undefined;
+  imageInfoDir: string;
   kioskDebugPort: number | undefined;
+  kioskDebugPages: boolean;
+  kioskPolicyMode: KioskPolicyMode;
+  kioskAllowedUrls: string[];
+  kioskUser: string | undefined;
   /** The command search path handed to the session scripts. */
   searchPath: string;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  isRoot: boolean = process.getuid?.() === 0,
+): AgentConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -43,6 +81,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const [width, height] = e.DESKTOP_GEOMETRY.split('x').map(Number) as [number, number];
+  // Only root can give the kiosk a mount namespace of its own.
+  const policyMode = e.KIOSK_POLICY_MODE ?? (isRoot ? 'private' : 'none');
+  if (e.KIOSK_DEBUG_PAGES === '1' && (!e.KIOSK_DEBUG_PORT || policyMode !== 'private')) {
+    throw new Error(
+      'desktop agent configuration is invalid: KIOSK_DEBUG_PAGES needs KIOSK_DEBUG_PORT and private mode',
+    );
+  }
+  if (policyMode === 'private' && !isRoot) {
+    throw new Error('desktop agent configuration is invalid: KIOSK_POLICY_MODE=private needs root');
+  }
   return {
     host: e.AGENT_HOST,
     port: e.AGENT_PORT,
@@ -55,7 +103,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stateDir: e.DESKTOP_STATE_DIR,
     vncLocalhostOnly: e.VNC_LOCALHOST_ONLY === '1',
     imageVersion: e.IMAGE_VERSION,
+    imageInfoDir: e.IMAGE_INFO_DIR,
     kioskDebugPort: e.KIOSK_DEBUG_PORT,
+    kioskDebugPages: e.KIOSK_DEBUG_PAGES === '1',
+    kioskPolicyMode: policyMode,
+    kioskAllowedUrls: e.KIOSK_ALLOWED_URLS.split(/\s+/).filter(Boolean),
+    kioskUser: e.KIOSK_USER,
     searchPath: e.PATH,
   };
 }

@@ -1,16 +1,26 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentConfig } from './config.js';
+import { readKioskPolicyTemplate, renderKioskPolicy } from './kiosk-policy.js';
+import { killProcessTree } from './process-tree.js';
+import { SerialQueue } from './serial-queue.js';
+import { NoKioskWindowError, typeText } from './type-text.js';
+import { clearSelection } from './x-selection.js';
 
 const sessionScripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../session');
 
+/** A request that makes no sense in the desktop's present state (no session to type into). */
+export class DesktopStateError extends Error {}
+
 /**
- * One desktop: an X server with a window manager that stays up between users (the warm part), and a
- * kiosk browser started for each user's session and removed, with its profile, when the session ends.
+ * One desktop: an X server with a window manager, and a kiosk browser started for each user's session.
+ * Ending a session wipes the desktop: the kiosk and every process it started go, with everything they
+ * wrote; the X selections are emptied; and the X server itself is restarted with a new VNC password,
+ * so nothing of one user can reach the next, not even through a VNC client that kept the old password.
  */
 export class Desktop {
   private xvnc: ChildProcess | undefined;
@@ -18,15 +28,28 @@ export class Desktop {
   private kiosk: ChildProcess | undefined;
   private vncPassword = '';
   private currentUser: string | undefined;
+  /** Someone has used the display since it was last (re)started. */
+  private isDirty = false;
+  private isRestarting = false;
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly config: AgentConfig) {}
 
-  get profileDir(): string {
-    return path.join(this.config.stateDir, 'kiosk-profile');
+  /** Everything one session writes: browser profile, home and temporary files. */
+  get sessionDir(): string {
+    return path.join(this.config.stateDir, 'session');
+  }
+
+  private get policyDir(): string {
+    return path.join(this.config.stateDir, 'kiosk-policies');
   }
 
   get isDisplayRunning(): boolean {
     return isAlive(this.xvnc);
+  }
+
+  get isStarting(): boolean {
+    return this.isRestarting;
   }
 
   get isKioskRunning(): boolean {
@@ -37,59 +60,156 @@ export class Desktop {
     return this.currentUser;
   }
 
-  async startDisplay(): Promise<void> {
-    mkdirSync(this.config.stateDir, { recursive: true, mode: 0o700 });
-    // VNC authentication uses at most eight characters.
-    this.vncPassword = randomBytes(6).toString('base64url').slice(0, 8);
-    const passwordFile = path.join(this.config.stateDir, 'vnc-password');
-    const obfuscated = execFileSync('vncpasswd', ['-f'], { input: `${this.vncPassword}\n` });
-    writeFileSync(passwordFile, obfuscated, { mode: 0o600 });
-    this.xvnc = this.spawnScript('start-xvnc.sh', [
-      String(this.config.display),
-      String(this.config.vncPort),
-      passwordFile,
-      `${this.config.width}x${this.config.height}`,
-    ]);
-    await waitForPort(this.config.vncPort, this.xvnc);
-    this.windowManager = this.spawnScript('start-window-manager.sh', []);
+  startDisplay(): Promise<void> {
+    return this.queue.run(() => this.restartDisplay());
   }
 
-  async startSession(userId: string, startUrl: string): Promise<{ vncPassword: string }> {
-    await this.endSession();
-    this.currentUser = userId;
-    mkdirSync(this.profileDir, { recursive: true, mode: 0o700 });
-    this.kiosk = this.spawnScript('start-kiosk.sh', [
-      startUrl,
-      this.profileDir,
-      String(this.config.width),
-      String(this.config.height),
-    ]);
-    return { vncPassword: this.vncPassword };
+  startSession(userId: string, startUrl: string): Promise<{ vncPassword: string }> {
+    return this.queue.run(async () => {
+      if (this.isDirty || !this.isDisplayRunning) await this.wipe();
+      // Rendered first: a start URL the policy cannot allow is refused before anything starts.
+      const policyEnv = this.preparePolicy(startUrl);
+      this.isDirty = true;
+      this.currentUser = userId;
+      mkdirSync(this.sessionDir, { recursive: true, mode: 0o700 });
+      this.kiosk = this.spawnScript(
+        'start-kiosk.sh',
+        [startUrl, this.sessionDir, String(this.config.width), String(this.config.height)],
+        {
+          ...policyEnv,
+          KIOSK_USER: this.config.kioskUser ?? '',
+          KIOSK_DEBUG_PORT: this.config.kioskDebugPort ? String(this.config.kioskDebugPort) : '',
+        },
+      );
+      return { vncPassword: this.vncPassword };
+    });
   }
 
-  /** Ends the user's session: the kiosk goes, and so does everything it wrote. */
-  async endSession(): Promise<void> {
-    await stopGroup(this.kiosk);
+  /** Ends the user's session and wipes the desktop; nothing happens if no one has used it since. */
+  endSession(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.isDirty) await this.wipe();
+    });
+  }
+
+  /** Types text into the kiosk's focused field, after any text sent before it. */
+  typeText(text: string): Promise<void> {
+    return this.queue.run(async () => {
+      if (!this.currentUser) throw new DesktopStateError('no session is running on this desktop');
+      if (!this.isKioskRunning) throw new DesktopStateError('the kiosk of this session is not running');
+      const env = { display: this.config.display, searchPath: this.config.searchPath };
+      const wasRead = await typeText(env, text).catch((error: unknown) => {
+        throw error instanceof NoKioskWindowError ? new DesktopStateError(error.message) : error;
+      });
+      if (!wasRead) throw new DesktopStateError('the kiosk did not take the text (is a text field focused?)');
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.queue.run(async () => {
+      await this.stopKiosk();
+      await stopProcess(this.windowManager);
+      await stopProcess(this.xvnc);
+      this.removeSessionFiles();
+    });
+  }
+
+  /** Last resort when the agent itself exits: nothing of the desktop may outlive it. */
+  killNow(): void {
+    for (const child of [this.kiosk, this.windowManager, this.xvnc]) {
+      if (child?.pid && isAlive(child)) signalGroup(child.pid, 'SIGKILL');
+    }
+  }
+
+  private async wipe(): Promise<void> {
+    this.isRestarting = true;
+    try {
+      await this.stopKiosk();
+      this.currentUser = undefined;
+      if (this.isDisplayRunning) {
+        const env = { display: this.config.display, searchPath: this.config.searchPath };
+        for (const selection of ['primary', 'clipboard'] as const) {
+          await clearSelection(env, selection).catch((error: unknown) => {
+            process.stderr.write(`agent: could not clear the ${selection} selection: ${String(error)}\n`);
+          });
+        }
+      }
+      this.removeSessionFiles();
+      await this.restartDisplay();
+    } finally {
+      this.isRestarting = false;
+    }
+  }
+
+  private async restartDisplay(): Promise<void> {
+    this.isRestarting = true;
+    try {
+      await stopProcess(this.windowManager);
+      await stopProcess(this.xvnc);
+      // Traversable but not listable: the kiosk's user must reach its session folder inside.
+      mkdirSync(this.config.stateDir, { recursive: true, mode: 0o711 });
+      chmodSync(this.config.stateDir, 0o711);
+      // VNC authentication uses at most eight characters; each display start gets new ones.
+      this.vncPassword = randomBytes(6).toString('base64url').slice(0, 8);
+      const passwordFile = path.join(this.config.stateDir, 'vnc-password');
+      const obfuscated = execFileSync('vncpasswd', ['-f'], {
+        input: `${this.vncPassword}\n`,
+        env: { PATH: this.config.searchPath },
+      });
+      writeFileSync(passwordFile, obfuscated, { mode: 0o600 });
+      this.xvnc = this.spawnScript('start-xvnc.sh', [
+        String(this.config.display),
+        String(this.config.vncPort),
+        passwordFile,
+        `${this.config.width}x${this.config.height}`,
+      ]);
+      await waitForPort(this.config.vncPort, this.xvnc);
+      this.windowManager = this.spawnScript('start-window-manager.sh', []);
+      this.isDirty = false;
+    } finally {
+      this.isRestarting = false;
+    }
+  }
+
+  private async stopKiosk(): Promise<void> {
+    const kiosk = this.kiosk;
     this.kiosk = undefined;
-    this.currentUser = undefined;
-    rmSync(this.profileDir, { recursive: true, force: true });
+    if (kiosk?.pid) await killProcessTree(kiosk.pid);
   }
 
-  async stop(): Promise<void> {
-    await this.endSession();
-    await stopGroup(this.windowManager);
-    await stopGroup(this.xvnc);
+  private removeSessionFiles(): void {
+    rmSync(this.sessionDir, { recursive: true, force: true });
+    rmSync(this.policyDir, { recursive: true, force: true });
   }
 
-  private spawnScript(script: string, args: string[]): ChildProcess {
+  /**
+   * In private mode the policy is rendered for this session, allowing the origin the session starts on
+   * (the portal) and the configured URLs, and only the kiosk's own mount namespace sees it.
+   */
+  private preparePolicy(startUrl: string): Record<string, string> {
+    if (this.config.kioskPolicyMode !== 'private') return {};
+    const policy = renderKioskPolicy(readKioskPolicyTemplate(), {
+      portalUrl: new URL(startUrl).origin,
+      allowedUrls: this.config.kioskAllowedUrls,
+    });
+    // Test runs drive the kiosk through its debugging port; a desktop image never opens one.
+    if (this.config.kioskDebugPort) delete policy.RemoteDebuggingAllowed;
+    if (this.config.kioskDebugPages) policy.DeveloperToolsAvailability = 1;
+    const managed = path.join(this.policyDir, 'managed');
+    mkdirSync(managed, { recursive: true, mode: 0o755 });
+    writeFileSync(path.join(managed, 'kiosk.json'), JSON.stringify(policy, null, 2), { mode: 0o644 });
+    return { KIOSK_POLICY_DIR: this.policyDir };
+  }
+
+  private spawnScript(script: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
     const child = spawn(path.join(sessionScripts, script), args, {
       env: {
         PATH: this.config.searchPath,
         DISPLAY: `:${this.config.display}`,
         HOME: this.config.stateDir,
         VNC_LOCALHOST_ONLY: this.config.vncLocalhostOnly ? '1' : '0',
-        KIOSK_DEBUG_PORT: this.config.kioskDebugPort ? String(this.config.kioskDebugPort) : '',
         LANG: 'ja_JP.UTF-8',
+        ...extraEnv,
       },
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -106,16 +226,16 @@ function isAlive(child: ChildProcess | undefined): boolean {
   return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
-async function stopGroup(child: ChildProcess | undefined): Promise<void> {
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child?.pid || !isAlive(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  signal(child.pid, 'SIGTERM');
+  signalGroup(child.pid, 'SIGTERM');
   const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
-  if (timedOut) signal(child.pid, 'SIGKILL');
-  signal(child.pid, 'SIGKILL');
+  signalGroup(child.pid, 'SIGKILL');
+  if (timedOut) await exited;
 }
 
-function signal(pid: number, name: NodeJS.Signals): void {
+function signalGroup(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(-pid, name);
   } catch {

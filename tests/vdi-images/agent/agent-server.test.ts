@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { AgentHealth, signRequest } from '@hcw/common';
+import { createAgentServer } from '../../../vdi-images/agent/src/agent-server.js';
+import { loadConfig } from '../../../vdi-images/agent/src/config.js';
+import { Desktop } from '../../../vdi-images/agent/src/desktop.js';
+import { readImageInfo } from '../../../vdi-images/agent/src/image-info.js';
+import { freePort } from '../../../scripts/stack/managed-process.js';
+import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+
+const SECRET = 'a-test-secret-that-is-long-enough-1234';
+
+const anEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
+  AGENT_PORT: '18999',
+  AGENT_SECRET: SECRET,
+  DESKTOP_DISPLAY: '99',
+  DESKTOP_VNC_PORT: '15999',
+  DESKTOP_STATE_DIR: '/nonexistent/state',
+  ...overrides,
+});
+
+function anImageRecord(dir: string, version = '2026.11.3'): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'version'), `${version}\n`);
+  writeFileSync(
+    path.join(dir, 'packages.txt'),
+    'chromium\t156.0.8078.79-1~deb12u1\ntigervnc-standalone-server\t1.12.0+dfsg-8\nnode\tv20.19.5\n',
+  );
+}
+
+async function health(server: http.Server): Promise<AgentHealth> {
+  const { port } = server.address() as AddressInfo;
+  const response = await fetch(`http://127.0.0.1:${port}/v1/health`, {
+    headers: signRequest(SECRET, 'GET', '/v1/health', ''),
+  });
+  assert.equal(response.status, 200);
+  return AgentHealth.parse(await response.json());
+}
+
+describe('desktop agent', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-agent-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('health answer', () => {
+    async function serve(env: Record<string, string>): Promise<http.Server> {
+      const config = loadConfig(anEnv(env), true);
+      const server = createAgentServer(config, new Desktop(config), readImageInfo(config.imageInfoDir));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    }
+
+    it('reports the image version and package versions the build recorded', async () => {
+      anImageRecord(dir);
+      const server = await serve({ IMAGE_INFO_DIR: dir });
+      try {
+        const answer = await health(server);
+        assert.equal(answer.imageVersion, '2026.11.3');
+        assert.equal(answer.image?.version, '2026.11.3');
+        assert.deepEqual(answer.image?.packages[0], { name: 'chromium', version: '156.0.8078.79-1~deb12u1' });
+        assert.equal(answer.image?.packages.length, 3);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('prefers the label the deployment gives the image, and keeps the build record beside it', async () => {
+      anImageRecord(dir);
+      const server = await serve({ IMAGE_INFO_DIR: dir, IMAGE_VERSION: 'desktop-2026-11' });
+      try {
+        const answer = await health(server);
+        assert.equal(answer.imageVersion, 'desktop-2026-11');
+        assert.equal(answer.image?.version, '2026.11.3');
+      } finally {
+        server.close();
+      }
+    });
+
+    it('has no image record on a machine that was not built as an image', async () => {
+      const server = await serve({ IMAGE_INFO_DIR: path.join(dir, 'missing') });
+      try {
+        const answer = await health(server);
+        assert.equal(answer.imageVersion, 'dev');
+        assert.equal(answer.image, undefined);
+      } finally {
+        server.close();
+      }
+    });
+  });
+
+  describe('configuration', () => {
+    it('keeps the kiosk policy private to the kiosk when it runs as root, and has none otherwise', () => {
+      assert.equal(loadConfig(anEnv(), true).kioskPolicyMode, 'private');
+      assert.equal(loadConfig(anEnv(), false).kioskPolicyMode, 'none');
+      assert.equal(loadConfig(anEnv({ KIOSK_POLICY_MODE: 'system' }), true).kioskPolicyMode, 'system');
+    });
+
+    it('refuses settings that cannot work or that only test runs may use', () => {
+      assert.throws(() => loadConfig(anEnv({ KIOSK_POLICY_MODE: 'private' }), false), /needs root/);
+      assert.throws(() => loadConfig(anEnv({ KIOSK_DEBUG_PAGES: '1' }), true), /KIOSK_DEBUG_PAGES needs/);
+      assert.throws(
+        () =>
+          loadConfig(
+            anEnv({ KIOSK_DEBUG_PAGES: '1', KIOSK_DEBUG_PORT: '9222', KIOSK_POLICY_MODE: 'system' }),
+            true,
+          ),
+        /KIOSK_DEBUG_PAGES needs/,
+      );
+      assert.throws(() => loadConfig(anEnv({ KIOSK_USER: 'root; rm -rf /' }), true), /KIOSK_USER/);
+      assert.equal(
+        loadConfig(anEnv({ KIOSK_DEBUG_PAGES: '1', KIOSK_DEBUG_PORT: '9222' }), true).kioskDebugPages,
+        true,
+      );
+    });
+
+    it('splits the extra allowed URLs', () => {
+      const config = loadConfig(
+        anEnv({ KIOSK_ALLOWED_URLS: ' https://a.example.jp  https://b.example.jp ' }),
+        true,
+      );
+      assert.deepEqual(config.kioskAllowedUrls, ['https://a.example.jp', 'https://b.example.jp']);
+    });
+  });
+
+  describe('on a built image', () => {
+    /** Starts the agent and gives it a second: either it refuses to start, or it is still running. */
+    function startAgent(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+      return new Promise((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'vdi-images/agent/src/main.ts'], {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH, ...env },
+          stdio: ['ignore', 'ignore', 'pipe'],
+          detached: true,
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        const timer = setTimeout(() => {
+          process.kill(-child.pid!, 'SIGTERM');
+        }, 4000);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stderr });
+        });
+      });
+    }
+
+    it('refuses to open the kiosk debugging port', async () => {
+      anImageRecord(path.join(dir, 'image'));
+      const refused = await startAgent(
+        anEnv({ IMAGE_INFO_DIR: path.join(dir, 'image'), KIOSK_DEBUG_PORT: '9222', DESKTOP_STATE_DIR: dir }),
+      );
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /refused on a built image/);
+      // Control: the same image without the test-only setting starts.
+      const started = await startAgent(
+        anEnv({
+          IMAGE_INFO_DIR: path.join(dir, 'image'),
+          DESKTOP_STATE_DIR: path.join(dir, 'state'),
+          DESKTOP_DISPLAY: String(600 + Math.floor(Math.random() * 300)),
+          AGENT_PORT: String(await freePort()),
+          DESKTOP_VNC_PORT: String(await freePort()),
+        }),
+      );
+      assert.doesNotMatch(started.stderr, /refused on a built image/);
+      assert.equal(started.code, 0, 'it ran until it was stopped');
+    });
+  });
+});
