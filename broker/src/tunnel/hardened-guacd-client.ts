@@ -10,6 +10,8 @@ import { GuacamoleParser, GuacamoleProtocolError } from './guacamole-protocol.js
 export class HardenedGuacdClient extends GuacdClient {
   private filter!: EgressFilter;
   private readonly instructions = new GuacamoleParser();
+  /** While one read from guacd is processed, what the library emits for the browser, sent as one message. */
+  private batch: string[] | undefined;
 
   static open(
     guacdOptions: { host: string; port: number },
@@ -33,17 +35,32 @@ export class HardenedGuacdClient extends GuacdClient {
     const out = this.filter.fromGuacd(chunk);
     if (out.toGuacd && !this.guacdConnection.destroyed) this.guacdConnection.write(out.toGuacd);
     if (out.toClient) {
+      // The library emits each instruction on its own, which would be one WebSocket message each; one read
+      // from guacd becomes one message instead, which spares the browser and the network ~20 frames a draw.
+      this.batch = [];
       try {
         for (const { opcode, args } of this.instructions.receive(out.toClient))
           this.processInstruction(opcode, [...args]);
       } catch (error) {
+        this.batch = undefined;
         this.close(
           error instanceof GuacamoleProtocolError ? error : new Error('guacd sent something unreadable'),
         );
         return;
       }
+      const batched = this.batch.join('');
+      this.batch = undefined;
+      if (batched) super.emit('data', batched);
     }
     if (out.error) this.close(out.error);
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'data' && this.batch && typeof args[0] === 'string') {
+      this.batch.push(args[0]);
+      return true;
+    }
+    return super.emit(event, ...args);
   }
 
   override close(error?: Error): void {
