@@ -12,6 +12,11 @@ import {
 export interface EgressFilterOptions {
   /** Whether the browser may paste into the desktop (a `clipboard` stream from the client). */
   canPaste: boolean;
+  /**
+   * Whether the desktop's clipboard may reach the browser. Never in production (configuration refuses it):
+   * it exists so the egress test's control run can prove its check finds copied text when copy is allowed.
+   */
+  canCopy?: boolean;
   /** Set when the handshake with guacd happens elsewhere and only session traffic passes the filter. */
   isHandshakeDone?: boolean;
   limits?: Partial<GuacamoleParserLimits>;
@@ -175,6 +180,8 @@ const DROP: Verdict = { outcome: 'dropped' };
 
 export class EgressFilter {
   private readonly canPaste: boolean;
+  private readonly canCopy: boolean;
+  private readonly copyStreams = new Set<string>();
   private readonly maxOpenStreams: number;
   private readonly guacdDecoder: GuacamoleByteDecoder;
   private readonly clientParser: GuacamoleParser;
@@ -194,6 +201,7 @@ export class EgressFilter {
 
   constructor(options: EgressFilterOptions) {
     this.canPaste = options.canPaste;
+    this.canCopy = options.canCopy ?? false;
     this.maxOpenStreams = options.maxOpenStreams ?? 1024;
     this.guacdDecoder = new GuacamoleByteDecoder(options.limits);
     this.clientParser = new GuacamoleParser(options.limits);
@@ -281,9 +289,18 @@ export class EgressFilter {
       if (index === null) return DROP;
       // A refused stream may reuse the index of an image stream guacd never ended; its data must not pass.
       this.imageStreams.delete(index);
+      if (opcode === 'clipboard' && this.canCopy) {
+        this.openStream(this.copyStreams, index);
+        return FORWARD;
+      }
+      this.copyStreams.delete(index);
       return { outcome: 'dropped', replyToGuacd: refusal(index) };
     }
-    if (opcode === 'blob' || opcode === 'end') return this.judgeStreamData(this.imageStreams, opcode, args);
+    if (opcode === 'blob' || opcode === 'end') {
+      const index = streamIndexOf(args, 0);
+      const streams = index !== null && this.copyStreams.has(index) ? this.copyStreams : this.imageStreams;
+      return this.judgeStreamData(streams, opcode, args);
+    }
     if (opcode === 'ack') return isTracked(this.pasteStreams, args) ? FORWARD : DROP;
     return SERVER_SESSION_OPCODES.has(opcode) ? FORWARD : DROP;
   }
@@ -312,7 +329,8 @@ export class EgressFilter {
       return { outcome: 'dropped', replyToClient: refusal(index) };
     }
     if (opcode === 'blob' || opcode === 'end') return this.judgeStreamData(this.pasteStreams, opcode, args);
-    if (opcode === 'ack') return isTracked(this.imageStreams, args) ? FORWARD : DROP;
+    if (opcode === 'ack')
+      return isTracked(this.imageStreams, args) || isTracked(this.copyStreams, args) ? FORWARD : DROP;
     return CLIENT_SESSION_OPCODES.has(opcode) ? FORWARD : DROP;
   }
 

@@ -32,7 +32,10 @@ export class HardenedConnection extends ClientConnection {
       { processConnectionSettings: (settings, callback) => callback(undefined, settings) },
     );
     this.claims = claims;
-    this.filter = new EgressFilter({ canPaste: claims.connection.settings['disable-paste'] === 'false' });
+    this.filter = new EgressFilter({
+      canPaste: claims.connection.settings['disable-paste'] === 'false',
+      canCopy: claims.connection.settings['disable-copy'] === 'false',
+    });
   }
 
   override decryptToken(): { connection: Record<string, unknown> } {
