@@ -1,33 +1,12 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createClient } from 'redis';
-import { PORTAL_HEADER_COLOUR } from '../../workspace-app/src/ui/layout.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
-import { distinctColours, hexToRgb, shareOfColour } from '../support/pixels.js';
+import { distinctColours } from '../support/pixels.js';
+import { displayShot, waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn } from '../support/sign-in.js';
 import { workspace } from '../support/workspace.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
-
-const header = hexToRgb(PORTAL_HEADER_COLOUR);
-
-/** A screenshot of the remote display, and whether the portal's header band is in its top rows. */
-async function displayShot(page: Page): Promise<{ png: Buffer; headerShare: number }> {
-  const png = await page.locator('#display').screenshot();
-  const box = await page.locator('#display').boundingBox();
-  const width = Math.floor(box?.width ?? 0);
-  return { png, headerShare: shareOfColour(png, { x: 0, y: 8, width, height: 40 }, header) };
-}
-
-async function waitForPortalOnDisplay(page: Page, timeoutMs = 60000): Promise<Buffer> {
-  const deadline = Date.now() + timeoutMs;
-  let last: { png: Buffer; headerShare: number } | undefined;
-  while (Date.now() < deadline) {
-    last = await displayShot(page);
-    if (last.headerShare > 0.5 && distinctColours(last.png) > 20) return last.png;
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`the portal never appeared on the remote display (header share ${last?.headerShare ?? 0})`);
-}
 
 describe('the whole chain, end to end', function () {
   this.timeout(240000);
