@@ -18,12 +18,21 @@ import { adminUserRoutes } from './admin/admin-user-routes.js';
 import { noticePage } from './http/pages.js';
 import type { SignedInUser } from './auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './desktops/agent-client.js';
-import { NoDesktopAvailableError, type DesktopPool } from './desktops/desktop-pool.js';
+import { NoDesktopAvailableError, NoPoolForUserError, type DesktopPool } from './desktops/desktop-pool.js';
+import { guacdAddressText } from './desktops/pool-settings.js';
+import { applySessionDeadline, poolIdlePolicy } from './desktops/session-policy.js';
+import { consoleRoutes } from './admin/console-routes.js';
+import { deviceType } from './admin/device-type.js';
+import type { ConsoleEvent } from './admin/live-console.js';
+import { SessionFacts } from './admin/session-facts.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { metricsRoutes } from './metrics/metrics-routes.js';
 import { checkHealth } from './health.js';
 import { errorHandler, HttpError } from './http/errors.js';
 import { securityHeaders } from './http/security-headers.js';
 import { encryptToken } from './tunnel/connection-token.js';
 import { lockdownSettings } from './tunnel/lockdown.js';
+import { DesktopText, typeOnDesktop } from './input/desktop-text.js';
 import { TUNNEL_PATH } from './tunnel/tunnel-server.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'client');
@@ -41,10 +50,17 @@ export interface BrokerDeps {
   desktops: DesktopPool;
   factors: SecondFactorStore;
   log(message: string): void;
+  /** The console's facts about live sessions; built from Redis when not given. */
+  facts?: SessionFacts;
+  metrics?: BrokerMetrics;
+  /** Tells the live consoles of every broker instance about a change. */
+  notifyConsole?(event: ConsoleEvent): void;
 }
 
 export function createBrokerApp(deps: BrokerDeps): Express {
   const { config, audit, desktops } = deps;
+  const facts = deps.facts ?? new SessionFacts(deps.redis, config.leases.ttlSeconds + 60);
+  const metrics = deps.metrics ?? new BrokerMetrics();
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -53,6 +69,8 @@ export function createBrokerApp(deps: BrokerDeps): Express {
     const report = await checkHealth(deps);
     res.status(report.status === 'ok' ? 200 : 503).json(report);
   });
+
+  app.use(metricsRoutes({ metrics, token: config.metrics.token }));
 
   app.get('/client/vendor/guacamole-common.js', (_req, res) =>
     res.type('application/javascript').sendFile(guacamoleCommon),
@@ -82,6 +100,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
 
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(passport.initialize());
+  app.use(poolIdlePolicy(desktops));
   app.use(endSessionsPastTheirLifetime(config));
 
   const limits = new SignInLimits(deps.redis, config);
@@ -119,6 +138,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   );
   app.use(secondFactorRoutes({ ...flow, factors: deps.factors, limits }));
   app.use(adminUserRoutes({ audit, factors: deps.factors, desktops }));
+  app.use(consoleRoutes({ ...deps, facts, notify: deps.notifyConsole }));
 
   app.get('/', (req, res) => {
     if (!req.session.user) {
@@ -133,12 +153,52 @@ export function createBrokerApp(deps: BrokerDeps): Express {
     res.json({ id: user.id, displayName: user.displayName });
   });
 
+  app.post(
+    '/api/desktop/text',
+    requireUser,
+    requireClientHeader,
+    express.json({ limit: '16kb' }),
+    async (req, res) => {
+      const user = req.session.user as SignedInUser;
+      const parsed = DesktopText.safeParse(req.body);
+      if (!parsed.success) {
+        const message =
+          parsed.error.issues[0]?.message ?? '入力が正しくありません。 / The input is not valid.';
+        const [ja, en] = message.includes(' / ') ? message.split(' / ') : [message, message];
+        throw new HttpError(400, ja!, en!);
+      }
+      const lease = await desktops.currentLease(user.id);
+      const desktop = lease && desktops.desktop(lease.desktopId);
+      if (!desktop) {
+        throw new HttpError(409, 'デスクトップに接続していません。', 'You are not connected to a desktop.');
+      }
+      try {
+        await typeOnDesktop(config.agentSecret, desktop.agentUrl, parsed.data.text);
+      } catch (error) {
+        deps.log(`text input failed: ${(error as Error).message}`);
+        throw new HttpError(
+          503,
+          '文字をデスクトップに送れませんでした。もう一度お試しください。',
+          'The text could not be sent to the desktop. Please try again.',
+        );
+      }
+      res.status(204).end();
+    },
+  );
+
   app.post('/api/desktop/connect', requireUser, requireClientHeader, async (req, res) => {
     const user = req.session.user as SignedInUser;
     let leased;
     try {
       leased = await desktops.leaseFor(user);
     } catch (error) {
+      if (error instanceof NoPoolForUserError) {
+        throw new HttpError(
+          403,
+          'この利用者にはデスクトップがありません。管理コンソールをご利用ください。',
+          'No desktop is provided for this user. Please use the console.',
+        );
+      }
       if (error instanceof NoDesktopAvailableError) {
         throw new HttpError(
           503,
@@ -163,9 +223,27 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         actorId: user.id,
         actorOrganisation: user.organisation,
         clientAddress: clientAddress(req),
-        details: { desktopId: leased.desktop.id },
+        details: { desktopId: leased.desktop.id, pool: leased.poolId, guacd: guacdAddressText(leased.guacd) },
       });
     }
+    // The pool's policies apply to this session from now on: idle timeout, longest sign-in, paste.
+    req.session.poolId = leased.poolId;
+    req.session.cookie.maxAge = leased.settings.policies.idleMinutes * 60 * 1000;
+    const signedInAt = req.session.signedInAt ?? Date.now();
+    await applySessionDeadline(
+      deps.redis,
+      req.sessionID,
+      signedInAt,
+      leased.settings.policies,
+      config.session.maxHours,
+    );
+    await facts.connected(req.sessionID, user, {
+      device: deviceType(req.get('user-agent')),
+      desktopId: leased.desktop.id,
+      poolId: leased.poolId,
+      guacd: guacdAddressText(leased.guacd),
+      signedInAt,
+    });
     const { token } = encryptToken(
       config.tunnel.key,
       {
@@ -173,13 +251,13 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         desktopId: leased.desktop.id,
         connection: {
           type: 'vnc',
-          guacdHost: leased.desktop.guacdHost,
-          guacdPort: leased.desktop.guacdPort,
+          guacdHost: leased.guacd.host,
+          guacdPort: leased.guacd.port,
           settings: {
             hostname: leased.desktop.vncHost,
             port: leased.desktop.vncPort,
             password: leased.lease.vncPassword,
-            ...lockdownSettings({ disablePaste: config.tunnel.disablePaste }),
+            ...lockdownSettings({ disablePaste: !leased.settings.policies.canPaste }),
           },
         },
       },
@@ -190,6 +268,9 @@ export function createBrokerApp(deps: BrokerDeps): Express {
 
   app.post('/auth/logout', async (req, res) => {
     const user = req.session.user;
+    // The session ends first: a client that reconnects while its desktop is being wiped must find no session,
+    // or it would be given a fresh desktop nobody then gives back.
+    await endSession(deps.redis, deps.sessionStore, req.sessionID, 'signed-out');
     if (user) {
       await desktops.release(user.id);
       await audit.record({
@@ -200,7 +281,6 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         clientAddress: clientAddress(req),
       });
     }
-    await endSession(deps.redis, deps.sessionStore, req.sessionID, 'signed-out');
     res.clearCookie(SESSION_COOKIE);
     res.redirect(303, '/signed-out');
   });

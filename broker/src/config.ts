@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { z } from 'zod';
+import { DESKTOP_ROLES, PoolsSettings, type PoolSettings } from './desktops/pool-settings.js';
 
 /** Every setting the broker has, read once from the environment and validated. Nothing else reads it. */
 
@@ -60,7 +62,20 @@ const Env = z
     DEV_IDP_KEY_FILE: z.string().optional(),
     DEV_IDP_CERT_FILE: z.string().optional(),
     DEMO_PASSWORD: z.string().min(8).optional(),
-    DESKTOPS: json(z.array(Desktop).min(1)),
+    /** The desktops of one pool, each with its own guacd: the older form of POOLS, still accepted. */
+    DESKTOPS: json(z.array(Desktop).min(1)).optional(),
+    /** Desktop pools with their providers, sizes, guacd instances and policies (see desktops/pool-settings.ts). */
+    POOLS: json(PoolsSettings).optional(),
+    /** A lease lives this long without a heartbeat from a live tunnel, then its desktop is wiped and freed. */
+    LEASE_TTL_SECONDS: z.coerce.number().int().min(2).max(86400).default(300),
+    LEASE_HEARTBEAT_SECONDS: z.coerce.number().min(0.5).max(3600).default(30),
+    /** How often desktops are health-checked, and after how many failed checks in a row one is taken out. */
+    POOL_CHECK_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
+    DESKTOP_UNHEALTHY_AFTER: z.coerce.number().int().min(1).max(100).default(3),
+    /** A bearer token for GET /metrics; without one, only unproxied requests from loopback may read it. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    /** Names this broker instance in the console's live view; the host name and process id by default. */
+    BROKER_INSTANCE_ID: z.string().min(1).max(100).optional(),
     AGENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
     PORTAL_INTERNAL_URL: z.string().url(),
     PORTAL_HANDOFF_SECRET: z.string().min(32, 'must be at least 32 characters'),
@@ -106,6 +121,38 @@ const Env = z
         message: 'the development identity provider needs DEV_IDP_KEY_FILE and DEV_IDP_CERT_FILE',
       });
     }
+    if (!e.DESKTOPS && !e.POOLS) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['POOLS'],
+        message: 'POOLS or DESKTOPS is required',
+      });
+    }
+    if (e.DESKTOPS && e.POOLS) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['POOLS'],
+        message: 'set POOLS or DESKTOPS, not both',
+      });
+    }
+    // A POOLS value that failed to parse is reported already; only a parsed one is checked further.
+    for (const pool of Array.isArray(e.POOLS) ? e.POOLS : []) {
+      const unknown = pool.roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['POOLS'],
+          message: `pool ${pool.id} names unknown roles: ${unknown.join(', ')}`,
+        });
+      }
+      if (pool.provider.type === 'local' && pool.provider.launch && e.BROKER_ENV === 'production') {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['POOLS'],
+          message: `pool ${pool.id}: a production broker does not start desktops on its own machine`,
+        });
+      }
+    }
     if (e.BROKER_ENV === 'production' && !e.BROKER_PUBLIC_URL.startsWith('https:')) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -147,7 +194,13 @@ export interface BrokerConfig {
     clockSkewMs: number;
   };
   devIdp: { key: string; cert: string; demoPassword: string } | undefined;
+  /** Every configured desktop with a guacd of its pool: what the health report walks. */
   desktops: DesktopSpec[];
+  pools: PoolSettings[];
+  leases: { ttlSeconds: number; heartbeatSeconds: number };
+  poolChecks: { intervalMs: number; unhealthyAfter: number };
+  metrics: { token: string | undefined };
+  instanceId: string;
   agentSecret: string;
   portal: { internalUrl: string; handoffSecret: string };
 }
@@ -171,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     }
   };
+  const pools = e.POOLS ?? [poolFromDesktops(e.DESKTOPS ?? [], e)];
   return {
     env: e.BROKER_ENV,
     host: e.BROKER_HOST,
@@ -220,8 +274,50 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             demoPassword: e.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
           }
         : undefined,
-    desktops: e.DESKTOPS,
+    desktops: pools.flatMap((pool) =>
+      pool.provider.desktops.map((d) => ({
+        ...d,
+        guacdHost: pool.guacd[0]!.host,
+        guacdPort: pool.guacd[0]!.port,
+      })),
+    ),
+    pools,
+    leases: { ttlSeconds: e.LEASE_TTL_SECONDS, heartbeatSeconds: e.LEASE_HEARTBEAT_SECONDS },
+    poolChecks: { intervalMs: e.POOL_CHECK_SECONDS * 1000, unhealthyAfter: e.DESKTOP_UNHEALTHY_AFTER },
+    metrics: { token: e.METRICS_TOKEN },
+    instanceId: e.BROKER_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
     agentSecret: e.AGENT_SECRET,
     portal: { internalUrl: e.PORTAL_INTERNAL_URL.replace(/\/$/, ''), handoffSecret: e.PORTAL_HANDOFF_SECRET },
+  };
+}
+
+/**
+ * The older DESKTOPS form as one pool: its hosts are fixed (the broker cannot start more), each guacd named
+ * by a desktop serves the whole pool, and the pool's policies come from the global settings.
+ */
+function poolFromDesktops(
+  desktops: DesktopSpec[],
+  e: {
+    GUACD_DISABLE_PASTE: '0' | '1';
+    BROKER_SESSION_IDLE_MINUTES: number;
+    BROKER_SESSION_MAX_HOURS: number;
+  },
+): PoolSettings {
+  const guacd = [...new Map(desktops.map((d) => [`${d.guacdHost}:${d.guacdPort}`, d])).values()];
+  return {
+    id: 'default',
+    provider: {
+      type: 'static',
+      desktops: desktops.map(({ id, agentUrl, vncHost, vncPort }) => ({ id, agentUrl, vncHost, vncPort })),
+    },
+    size: desktops.length,
+    guacd: guacd.map((d) => ({ host: d.guacdHost, port: d.guacdPort })),
+    roles: DESKTOP_ROLES,
+    policies: {
+      canPaste: e.GUACD_DISABLE_PASTE === '0',
+      idleMinutes: Math.min(e.BROKER_SESSION_IDLE_MINUTES, 8 * 60),
+      maxSessionHours: e.BROKER_SESSION_MAX_HOURS,
+      imageVersions: [],
+    },
   };
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
-import { AUDIT_MIGRATIONS, AuditTrail, migrate } from '@hcw/common';
+import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
 import { loadConfig } from './config.js';
 import { createBrokerApp } from './app.js';
 import { createSessionStore, endedReason, sessionFromCookieHeader } from './auth/session.js';
@@ -11,6 +11,14 @@ import { PortalHandoffClient } from './portal/handoff-client.js';
 import { TunnelServer } from './tunnel/tunnel-server.js';
 import { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
 import { BROKER_MIGRATIONS } from './db/migrations.js';
+import { createProviders } from './desktops/create-providers.js';
+import { sampleSessions } from './admin/activity-charts.js';
+import { consoleSnapshot } from './admin/console-snapshot.js';
+import { LiveConsole } from './admin/live-console.js';
+import { LiveTunnelWatch } from './admin/live-tunnel-watch.js';
+import { SessionFacts } from './admin/session-facts.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { MeteredAuditTrail } from './metrics/metered-audit-trail.js';
 
 const log = (message: string): void => void process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
@@ -25,14 +33,45 @@ await migrate(pool, BROKER_MIGRATIONS);
 
 const sessionStore = createSessionStore(redis);
 const agents = new AgentClient(config.agentSecret);
+const metrics = new BrokerMetrics({ processMetrics: true });
+const audit = new MeteredAuditTrail(pool, metrics);
 const desktops = new DesktopPool({
   redis,
-  desktops: config.desktops,
+  pools: config.pools,
+  providers: createProviders(config.pools, { agents, agentSecret: config.agentSecret }),
   agents,
   portal: new PortalHandoffClient(config.portal.internalUrl, config.portal.handoffSecret),
-  leaseSeconds: Math.ceil(config.session.maxHours * 3600),
+  leaseSeconds: config.leases.ttlSeconds,
+  checkIntervalMs: config.poolChecks.intervalMs,
+  unhealthyAfter: config.poolChecks.unhealthyAfter,
+  log,
+  events: {
+    onDesktopUnhealthy: (poolId, desktopId, userId) =>
+      void audit
+        .record({
+          type: 'desktop-unhealthy',
+          outcome: 'failure',
+          actorId: userId,
+          details: { pool: poolId, desktopId, leaseEnded: userId !== undefined },
+        })
+        .catch((error: Error) => log(`audit: ${error.message}`)),
+  },
 });
-const audit = new AuditTrail(pool);
+const facts = new SessionFacts(redis, config.leases.ttlSeconds + 60);
+metrics.attach({
+  liveSessions: async () => (await facts.list()).length,
+  pools: async () =>
+    (await desktops.status()).map((p) => ({
+      poolId: p.poolId,
+      states: p.desktops.reduce<Record<string, number>>((counts, d) => {
+        counts[d.state] = (counts[d.state] ?? 0) + 1;
+        return counts;
+      }, {}),
+      leases: p.desktops.filter((d) => d.userId).length,
+    })),
+  waitingForDesktop: () => desktops.waitingForDesktop,
+  databaseWaiting: () => pool.waitingCount,
+});
 const app = createBrokerApp({
   config,
   redis,
@@ -43,8 +82,20 @@ const app = createBrokerApp({
   desktops,
   factors: new SecondFactorStore(pool, config.secretsKey),
   log,
+  facts,
+  metrics,
+  notifyConsole: (event) => liveConsole.notify(event),
 });
 const server = http.createServer(app);
+const watch = new LiveTunnelWatch({
+  tunnels: () => tunnel.liveTunnels,
+  facts,
+  desktops,
+  metrics,
+  instanceId: config.instanceId,
+  heartbeatMs: config.leases.heartbeatSeconds * 1000,
+  log,
+});
 const tunnel = new TunnelServer({
   server,
   config,
@@ -54,33 +105,49 @@ const tunnel = new TunnelServer({
     endedReason(redis, sessionStore, sessionId, userId, desktopId),
   log,
   events: {
-    onOpen: ({ user, connection }) =>
+    onOpen: (live) => {
+      watch.opened(live);
       void audit
         .record({
           type: 'connection-open',
           outcome: 'success',
-          actorId: user.id,
-          actorOrganisation: user.organisation,
-          details: { desktopId: connection.claims.desktopId },
+          actorId: live.user.id,
+          actorOrganisation: live.user.organisation,
+          details: { desktopId: live.connection.claims.desktopId },
         })
-        .catch((error: Error) => log(`audit: ${error.message}`)),
-    onClose: ({ user, connection }, counters, durationSeconds) =>
+        .catch((error: Error) => log(`audit: ${error.message}`));
+    },
+    onClose: (live, counters, durationSeconds) => {
+      watch.closed(live, counters);
       void audit
         .record({
           type: 'connection-close',
           outcome: 'success',
-          actorId: user.id,
-          actorOrganisation: user.organisation,
+          actorId: live.user.id,
+          actorOrganisation: live.user.organisation,
           details: {
-            desktopId: connection.claims.desktopId,
+            desktopId: live.connection.claims.desktopId,
             durationSeconds,
             droppedFromDesktop: Object.values(counters.fromGuacd.dropped).reduce((a, b) => a + b, 0),
             droppedFromBrowser: Object.values(counters.fromClient.dropped).reduce((a, b) => a + b, 0),
           },
         })
-        .catch((error: Error) => log(`audit: ${error.message}`)),
+        .catch((error: Error) => log(`audit: ${error.message}`));
+    },
   },
 });
+watch.start();
+desktops.start();
+const liveConsole = new LiveConsole({
+  server,
+  redis,
+  publicOrigin: config.publicOrigin,
+  sessionFromCookie: (cookie) => sessionFromCookieHeader(cookie, config.session.secret, sessionStore),
+  snapshot: () => consoleSnapshot(facts, desktops),
+  onMinute: (snapshot) => sampleSessions(redis, snapshot.sessions.length),
+  log,
+});
+await liveConsole.start();
 
 server.listen(config.port, config.host, () => log(`broker listening on ${config.publicUrl}`));
 
@@ -89,6 +156,7 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   tunnel.close();
+  await Promise.allSettled([watch.stop(), liveConsole.close(), desktops.close()]);
   server.close();
   server.closeAllConnections();
   await Promise.allSettled([pool.end(), redis.quit()]);

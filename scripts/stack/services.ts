@@ -119,8 +119,7 @@ export async function startPostgres(
   await waitForPort(port, { process: proc });
   const urlFor = (database: string): string =>
     `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
-  const admin = new pg.Client({ connectionString: urlFor('postgres') });
-  await connectWithRetry(admin);
+  const admin = await connectWithRetry(urlFor('postgres'));
   try {
     for (const database of databases) {
       const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -132,13 +131,16 @@ export async function startPostgres(
   return { urlFor, process: proc };
 }
 
-async function connectWithRetry(client: pg.Client): Promise<void> {
-  // The port opens a moment before the server accepts logins.
+async function connectWithRetry(connectionString: string): Promise<pg.Client> {
+  // The port opens a moment before the server accepts logins. A pg.Client cannot be reused after a failed
+  // connect, so every attempt gets a new one.
   for (let attempt = 0; ; attempt++) {
+    const client = new pg.Client({ connectionString });
     try {
       await client.connect();
-      return;
+      return client;
     } catch (error) {
+      await client.end().catch(() => undefined);
       if (attempt >= 50) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

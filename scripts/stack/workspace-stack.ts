@@ -25,6 +25,11 @@ export interface StackOptions {
   desktops?: number;
   /** Expose the kiosk's debugging port on loopback (tests only). */
   kioskDebugPort?: number;
+  /**
+   * Let the broker start desktops itself, on this machine, to keep `warm` of them ready (0: every sign-in
+   * waits for a cold start), up to `max` in all. The desktops the stack starts are in the pool too.
+   */
+  launchDesktops?: { warm: number; max?: number };
 }
 
 export interface WorkspaceStack {
@@ -169,16 +174,31 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         DEV_IDP_KEY_FILE: idp.key,
         DEV_IDP_CERT_FILE: idp.cert,
         DEMO_PASSWORD: options.demoPassword,
-        DESKTOPS: JSON.stringify(
-          desktops.map((d) => ({
-            id: d.id,
-            agentUrl: d.agentUrl,
-            vncHost: '127.0.0.1',
-            vncPort: d.vncPort,
-            guacdHost: guacd.host,
-            guacdPort: guacd.port,
-          })),
-        ),
+        POOLS: JSON.stringify([
+          {
+            id: 'local',
+            provider: {
+              type: 'local',
+              desktops: desktops.map((d) => ({
+                id: d.id,
+                agentUrl: d.agentUrl,
+                vncHost: '127.0.0.1',
+                vncPort: d.vncPort,
+              })),
+              ...(options.launchDesktops
+                ? {
+                    launch: {
+                      // Short: the kiosk's socket path inside it must stay under the kernel's 108 bytes.
+                      stateDir: path.join(dataDir, 'launched'),
+                      maxDesktops: options.launchDesktops.max ?? desktops.length + 4,
+                    },
+                  }
+                : {}),
+            },
+            size: options.launchDesktops?.warm ?? desktops.length,
+            guacd: [{ host: guacd.host, port: guacd.port }],
+          },
+        ]),
         AGENT_SECRET: secrets.agent,
         PORTAL_INTERNAL_URL: portalUrl,
         PORTAL_HANDOFF_SECRET: secrets.handoff,

@@ -4,6 +4,8 @@ import { RedisStore } from 'connect-redis';
 import type { RequestHandler } from 'express';
 import type { RedisClientType } from 'redis';
 import type { BrokerConfig } from '../config.js';
+import { leaseEndMessage } from '../desktops/lease-end-messages.js';
+import { leaseEndedKey } from '../desktops/lease-store.js';
 import type { SignedInUser } from './signed-in-user.js';
 
 declare module 'express-session' {
@@ -126,6 +128,8 @@ export async function endedReason(
     return SESSION_END_MESSAGES.lifetime;
   }
   const leased = lease ? (JSON.parse(lease) as { desktopId?: string }).desktopId : undefined;
-  if (leased !== desktopId) return SESSION_END_MESSAGES['lease-ended'];
+  if (leased !== desktopId) {
+    return leaseEndMessage(await redis.get(leaseEndedKey(userId))) ?? SESSION_END_MESSAGES['lease-ended'];
+  }
   return undefined;
 }

@@ -285,6 +285,11 @@ $('touch-mode').addEventListener('click', (event) => {
   if (currentClient) attachTouch(currentClient);
 });
 
+// Signing out ends the desktop too: the tunnel's close that follows is not a network drop to recover from.
+document.querySelector('form[action="/auth/logout"]').addEventListener('submit', () => {
+  ended = true;
+});
+
 // --- The connection.
 async function connect() {
   showStatus(attempts === 0 ? 'connecting' : 'reconnecting');

@@ -1,18 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import type { RedisClientType } from 'redis';
-import { z } from 'zod';
+import type { AgentHealth } from '@hcw/common';
 import type { DesktopSpec } from '../config.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
-import type { AgentClient } from './agent-client.js';
+import { AgentError, type AgentClient } from './agent-client.js';
 import type { PortalHandoffClient } from '../portal/handoff-client.js';
+import type { DesktopProvider } from './desktop-provider.js';
+import { LeaseStore, type Lease } from './lease-store.js';
+import { PoolPolicyStore, type LivePoolSettings } from './pool-policies.js';
+import {
+  DESKTOP_ROLES,
+  guacdAddressText,
+  type DesktopHost,
+  type GuacdAddress,
+  type PoolSettings,
+} from './pool-settings.js';
+import { StaticProvider } from './static-provider.js';
 
-/** A user's hold on one desktop. One user per desktop, one desktop per user. */
-export const Lease = z.object({
-  userId: z.string(),
-  desktopId: z.string(),
-  vncPassword: z.string(),
-  leasedAt: z.string(),
-});
-export type Lease = z.infer<typeof Lease>;
+export { Lease } from './lease-store.js';
 
 export class NoDesktopAvailableError extends Error {
   constructor() {
@@ -20,91 +26,710 @@ export class NoDesktopAvailableError extends Error {
   }
 }
 
-const userKey = (userId: string) => `lease:user:${userId}`;
-const desktopKey = (desktopId: string) => `lease:desktop:${desktopId}`;
+/** The user's roles fit no pool: administrators and auditors work in the console, not in a desktop. */
+export class NoPoolForUserError extends Error {
+  constructor() {
+    super('no desktop pool serves this user');
+  }
+}
+
+/** What the pool knows of one desktop, as the console shows it. */
+export type DesktopState = 'warm' | 'leased' | 'wiping' | 'starting' | 'unhealthy' | 'excluded' | 'unknown';
+
+export interface DesktopStatus {
+  id: string;
+  state: DesktopState;
+  imageVersion?: string;
+  userId?: string;
+  failures: number;
+  /** Set once the provider was asked to replace this desktop after it failed. */
+  replaced?: boolean;
+  checkedAt: string;
+}
+
+export interface GuacdStatus {
+  address: string;
+  host: string;
+  port: number;
+  isUp: boolean;
+  leases: number;
+}
+
+/** One pool as the keeper last saw it; kept in Redis so every broker instance reads the same picture. */
+export interface PoolStatus {
+  poolId: string;
+  provider: string;
+  canLaunch: boolean;
+  checkedAt: string;
+  desktops: DesktopStatus[];
+  guacd: GuacdStatus[];
+}
+
+export interface LeasedDesktop {
+  lease: Lease;
+  desktop: DesktopSpec;
+  isNew: boolean;
+  poolId: string;
+  guacd: GuacdAddress;
+  settings: LivePoolSettings;
+}
+
+export interface PoolEvents {
+  onDesktopUnhealthy?(poolId: string, desktopId: string, userId: string | undefined): void;
+  onDesktopReplaced?(poolId: string, desktopId: string, isReplaced: boolean): void;
+}
 
 export interface DesktopPoolDeps {
   redis: RedisClientType;
-  desktops: DesktopSpec[];
+  /** The older form: one pool of fixed desktops, each naming its guacd. Ignored when `pools` is given. */
+  desktops?: DesktopSpec[];
+  pools?: PoolSettings[];
   agents: AgentClient;
-  portal: PortalHandoffClient;
+  portal: Pick<PortalHandoffClient, 'createHandoff'>;
+  /** How long a lease lives without a heartbeat. */
   leaseSeconds: number;
+  /** A provider per pool; by default each pool's configured desktops, fixed. */
+  providers?: Map<string, DesktopProvider>;
+  checkIntervalMs?: number;
+  /** Failed health checks in a row after which a desktop is taken out (3); a check waits `healthTimeoutMs` (4 s). */
+  unhealthyAfter?: number;
+  healthTimeoutMs?: number;
+  events?: PoolEvents;
+  log?(message: string): void;
 }
 
-export class DesktopPool {
-  constructor(private readonly deps: DesktopPoolDeps) {}
+const statusKey = (poolId: string): string => `pool:status:${poolId}`;
+const guacdLoadKey = (poolId: string): string => `pool:guacd-load:${poolId}`;
+const KEEPER_LOCK = 'pool:keeper';
 
-  desktop(desktopId: string): DesktopSpec | undefined {
-    return this.deps.desktops.find((d) => d.id === desktopId);
+const RENEW_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/**
+ * The desktop pools. Desktops are started ahead of time and health-checked, so a signed-in user gets a
+ * warm one at once; leases live in Redis (see lease-store.ts); a keeper, run by one broker instance at a
+ * time, checks every desktop, takes out and replaces the ones that stop answering (ending their users'
+ * leases with a message), wipes what expired leases left behind, and keeps each pool at its warm size.
+ */
+export class DesktopPool {
+  readonly leases: LeaseStore;
+  readonly policies: PoolPolicyStore;
+  private readonly pools: PoolSettings[];
+  private readonly providers: Map<string, DesktopProvider>;
+  private readonly keeperToken = randomBytes(9).toString('hex');
+  private timer: NodeJS.Timeout | undefined;
+  private cycle: Promise<void> | undefined;
+  private readonly launching = new Map<string, number>();
+  private readonly background = new Set<Promise<unknown>>();
+  private waiting = 0;
+
+  constructor(private readonly deps: DesktopPoolDeps) {
+    this.pools = deps.pools ?? [legacyPool(deps.desktops ?? [])];
+    this.providers =
+      deps.providers ?? new Map(this.pools.map((p) => [p.id, new StaticProvider(p.provider.desktops)]));
+    this.leases = new LeaseStore(deps.redis, deps.leaseSeconds);
+    this.policies = new PoolPolicyStore(deps.redis, this.pools);
   }
 
+  get poolSettings(): readonly PoolSettings[] {
+    return this.pools;
+  }
+
+  /** Every desktop with a guacd of its pool, in the older shape the health report reads. */
   get desktops(): readonly DesktopSpec[] {
-    return this.deps.desktops;
+    return this.pools.flatMap((pool) => this.hostsOf(pool).map((host) => toSpec(host, pool.guacd[0]!)));
+  }
+
+  get guacdInstances(): readonly GuacdAddress[] {
+    const all = this.pools.flatMap((p) => p.guacd);
+    return [...new Map(all.map((g) => [guacdAddressText(g), g])).values()];
+  }
+
+  /** Sign-ins waiting for a desktop right now, on this instance. */
+  get waitingForDesktop(): number {
+    return this.waiting;
+  }
+
+  desktop(desktopId: string): DesktopSpec | undefined {
+    for (const pool of this.pools) {
+      const host = this.hostsOf(pool).find((d) => d.id === desktopId);
+      if (host) return toSpec(host, pool.guacd[0]!);
+    }
+    return undefined;
+  }
+
+  poolFor(user: Pick<SignedInUser, 'roles'>): PoolSettings | undefined {
+    return this.pools.find((pool) => pool.roles.some((role) => (user.roles as string[]).includes(role)));
+  }
+
+  provider(poolId: string): DesktopProvider | undefined {
+    return this.providers.get(poolId);
   }
 
   async currentLease(userId: string): Promise<Lease | undefined> {
-    const stored = await this.deps.redis.get(userKey(userId));
-    if (!stored) return undefined;
-    const lease = Lease.safeParse(JSON.parse(stored));
-    return lease.success ? lease.data : undefined;
+    return this.leases.current(userId);
   }
 
   /**
-   * The user's desktop: the one they already hold (closing and reopening the tab gets it back), or a free
-   * one claimed atomically, so two users signing in at once can never get the same desktop.
+   * The user's desktop: the one they already hold (closing and reopening the tab gets it back), or a warm
+   * one claimed atomically, so two users signing in at once can never get the same desktop. When no desktop
+   * is warm and the provider can start one, the user waits for a cold start.
    */
-  async leaseFor(user: SignedInUser): Promise<{ lease: Lease; desktop: DesktopSpec; isNew: boolean }> {
-    const existing = await this.currentLease(user.id);
-    const held = existing && this.desktop(existing.desktopId);
-    if (existing && held) {
-      await this.refresh(existing);
-      return { lease: existing, desktop: held, isNew: false };
+  async leaseFor(user: SignedInUser): Promise<LeasedDesktop> {
+    const pool = this.poolFor(user);
+    if (!pool) throw new NoPoolForUserError();
+    this.waiting++;
+    try {
+      const settings = await this.policies.get(pool.id);
+      const deadline = Date.now() + 30000;
+      while (Date.now() < deadline) {
+        const existing = await this.leases.current(user.id);
+        if (existing) {
+          if (existing.state === 'starting') {
+            // The same user's other request is starting a desktop for them: wait for it, never start a second.
+            await sleep(100);
+            continue;
+          }
+          const held = this.findHost(existing.desktopId);
+          if (held && (await this.leases.heartbeat(user.id, existing.desktopId))) {
+            return {
+              lease: existing,
+              desktop: toSpec(held.host, existing.guacd ?? held.pool.guacd[0]!),
+              isNew: false,
+              poolId: held.pool.id,
+              guacd: existing.guacd ?? held.pool.guacd[0]!,
+              settings: await this.policies.get(held.pool.id),
+            };
+          }
+          await this.release(user.id);
+          continue;
+        }
+        const leased = await this.leaseWarm(pool, settings, user);
+        if (leased === 'retry') continue;
+        if (leased) return leased;
+        const cold = await this.leaseCold(pool, settings, user);
+        if (cold === 'retry') continue;
+        if (cold) return cold;
+        throw new NoDesktopAvailableError();
+      }
+      throw new NoDesktopAvailableError();
+    } finally {
+      this.waiting--;
     }
-    for (const desktop of this.deps.desktops) {
-      const claimed = await this.deps.redis.set(desktopKey(desktop.id), user.id, {
-        NX: true,
-        EX: this.deps.leaseSeconds,
+  }
+
+  /** Extends a live lease; false if the user no longer holds that desktop. */
+  heartbeat(userId: string, desktopId: string): Promise<boolean> {
+    return this.leases.heartbeat(userId, desktopId);
+  }
+
+  /** Gives the user's desktop back: their session on it is wiped before anyone else can be given it. */
+  async release(userId: string): Promise<void> {
+    const lease = await this.leases.current(userId);
+    if (!lease) return;
+    await this.endLease(lease);
+  }
+
+  /** The keeper's last picture of every pool, with its live settings. */
+  async status(): Promise<(PoolStatus & { settings: LivePoolSettings })[]> {
+    return Promise.all(
+      this.pools.map(async (pool) => ({
+        ...((await this.readStatus(pool.id)) ?? emptyStatus(pool, this.providers.get(pool.id))),
+        settings: await this.policies.get(pool.id),
+      })),
+    );
+  }
+
+  /** Starts the keeper: every interval, the instance holding the keeper lock checks all pools. */
+  start(): void {
+    if (this.timer) return;
+    const interval = this.deps.checkIntervalMs ?? 5000;
+    this.timer = setInterval(() => void this.keep(), interval);
+    this.timer.unref();
+    void this.keep();
+  }
+
+  /** Runs one keeper cycle now, whoever holds the lock; resolves when it is done. */
+  async checkNow(): Promise<void> {
+    await this.cycle;
+    await this.runCycle();
+  }
+
+  /** Waits for background launches and replacements to finish. */
+  async settle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.cycle?.catch(() => undefined);
+    await this.settle();
+    await this.deps.redis
+      .eval(RENEW_LOCK, { keys: [KEEPER_LOCK], arguments: [this.keeperToken, '1'] })
+      .catch(() => undefined);
+    await Promise.allSettled([...this.providers.values()].map((p) => p.close()));
+  }
+
+  private hostsOf(pool: PoolSettings): readonly DesktopHost[] {
+    return this.providers.get(pool.id)?.desktops() ?? [];
+  }
+
+  private findHost(desktopId: string): { host: DesktopHost; pool: PoolSettings } | undefined {
+    for (const pool of this.pools) {
+      const host = this.hostsOf(pool).find((d) => d.id === desktopId);
+      if (host) return { host, pool };
+    }
+    return undefined;
+  }
+
+  private async leaseWarm(
+    pool: PoolSettings,
+    settings: LivePoolSettings,
+    user: SignedInUser,
+  ): Promise<LeasedDesktop | 'retry' | undefined> {
+    const status = await this.readStatus(pool.id);
+    const isFresh =
+      status !== undefined &&
+      Date.now() - Date.parse(status.checkedAt) < 3 * (this.deps.checkIntervalMs ?? 5000) + 5000;
+    const known = new Map((isFresh ? status.desktops : []).map((d) => [d.id, d]));
+    const hosts = this.hostsOf(pool);
+    // Warm desktops first. After them, desktops that are free although the keeper last saw them otherwise
+    // (given back since, wiped since, or never judged): those are health-checked before use. Desktops the
+    // keeper took out, or whose image is not allowed, are not offered.
+    const warm = shuffle(hosts.filter((h) => known.get(h.id)?.state === 'warm'));
+    const others = hosts.filter(
+      (h) => !['warm', 'unhealthy', 'excluded'].includes(known.get(h.id)?.state ?? ''),
+    );
+    const holders = await this.leases.holders(others.map((h) => h.id));
+    const freed = others.filter((_, i) => holders[i]!.kind === 'free');
+    for (const [host, isChecked] of [
+      ...warm.map((h) => [h, true] as const),
+      ...freed.map((h) => [h, false] as const),
+    ]) {
+      const claim = await this.leases.claim(user.id, host.id, pool.id);
+      if (claim.outcome === 'held') return 'retry';
+      if (claim.outcome === 'taken') continue;
+      if (!isChecked && !(await this.isUsable(host, settings))) {
+        await this.unclaim(user.id, host.id, false);
+        continue;
+      }
+      const leased = await this.startOn(pool, settings, host, user, status);
+      if (leased) return leased;
+    }
+    return undefined;
+  }
+
+  private async leaseCold(
+    pool: PoolSettings,
+    settings: LivePoolSettings,
+    user: SignedInUser,
+  ): Promise<LeasedDesktop | 'retry' | undefined> {
+    const provider = this.providers.get(pool.id);
+    if (!provider?.canLaunch) return undefined;
+    const host = await provider.launch().catch((error: Error) => {
+      this.deps.log?.(`pool ${pool.id}: could not start a desktop: ${error.message}`);
+      return undefined;
+    });
+    if (!host) return undefined;
+    const claim = await this.leases.claim(user.id, host.id, pool.id);
+    if (claim.outcome === 'held') return 'retry';
+    if (claim.outcome === 'taken') return 'retry';
+    return (await this.startOn(pool, settings, host, user, undefined)) ?? 'retry';
+  }
+
+  /** Starts the user's session on a claimed desktop; on failure the claim is dropped and the desktop noted. */
+  private async startOn(
+    pool: PoolSettings,
+    settings: LivePoolSettings,
+    host: DesktopHost,
+    user: SignedInUser,
+    status: PoolStatus | undefined,
+  ): Promise<LeasedDesktop | undefined> {
+    try {
+      const guacd = await this.pickGuacd(pool, status);
+      const handoff = await this.deps.portal.createHandoff({
+        id: user.id,
+        displayName: user.displayName,
+        displayNameKana: user.displayNameKana,
+        organisation: user.organisation,
+        profession: user.profession,
+        roles: user.roles,
       });
-      if (claimed !== 'OK') continue;
-      try {
-        const handoff = await this.deps.portal.createHandoff({
-          id: user.id,
-          displayName: user.displayName,
-          displayNameKana: user.displayNameKana,
-          organisation: user.organisation,
-          profession: user.profession,
-          roles: user.roles,
-        });
-        const { vncPassword } = await this.deps.agents.startSession(desktop.agentUrl, {
-          userId: user.id,
-          startUrl: handoff.url,
-        });
-        const lease: Lease = {
-          userId: user.id,
-          desktopId: desktop.id,
-          vncPassword,
-          leasedAt: new Date().toISOString(),
-        };
-        await this.deps.redis.set(userKey(user.id), JSON.stringify(lease), { EX: this.deps.leaseSeconds });
-        return { lease, desktop, isNew: true };
-      } catch (error) {
-        await this.deps.redis.del(desktopKey(desktop.id));
-        throw error;
+      const { vncPassword } = await this.deps.agents.startSession(host.agentUrl, {
+        userId: user.id,
+        startUrl: handoff.url,
+      });
+      const lease: Lease = {
+        userId: user.id,
+        desktopId: host.id,
+        poolId: pool.id,
+        state: 'active',
+        vncPassword,
+        leasedAt: new Date().toISOString(),
+        guacd,
+      };
+      if (!(await this.leases.activate(lease))) {
+        await this.deps.agents.endSession(host.agentUrl).catch(() => undefined);
+        return undefined;
+      }
+      await this.leases.clearEnded(user.id);
+      await this.deps.redis.hIncrBy(guacdLoadKey(pool.id), guacdAddressText(guacd), 1);
+      return { lease, desktop: toSpec(host, guacd), isNew: true, poolId: pool.id, guacd, settings };
+    } catch (error) {
+      this.deps.log?.(
+        `pool ${pool.id}: desktop ${host.id} could not start a session: ${(error as Error).message}`,
+      );
+      await this.unclaim(user.id, host.id, true, host);
+      // A portal that refuses hand-offs fails every desktop alike; the caller hears about it.
+      if (!(error instanceof AgentError)) throw error;
+      return undefined;
+    }
+  }
+
+  private async unclaim(
+    userId: string,
+    desktopId: string,
+    shouldWipe: boolean,
+    host?: DesktopHost,
+  ): Promise<void> {
+    const token = await this.leases.release(userId, desktopId);
+    if (token && shouldWipe && host) await this.deps.agents.endSession(host.agentUrl).catch(() => undefined);
+    await this.leases.forget(userId, desktopId);
+    if (token) await this.leases.unlock(desktopId, token);
+  }
+
+  /** Wipes the user's session off the desktop, then frees both: the desktop for others, the user for a new one. */
+  private async endLease(lease: Lease, isAnswering = true): Promise<void> {
+    const token = await this.leases.release(lease.userId, lease.desktopId);
+    const found = this.findHost(lease.desktopId);
+    if (token && found) {
+      // A desktop that stopped answering cannot be wiped now; if it comes back, the keeper wipes it first.
+      if (isAnswering) await this.deps.agents.endSession(found.host.agentUrl).catch(() => undefined);
+      if (lease.guacd) {
+        await this.deps.redis
+          .hIncrBy(guacdLoadKey(found.pool.id), guacdAddressText(lease.guacd), -1)
+          .catch(() => undefined);
       }
     }
-    throw new NoDesktopAvailableError();
+    await this.leases.forget(lease.userId, lease.desktopId);
+    if (token) await this.leases.unlock(lease.desktopId, token);
   }
 
-  async release(userId: string): Promise<void> {
-    const lease = await this.currentLease(userId);
-    if (!lease) return;
-    const desktop = this.desktop(lease.desktopId);
-    if (desktop) await this.deps.agents.endSession(desktop.agentUrl).catch(() => undefined);
-    await this.deps.redis.del([userKey(userId), desktopKey(lease.desktopId)]);
+  private async isUsable(host: DesktopHost, settings: LivePoolSettings): Promise<boolean> {
+    const health = await this.health(host);
+    return health?.status === 'ready' && isAllowedImage(health.imageVersion, settings);
   }
 
-  private async refresh(lease: Lease): Promise<void> {
-    await this.deps.redis.expire(userKey(lease.userId), this.deps.leaseSeconds);
-    await this.deps.redis.expire(desktopKey(lease.desktopId), this.deps.leaseSeconds);
+  private async health(host: DesktopHost): Promise<AgentHealth | undefined> {
+    return withTimeout(this.deps.agents.health(host.agentUrl), this.deps.healthTimeoutMs ?? 4000).catch(
+      () => undefined,
+    );
   }
+
+  /** The reachable guacd with the fewest leases; a lease names it, and its tunnel goes through it. */
+  private async pickGuacd(pool: PoolSettings, status: PoolStatus | undefined): Promise<GuacdAddress> {
+    const up = new Set(status?.guacd.filter((g) => g.isUp).map((g) => g.address));
+    const candidates = up.size > 0 ? pool.guacd.filter((g) => up.has(guacdAddressText(g))) : pool.guacd;
+    if (candidates.length === 1) return candidates[0]!;
+    const load = await this.deps.redis.hGetAll(guacdLoadKey(pool.id));
+    let best = candidates[0]!;
+    for (const guacd of candidates) {
+      if (Number(load[guacdAddressText(guacd)] ?? 0) < Number(load[guacdAddressText(best)] ?? 0))
+        best = guacd;
+    }
+    return best;
+  }
+
+  private async readStatus(poolId: string): Promise<PoolStatus | undefined> {
+    const stored = await this.deps.redis.get(statusKey(poolId));
+    return stored ? (JSON.parse(stored) as PoolStatus) : undefined;
+  }
+
+  private runCycle(): Promise<void> {
+    this.cycle ??= this.checkAll().finally(() => (this.cycle = undefined));
+    return this.cycle;
+  }
+
+  private async keep(): Promise<void> {
+    if (this.cycle) return;
+    const interval = this.deps.checkIntervalMs ?? 5000;
+    const lockMs = String(Math.max(3 * interval, 3000));
+    try {
+      const taken = await this.deps.redis.set(KEEPER_LOCK, this.keeperToken, {
+        NX: true,
+        PX: Number(lockMs),
+      });
+      const renewed =
+        taken === 'OK' ||
+        (await this.deps.redis.eval(RENEW_LOCK, {
+          keys: [KEEPER_LOCK],
+          arguments: [this.keeperToken, lockMs],
+        })) === 1;
+      if (!renewed) return;
+      await this.runCycle();
+    } catch (error) {
+      this.deps.log?.(`pool keeper: ${(error as Error).message}`);
+    }
+  }
+
+  private async checkAll(): Promise<void> {
+    for (const pool of this.pools) {
+      try {
+        await this.checkPool(pool);
+      } catch (error) {
+        this.deps.log?.(`pool ${pool.id}: check failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async checkPool(pool: PoolSettings): Promise<void> {
+    const provider = this.providers.get(pool.id);
+    const settings = await this.policies.get(pool.id);
+    const previous = new Map((await this.readStatus(pool.id))?.desktops.map((d) => [d.id, d]));
+    const hosts = [...this.hostsOf(pool)];
+    const [holders, healths, guacdUp] = await Promise.all([
+      this.leases.holders(hosts.map((h) => h.id)),
+      Promise.all(hosts.map((h) => this.health(h))),
+      Promise.all(pool.guacd.map((g) => canConnect(g.host, g.port))),
+    ]);
+    const now = new Date().toISOString();
+    const desktops: DesktopStatus[] = [];
+    for (const [i, host] of hosts.entries()) {
+      const holder = holders[i]!;
+      const health = healths[i];
+      const before = previous.get(host.id);
+      const isAnswering = health !== undefined && health.status !== 'unhealthy';
+      const failures = isAnswering ? 0 : (before?.failures ?? 0) + 1;
+      const userId = holder.kind === 'user' ? holder.userId : undefined;
+      const base = {
+        id: host.id,
+        failures,
+        checkedAt: now,
+        imageVersion: health?.imageVersion ?? before?.imageVersion,
+      };
+      if (!isAnswering) {
+        if (failures < (this.deps.unhealthyAfter ?? 3)) {
+          desktops.push({ ...base, state: before?.state ?? 'unknown', userId });
+          continue;
+        }
+        const isNewlyUnhealthy = before?.state !== 'unhealthy';
+        if (userId) {
+          const lease = await this.leases.current(userId);
+          if (lease?.desktopId === host.id) {
+            await this.leases.noteEnded(userId, 'desktop-unhealthy');
+            await this.endLease(lease, false);
+          }
+        }
+        if (isNewlyUnhealthy) {
+          this.deps.log?.(`pool ${pool.id}: desktop ${host.id} stopped answering and was taken out`);
+          this.deps.events?.onDesktopUnhealthy?.(pool.id, host.id, userId);
+        }
+        const shouldReplace = provider?.canLaunch === true && !before?.replaced;
+        desktops.push({ ...base, state: 'unhealthy', replaced: shouldReplace || before?.replaced });
+        if (shouldReplace) this.inBackground(this.replace(pool, provider, host.id));
+        continue;
+      }
+      if (holder.kind === 'user') {
+        desktops.push({ ...base, state: 'leased', userId });
+      } else if (holder.kind === 'wiping') {
+        desktops.push({ ...base, state: 'wiping' });
+      } else if (health.status === 'in-session') {
+        // An expired lease left its user's session on the desktop: wipe it before anyone else is given it.
+        desktops.push({ ...base, state: 'wiping' });
+        this.inBackground(this.wipeOrphan(host));
+      } else if (health.status === 'starting') {
+        desktops.push({ ...base, state: 'starting' });
+      } else {
+        desktops.push({
+          ...base,
+          state: isAllowedImage(health.imageVersion, settings) ? 'warm' : 'excluded',
+        });
+      }
+    }
+    const load = await this.guacdLoad(pool, desktops);
+    const guacd: GuacdStatus[] = pool.guacd.map((g, i) => ({
+      address: guacdAddressText(g),
+      host: g.host,
+      port: g.port,
+      isUp: guacdUp[i] ?? false,
+      leases: load.get(guacdAddressText(g)) ?? 0,
+    }));
+    const status: PoolStatus = {
+      poolId: pool.id,
+      provider: provider?.type ?? 'none',
+      canLaunch: provider?.canLaunch ?? false,
+      checkedAt: now,
+      desktops,
+      guacd,
+    };
+    await this.deps.redis.set(statusKey(pool.id), JSON.stringify(status), { EX: 3600 });
+    if (provider?.canLaunch) await this.keepWarm(pool, provider, settings, desktops);
+  }
+
+  /** Counts the leases on each guacd and writes the truth over the running tally. */
+  private async guacdLoad(pool: PoolSettings, desktops: DesktopStatus[]): Promise<Map<string, number>> {
+    const users = desktops.filter((d) => d.userId).map((d) => d.userId!);
+    const leases = await this.leases.leasesOf(users);
+    const load = new Map(pool.guacd.map((g) => [guacdAddressText(g), 0]));
+    for (const lease of leases) {
+      const address = lease?.guacd ? guacdAddressText(lease.guacd) : undefined;
+      if (address && load.has(address)) load.set(address, load.get(address)! + 1);
+    }
+    await this.deps.redis.hSet(guacdLoadKey(pool.id), Object.fromEntries(load));
+    return load;
+  }
+
+  private async keepWarm(
+    pool: PoolSettings,
+    provider: DesktopProvider,
+    settings: LivePoolSettings,
+    desktops: DesktopStatus[],
+  ): Promise<void> {
+    const warm = desktops.filter((d) => d.state === 'warm');
+    const starting = this.launching.get(pool.id) ?? 0;
+    const missing = settings.size - warm.length - starting;
+    for (let i = 0; i < missing; i++) {
+      this.launching.set(pool.id, (this.launching.get(pool.id) ?? 0) + 1);
+      this.inBackground(
+        provider
+          .launch()
+          .then((host) => {
+            if (host) this.deps.log?.(`pool ${pool.id}: started desktop ${host.id} to keep the pool warm`);
+          })
+          .catch((error: Error) =>
+            this.deps.log?.(`pool ${pool.id}: could not start a desktop: ${error.message}`),
+          )
+          .finally(() => this.launching.set(pool.id, (this.launching.get(pool.id) ?? 1) - 1)),
+      );
+    }
+    const retirable = warm.filter((d) => provider.owns(d.id));
+    const surplus = warm.length - settings.size;
+    for (const extra of retirable.slice(0, Math.max(0, surplus))) {
+      // Locked first, so no sign-in is given a desktop that is being stopped.
+      const token = await this.leases.lockFree(extra.id);
+      if (!token) continue;
+      this.inBackground(
+        provider
+          .retire(extra.id)
+          .catch(() => false)
+          .finally(() => this.leases.unlock(extra.id, token)),
+      );
+    }
+  }
+
+  private async replace(pool: PoolSettings, provider: DesktopProvider, desktopId: string): Promise<void> {
+    // Counted as a launch, so keeping the pool warm does not start a second desktop for the same gap.
+    this.launching.set(pool.id, (this.launching.get(pool.id) ?? 0) + 1);
+    const isReplaced = await provider
+      .replace(desktopId)
+      .catch((error: Error) => {
+        this.deps.log?.(`pool ${pool.id}: could not replace desktop ${desktopId}: ${error.message}`);
+        return false;
+      })
+      .finally(() => this.launching.set(pool.id, (this.launching.get(pool.id) ?? 1) - 1));
+    if (isReplaced) this.deps.log?.(`pool ${pool.id}: desktop ${desktopId} was replaced`);
+    this.deps.events?.onDesktopReplaced?.(pool.id, desktopId, isReplaced);
+  }
+
+  private async wipeOrphan(host: DesktopHost): Promise<void> {
+    const token = await this.leases.lockFree(host.id);
+    if (!token) return;
+    try {
+      await this.deps.agents.endSession(host.agentUrl);
+    } catch (error) {
+      this.deps.log?.(`desktop ${host.id}: could not wipe an expired session: ${(error as Error).message}`);
+    } finally {
+      await this.leases.unlock(host.id, token);
+    }
+  }
+
+  private inBackground(work: Promise<unknown>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
+}
+
+function isAllowedImage(imageVersion: string, settings: LivePoolSettings): boolean {
+  const allowed = settings.policies.imageVersions;
+  return allowed.length === 0 || allowed.includes(imageVersion);
+}
+
+function toSpec(host: DesktopHost, guacd: GuacdAddress): DesktopSpec {
+  return { ...host, guacdHost: guacd.host, guacdPort: guacd.port };
+}
+
+function emptyStatus(pool: PoolSettings, provider: DesktopProvider | undefined): PoolStatus {
+  return {
+    poolId: pool.id,
+    provider: provider?.type ?? 'none',
+    canLaunch: provider?.canLaunch ?? false,
+    checkedAt: new Date(0).toISOString(),
+    desktops: (provider?.desktops() ?? []).map((d) => ({
+      id: d.id,
+      state: 'unknown',
+      failures: 0,
+      checkedAt: new Date(0).toISOString(),
+    })),
+    guacd: pool.guacd.map((g) => ({
+      address: guacdAddressText(g),
+      host: g.host,
+      port: g.port,
+      isUp: false,
+      leases: 0,
+    })),
+  };
+}
+
+/** The older DESKTOPS form as one pool; each desktop's guacd serves the pool. */
+function legacyPool(desktops: DesktopSpec[]): PoolSettings {
+  const guacd = [...new Map(desktops.map((d) => [`${d.guacdHost}:${d.guacdPort}`, d])).values()];
+  return {
+    id: 'default',
+    provider: {
+      type: 'static',
+      desktops: desktops.map(({ id, agentUrl, vncHost, vncPort }) => ({ id, agentUrl, vncHost, vncPort })),
+    },
+    size: desktops.length,
+    guacd: guacd.map((d) => ({ host: d.guacdHost, port: d.guacdPort })),
+    roles: DESKTOP_ROLES,
+    policies: { canPaste: false, idleMinutes: 15, maxSessionHours: 12, imageVersions: [] },
+  };
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
+  ]);
+}
+
+function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

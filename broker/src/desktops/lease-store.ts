@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import type { RedisClientType } from 'redis';
+import { z } from 'zod';
+import { GuacdAddress } from './pool-settings.js';
+import type { LeaseEndReason } from './lease-end-messages.js';
+
+/**
+ * A user's hold on one desktop, kept in Redis so every broker instance sees it. One user per desktop and
+ * one desktop per user: a lease is claimed by a Lua script that sets the user's key and the desktop's key
+ * together or not at all. Both keys expire unless a live tunnel's heartbeat extends them, so a desktop
+ * whose user went away is wiped and freed without anyone having to remember it.
+ */
+export const Lease = z.object({
+  userId: z.string(),
+  desktopId: z.string(),
+  poolId: z.string().default('default'),
+  /** `starting` while the desktop's session is being started for the user. */
+  state: z.enum(['starting', 'active']).default('active'),
+  vncPassword: z.string().default(''),
+  leasedAt: z.string(),
+  /** The guacd instance this lease's tunnel goes through. */
+  guacd: GuacdAddress.optional(),
+});
+export type Lease = z.infer<typeof Lease>;
+
+// The user's key keeps the name and the JSON shape the tunnel's revocation check reads (`desktopId`).
+export const userLeaseKey = (userId: string): string => `lease:user:${userId}`;
+export const desktopLeaseKey = (desktopId: string): string => `lease:desktop:${desktopId}`;
+/** Why a user's lease was ended by the broker rather than by the user; read when their tunnel is closed. */
+export const leaseEndedKey = (userId: string): string => `lease:ended:${userId}`;
+
+/** A claim that is not made active within this time (a broker stopped half-way) lapses by itself. */
+const STARTING_TTL_SECONDS = 60;
+const WIPE_LOCK_SECONDS = 60;
+
+// The desktop's key holds `u:<user>` while leased and `w:<token>` while it is being wiped, so a user id
+// can never be mistaken for a wipe in progress.
+const CLAIM = `
+local held = redis.call('GET', KEYS[1])
+if held then return {0, held} end
+if redis.call('SET', KEYS[2], 'u:' .. ARGV[1], 'NX', 'EX', ARGV[3]) then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return {1, ''}
+end
+return {2, ''}`;
+
+const OWNS = `
+local function owns()
+  if redis.call('GET', KEYS[2]) ~= 'u:' .. ARGV[1] then return false end
+  local held = redis.call('GET', KEYS[1])
+  return held and cjson.decode(held).desktopId == ARGV[2]
+end`;
+
+const ACTIVATE = `${OWNS}
+if not owns() then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 1`;
+
+const HEARTBEAT = `${OWNS}
+if not owns() then return 0 end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return 1`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) ~= 'u:' .. ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], 'w:' .. ARGV[2], 'EX', ARGV[3])
+return 1`;
+
+const FORGET = `
+local held = redis.call('GET', KEYS[1])
+if held and cjson.decode(held).desktopId == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export type ClaimResult =
+  { outcome: 'claimed' } | { outcome: 'held'; lease: Lease | undefined } | { outcome: 'taken' };
+
+/** Who holds a desktop's key: a user, a wipe in progress, or nobody. */
+export type DesktopHolder = { kind: 'user'; userId: string } | { kind: 'wiping' } | { kind: 'free' };
+
+export class LeaseStore {
+  constructor(
+    private readonly redis: RedisClientType,
+    readonly ttlSeconds: number,
+  ) {}
+
+  async current(userId: string): Promise<Lease | undefined> {
+    return parseLease(await this.redis.get(userLeaseKey(userId)));
+  }
+
+  /** Claims a desktop for a user who holds none, atomically; the lease starts in the `starting` state. */
+  async claim(userId: string, desktopId: string, poolId: string): Promise<ClaimResult> {
+    const pending: Lease = {
+      userId,
+      desktopId,
+      poolId,
+      state: 'starting',
+      vncPassword: '',
+      leasedAt: new Date().toISOString(),
+    };
+    const reply = (await this.redis.eval(CLAIM, {
+      keys: [userLeaseKey(userId), desktopLeaseKey(desktopId)],
+      arguments: [userId, JSON.stringify(pending), String(STARTING_TTL_SECONDS)],
+    })) as [number, string];
+    if (reply[0] === 1) return { outcome: 'claimed' };
+    if (reply[0] === 0) return { outcome: 'held', lease: parseLease(reply[1]) };
+    return { outcome: 'taken' };
+  }
+
+  /** Makes a claimed lease active, with the desktop's VNC password and guacd; false if it was lost meanwhile. */
+  async activate(lease: Lease): Promise<boolean> {
+    const reply = await this.redis.eval(ACTIVATE, {
+      keys: [userLeaseKey(lease.userId), desktopLeaseKey(lease.desktopId)],
+      arguments: [lease.userId, lease.desktopId, JSON.stringify(lease), String(this.ttlSeconds)],
+    });
+    return reply === 1;
+  }
+
+  /** Extends a lease for another time to live; false if the user no longer holds this desktop. */
+  async heartbeat(userId: string, desktopId: string): Promise<boolean> {
+    const reply = await this.redis.eval(HEARTBEAT, {
+      keys: [userLeaseKey(userId), desktopLeaseKey(desktopId)],
+      arguments: [userId, desktopId, String(this.ttlSeconds)],
+    });
+    return reply === 1;
+  }
+
+  /**
+   * Takes a desktop back from a user: it stays locked for wiping until `unlock` is called with the returned
+   * token, so no one can be given it while the previous user's session is still being removed. The user's
+   * own key stays until `forget`, so their tunnel learns why it closes (sign-out, say) rather than seeing a
+   * lease vanish first.
+   */
+  async release(userId: string, desktopId: string): Promise<string | undefined> {
+    const token = randomBytes(9).toString('base64url');
+    const reply = await this.redis.eval(RELEASE, {
+      keys: [desktopLeaseKey(desktopId)],
+      arguments: [userId, token, String(WIPE_LOCK_SECONDS)],
+    });
+    return reply === 1 ? token : undefined;
+  }
+
+  /** Removes the user's lease record, if it is still for this desktop. */
+  async forget(userId: string, desktopId: string): Promise<void> {
+    await this.redis.eval(FORGET, { keys: [userLeaseKey(userId)], arguments: [desktopId] });
+  }
+
+  /** Locks a desktop nobody holds, for wiping what an expired lease left on it. */
+  async lockFree(desktopId: string): Promise<string | undefined> {
+    const token = randomBytes(9).toString('base64url');
+    const set = await this.redis.set(desktopLeaseKey(desktopId), `w:${token}`, {
+      NX: true,
+      EX: WIPE_LOCK_SECONDS,
+    });
+    return set === 'OK' ? token : undefined;
+  }
+
+  async unlock(desktopId: string, token: string): Promise<void> {
+    await this.redis.eval(UNLOCK, { keys: [desktopLeaseKey(desktopId)], arguments: [`w:${token}`] });
+  }
+
+  async holders(desktopIds: readonly string[]): Promise<DesktopHolder[]> {
+    if (desktopIds.length === 0) return [];
+    const values = await this.redis.mGet(desktopIds.map(desktopLeaseKey));
+    return values.map((value) => {
+      if (value?.startsWith('u:')) return { kind: 'user', userId: value.slice(2) };
+      if (value) return { kind: 'wiping' };
+      return { kind: 'free' };
+    });
+  }
+
+  async leasesOf(userIds: readonly string[]): Promise<(Lease | undefined)[]> {
+    if (userIds.length === 0) return [];
+    const values = await this.redis.mGet(userIds.map(userLeaseKey));
+    return values.map(parseLease);
+  }
+
+  /** Leaves the reason a lease was ended for the user's tunnel to show. */
+  async noteEnded(userId: string, reason: LeaseEndReason): Promise<void> {
+    await this.redis.set(leaseEndedKey(userId), reason, { EX: 300 });
+  }
+
+  async clearEnded(userId: string): Promise<void> {
+    await this.redis.del(leaseEndedKey(userId));
+  }
+}
+
+function parseLease(stored: string | null | undefined): Lease | undefined {
+  if (!stored) return undefined;
+  try {
+    const lease = Lease.safeParse(JSON.parse(stored));
+    return lease.success ? lease.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

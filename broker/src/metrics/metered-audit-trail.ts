@@ -1,0 +1,18 @@
+import type pg from 'pg';
+import { AuditTrail, type AuditEvent } from '@hcw/common';
+import type { BrokerMetrics } from './broker-metrics.js';
+
+/** The audit trail, counting what it writes: every sign-in outcome passes through it, whichever code made it. */
+export class MeteredAuditTrail extends AuditTrail {
+  constructor(
+    pool: pg.Pool,
+    private readonly metrics: BrokerMetrics,
+  ) {
+    super(pool);
+  }
+
+  override async record(event: AuditEvent): Promise<void> {
+    await super.record(event);
+    this.metrics.countAudit(event);
+  }
+}

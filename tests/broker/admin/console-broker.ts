@@ -1,0 +1,197 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import pg from 'pg';
+import type { RedisClientType } from 'redis';
+import type { RedisStore } from 'connect-redis';
+import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
+import { createBrokerApp } from '../../../broker/src/app.js';
+import { createSessionStore, SESSION_COOKIE } from '../../../broker/src/auth/session.js';
+import { userSessionKey } from '../../../broker/src/auth/sign-in-flow.js';
+import type { SignedInUser } from '../../../broker/src/auth/signed-in-user.js';
+import { SecondFactorStore } from '../../../broker/src/auth/second-factor/second-factor-store.js';
+import { loadConfig, type BrokerConfig } from '../../../broker/src/config.js';
+import { BROKER_MIGRATIONS } from '../../../broker/src/db/migrations.js';
+import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
+import { DesktopPool } from '../../../broker/src/desktops/desktop-pool.js';
+import { SessionFacts } from '../../../broker/src/admin/session-facts.js';
+import type { ConsoleEvent } from '../../../broker/src/admin/live-console.js';
+import { BrokerMetrics } from '../../../broker/src/metrics/broker-metrics.js';
+import { MeteredAuditTrail } from '../../../broker/src/metrics/metered-audit-trail.js';
+import { workspace } from '../../support/workspace.js';
+import { AGENT_SECRET, aUser, connectRedis, FakeAgent, fakePortal } from '../desktops/fake-desktops.js';
+
+export interface ConsoleBroker {
+  app: Express;
+  config: BrokerConfig;
+  redis: RedisClientType;
+  pool: pg.Pool;
+  sessionStore: RedisStore;
+  desktops: DesktopPool;
+  facts: SessionFacts;
+  metrics: BrokerMetrics;
+  poolId: string;
+  agents: FakeAgent[];
+  events: ConsoleEvent[];
+  /** Signs a user in (a session in the store, as the sign-in flow leaves it) and returns their Cookie header. */
+  signIn(user: SignedInUser): Promise<{ cookie: string; sessionId: string }>;
+  close(): Promise<void>;
+}
+
+export const anAdmin = (): SignedInUser =>
+  aUser({
+    id: 'admin.console',
+    displayName: '山本 誠一',
+    organisation: '東京都医師会 情報システム部',
+    roles: ['it-admin'],
+  });
+export const anAuditor = (): SignedInUser =>
+  aUser({
+    id: 'audit.console',
+    displayName: '渡辺 恵',
+    organisation: '東京都 福祉保健局',
+    roles: ['auditor'],
+  });
+
+/**
+ * A broker built in this process with the console mounted: the shared workspace's Redis, a PostgreSQL
+ * database of its own (so its audit trail holds only what the suite wrote), and a pool of fake desktops.
+ */
+export async function consoleBroker(
+  database: string,
+  options: { desktops?: number; env?: Record<string, string>; broker?: Partial<ConsoleBroker> } = {},
+): Promise<ConsoleBroker> {
+  const stack = await workspace();
+  const admin = new pg.Client({
+    connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/postgres'),
+  });
+  await admin.connect();
+  if (!options.broker) {
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.query(`CREATE DATABASE ${database}`);
+  }
+  await admin.end();
+  const databaseUrl = stack.brokerDatabaseUrl.replace(/\/broker$/, `/${database}`);
+  const agents =
+    options.broker?.agents ??
+    (await Promise.all(Array.from({ length: options.desktops ?? 2 }, () => FakeAgent.start())));
+  const poolId = options.broker?.poolId ?? `console-${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-console-'));
+  const cert = path.join(dir, 'idp.crt');
+  writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const config = loadConfig({
+    BROKER_ENV: 'test',
+    BROKER_PUBLIC_URL: 'http://localhost:1',
+    BROKER_REDIS_URL: stack.redisUrl,
+    BROKER_DATABASE_URL: databaseUrl,
+    BROKER_SESSION_SECRET: 'c'.repeat(40),
+    BROKER_TUNNEL_KEY: Buffer.alloc(32, 7).toString('base64'),
+    BROKER_SECRETS_KEY: Buffer.alloc(32, 8).toString('base64'),
+    SAML_IDP_SSO_URL: 'http://localhost:1/idp',
+    SAML_IDP_ENTITY_ID: 'http://localhost:1/idp',
+    SAML_IDP_CERT_FILE: cert,
+    POOLS: JSON.stringify([
+      {
+        id: poolId,
+        provider: { type: 'static', desktops: agents.map((a) => a.host) },
+        size: agents.length,
+        guacd: [{ host: stack.guacd.host, port: stack.guacd.port }],
+      },
+    ]),
+    AGENT_SECRET,
+    PORTAL_INTERNAL_URL: 'http://portal.test',
+    PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
+    ...options.env,
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  if (!options.broker) {
+    await migrate(pool, AUDIT_MIGRATIONS);
+    await migrate(pool, BROKER_MIGRATIONS);
+  }
+  const redis = await connectRedis(stack.redisUrl);
+  const sessionStore = createSessionStore(redis);
+  const metrics = new BrokerMetrics();
+  const agentClient = new AgentClient(AGENT_SECRET, 1000);
+  const desktops = new DesktopPool({
+    redis,
+    pools: config.pools,
+    agents: agentClient,
+    portal: fakePortal,
+    leaseSeconds: 60,
+    checkIntervalMs: 200,
+  });
+  const facts = new SessionFacts(redis, 120);
+  const events: ConsoleEvent[] = [];
+  const app = createBrokerApp({
+    config,
+    redis,
+    pool,
+    sessionStore,
+    audit: new MeteredAuditTrail(pool, metrics),
+    agents: agentClient,
+    desktops,
+    factors: new SecondFactorStore(pool, config.secretsKey),
+    log: () => undefined,
+    facts,
+    metrics,
+    notifyConsole: (event) => events.push(event),
+  });
+  metrics.attach({
+    liveSessions: async () => (await facts.list()).length,
+    pools: async () =>
+      (await desktops.status()).map((p) => ({
+        poolId: p.poolId,
+        states: { warm: p.desktops.filter((d) => d.state === 'warm').length },
+        leases: p.desktops.filter((d) => d.userId).length,
+      })),
+    waitingForDesktop: () => desktops.waitingForDesktop,
+    databaseWaiting: () => pool.waitingCount,
+  });
+  return {
+    app,
+    config,
+    redis,
+    pool,
+    sessionStore,
+    desktops,
+    facts,
+    metrics,
+    poolId,
+    agents,
+    events,
+    async signIn(user) {
+      const sessionId = randomBytes(18).toString('base64url');
+      const signedInAt = Date.now();
+      await new Promise<void>((resolve, reject) =>
+        sessionStore.set(
+          sessionId,
+          {
+            cookie: {
+              originalMaxAge: 15 * 60000,
+              expires: new Date(signedInAt + 15 * 60000),
+              httpOnly: true,
+              path: '/',
+            },
+            user,
+            signedInAt,
+          } as unknown as Parameters<RedisStore['set']>[1],
+          (error) => (error ? reject(error as Error) : resolve()),
+        ),
+      );
+      await redis.set(userSessionKey(user.id), sessionId, { EX: 3600 });
+      const signature = createHmac('sha256', config.session.secret)
+        .update(sessionId)
+        .digest('base64')
+        .replace(/=+$/, '');
+      return { cookie: `${SESSION_COOKIE}=${encodeURIComponent(`s:${sessionId}.${signature}`)}`, sessionId };
+    },
+    async close() {
+      await desktops.close();
+      await Promise.allSettled([pool.end(), redis.quit()]);
+      if (!options.broker) await Promise.allSettled(agents.map((a) => a.kill()));
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createClient, type RedisClientType } from 'redis';
+import { verifyRequest, type AgentHealth } from '@hcw/common';
+import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
+import { DesktopPool, type DesktopPoolDeps } from '../../../broker/src/desktops/desktop-pool.js';
+import type { DesktopProvider } from '../../../broker/src/desktops/desktop-provider.js';
+import type { DesktopLauncher, LaunchedDesktop } from '../../../broker/src/desktops/local-provider.js';
+import type { DesktopHost, PoolSettings } from '../../../broker/src/desktops/pool-settings.js';
+import type { SignedInUser } from '../../../broker/src/auth/signed-in-user.js';
+
+export const AGENT_SECRET = 's'.repeat(40);
+
+/**
+ * A desktop agent that speaks the real agent API (signed requests, the same answers) without an X server:
+ * fast enough to start dozens, and it can be killed like a crashed host.
+ */
+export class FakeAgent {
+  readonly id: string;
+  userId: string | undefined;
+  imageVersion: string;
+  /** Every session start and end, in order, as `start:<user>` / `end`. */
+  readonly calls: string[] = [];
+  private readonly sockets = new Set<Socket>();
+  private constructor(
+    private readonly server: http.Server,
+    id: string,
+    imageVersion: string,
+  ) {
+    this.id = id;
+    this.imageVersion = imageVersion;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  static async start(
+    id = `fake-${randomBytes(4).toString('hex')}`,
+    imageVersion = '2026.1',
+  ): Promise<FakeAgent> {
+    const server = http.createServer();
+    const agent = new FakeAgent(server, id, imageVersion);
+    server.on('request', (req, res) => agent.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return agent;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get host(): DesktopHost {
+    return { id: this.id, agentUrl: this.url, vncHost: '127.0.0.1', vncPort: 5999 };
+  }
+
+  /** Stops answering at once, as a desktop that crashed. */
+  async kill(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const path = new URL(req.url ?? '/', 'http://agent').pathname;
+      if (!verifyRequest(AGENT_SECRET, req.method ?? 'GET', path, body, req.headers).ok) {
+        res.writeHead(401).end();
+        return;
+      }
+      if (req.method === 'GET' && path === '/v1/health') {
+        const health: AgentHealth = {
+          desktopId: this.id,
+          status: this.userId ? 'in-session' : 'ready',
+          imageVersion: this.imageVersion,
+          display: { vncPort: 5999, running: true },
+          kioskRunning: this.userId !== undefined,
+        };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health));
+        return;
+      }
+      if (req.method === 'POST' && path === '/v1/sessions') {
+        const { userId } = JSON.parse(body) as { userId: string };
+        this.userId = userId;
+        this.calls.push(`start:${userId}`);
+        res
+          .writeHead(201, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ vncPassword: 'secret12' }));
+        return;
+      }
+      if (req.method === 'DELETE' && path === '/v1/sessions/current') {
+        this.userId = undefined;
+        this.calls.push('end');
+        res.writeHead(204).end();
+        return;
+      }
+      res.writeHead(404).end();
+    });
+  }
+}
+
+/** Starts fake agents as a launcher would start desktops. */
+export class FakeLauncher implements DesktopLauncher {
+  readonly started: FakeAgent[] = [];
+  readonly stopped: string[] = [];
+
+  async launch(): Promise<LaunchedDesktop> {
+    const agent = await FakeAgent.start();
+    this.started.push(agent);
+    return {
+      host: agent.host,
+      stop: async () => {
+        this.stopped.push(agent.id);
+        await agent.kill().catch(() => undefined);
+      },
+    };
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(this.started.map((a) => a.kill()));
+  }
+}
+
+export const fakePortal = {
+  async createHandoff(): Promise<{ url: string; expiresAt: string }> {
+    return {
+      url: 'http://portal.test/sso/handoff?code=x',
+      expiresAt: new Date(Date.now() + 60000).toISOString(),
+    };
+  },
+};
+
+export function aUser(overrides: Partial<SignedInUser> = {}): SignedInUser {
+  const id = overrides.id ?? `user-${randomBytes(4).toString('hex')}`;
+  return {
+    id,
+    displayName: '佐藤 花子',
+    displayNameKana: 'サトウ ハナコ',
+    organisation: '新宿訪問看護ステーション',
+    profession: '看護師',
+    roles: ['practitioner'],
+    authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
+    mfaByIdp: false,
+    ...overrides,
+  };
+}
+
+export function aPool(overrides: Partial<PoolSettings> = {}): PoolSettings {
+  return {
+    id: `pool-${randomBytes(4).toString('hex')}`,
+    provider: { type: 'static', desktops: [] },
+    size: 0,
+    guacd: [{ host: '127.0.0.1', port: 4822 }],
+    roles: ['practitioner', 'msw', 'bed-manager'],
+    policies: { canPaste: false, idleMinutes: 15, maxSessionHours: 12, imageVersions: [] },
+    ...overrides,
+  };
+}
+
+export async function connectRedis(url: string): Promise<RedisClientType> {
+  const redis: RedisClientType = createClient({ url });
+  await redis.connect();
+  return redis;
+}
+
+/** A pool of its own for a test, on the shared Redis, under names no other suite uses. */
+export function aDesktopPool(
+  redis: RedisClientType,
+  pool: PoolSettings,
+  provider: DesktopProvider,
+  overrides: Partial<DesktopPoolDeps> = {},
+): DesktopPool {
+  return new DesktopPool({
+    redis,
+    pools: [pool],
+    providers: new Map([[pool.id, provider]]),
+    agents: new AgentClient(AGENT_SECRET, 1000),
+    portal: fakePortal,
+    leaseSeconds: 60,
+    checkIntervalMs: 200,
+    unhealthyAfter: 2,
+    healthTimeoutMs: 500,
+    ...overrides,
+  });
+}
