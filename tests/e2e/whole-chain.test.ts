@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { createClient } from 'redis';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { distinctColours } from '../support/pixels.js';
