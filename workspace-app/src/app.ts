@@ -13,6 +13,9 @@ import { handoffRoutes } from './sso/handoff.js';
 import { languageOf } from './ui/language.js';
 import { messagePage, startPage } from './ui/start-page.js';
 import { t } from './ui/i18n.js';
+import { timelineRoutes } from './timeline/timeline-routes.js';
+import { transfersRoutes } from './transfers/transfers-routes.js';
+import { patientsRoutes } from './patients/patients-routes.js';
 
 const assets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'ui/assets');
 
@@ -70,6 +73,9 @@ export function createPortalApp({ config, pool, redis }: PortalDeps): Express {
     res.type('html').send(startPage(lang, practitioner));
   });
 
+  app.use(timelineRoutes({ config, pool }));
+  app.use(transfersRoutes({ pool }));
+  app.use(patientsRoutes({ pool }));
   app.use(errorHandler);
   return app;
 }

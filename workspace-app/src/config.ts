@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorSettings, type ConnectorSettings } from './connectors/create-connectors.js';
 
 const Env = z.object({
   PORTAL_ENV: z.enum(['production', 'development', 'test']).default('production'),
@@ -17,6 +18,10 @@ const Env = z.object({
     .min(1)
     .max(24 * 60)
     .default(15),
+  /** The vendor systems the timeline ingests from, as JSON in the shape of `connectorSettings`; none if unset. */
+  PORTAL_CONNECTORS: z.string().optional(),
+  /** Pause between two polls of a pull vendor that has nothing new. */
+  PORTAL_TIMELINE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
 });
 
 export interface PortalConfig {
@@ -29,6 +34,8 @@ export interface PortalConfig {
   sessionSecret: string;
   handoffSecret: string;
   sessionIdleMinutes: number;
+  connectors: ConnectorSettings;
+  timelinePollMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): PortalConfig {
@@ -48,5 +55,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: e.PORTAL_SESSION_SECRET,
     handoffSecret: e.PORTAL_HANDOFF_SECRET,
     sessionIdleMinutes: e.PORTAL_SESSION_IDLE_MINUTES,
+    connectors: parseConnectors(e.PORTAL_CONNECTORS),
+    timelinePollMs: e.PORTAL_TIMELINE_POLL_MS,
   };
+}
+
+function parseConnectors(json: string | undefined): ConnectorSettings {
+  if (json === undefined || json.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error('portal configuration is invalid: PORTAL_CONNECTORS is not JSON');
+  }
+  const parsed = connectorSettings.safeParse(value);
+  if (!parsed.success) {
+    // Paths only: the values are credentials.
+    const where = parsed.error.issues.map((i) => i.path.join('.')).join('; ');
+    throw new Error(`portal configuration is invalid: PORTAL_CONNECTORS at ${where}`);
+  }
+  return parsed.data;
 }

@@ -3,22 +3,33 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { loadConfig } from './config.js';
-import { migrate } from '@hcw/common';
+import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
 import { createPortalApp } from './app.js';
+import { startTimeline } from './timeline/start-timeline.js';
 
 const config = loadConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
 const redis: RedisClientType = createClient({ url: config.redisUrl });
 redis.on('error', (error: Error) => process.stderr.write(`portal redis: ${error.message}\n`));
 await redis.connect();
+// Every read of patient data in the portal is recorded in this database's audit trail.
+await migrate(pool, AUDIT_MIGRATIONS);
 await migrate(pool, path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'db/migrations'));
 
 const app = createPortalApp({ config, pool, redis });
 const server = app.listen(config.port, config.host, () => {
   process.stdout.write(`portal listening on ${config.host}:${config.port}\n`);
 });
+const timeline = await startTimeline({
+  server,
+  pool,
+  redis,
+  config,
+  log: (line) => process.stdout.write(`${line}\n`),
+});
 
 async function shutdown(): Promise<void> {
+  await timeline.stop().catch(() => undefined);
   server.close();
   server.closeAllConnections();
   await Promise.allSettled([pool.end(), redis.quit()]);

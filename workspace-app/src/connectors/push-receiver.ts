@@ -19,29 +19,38 @@ const statusFor: Record<VendorPayloadProblem, number> = {
 export function createPushReceiver(
   connector: PushConnector,
   store: (events: CanonicalEvent[]) => Promise<void>,
+  options: PushReceiverOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    void receive(connector, store, request, response);
+    void receive(connector, store, options, request, response);
   };
+}
+
+export interface PushReceiverOptions {
+  /** Told about every refused payload (with its bytes when they were read), e.g. to keep a record. */
+  onRefused?(error: VendorPayloadError, body: Uint8Array | undefined): Promise<void>;
 }
 
 async function receive(
   connector: PushConnector,
   store: (events: CanonicalEvent[]) => Promise<void>,
+  options: PushReceiverOptions,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  let body: Uint8Array | undefined;
   try {
     if (request.method !== 'POST') {
       answer(response, 405, { error: 'method-not-allowed' });
       return;
     }
-    const body = await readBody(connector, request);
+    body = await readBody(connector, request);
     const events = await connector.receive({ headers: request.headers, body });
     await store(events);
     response.writeHead(204).end();
   } catch (error) {
     if (error instanceof VendorPayloadError) {
+      await options.onRefused?.(error, body).catch(() => undefined);
       answer(response, statusFor[error.reason], {
         error: error.reason,
         message: { ja: error.messageJa, en: error.message },

@@ -18,9 +18,9 @@ export function startPage(lang: Language, practitioner: Practitioner): string {
       t(lang, 'profession'),
     )}: ${escapeHtml(practitioner.profession)}</p>
 <div class="cards">
-${card('timeline', 'timelineLead')}
-${card('transfers', 'transfersLead')}
-${card('patients', 'patientsLead')}
+<a class="card-link" href="/timeline">${card('timeline', 'timelineLead')}</a>
+<section class="card"><h2><a href="/transfers">${escapeHtml(t(lang, 'transfers'))}</a></h2><p>${escapeHtml(t(lang, 'transfersLead'))}</p></section>
+<section class="card"><h2><a href="/patients">${escapeHtml(t(lang, 'patients'))}</a></h2><p>${escapeHtml(t(lang, 'patientsLead'))}</p><p><a href="/patients/today">${lang === 'ja' ? '今日の訪問' : 'Today’s visits'}</a></p></section>
 </div>`,
   );
 }

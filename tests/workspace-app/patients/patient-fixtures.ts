@@ -1,0 +1,202 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { AUDIT_MIGRATIONS, AuditTrail, migrate } from '@hcw/common';
+import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
+import type { PatientDeps } from '../../../workspace-app/src/patients/patient-audit.js';
+import type { PatientBasics, VisitRecord } from '../../../workspace-app/src/patients/standard-items.js';
+import type { PortalNotification } from '../../../workspace-app/src/timeline/portal-notification.js';
+import { workspace } from '../../support/workspace.js';
+
+export const PORTAL_MIGRATIONS = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../workspace-app/src/db/migrations',
+);
+
+/**
+ * A database of the suite's own on the shared PostgreSQL, with the portal's migrations and the audit
+ * trail, so no suite sees another's patients or audit events.
+ */
+export async function patientDatabase(name: string): Promise<pg.Pool> {
+  const stack = await workspace();
+  const adminUrl = new URL(stack.portalDatabaseUrl);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(stack.portalDatabaseUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 12 });
+  await migrate(pool, AUDIT_MIGRATIONS);
+  await migrate(pool, PORTAL_MIGRATIONS);
+  return pool;
+}
+
+export interface SentNotification {
+  notification: PortalNotification;
+  /** Whether it was handed the transaction's client rather than the pool. */
+  isInTransaction: boolean;
+}
+
+/** Dependencies with a notifier that remembers what it was asked to deliver. */
+export function patientDeps(pool: pg.Pool): PatientDeps & { sent: SentNotification[] } {
+  const sent: SentNotification[] = [];
+  return {
+    pool,
+    auditTrail: new AuditTrail(pool),
+    notify: async (db, notification) => {
+      sent.push({ notification, isInTransaction: db !== pool });
+    },
+    sent,
+  };
+}
+
+/** Practitioners as the broker signs them in; the demo's people by default. */
+export function anActor(overrides: Partial<PatientActor> = {}): PatientActor {
+  return {
+    id: 'nurse.sato',
+    displayName: '佐藤 花子',
+    organisation: '新宿訪問看護ステーション',
+    profession: '看護師',
+    roles: ['practitioner'],
+    ...overrides,
+  };
+}
+
+export const people = {
+  sato: anActor(),
+  tanaka: anActor({
+    id: 'dr.tanaka',
+    displayName: '田中 一郎',
+    organisation: '中野在宅クリニック',
+    profession: '医師',
+  }),
+  tanakaColleague: anActor({
+    id: 'dr.nakano',
+    displayName: '中野 二郎',
+    organisation: '中野在宅クリニック',
+    profession: '医師',
+  }),
+  suzuki: anActor({
+    id: 'cm.suzuki',
+    displayName: '鈴木 美香',
+    organisation: '練馬居宅介護支援事業所',
+    profession: 'ケアマネジャー',
+  }),
+  kimura: anActor({
+    id: 'nurse.kimura',
+    displayName: '木村 真由美',
+    organisation: '杉並訪問看護ステーション',
+  }),
+  takahashi: anActor({
+    id: 'msw.takahashi',
+    displayName: '高橋 由美',
+    organisation: '東京中央病院 地域連携室',
+    profession: '医療ソーシャルワーカー',
+    roles: ['msw'],
+  }),
+  admin: anActor({
+    id: 'admin.yamamoto',
+    displayName: '山本 誠一',
+    organisation: '東京都医師会 情報システム部',
+    profession: 'システム管理者',
+    roles: ['it-admin'],
+  }),
+} as const;
+
+export function aBasics(overrides: Partial<PatientBasics> = {}): PatientBasics {
+  return {
+    name: { kanji: { family: '山口', given: '正雄' }, kana: { family: 'ヤマグチ', given: 'マサオ' } },
+    sex: 'male',
+    birthDate: '1938-05-12',
+    address: { postalCode: '160-0023', prefecture: '東京都', municipality: '新宿区', line: '西新宿1-2-3' },
+    contact: { phone: '03-1234-5678' },
+    family: [
+      {
+        name: '山口 陽子',
+        relationship: 'daughter',
+        livesWithPatient: false,
+        isKeyPerson: true,
+        phone: '090-1234-5678',
+      },
+    ],
+    housing: { type: 'apartment', livingArrangement: 'alone', floor: 3, hasElevator: true },
+    careInsurance: { certification: 'care-2', services: ['home-nursing', 'home-help'] },
+    adl: {
+      eating: 'independent',
+      transfer: 'supervision',
+      toileting: 'partial-help',
+      bathing: 'full-help',
+      dressing: 'partial-help',
+      grooming: 'supervision',
+      mobility: 'supervision',
+      independenceLevel: 'A2',
+    },
+    cognition: { dementiaLevel: 'IIa' },
+    ...overrides,
+  };
+}
+
+export function aDiagnosis(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: '慢性心不全',
+    icd10: 'I50.9',
+    onset: '2021-04',
+    status: 'active',
+    isMain: true,
+    isUndisclosed: false,
+    ...overrides,
+  };
+}
+
+export function aVisitRecord(overrides: Partial<VisitRecord> = {}): VisitRecord {
+  return {
+    visitedAt: new Date(Date.now() - 60 * 60 * 1000).toISOString(),
+    profession: 'nurse',
+    careGiven: ['observation', 'medication-management'],
+    state: '表情穏やか。下肢のむくみは軽度。',
+    vitals: { bodyTemperature: 36.8, systolic: 132, diastolic: 78, pulse: 72, oxygenSaturation: 96 },
+    meals: { intake: 'most', form: 'regular' },
+    excretion: { urinationsPerDay: 6, hadBowelMovement: true },
+    medication: { adherence: 'as-prescribed' },
+    ...overrides,
+  };
+}
+
+/** The audit events written about a patient, oldest first. */
+export async function auditEvents(
+  pool: pg.Pool,
+  where: { patientId?: string; actorId?: string; type?: string } = {},
+): Promise<
+  {
+    type: string;
+    outcome: string;
+    actor_id: string | null;
+    patient_id: string | null;
+    details: Record<string, unknown>;
+  }[]
+> {
+  const { rows } = await pool.query(
+    `SELECT type, outcome, actor_id, patient_id, details FROM audit_events
+      WHERE ($1::text IS NULL OR patient_id = $1) AND ($2::text IS NULL OR actor_id = $2) AND ($3::text IS NULL OR type = $3)
+      ORDER BY id`,
+    [where.patientId ?? null, where.actorId ?? null, where.type ?? null],
+  );
+  return rows;
+}
+
+/** Practitioners as if they had signed in once (the hand-off stores them so). */
+export async function registerPractitioners(pool: pg.Pool, actors: readonly PatientActor[]): Promise<void> {
+  for (const actor of actors) {
+    await pool.query(
+      `INSERT INTO practitioners (id, display_name, organisation, profession, roles) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING`,
+      [actor.id, actor.displayName, actor.organisation, actor.profession, actor.roles],
+    );
+  }
+}

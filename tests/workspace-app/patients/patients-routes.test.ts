@@ -1,0 +1,376 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { createClient, type RedisClientType } from 'redis';
+import request from 'supertest';
+import { HANDOFF_PATH, signRequest } from '@hcw/common';
+import { createPortalApp } from '../../../workspace-app/src/app.js';
+import { loadConfig } from '../../../workspace-app/src/config.js';
+import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
+import { workspace } from '../../support/workspace.js';
+import { auditEvents, patientDatabase, people, registerPractitioners } from './patient-fixtures.js';
+
+type Agent = ReturnType<typeof request.agent>;
+
+/** The form fields of a valid patient registration, as the browser posts them. */
+function basicsForm(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    'name.kanji.family': '大橋',
+    'name.kanji.given': '信子',
+    'name.kana.family': 'オオハシ',
+    'name.kana.given': 'ノブコ',
+    sex: 'female',
+    birthDate: '1941-07-30',
+    'address.postalCode': '164-0001',
+    'address.prefecture': '東京都',
+    'address.municipality': '中野区',
+    'address.line': '中野3-3-3',
+    'contact.phone': '03-3381-0000',
+    'family.0.name': '大橋 健',
+    'family.0.relationship': 'son',
+    'family.0.isKeyPerson': 'on',
+    'housing.type': 'apartment',
+    'housing.livingArrangement': 'alone',
+    'careInsurance.certification': 'care-1',
+    'careInsurance.services': 'home-nursing',
+    'adl.eating': 'independent',
+    'adl.transfer': 'independent',
+    'adl.toileting': 'supervision',
+    'adl.bathing': 'partial-help',
+    'adl.dressing': 'independent',
+    'adl.grooming': 'independent',
+    'adl.mobility': 'supervision',
+    'adl.independenceLevel': 'J2',
+    'cognition.dementiaLevel': 'I',
+    ...overrides,
+  };
+}
+
+function csrfOf(html: string): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(html);
+  assert.ok(match, 'the page carries a form token');
+  return match[1]!;
+}
+
+/** The HTML of the field with this name, with its message if it has one. */
+function fieldHtml(html: string, name: string): string {
+  const start = html.indexOf(`data-field="${name}"`);
+  assert.ok(start >= 0, `field ${name} is on the page`);
+  return html.slice(start, html.indexOf('</div>', start));
+}
+
+describe('patient record pages', function () {
+  this.timeout(60000);
+  let pool: pg.Pool;
+  let redis: RedisClientType;
+  let app: ReturnType<typeof createPortalApp>;
+  let handoffSecret: string;
+
+  before(async () => {
+    const stack = await workspace();
+    pool = await patientDatabase('patients_routes_test');
+    await registerPractitioners(pool, Object.values(people));
+    redis = createClient({ url: stack.redisUrl });
+    await redis.connect();
+    handoffSecret = randomBytes(32).toString('base64url');
+    const config = loadConfig({
+      PORTAL_ENV: 'test',
+      PORTAL_PORT: '8999',
+      PORTAL_PUBLIC_URL: 'http://127.0.0.1:8999',
+      PORTAL_DATABASE_URL: stack.portalDatabaseUrl,
+      PORTAL_REDIS_URL: stack.redisUrl,
+      PORTAL_SESSION_SECRET: randomBytes(32).toString('base64url'),
+      PORTAL_HANDOFF_SECRET: handoffSecret,
+    });
+    app = createPortalApp({ config, pool, redis });
+  });
+  after(async () => {
+    await redis?.quit();
+    await pool?.end();
+  });
+
+  /** A browser signed in as the practitioner through the real hand-off. */
+  async function signedIn(who: PatientActor): Promise<Agent> {
+    const agent = request.agent(app);
+    const body = JSON.stringify({
+      practitioner: {
+        id: who.id,
+        displayName: who.displayName,
+        organisation: who.organisation,
+        profession: who.profession,
+        roles: who.roles,
+      },
+    });
+    const created = await agent
+      .post(HANDOFF_PATH)
+      .set('content-type', 'application/json')
+      .set(signRequest(handoffSecret, 'POST', HANDOFF_PATH, body))
+      .send(body);
+    assert.equal(created.status, 201);
+    const url = new URL((created.body as { url: string }).url);
+    assert.equal((await agent.get(`${url.pathname}${url.search}`)).status, 303);
+    return agent;
+  }
+
+  async function token(agent: Agent, path = '/patients/new'): Promise<string> {
+    const page = await agent.get(path);
+    assert.equal(page.status, 200, page.text);
+    return csrfOf(page.text);
+  }
+
+  async function registered(agent: Agent, overrides: Record<string, string> = {}): Promise<string> {
+    const csrf = await token(agent);
+    const response = await agent
+      .post('/patients')
+      .type('form')
+      .send({ csrf, ...basicsForm(overrides) });
+    assert.equal(response.status, 303, response.text);
+    const match = /\/patients\/([0-9a-f-]{36})/.exec(response.headers.location ?? '');
+    assert.ok(match);
+    return match[1]!;
+  }
+
+  it('asks for a sign-in first', async () => {
+    const response = await request(app).get('/patients');
+    assert.equal(response.status, 401);
+    assert.match(response.text, /サインイン/);
+  });
+
+  it('registers a patient and lists them for the practitioner, with the start page linking there', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    const list = await sato.get('/patients');
+    assert.equal(list.status, 200);
+    assert.match(list.text, /大橋 信子/);
+    assert.ok(list.text.includes(`/patients/${patientId}`));
+    const record = await sato.get(`/patients/${patientId}`);
+    assert.match(record.text, /オオハシ ノブコ/);
+    assert.match(record.text, /キーパーソン/);
+    assert.match((await sato.get('/')).text, /href="\/patients"/);
+  });
+
+  it('answers a malformed form with 400 and each message next to its field', async () => {
+    const sato = await signedIn(people.sato);
+    const csrf = await token(sato);
+    const response = await sato
+      .post('/patients')
+      .type('form')
+      .send({
+        csrf,
+        ...basicsForm({ birthDate: '1941-02-30', sex: 'robot', 'name.kanji.family': 'あ'.repeat(51) }),
+      });
+    assert.equal(response.status, 400);
+    assert.match(fieldHtml(response.text, 'birthDate'), /field-error[^>]*>日付が正しくありません/);
+    assert.match(fieldHtml(response.text, 'sex'), /「robot」は使えないコードです/);
+    assert.match(fieldHtml(response.text, 'name.kanji.family'), /50文字以内で入力してください/);
+    assert.doesNotMatch(fieldHtml(response.text, 'address.line'), /field-error/);
+  });
+
+  it('refuses impossible vital signs in the visit record, in English when asked', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    const form = await sato.get(`/patients/${patientId}/visit?lang=en`);
+    assert.equal(form.status, 200);
+    assert.match(fieldHtml(form.text, 'profession'), /value="nurse" selected/);
+    const response = await sato
+      .post(`/patients/${patientId}/items?lang=en`)
+      .type('form')
+      .send({
+        csrf: csrfOf(form.text),
+        kind: 'visit-record',
+        visitedAt: '2025-04-01T09:00',
+        profession: 'nurse',
+        state: 'Calm',
+        'vitals.bodyTemperature': '372',
+        'vitals.systolic': '120',
+        'vitals.diastolic': '80',
+      });
+    assert.equal(response.status, 400);
+    assert.match(
+      fieldHtml(response.text, 'vitals.bodyTemperature'),
+      /body temperature must be between 32 and 43/,
+    );
+  });
+
+  it('stores a quick visit record and shows its vitals with their source', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    const csrf = await token(sato, `/patients/${patientId}/visit`);
+    const response = await sato
+      .post(`/patients/${patientId}/items`)
+      .type('form')
+      .send({
+        csrf,
+        kind: 'visit-record',
+        visitedAt: '2025-04-01T09:00',
+        profession: 'nurse',
+        careGiven: ['observation', 'bathing'],
+        state: '穏やかに過ごされている',
+        'vitals.bodyTemperature': '36.5',
+        'vitals.systolic': '124',
+        'vitals.diastolic': '76',
+        'meals.intake': 'all',
+        'meals.form': 'regular',
+      });
+    assert.equal(response.status, 303, response.text);
+    const record = await sato.get(`/patients/${patientId}`);
+    assert.match(record.text, /体温 36.5℃ ／ 血圧 124\/76/);
+    assert.match(record.text, /訪問記録（佐藤 花子）/);
+  });
+
+  it('answers 403 to someone outside the care team, and the refusal is audited', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    const kimura = await signedIn(people.kimura);
+    const response = await kimura.get(`/patients/${patientId}`);
+    assert.equal(response.status, 403);
+    assert.match(response.text, /ケアチームに参加していません/);
+    assert.doesNotMatch(response.text, /大橋/);
+    const refused = await auditEvents(pool, { patientId, actorId: 'nurse.kimura' });
+    assert.equal(refused.at(-1)?.outcome, 'failure');
+  });
+
+  it('answers 409 to the second of two edits of the same version and shows the other change', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    const csrf = await token(sato, `/patients/${patientId}/items/new?kind=diagnosis`);
+    const diagnosis = { csrf, kind: 'diagnosis', name: '骨粗鬆症', status: 'active' };
+    assert.equal((await sato.post(`/patients/${patientId}/items`).type('form').send(diagnosis)).status, 303);
+    const itemId = /data-item-id="([0-9a-f-]{36})"/.exec(
+      (await sato.get(`/patients/${patientId}`)).text,
+    )?.[1];
+    assert.ok(itemId);
+    const first = await sato
+      .post(`/patients/${patientId}/items/${itemId}`)
+      .type('form')
+      .send({ ...diagnosis, version: '1', status: 'remission', note: '先に保存した変更' });
+    assert.equal(first.status, 303);
+    const second = await sato
+      .post(`/patients/${patientId}/items/${itemId}`)
+      .type('form')
+      .send({ ...diagnosis, version: '1', status: 'resolved' });
+    assert.equal(second.status, 409);
+    assert.match(second.text, /他の方の更新と重なりました/);
+    assert.match(second.text, /骨粗鬆症 ・ 寛解/);
+    assert.match(second.text, /name="version" value="2"/);
+  });
+
+  it('refuses a post without the form token (control: with it, the same post works)', async () => {
+    const sato = await signedIn(people.sato);
+    const refused = await sato.post('/patients').type('form').send(basicsForm());
+    assert.equal(refused.status, 403);
+    const csrf = await token(sato);
+    assert.equal(
+      (
+        await sato
+          .post('/patients')
+          .type('form')
+          .send({ csrf, ...basicsForm() })
+      ).status,
+      303,
+    );
+  });
+
+  it('invites an organisation, whose staff accept from their invitations page', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    const csrf = await token(sato, `/patients/${patientId}/team`);
+    const invited = await sato
+      .post(`/patients/${patientId}/team/invitations`)
+      .type('form')
+      .send({ csrf, kind: 'organisation', organisation: '東京中央病院', role: 'editor', validDays: '7' });
+    assert.equal(invited.status, 303);
+    const takahashi = await signedIn(people.takahashi);
+    const page = await takahashi.get('/patients/invitations');
+    assert.match(page.text, /大橋 信子/);
+    const invitationId = new RegExp(`/patients/invitations/([0-9a-f-]{36})`).exec(page.text)?.[1];
+    const accepted = await takahashi
+      .post(`/patients/invitations/${invitationId}`)
+      .type('form')
+      .send({ csrf: csrfOf(page.text), answer: 'accept' });
+    assert.equal(accepted.status, 303);
+    assert.equal((await takahashi.get(`/patients/${patientId}`)).status, 200);
+    const team = await sato.get(`/patients/${patientId}/team`);
+    assert.match(team.text, /東京中央病院/);
+    assert.match(team.text, /機関として参加/);
+  });
+
+  it('shows a double booking as a 409 with the other visit', async () => {
+    const sato = await signedIn(people.sato);
+    const first = await registered(sato, { 'name.kanji.family': '一番' });
+    const second = await registered(sato, { 'name.kanji.family': '二番' });
+    const tomorrow = new Date(Date.now() + 33 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    const csrf = await token(sato, `/patients/${first}/calendar`);
+    const plan = { csrf, practitionerId: 'nurse.sato', durationMinutes: '60', purpose: '定期訪問' };
+    const booked = await sato
+      .post(`/patients/${first}/visits`)
+      .type('form')
+      .send({ ...plan, startsAt: `${tomorrow}T09:00` });
+    assert.equal(booked.status, 303, booked.text);
+    const clash = await sato
+      .post(`/patients/${second}/visits`)
+      .type('form')
+      .send({ ...plan, startsAt: `${tomorrow}T09:30` });
+    assert.equal(clash.status, 409);
+    assert.match(clash.text, /訪問予定が重なっています/);
+    assert.match(clash.text, /一番 信子 様の訪問/);
+  });
+
+  it('generates, reviews and sends a document, which the recipient sees and reads as FHIR JSON on screen', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    let csrf = await token(sato, `/patients/${patientId}/team`);
+    await sato.post(`/patients/${patientId}/team/invitations`).type('form').send({
+      csrf,
+      kind: 'individual',
+      organisation: people.tanaka.organisation,
+      practitionerId: 'dr.tanaka',
+      role: 'editor',
+    });
+    const tanaka = await signedIn(people.tanaka);
+    const invitations = await tanaka.get('/patients/invitations');
+    const invitationId = /\/patients\/invitations\/([0-9a-f-]{36})/.exec(invitations.text)?.[1];
+    await tanaka
+      .post(`/patients/invitations/${invitationId}`)
+      .type('form')
+      .send({ csrf: csrfOf(invitations.text), answer: 'accept' });
+
+    const documents = await sato.get(`/patients/${patientId}/documents`);
+    csrf = csrfOf(documents.text);
+    const memberId = new RegExp(`<option value="([0-9a-f-]{36})"[^>]*>中野在宅クリニック`).exec(
+      documents.text,
+    )?.[1];
+    assert.ok(memberId, 'the clinic can be chosen as recipient');
+    const generated = await sato
+      .post(`/patients/${patientId}/documents`)
+      .type('form')
+      .send({ csrf, scene: 'B', recipientMemberId: memberId });
+    assert.equal(generated.status, 303);
+    const documentPath = generated.headers.location!;
+    await sato
+      .post(documentPath)
+      .type('form')
+      .send({ csrf, version: '1', purpose: '在宅での疼痛管理について' });
+    await sato.post(`${documentPath}/review`).type('form').send({ csrf, version: '2' });
+    const sent = await sato.post(`${documentPath}/send`).type('form').send({ csrf, version: '3' });
+    assert.equal(sent.status, 303);
+
+    const inbox = await tanaka.get('/patients/documents');
+    assert.match(inbox.text, /診療情報提供書/);
+    const page = await tanaka.get(documentPath);
+    assert.match(page.text, /在宅での疼痛管理について/);
+    const fhir = await tanaka.get(`${documentPath}/fhir`);
+    assert.equal(fhir.status, 200);
+    assert.match(fhir.headers['content-type'] ?? '', /text\/html/);
+    assert.equal(fhir.headers['content-disposition'], undefined);
+    assert.match(fhir.text, /&quot;resourceType&quot;: &quot;Bundle&quot;/);
+    const notified = await pool.query(
+      `SELECT e.title FROM timeline_events e JOIN timeline_inbox i ON i.event_id = e.id
+        WHERE i.practitioner_id = 'dr.tanaka' AND e.patient_id = $1`,
+      [patientId],
+    );
+    assert.ok(
+      notified.rows.some((row: { title: string }) => row.title.startsWith('診療情報提供書が届きました')),
+    );
+  });
+});

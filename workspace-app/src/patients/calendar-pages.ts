@@ -1,0 +1,214 @@
+import { escapeHtml, type Language } from '../ui/i18n.js';
+import type { CareTeam } from './care-team.js';
+import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
+import type { ItemIssue } from './invalid-item-error.js';
+import { button, href, link, patientPage, postForm, professionText } from './patient-page-parts.js';
+import { pt, type PatientMessageKey } from './patients-messages.js';
+import { addDays, tokyoDate, tokyoTime } from './tokyo-time.js';
+import type { ScheduledVisit, VisitStatus } from './visit-calendar.js';
+import type { VisitConflictError } from './visit-conflict-error.js';
+
+const statusKeys: Record<VisitStatus, PatientMessageKey> = {
+  planned: 'visitStatusPlanned',
+  done: 'visitStatusDone',
+  cancelled: 'visitStatusCancelled',
+};
+
+/** The form to plan a visit; whoever may visit is chosen among the care team. */
+export function visitPlanForm(team?: CareTeam): FormSpec {
+  const people = Object.fromEntries(
+    (team?.members ?? []).flatMap((member) =>
+      member.people.map((person) => {
+        const name = `${person.name ?? person.id}（${member.organisation}）`;
+        return [person.id, { ja: name, en: name }];
+      }),
+    ),
+  );
+  return [
+    {
+      fields: [
+        {
+          name: 'practitionerId',
+          label: { ja: '訪問者', en: 'Who visits' },
+          input: { type: 'select', codes: people },
+          isRequired: true,
+        },
+        {
+          name: 'startsAt',
+          label: { ja: '開始日時', en: 'Starts at' },
+          input: { type: 'datetime' },
+          isRequired: true,
+        },
+        {
+          name: 'durationMinutes',
+          label: { ja: '所要時間（分）', en: 'Duration (minutes)' },
+          input: { type: 'number', step: '1', inputMode: 'numeric' },
+          isRequired: true,
+        },
+        { name: 'purpose', label: { ja: '目的', en: 'Purpose' }, input: { type: 'text' } },
+      ],
+    },
+  ];
+}
+
+function visitLine(visit: ScheduledVisit, lang: Language, withPatient: boolean): string {
+  const who = `${visit.practitioner.name}（${professionText(visit.practitioner.profession, lang)}・${visit.practitioner.organisation}）`;
+  return [
+    `${tokyoTime(visit.startsAt)}〜${tokyoTime(visit.endsAt)}`,
+    withPatient && visit.patientName ? `${visit.patientName}${lang === 'ja' ? ' 様' : ''}` : '',
+    withPatient ? '' : who,
+    visit.purpose ?? '',
+  ]
+    .filter(Boolean)
+    .join(' ・ ');
+}
+
+function byDay(visits: readonly ScheduledVisit[], from: string, days: number): [string, ScheduledVisit[]][] {
+  return Array.from({ length: days }, (_, i) => {
+    const day = addDays(from, i);
+    return [day, visits.filter((visit) => tokyoDate(visit.startsAt) === day)];
+  });
+}
+
+export interface PatientCalendarView {
+  patientId: string;
+  patientName: string;
+  visits: ScheduledVisit[];
+  from: string;
+  days: number;
+  team: CareTeam;
+  canWrite: boolean;
+  csrf: string;
+  form?: RawForm;
+  issues?: readonly ItemIssue[];
+  conflict?: VisitConflictError;
+}
+
+/** A patient's week: who comes when, overlaps marked, and a form to plan another visit. */
+export function renderPatientCalendar(view: PatientCalendarView, lang: Language): string {
+  const id = view.patientId;
+  const days = byDay(view.visits, view.from, view.days)
+    .map(([day, visits]) => {
+      const rows = visits
+        .map((visit) => {
+          const overlap =
+            visit.overlapsWith.length > 0
+              ? `<span class="badge warning">${escapeHtml(pt(lang, 'overlapWarning'))}</span>`
+              : '';
+          const cancel =
+            view.canWrite && visit.status === 'planned'
+              ? postForm(
+                  `/patients/${id}/visits/${visit.id}/cancel`,
+                  view.csrf,
+                  lang,
+                  button(pt(lang, 'cancelVisit'), 'button small'),
+                  {
+                    className: 'inline-form',
+                    confirm: pt(lang, 'cancelVisit'),
+                  },
+                )
+              : '';
+          const record =
+            view.canWrite && visit.status === 'planned'
+              ? link(
+                  `/patients/${id}/visit?scheduledVisitId=${visit.id}`,
+                  pt(lang, 'recordVisit'),
+                  lang,
+                  'small-button',
+                )
+              : '';
+          return `<li class="visit status-${visit.status}" data-visit-id="${escapeHtml(visit.id)}">${escapeHtml(visitLine(visit, lang, false))}
+<span class="badge">${escapeHtml(pt(lang, statusKeys[visit.status]))}</span>${overlap}${record}${cancel}</li>`;
+        })
+        .join('');
+      return `<li class="day"><h3>${escapeHtml(day)}</h3>${rows ? `<ul class="items">${rows}</ul>` : ''}</li>`;
+    })
+    .join('');
+  const conflict = view.conflict
+    ? `<section class="conflict" role="alert"><h2>${escapeHtml(pt(lang, 'conflictVisitTitle'))}</h2><p>${escapeHtml(
+        lang === 'ja' ? view.conflict.messageJa : view.conflict.messageEn,
+      )}</p></section>`
+    : '';
+  const plan = view.canWrite
+    ? `<section class="card"><h2>${escapeHtml(pt(lang, 'schedule'))}</h2>${conflict}${postForm(
+        `/patients/${id}/visits`,
+        view.csrf,
+        lang,
+        `${renderFields(visitPlanForm(view.team), view.form ?? { durationMinutes: '60' }, lang, view.issues)}<p>${button(pt(lang, 'schedule'), 'button primary')}</p>`,
+      )}</section>`
+    : '';
+  const week = (offset: number) => `/patients/${id}/calendar?from=${addDays(view.from, offset)}`;
+  return patientPage(
+    lang,
+    `${pt(lang, 'calendar')} — ${view.patientName}`,
+    `<p class="breadcrumb">${link(`/patients/${id}`, `${view.patientName} — ${pt(lang, 'toRecord')}`, lang)}</p>
+<h1>${escapeHtml(pt(lang, 'calendar'))}</h1>
+<nav class="actions-bar">${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}</nav>
+${plan}
+<ol class="days">${days}</ol>`,
+  );
+}
+
+function ownVisitRows(visits: readonly ScheduledVisit[], lang: Language): string {
+  return visits
+    .map(
+      (visit) =>
+        `<li class="visit status-${visit.status}"><a class="visit-link" href="${escapeHtml(
+          href(`/patients/${visit.patientId}`, lang),
+        )}">${escapeHtml(visitLine(visit, lang, true))}</a> <span class="badge">${escapeHtml(pt(lang, statusKeys[visit.status]))}</span>${
+          visit.status === 'planned'
+            ? link(
+                `/patients/${visit.patientId}/visit?scheduledVisitId=${visit.id}`,
+                pt(lang, 'recordVisit'),
+                lang,
+                'small-button',
+              )
+            : ''
+        }</li>`,
+    )
+    .join('');
+}
+
+/** The practitioner's own week across patients. */
+export function renderMyCalendar(
+  visits: readonly ScheduledVisit[],
+  from: string,
+  days: number,
+  lang: Language,
+): string {
+  const list = byDay(visits, from, days)
+    .map(
+      ([day, dayVisits]) =>
+        `<li class="day"><h3>${escapeHtml(day)}</h3><ul class="items">${ownVisitRows(dayVisits, lang)}</ul></li>`,
+    )
+    .join('');
+  const week = (offset: number) => `/patients/calendar?from=${addDays(from, offset)}`;
+  return patientPage(
+    lang,
+    pt(lang, 'myCalendar'),
+    `<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
+<h1>${escapeHtml(pt(lang, 'myCalendar'))}</h1>
+<nav class="actions-bar">${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}</nav>
+${visits.length === 0 ? `<p class="empty">${escapeHtml(pt(lang, 'noVisits'))}</p>` : ''}
+<ol class="days">${list}</ol>`,
+  );
+}
+
+/** Today's visits, as a card; the start page can show it (see `todaysVisitsCard`). */
+export function todaysVisitsCard(visits: readonly ScheduledVisit[], lang: Language): string {
+  const body =
+    visits.length === 0
+      ? `<p class="empty">${escapeHtml(pt(lang, 'noVisitsToday'))}</p>`
+      : `<ul class="items">${ownVisitRows(visits, lang)}</ul>`;
+  return `<section class="card todays-visits"><h2>${escapeHtml(pt(lang, 'today'))}</h2>${body}</section>`;
+}
+
+export function renderTodayPage(visits: readonly ScheduledVisit[], lang: Language): string {
+  return patientPage(
+    lang,
+    pt(lang, 'today'),
+    `<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
+<h1>${escapeHtml(pt(lang, 'today'))}</h1>
+${todaysVisitsCard(visits, lang)}`,
+  );
+}

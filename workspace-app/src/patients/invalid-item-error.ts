@@ -1,0 +1,23 @@
+import { BadRequestError } from '../http/errors.js';
+
+export interface ItemIssue {
+  /** Where in the input, e.g. `vitals.pulse` or `family.0.phone`; empty for the whole item. */
+  path: string;
+  /** "日本語 / English", as the schemas word it. */
+  message: string;
+}
+
+function halves(message: string): [string, string] {
+  const cut = message.indexOf(' / ');
+  return cut < 0 ? [message, message] : [message.slice(0, cut), message.slice(cut + 3)];
+}
+
+/** A standard item that fails its schema; the first issue is named in the message, all are kept. */
+export class InvalidItemError extends BadRequestError {
+  constructor(readonly issues: readonly ItemIssue[]) {
+    const first = issues[0];
+    const where = first?.path ? `${first.path}: ` : '';
+    const [ja, en] = first ? halves(first.message) : ['', ''];
+    super(`入力内容に誤りがあります。${where}${ja}`, `The input is not valid. ${where}${en}`);
+  }
+}

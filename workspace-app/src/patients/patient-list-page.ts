@@ -1,0 +1,89 @@
+import { escapeHtml, type Language } from '../ui/i18n.js';
+import { todaysVisitsCard } from './calendar-pages.js';
+import { renderFields, type RawForm } from './form-fields.js';
+import type { ItemIssue } from './invalid-item-error.js';
+import { basicsForm } from './item-forms.js';
+import type { PatientListEntry } from './list-patients.js';
+import {
+  ageOn,
+  button,
+  href,
+  labelOf,
+  link,
+  patientPage,
+  postForm,
+  roleLabel,
+} from './patient-page-parts.js';
+import { pt } from './patients-messages.js';
+import { sexLabels } from './standard-codes.js';
+import { tokyoDateTime } from './tokyo-time.js';
+import type { ScheduledVisit } from './visit-calendar.js';
+
+/** The practitioner's patients, with today's visits on top: the first page after a visit. */
+export function renderPatientList(
+  patients: readonly PatientListEntry[],
+  today: readonly ScheduledVisit[],
+  lang: Language,
+): string {
+  const rows = patients
+    .map(
+      (
+        p,
+      ) => `<li class="patient"><a class="patient-link" href="${escapeHtml(href(`/patients/${p.patientId}`, lang))}">
+<strong>${escapeHtml(p.name)}</strong> <span class="kana">${escapeHtml(p.kana)}</span></a>
+<p class="meta">${escapeHtml(
+        [
+          labelOf(sexLabels, p.sex, lang),
+          pt(lang, 'age', { age: ageOn(p.birthDate) }),
+          p.municipality,
+          roleLabel(p.role, lang),
+          p.nextVisitAt ? pt(lang, 'nextVisit', { when: tokyoDateTime(p.nextVisitAt) }) : '',
+        ]
+          .filter(Boolean)
+          .join(' ・ '),
+      )}</p></li>`,
+    )
+    .join('');
+  return patientPage(
+    lang,
+    pt(lang, 'patients'),
+    `<h1>${escapeHtml(pt(lang, 'patients'))}</h1>
+<nav class="actions-bar">
+${link('/patients/calendar', pt(lang, 'myCalendar'), lang, 'button')}
+${link('/patients/invitations', pt(lang, 'invitations'), lang, 'button')}
+${link('/patients/documents', pt(lang, 'inbox'), lang, 'button')}
+${link('/patients/new', pt(lang, 'newPatient'), lang, 'button')}
+</nav>
+${todaysVisitsCard(today, lang)}
+<section class="card"><p>${escapeHtml(pt(lang, 'patientsLead'))}</p>${
+      rows
+        ? `<ul class="items patient-list">${rows}</ul>`
+        : `<p class="empty">${escapeHtml(pt(lang, 'noPatients'))}</p>`
+    }</section>`,
+  );
+}
+
+/** Registering a patient: their basics; the one registering becomes the care team's owner. */
+export function renderNewPatientPage(
+  form: RawForm,
+  issues: readonly ItemIssue[],
+  csrf: string,
+  lang: Language,
+): string {
+  return patientPage(
+    lang,
+    pt(lang, 'newPatient'),
+    `<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
+<h1>${escapeHtml(pt(lang, 'newPatient'))}</h1>
+${issues.length > 0 ? `<p class="form-errors-title" role="alert">${escapeHtml(pt(lang, 'invalidTitle'))}</p>` : ''}
+${postForm(
+  '/patients',
+  csrf,
+  lang,
+  `${renderFields(basicsForm, form, lang, issues)}<p>${button(pt(lang, 'save'), 'button primary')}</p>`,
+  {
+    className: 'item-form',
+  },
+)}`,
+  );
+}

@@ -1,0 +1,267 @@
+import { escapeHtml, type Language } from '../ui/i18n.js';
+import { renderFields, type RawForm } from './form-fields.js';
+import { vitalReadings } from './handoff-content.js';
+import type { ItemIssue } from './invalid-item-error.js';
+import { itemForms } from './item-forms.js';
+import {
+  ageOn,
+  button,
+  itemSummary,
+  labelOf,
+  link,
+  patientPage,
+  postForm,
+  professionText,
+  roleLabel,
+  say,
+  vitalSource,
+  vitalsLine,
+} from './patient-page-parts.js';
+import { patientDisplayName, type PatientRecord } from './patient-record.js';
+import { pt } from './patients-messages.js';
+import {
+  adlLevelLabels,
+  careNeedLevelLabels,
+  careServiceLabels,
+  dementiaLevelLabels,
+  housingTypeLabels,
+  independenceLevelLabels,
+  livingArrangementLabels,
+  relationshipLabels,
+  sexLabels,
+} from './standard-codes.js';
+import { itemKindLabels, type ItemKind } from './standard-items.js';
+import type { ItemVersion, StoredItem } from './stored-item.js';
+import { tokyoDateTime } from './tokyo-time.js';
+
+function changedLine(item: StoredItem, lang: Language): string {
+  return `<p class="meta">${escapeHtml(
+    pt(lang, 'changedBy', {
+      who: item.changedBy.name,
+      organisation: item.changedBy.organisation,
+      when: tokyoDateTime(item.changedAt),
+      version: item.version,
+    }),
+  )}</p>`;
+}
+
+function itemEntry(item: StoredItem, patientId: string, lang: Language, canWrite: boolean): string {
+  const badge = item.isUndisclosed
+    ? `<span class="badge secret">${escapeHtml(pt(lang, 'undisclosed'))}</span>`
+    : '';
+  const actions = [
+    canWrite ? link(`/patients/${patientId}/items/${item.id}/edit`, pt(lang, 'edit'), lang) : '',
+    link(`/patients/${patientId}/items/${item.id}/history`, pt(lang, 'history'), lang),
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `<li class="item" data-item-id="${escapeHtml(item.id)}">${badge}<span class="summary">${escapeHtml(
+    itemSummary(item.kind, item.data, lang),
+  )}</span>${changedLine(item, lang)}<span class="actions">${actions}</span></li>`;
+}
+
+function listSection(
+  kind: ItemKind,
+  items: readonly StoredItem[],
+  patientId: string,
+  lang: Language,
+  canWrite: boolean,
+  canAdd = canWrite,
+): string {
+  const add = canAdd
+    ? link(`/patients/${patientId}/items/new?kind=${kind}`, pt(lang, 'add'), lang, 'small-button')
+    : '';
+  const body =
+    items.length === 0
+      ? `<p class="empty">${escapeHtml(pt(lang, 'noItems'))}</p>`
+      : `<ul class="items">${items.map((item) => itemEntry(item, patientId, lang, canWrite)).join('')}</ul>`;
+  return `<section class="card" id="${kind}"><h2>${say(lang, itemKindLabels[kind])} ${add}</h2>${body}</section>`;
+}
+
+function singletonSection(
+  kind: 'wishes' | 'physical-function',
+  item: StoredItem | undefined,
+  patientId: string,
+  lang: Language,
+  canWrite: boolean,
+): string {
+  return listSection(kind, item ? [item] : [], patientId, lang, canWrite, canWrite && !item);
+}
+
+function basicsSection(record: PatientRecord, lang: Language, canWrite: boolean): string {
+  const b = record.basics.data;
+  const row = (label: string, value: string) =>
+    value ? `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>` : '';
+  const ja = lang === 'ja';
+  const family = b.family
+    .map(
+      (m) =>
+        `${m.isKeyPerson ? (ja ? '★キーパーソン ' : '★Key person ') : ''}${m.name}（${labelOf(relationshipLabels, m.relationship, lang)}${m.livesWithPatient ? (ja ? '・同居' : ', lives with patient') : ''}）${m.phone ? ` ${m.phone}` : ''}`,
+    )
+    .join(' ／ ');
+  const adl = b.adl;
+  const adlText = [
+    `${ja ? '食事' : 'Eating'} ${labelOf(adlLevelLabels, adl.eating, lang)}`,
+    `${ja ? '移乗' : 'Transfer'} ${labelOf(adlLevelLabels, adl.transfer, lang)}`,
+    `${ja ? '排泄' : 'Toileting'} ${labelOf(adlLevelLabels, adl.toileting, lang)}`,
+    `${ja ? '入浴' : 'Bathing'} ${labelOf(adlLevelLabels, adl.bathing, lang)}`,
+    `${ja ? '移動' : 'Mobility'} ${labelOf(adlLevelLabels, adl.mobility, lang)}`,
+    `${ja ? '自立度' : 'Independence'} ${labelOf(independenceLevelLabels, adl.independenceLevel, lang)}`,
+  ].join('、');
+  const edit = canWrite
+    ? link(
+        `/patients/${record.patientId}/items/${record.basics.id}/edit`,
+        pt(lang, 'editBasics'),
+        lang,
+        'small-button',
+      )
+    : '';
+  return `<section class="card" id="basics"><h2>${escapeHtml(pt(lang, 'basics'))} ${edit}</h2>
+<table class="facts">
+${row(ja ? '住所' : 'Address', `〒${b.address.postalCode} ${b.address.prefecture}${b.address.municipality}${b.address.line}`)}
+${row(ja ? '電話' : 'Phone', [b.contact.phone, b.contact.mobile].filter(Boolean).join(' ／ '))}
+${row(ja ? '家族' : 'Family', family)}
+${row(ja ? '住環境' : 'Housing', `${labelOf(housingTypeLabels, b.housing.type, lang)}・${labelOf(livingArrangementLabels, b.housing.livingArrangement, lang)}${b.housing.floor !== undefined ? `・${b.housing.floor}${ja ? '階' : 'F'}` : ''}`)}
+${row(ja ? '介護保険' : 'Care insurance', `${labelOf(careNeedLevelLabels, b.careInsurance.certification, lang)}${b.careInsurance.services.length ? `（${b.careInsurance.services.map((s) => labelOf(careServiceLabels, s, lang)).join('、')}）` : ''}`)}
+${row('ADL', adlText)}
+${row(ja ? '認知機能' : 'Cognition', labelOf(dementiaLevelLabels, b.cognition.dementiaLevel, lang))}
+</table>${changedLine(record.basics, lang)}</section>`;
+}
+
+export function patientHeading(record: PatientRecord, lang: Language): string {
+  const b = record.basics.data;
+  return `<h1 class="patient-name">${escapeHtml(patientDisplayName(b.name))} <span class="kana">${escapeHtml(
+    `${b.name.kana.family} ${b.name.kana.given}`,
+  )}</span></h1>
+<p class="who">${escapeHtml(labelOf(sexLabels, b.sex, lang))} ・ ${escapeHtml(pt(lang, 'age', { age: ageOn(b.birthDate) }))}（${escapeHtml(b.birthDate)}） ・ ${escapeHtml(b.address.municipality)} ・ ${escapeHtml(pt(lang, 'role'))}: ${escapeHtml(roleLabel(record.role, lang))}</p>`;
+}
+
+/** The record page: basics and every frequently changing item, newest vitals first. */
+export function renderRecordPage(record: PatientRecord, lang: Language): string {
+  const id = record.patientId;
+  const canWrite = record.role !== 'reader';
+  const readings = vitalReadings(record).slice(0, 5);
+  const vitals =
+    readings.length === 0
+      ? `<p class="empty">${escapeHtml(pt(lang, 'noVitals'))}</p>`
+      : `<ul class="items vitals">${readings
+          .map(
+            (r) =>
+              `<li><strong>${escapeHtml(tokyoDateTime(r.measuredAt))}</strong> ${escapeHtml(vitalsLine(r, lang))}<span class="source">${escapeHtml(vitalSource(r, lang))}</span></li>`,
+          )
+          .join('')}</ul>`;
+  const nav = `<nav class="actions-bar">
+${canWrite ? link(`/patients/${id}/visit`, pt(lang, 'recordVisit'), lang, 'button primary') : ''}
+${link(`/patients/${id}/calendar`, pt(lang, 'calendar'), lang, 'button')}
+${link(`/patients/${id}/team`, pt(lang, 'team'), lang, 'button')}
+${link(`/patients/${id}/documents`, pt(lang, 'documents'), lang, 'button')}
+</nav>`;
+  const visits = record.visitRecords.slice(0, 5);
+  return patientPage(
+    lang,
+    patientDisplayName(record.basics.data.name),
+    `<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
+${patientHeading(record, lang)}
+${nav}
+<section class="card" id="vitals"><h2>${escapeHtml(pt(lang, 'latestVitals'))}</h2>${vitals}</section>
+${listSection('diagnosis', record.lists.diagnosis, id, lang, canWrite)}
+${listSection('medication', record.lists.medication, id, lang, canWrite)}
+${listSection('allergy', record.lists.allergy, id, lang, canWrite)}
+${singletonSection('physical-function', record.physicalFunction, id, lang, canWrite)}
+${singletonSection('wishes', record.wishes, id, lang, canWrite)}
+${listSection('explanation', record.lists.explanation, id, lang, canWrite)}
+${listSection('course-note', record.lists['course-note'], id, lang, canWrite)}
+${listSection('medical-history', record.lists['medical-history'], id, lang, canWrite)}
+${listSection('visit-record', visits, id, lang, false)}
+${basicsSection(record, lang, canWrite)}`,
+  );
+}
+
+export interface ItemFormView {
+  patientId: string;
+  patientName: string;
+  kind: ItemKind;
+  /** Absent for a new item. */
+  item?: StoredItem;
+  form: RawForm;
+  issues?: readonly ItemIssue[];
+  /** The change that beat the writer's, shown beside their own input. */
+  conflict?: StoredItem;
+  csrf: string;
+}
+
+/** The form of one item, new or to edit, with messages next to their fields. */
+export function renderItemFormPage(view: ItemFormView, lang: Language): string {
+  const label = itemKindLabels[view.kind];
+  const isVisit = view.kind === 'visit-record';
+  const title = isVisit
+    ? pt(lang, 'recordVisit')
+    : `${label[lang]}${view.item ? ` — ${pt(lang, 'edit')}` : ''}`;
+  const action = view.item
+    ? `/patients/${view.patientId}/items/${view.item.id}`
+    : `/patients/${view.patientId}/items`;
+  const version = view.conflict?.version ?? view.item?.version;
+  const hidden = `<input type="hidden" name="kind" value="${escapeHtml(view.kind)}">${
+    version !== undefined ? `<input type="hidden" name="version" value="${version}">` : ''
+  }`;
+  const conflict = view.conflict
+    ? `<section class="conflict" role="alert"><h2>${escapeHtml(pt(lang, 'conflictTitle'))}</h2>
+<p>${escapeHtml(pt(lang, 'conflictLead'))}</p>
+<h3>${escapeHtml(pt(lang, 'theirChange'))}</h3>
+<p class="their-change">${escapeHtml(itemSummary(view.conflict.kind, view.conflict.data, lang) || pt(lang, 'basics'))}</p>
+${changedLine(view.conflict, lang)}
+<h3>${escapeHtml(pt(lang, 'yourInput'))}</h3></section>`
+    : '';
+  const invalid =
+    view.issues && view.issues.length > 0
+      ? `<p class="form-errors-title" role="alert">${escapeHtml(pt(lang, 'invalidTitle'))}</p>`
+      : '';
+  const remove =
+    view.item && !['basics', 'wishes', 'physical-function'].includes(view.kind)
+      ? postForm(
+          `/patients/${view.patientId}/items/${view.item.id}/remove`,
+          view.csrf,
+          lang,
+          `<input type="hidden" name="version" value="${view.item.version}">${button(pt(lang, 'remove'), 'button danger')}`,
+          { confirm: pt(lang, 'remove') },
+        )
+      : '';
+  return patientPage(
+    lang,
+    title,
+    `<p class="breadcrumb">${link(`/patients/${view.patientId}`, `${view.patientName} — ${pt(lang, 'toRecord')}`, lang)}</p>
+<h1>${escapeHtml(title)}</h1>
+${conflict}${invalid}
+${postForm(action, view.csrf, lang, `${hidden}${renderFields(itemForms[view.kind], view.form, lang, view.issues)}<p>${button(pt(lang, 'save'), 'button primary')}</p>`, { className: isVisit ? 'item-form quick' : 'item-form' })}
+${remove}`,
+  );
+}
+
+/** Every version of one item, newest first. */
+export function renderHistoryPage(
+  patientId: string,
+  patientName: string,
+  item: StoredItem,
+  versions: readonly ItemVersion[],
+  lang: Language,
+): string {
+  const change = { created: 'changeCreated', updated: 'changeUpdated', removed: 'changeRemoved' } as const;
+  const rows = versions
+    .map(
+      (
+        v,
+      ) => `<li class="version" data-version="${v.version}"><h3>${escapeHtml(pt(lang, 'versionOf', { version: v.version }))} ・ ${escapeHtml(
+        pt(lang, change[v.change]),
+      )}</h3>
+<p class="summary">${escapeHtml(itemSummary(v.kind, v.data, lang) || pt(lang, 'basics'))}</p>
+<p class="meta">${escapeHtml(`${v.changedBy.name}（${v.changedBy.organisation}・${professionText(v.changedBy.profession, lang)}） ${tokyoDateTime(v.changedAt)}`)}</p></li>`,
+    )
+    .join('');
+  const title = `${itemKindLabels[item.kind][lang]} — ${pt(lang, 'history')}`;
+  return patientPage(
+    lang,
+    title,
+    `<p class="breadcrumb">${link(`/patients/${patientId}`, `${patientName} — ${pt(lang, 'toRecord')}`, lang)}</p>
+<h1>${escapeHtml(title)}</h1><ol class="versions">${rows}</ol>`,
+  );
+}

@@ -1,0 +1,67 @@
+import { auditedTransferOperation } from './transfer-audit.js';
+import { visibleInquiries, type RequestViewer } from './transfer-access.js';
+import type { TransferActor, TransferDeps } from './transfer-deps.js';
+import { openInquiry } from './open-inquiry.js';
+import { openRequest } from './open-request.js';
+import {
+  transferStore,
+  type InquiryEvent,
+  type StoredInquiry,
+  type StoredRequest,
+} from './transfer-store.js';
+
+export interface TransferRequestView {
+  request: StoredRequest;
+  viewer: RequestViewer;
+  /** Only those the viewer may see. */
+  inquiries: StoredInquiry[];
+  /** The history and message threads of those inquiries, oldest first. */
+  events: InquiryEvent[];
+}
+
+/** A request as the actor may see it, audited as a read of the patient's data. */
+export async function readTransferRequest(
+  deps: TransferDeps,
+  actor: TransferActor,
+  requestId: string,
+): Promise<TransferRequestView> {
+  return auditedTransferOperation(
+    deps,
+    actor,
+    { type: 'transfer.request.read', isReadOnly: true },
+    async (client, context) => {
+      const { request, inquiries, viewer } = await openRequest(deps, client, actor, requestId, context);
+      const visible = visibleInquiries(viewer, inquiries);
+      const events = await transferStore.eventsOf(
+        client,
+        visible.map((inquiry) => inquiry.id),
+      );
+      return { request, viewer, inquiries: visible, events };
+    },
+  );
+}
+
+/** One inquiry with its request, as the actor may see it: what a hospital opens from its notice. */
+export async function readTransferInquiry(
+  deps: TransferDeps,
+  actor: TransferActor,
+  inquiryId: string,
+): Promise<TransferRequestView & { inquiry: StoredInquiry }> {
+  return auditedTransferOperation(
+    deps,
+    actor,
+    { type: 'transfer.inquiry.read', isReadOnly: true },
+    async (client, context) => {
+      const { inquiry, request, inquiries, viewer } = await openInquiry(
+        deps,
+        client,
+        actor,
+        inquiryId,
+        context,
+      );
+      const visible = visibleInquiries(viewer, inquiries);
+      const events = await transferStore.eventsOf(client, [inquiry.id]);
+      return { request, viewer, inquiries: visible, events, inquiry };
+    },
+  );
+}

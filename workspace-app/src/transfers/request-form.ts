@@ -1,0 +1,242 @@
+import type { Language } from '../ui/i18n.js';
+import type { CodeLabels } from './bilingual-schema.js';
+import {
+  ageBandLabels,
+  behaviouralSymptomLabels,
+  careLevelItemLabels,
+  dementiaLevelLabels,
+  independenceLevelLabels,
+  infectionLabels,
+  patientSexLabels,
+  procedureLabels,
+  wardFunctionLabels,
+  wardTypeLabels,
+} from './care-codes.js';
+import { all, first, numberOrNull, textOrNull, type FormValues } from './form-values.js';
+import { e, pick } from './page-parts.js';
+import { careAreaLabels, tokyoAreas } from './tokyo-areas.js';
+import type { InputIssue } from './transfer-errors.js';
+import { tt, type TransferTextKey } from './transfer-text.js';
+
+// The new-request form: plain HTML fields named after the request's parts, read back into the JSON
+// shape the API takes, so that the form and the API go through the same validation.
+
+const requiredNumber = (form: FormValues, name: string): number | string | undefined =>
+  numberOrNull(form, name) ?? undefined;
+
+/** The API's input (see create-transfer-request.ts) from the form's fields. */
+export function requestInputFromForm(form: FormValues): {
+  patientId: string | null;
+  request: Record<string, unknown>;
+} {
+  const keyPersonRelationship = first(form, 'keyPersonRelationship');
+  return {
+    patientId: textOrNull(form, 'patientId'),
+    request: {
+      patient: { sex: first(form, 'sex') || undefined, ageBand: first(form, 'ageBand') || undefined },
+      mainDiagnosis: {
+        name: first(form, 'diagnosisName'),
+        icd10: textOrNull(form, 'icd10')?.toUpperCase() ?? null,
+        onsetDate: first(form, 'onsetDate') || undefined,
+      },
+      careLevelItems: all(form, 'careLevelItems'),
+      adlScores: {
+        bedMobility: requiredNumber(form, 'adlBedMobility'),
+        transfer: requiredNumber(form, 'adlTransfer'),
+        eating: requiredNumber(form, 'adlEating'),
+        toiletUse: requiredNumber(form, 'adlToiletUse'),
+      },
+      independenceLevel: first(form, 'independenceLevel') || undefined,
+      dementiaLevel: first(form, 'dementiaLevel') || undefined,
+      behaviouralSymptoms: all(form, 'behaviouralSymptoms'),
+      infections: Object.keys(infectionLabels)
+        .filter((code) => first(form, `infection-${code}`) !== '')
+        .map((code) => ({ code, needsIsolationRoom: first(form, `infection-${code}`) === 'isolation' })),
+      proceduresNeeded: all(form, 'proceduresNeeded'),
+      preferredMunicipalityIds: all(form, 'preferredMunicipalityIds'),
+      preferredAreaIds: all(form, 'preferredAreaIds'),
+      preferredDate: textOrNull(form, 'preferredDate'),
+      desiredWardFunctions: all(form, 'desiredWardFunctions'),
+      desiredWardTypes: all(form, 'desiredWardTypes'),
+      expectedStayDays: numberOrNull(form, 'expectedStayDays'),
+      maxExtraChargeYenPerDay: numberOrNull(form, 'maxExtraChargeYenPerDay'),
+      keyPerson: keyPersonRelationship
+        ? {
+            relationship: keyPersonRelationship,
+            name: textOrNull(form, 'keyPersonName'),
+            phone: textOrNull(form, 'keyPersonPhone'),
+          }
+        : null,
+      planAfterDischarge: textOrNull(form, 'planAfterDischarge'),
+    },
+  };
+}
+
+/** What a field of the schema is called on the form, for the list of problems. */
+const fieldLabels: Readonly<Record<string, TransferTextKey>> = {
+  patientId: 'patientId',
+  patient: 'patient',
+  mainDiagnosis: 'mainDiagnosis',
+  careLevelItems: 'careLevel',
+  adlScores: 'adl',
+  independenceLevel: 'independenceLevel',
+  dementiaLevel: 'dementiaLevel',
+  behaviouralSymptoms: 'behaviouralSymptoms',
+  infections: 'infections',
+  proceduresNeeded: 'proceduresNeeded',
+  preferredMunicipalityIds: 'preferredPlaces',
+  preferredAreaIds: 'preferredPlaces',
+  preferredDate: 'preferredDate',
+  desiredWardFunctions: 'desiredWardFunctions',
+  desiredWardTypes: 'desiredWardTypes',
+  expectedStayDays: 'expectedStayDays',
+  maxExtraChargeYenPerDay: 'maxExtraCharge',
+  keyPerson: 'keyPerson',
+  planAfterDischarge: 'planAfterDischarge',
+};
+
+export function renderIssues(lang: Language, issues: readonly InputIssue[]): string {
+  if (issues.length === 0) return '';
+  const items = issues.map((issue) => {
+    const field = fieldLabels[issue.path.split('.')[0] ?? ''];
+    const label = field ? `${tt(lang, field)}: ` : '';
+    return `<li>${e(label)}${e(issue[lang])}</li>`;
+  });
+  return `<div class="transfer-notice is-error" role="alert"><p>${e(tt(lang, 'fixTheseProblems'))}</p><ul>${items.join('')}</ul></div>`;
+}
+
+function checkboxes<Code extends string>(
+  lang: Language,
+  name: string,
+  labels: CodeLabels<Code>,
+  form: FormValues,
+): string {
+  const chosen = new Set(all(form, name));
+  return `<div class="choices">${(Object.keys(labels) as Code[])
+    .map(
+      (code) =>
+        `<label class="choice"><input type="checkbox" name="${name}" value="${e(code)}"${chosen.has(code) ? ' checked' : ''}> ${e(pick(lang, labels[code]))}</label>`,
+    )
+    .join('')}</div>`;
+}
+
+function select<Code extends string>(
+  lang: Language,
+  name: string,
+  labels: CodeLabels<Code>,
+  form: FormValues,
+  options: { blank?: boolean } = {},
+): string {
+  const current = first(form, name);
+  const blank = options.blank ? `<option value="">${e(tt(lang, 'choose'))}</option>` : '';
+  return `<select name="${name}" id="${name}">${blank}${(Object.keys(labels) as Code[])
+    .map(
+      (code) =>
+        `<option value="${e(code)}"${current === code ? ' selected' : ''}>${e(pick(lang, labels[code]))}</option>`,
+    )
+    .join('')}</select>`;
+}
+
+function input(name: string, form: FormValues, attributes: string): string {
+  return `<input name="${name}" id="${name}" value="${e(first(form, name))}" ${attributes}>`;
+}
+
+function field(lang: Language, labelKey: TransferTextKey, control: string, forId?: string): string {
+  const label = forId
+    ? `<label for="${forId}">${e(tt(lang, labelKey))}</label>`
+    : `<span class="label">${e(tt(lang, labelKey))}</span>`;
+  return `<div class="field">${label}${control}</div>`;
+}
+
+const adlScores = ['0', '1', '2', '3', '4', '5', '6'];
+
+function adlSelect(name: string, form: FormValues): string {
+  const current = first(form, name) || '0';
+  return `<select name="${name}" id="${name}">${adlScores
+    .map((score) => `<option${current === score ? ' selected' : ''}>${score}</option>`)
+    .join('')}</select>`;
+}
+
+export function renderRequestForm(lang: Language, form: FormValues, issues: readonly InputIssue[]): string {
+  const careLevelByCategory = (category: 2 | 3) =>
+    Object.fromEntries(
+      Object.entries(careLevelItemLabels).filter(([, label]) => label.category === category),
+    ) as CodeLabels<string>;
+  const infectionRows = (Object.keys(infectionLabels) as (keyof typeof infectionLabels)[]).map((code) => {
+    const current = first(form, `infection-${code}`);
+    const option = (value: string, key: TransferTextKey) =>
+      `<option value="${value}"${current === value ? ' selected' : ''}>${e(tt(lang, key))}</option>`;
+    return `<label class="infection">${e(pick(lang, infectionLabels[code]))} <select name="infection-${code}">${option('', 'infectionAbsent')}${option('present', 'infectionPresent')}${option('isolation', 'infectionIsolation')}</select></label>`;
+  });
+  const chosenMunicipalities = new Set(all(form, 'preferredMunicipalityIds'));
+  const municipalityOptions = tokyoAreas.careAreas
+    .map(
+      (area) =>
+        `<optgroup label="${e(pick(lang, area))}">${area.municipalityIds
+          .map(
+            (id) =>
+              `<option value="${id}"${chosenMunicipalities.has(id) ? ' selected' : ''}>${e(lang === 'ja' ? tokyoAreas.municipality(id).name : id)}</option>`,
+          )
+          .join('')}</optgroup>`,
+    )
+    .join('');
+  return `${renderIssues(lang, issues)}
+<form method="post" action="/transfers/requests" class="request-form">
+<fieldset><legend>${e(tt(lang, 'patient'))}</legend>
+${field(lang, 'patientId', input('patientId', form, 'maxlength="200" autocomplete="off"'), 'patientId')}
+<p class="hint">${e(tt(lang, 'patientIdHint'))}</p>
+<div class="field"><span class="label">${e(tt(lang, 'sex'))}</span><div class="choices">${(
+    Object.keys(patientSexLabels) as (keyof typeof patientSexLabels)[]
+  )
+    .map(
+      (code) =>
+        `<label class="choice"><input type="radio" name="sex" value="${code}"${first(form, 'sex') === code ? ' checked' : ''} required> ${e(pick(lang, patientSexLabels[code]))}</label>`,
+    )
+    .join('')}</div></div>
+${field(lang, 'ageBand', select(lang, 'ageBand', ageBandLabels, form, { blank: true }), 'ageBand')}
+</fieldset>
+<fieldset><legend>${e(tt(lang, 'mainDiagnosis'))}</legend>
+${field(lang, 'diagnosisName', input('diagnosisName', form, 'required maxlength="100"'), 'diagnosisName')}
+${field(lang, 'icd10', input('icd10', form, 'maxlength="10" placeholder="I63.9"'), 'icd10')}
+${field(lang, 'onset', input('onsetDate', form, 'type="date" required'), 'onsetDate')}
+</fieldset>
+<fieldset><legend>${e(tt(lang, 'careLevel'))}</legend>
+<p class="hint">${e(tt(lang, 'careLevel3Items'))}</p>${checkboxes(lang, 'careLevelItems', careLevelByCategory(3), form)}
+<p class="hint">${e(tt(lang, 'careLevel2Items'))}</p>${checkboxes(lang, 'careLevelItems', careLevelByCategory(2), form)}
+</fieldset>
+<fieldset><legend>${e(tt(lang, 'adl'))}</legend>
+<div class="adl">
+${field(lang, 'adlBedMobility', adlSelect('adlBedMobility', form), 'adlBedMobility')}
+${field(lang, 'adlTransfer', adlSelect('adlTransfer', form), 'adlTransfer')}
+${field(lang, 'adlEating', adlSelect('adlEating', form), 'adlEating')}
+${field(lang, 'adlToiletUse', adlSelect('adlToiletUse', form), 'adlToiletUse')}
+</div>
+<p class="hint">${e(tt(lang, 'adlHint'))}</p>
+</fieldset>
+<fieldset><legend>${e(tt(lang, 'independenceAndDementia'))}</legend>
+${field(lang, 'independenceLevel', select(lang, 'independenceLevel', independenceLevelLabels, form), 'independenceLevel')}
+${field(lang, 'dementiaLevel', select(lang, 'dementiaLevel', dementiaLevelLabels, form), 'dementiaLevel')}
+${field(lang, 'behaviouralSymptoms', checkboxes(lang, 'behaviouralSymptoms', behaviouralSymptomLabels, form))}
+</fieldset>
+<fieldset><legend>${e(tt(lang, 'infections'))}</legend><div class="infections">${infectionRows.join('')}</div></fieldset>
+<fieldset><legend>${e(tt(lang, 'proceduresNeeded'))}</legend>${checkboxes(lang, 'proceduresNeeded', procedureLabels, form)}</fieldset>
+<fieldset><legend>${e(tt(lang, 'wishes'))}</legend>
+${field(lang, 'preferredAreas', checkboxes(lang, 'preferredAreaIds', careAreaLabels, form))}
+${field(lang, 'preferredMunicipalities', `<select name="preferredMunicipalityIds" id="preferredMunicipalityIds" multiple size="8">${municipalityOptions}</select>`, 'preferredMunicipalityIds')}
+${field(lang, 'preferredDate', input('preferredDate', form, 'type="date"'), 'preferredDate')}
+${field(lang, 'desiredWardFunctions', checkboxes(lang, 'desiredWardFunctions', wardFunctionLabels, form))}
+${field(lang, 'desiredWardTypes', checkboxes(lang, 'desiredWardTypes', wardTypeLabels, form))}
+${field(lang, 'expectedStayDays', input('expectedStayDays', form, 'type="number" min="1" max="3650" inputmode="numeric"'), 'expectedStayDays')}
+${field(lang, 'maxExtraCharge', input('maxExtraChargeYenPerDay', form, 'type="number" min="0" step="100" inputmode="numeric"'), 'maxExtraChargeYenPerDay')}
+</fieldset>
+<fieldset><legend>${e(tt(lang, 'keyPerson'))}</legend>
+${field(lang, 'keyPersonRelationship', input('keyPersonRelationship', form, 'maxlength="30" placeholder="長女"'), 'keyPersonRelationship')}
+${field(lang, 'keyPersonName', input('keyPersonName', form, 'maxlength="60"'), 'keyPersonName')}
+${field(lang, 'keyPersonPhone', input('keyPersonPhone', form, 'type="tel" placeholder="03-1234-5678"'), 'keyPersonPhone')}
+</fieldset>
+<fieldset><legend>${e(tt(lang, 'planAfterDischarge'))}</legend>
+<textarea name="planAfterDischarge" id="planAfterDischarge" rows="3" maxlength="400">${e(first(form, 'planAfterDischarge'))}</textarea>
+</fieldset>
+<p><button type="submit" class="button primary">${e(tt(lang, 'createAndSearch'))}</button></p>
+</form>`;
+}

@@ -1,0 +1,112 @@
+import type { Language } from '../ui/i18n.js';
+import type { CodeLabels } from './bilingual-schema.js';
+import {
+  ageBandLabels,
+  behaviouralSymptomLabels,
+  careLevelItemLabels,
+  dementiaLevelLabels,
+  independenceLevelLabels,
+  infectionLabels,
+  patientSexLabels,
+  procedureLabels,
+  wardFunctionLabels,
+  wardTypeLabels,
+} from './care-codes.js';
+import { definitionList, e, pick } from './page-parts.js';
+import { careAreaLabels, tokyoAreas } from './tokyo-areas.js';
+import { tt } from './transfer-text.js';
+import {
+  adlCategoryOf,
+  adlTotalOf,
+  medicalCareCategoryOf,
+  type TransferRequest,
+} from './transfer-request.js';
+
+function list<Code extends string>(
+  lang: Language,
+  labels: CodeLabels<Code>,
+  codes: readonly Code[],
+  whenEmpty: 'none' | 'noPreference' = 'none',
+): string {
+  if (codes.length === 0) return e(tt(lang, whenEmpty));
+  return codes.map((code) => e(pick(lang, labels[code]))).join('、');
+}
+
+function orNone(lang: Language, value: string | number | null): string {
+  return value === null ? e(tt(lang, 'notGiven')) : e(String(value));
+}
+
+/** A patient's needs as hospitals see them: no name, no address. */
+export function renderRequestSummary(lang: Language, request: TransferRequest): string {
+  const adl = request.adlScores;
+  const careLevel = medicalCareCategoryOf(request.careLevelItems);
+  const infections =
+    request.infections.length === 0
+      ? e(tt(lang, 'none'))
+      : request.infections
+          .map(
+            (infection) =>
+              `${e(pick(lang, infectionLabels[infection.code]))}${infection.needsIsolationRoom ? e(tt(lang, 'isolationNeededSuffix')) : ''}`,
+          )
+          .join('、');
+  const places = [
+    ...request.preferredAreaIds.map((id) => pick(lang, careAreaLabels[id])),
+    ...request.preferredMunicipalityIds.map((id) => (lang === 'ja' ? tokyoAreas.municipality(id).name : id)),
+  ];
+  const keyPerson = request.keyPerson
+    ? [request.keyPerson.relationship, request.keyPerson.name, request.keyPerson.phone]
+        .filter(Boolean)
+        .join(' ')
+    : null;
+  return definitionList([
+    [
+      tt(lang, 'patient'),
+      `${e(pick(lang, patientSexLabels[request.patient.sex]))}・${e(pick(lang, ageBandLabels[request.patient.ageBand]))}`,
+    ],
+    [
+      tt(lang, 'mainDiagnosis'),
+      `${e(request.mainDiagnosis.name)}${request.mainDiagnosis.icd10 ? `（${e(request.mainDiagnosis.icd10)}）` : ''} ・ ${e(tt(lang, 'onset'))} ${e(request.mainDiagnosis.onsetDate)}`,
+    ],
+    [
+      tt(lang, 'careLevel'),
+      `${e(tt(lang, 'careLevelCategory', { category: String(careLevel) }))}: ${list(lang, careLevelItemLabels, request.careLevelItems)}`,
+    ],
+    [
+      tt(lang, 'adl'),
+      e(
+        tt(lang, 'adlDetail', {
+          category: String(adlCategoryOf(adl)),
+          total: String(adlTotalOf(adl)),
+          bed: String(adl.bedMobility),
+          transfer: String(adl.transfer),
+          eating: String(adl.eating),
+          toilet: String(adl.toiletUse),
+        }),
+      ),
+    ],
+    [tt(lang, 'independenceLevel'), e(pick(lang, independenceLevelLabels[request.independenceLevel]))],
+    [tt(lang, 'dementiaLevel'), e(pick(lang, dementiaLevelLabels[request.dementiaLevel]))],
+    [tt(lang, 'behaviouralSymptoms'), list(lang, behaviouralSymptomLabels, request.behaviouralSymptoms)],
+    [tt(lang, 'infections'), infections],
+    [tt(lang, 'proceduresNeeded'), list(lang, procedureLabels, request.proceduresNeeded)],
+    [tt(lang, 'preferredPlaces'), places.length > 0 ? e(places.join('、')) : e(tt(lang, 'anywhere'))],
+    [
+      tt(lang, 'preferredDate'),
+      request.preferredDate ? e(request.preferredDate) : e(tt(lang, 'asSoonAsPossible')),
+    ],
+    [
+      tt(lang, 'desiredWardFunctions'),
+      list(lang, wardFunctionLabels, request.desiredWardFunctions, 'noPreference'),
+    ],
+    [tt(lang, 'desiredWardTypes'), list(lang, wardTypeLabels, request.desiredWardTypes, 'noPreference')],
+    [tt(lang, 'expectedStayDays'), orNone(lang, request.expectedStayDays)],
+    [
+      tt(lang, 'maxExtraCharge'),
+      request.maxExtraChargeYenPerDay === null
+        ? e(tt(lang, 'noLimit'))
+        : e(tt(lang, 'yenPerDay', { amount: request.maxExtraChargeYenPerDay.toLocaleString('ja-JP') })),
+    ],
+    [tt(lang, 'keyPerson'), orNone(lang, keyPerson)],
+    [tt(lang, 'planAfterDischarge'), orNone(lang, request.planAfterDischarge)],
+  ]);
+}

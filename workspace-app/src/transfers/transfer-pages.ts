@@ -1,0 +1,140 @@
+import type { Language } from '../ui/i18n.js';
+import type { StoredWard } from './hospital-store.js';
+import { renderInquiryCard } from './inquiry-card.js';
+import { formatJstDateTime } from './jst-time.js';
+import type { ListedTransfers } from './list-transfers.js';
+import {
+  actionButton,
+  e,
+  inquiryStatusBadge,
+  pick,
+  requestStatusBadge,
+  transferPage,
+  type PageNotice,
+} from './page-parts.js';
+import type { TransferRequestView } from './read-transfer-request.js';
+import { renderRequestForm } from './request-form.js';
+import type { FormValues } from './form-values.js';
+import { renderRequestSummary } from './request-summary.js';
+import type { InputIssue } from './transfer-errors.js';
+import type { FhirTransferBundle } from './transfer-fhir.js';
+import { patientSummary } from './transfer-notifications.js';
+import { tt } from './transfer-text.js';
+
+/** The start of the transfer search: an MSW's requests, a bed manager's inquiries and bed screen. */
+export function renderOverviewPage(
+  lang: Language,
+  overview: ListedTransfers,
+  roles: readonly string[],
+  notice?: PageNotice,
+): string {
+  const parts: string[] = [`<h1>${e(tt(lang, 'transfersHome'))}</h1>`];
+  if (roles.includes('msw')) {
+    const rows = overview.requests.map(
+      (request) =>
+        `<li><a href="/transfers/requests/${e(request.id)}">${e(pick(lang, patientSummary(request)))}</a> ${requestStatusBadge(lang, request.status)} <span class="when">${e(formatJstDateTime(request.createdAt))} ・ ${e(request.createdByName)}</span></li>`,
+    );
+    parts.push(`<section><h2>${e(tt(lang, 'ourRequests'))}</h2>
+<p><a class="button primary" href="/transfers/requests/new">${e(tt(lang, 'newRequest'))}</a></p>
+${rows.length > 0 ? `<ul class="list">${rows.join('')}</ul>` : `<p>${e(tt(lang, 'noRequests'))}</p>`}</section>`);
+  }
+  if (roles.includes('bed-manager')) {
+    if (overview.hospital) {
+      const rows = overview.inquiries.map(
+        ({ inquiry, request }) =>
+          `<li><a href="/transfers/inquiries/${e(inquiry.id)}">${e(pick(lang, patientSummary(request)))}</a> ${inquiryStatusBadge(lang, inquiry.status)} <span class="when">${e(request.requestingOrganisation)} ・ ${e(formatJstDateTime(inquiry.updatedAt))}</span></li>`,
+      );
+      parts.push(`<section><h2>${e(overview.hospital.name)}</h2>
+<p><a class="button primary big" href="/transfers/beds">${e(tt(lang, 'updateFreeBeds'))}</a></p>
+<h3>${e(tt(lang, 'inquiriesToUs'))}</h3>
+${rows.length > 0 ? `<ul class="list">${rows.join('')}</ul>` : `<p>${e(tt(lang, 'noInquiries'))}</p>`}</section>`);
+    } else {
+      parts.push(`<p class="notice">${e(tt(lang, 'notAHospital'))}</p>`);
+    }
+  }
+  if (!roles.includes('msw') && !roles.includes('bed-manager')) {
+    parts.push(`<p class="notice">${e(tt(lang, 'careTeamHint'))}</p>`);
+  }
+  return transferPage(lang, tt(lang, 'transfersHome'), parts.join('\n'), notice);
+}
+
+export function renderNewRequestPage(
+  lang: Language,
+  form: FormValues,
+  issues: readonly InputIssue[],
+): string {
+  return transferPage(
+    lang,
+    tt(lang, 'newRequest'),
+    `<h1>${e(tt(lang, 'newRequest'))}</h1><p class="lead">${e(tt(lang, 'newRequestLead'))}</p>${renderRequestForm(lang, form, issues)}`,
+  );
+}
+
+export interface RequestPageOptions {
+  view: TransferRequestView;
+  /** For a bed manager: their hospital's wards, offered in the answer form. */
+  wards: readonly StoredWard[];
+  now: Date;
+  notice?: PageNotice;
+  /** Show only this inquiry (the inquiry page). */
+  onlyInquiryId?: string;
+}
+
+/** A request with its needs and inquiries, as the viewer may see and act on them. */
+export function renderRequestPage(lang: Language, options: RequestPageOptions): string {
+  const { view, now } = options;
+  const { request, viewer } = view;
+  const inquiries = options.onlyInquiryId
+    ? view.inquiries.filter((inquiry) => inquiry.id === options.onlyInquiryId)
+    : view.inquiries;
+  const actions: string[] = [];
+  if (viewer.kind === 'requester' && request.status === 'open') {
+    actions.push(
+      `<a class="button primary" href="/transfers/requests/${e(request.id)}/search">${e(tt(lang, 'searchHospitals'))}</a>`,
+    );
+  }
+  if (viewer.kind === 'requester' && request.status !== 'cancelled') {
+    actions.push(
+      actionButton(`/transfers/requests/${request.id}/cancel`, tt(lang, 'cancelRequest'), 'danger'),
+    );
+  }
+  actions.push(
+    `<a class="button secondary" href="/transfers/requests/${e(request.id)}/fhir">${e(tt(lang, 'fhirView'))}</a>`,
+  );
+  const cards = inquiries.map((inquiry) =>
+    renderInquiryCard({ lang, request, inquiry, events: view.events, viewer, wards: options.wards, now }),
+  );
+  const title = options.onlyInquiryId ? tt(lang, 'inquiryTitle') : tt(lang, 'requestTitle');
+  const inquiriesHeading = options.onlyInquiryId
+    ? ''
+    : `<h2>${e(tt(lang, 'inquiries', { count: String(inquiries.length) }))}</h2>`;
+  const backToRequest =
+    options.onlyInquiryId && viewer.kind !== 'asked-hospital'
+      ? `<p><a href="/transfers/requests/${e(request.id)}">${e(tt(lang, 'allInquiries'))}</a></p>`
+      : '';
+  return transferPage(
+    lang,
+    title,
+    `<h1>${e(title)}</h1>
+<p class="lead">${e(pick(lang, patientSummary(request)))} ${requestStatusBadge(lang, request.status)}</p>
+<p class="who">${e(tt(lang, 'requestedBy', { organisation: request.requestingOrganisation, name: request.createdByName, at: formatJstDateTime(request.createdAt) }))}</p>
+<div class="actions">${actions.join('')}</div>
+<section class="needs"><h2>${e(tt(lang, 'patientNeeds'))}</h2>${renderRequestSummary(lang, request.details)}</section>
+<section class="inquiries">${inquiriesHeading}${backToRequest}
+${cards.length > 0 ? cards.join('\n') : `<p>${e(tt(lang, 'noInquiriesYet'))}</p>`}
+</section>`,
+    options.notice,
+  );
+}
+
+/** The FHIR R4 resources of a request, shown as JSON on the page (never offered as a download). */
+export function renderFhirPage(lang: Language, requestId: string, bundle: FhirTransferBundle): string {
+  return transferPage(
+    lang,
+    tt(lang, 'fhirView'),
+    `<h1>${e(tt(lang, 'fhirView'))}</h1>
+<p class="lead">${e(tt(lang, 'fhirLead'))}</p>
+<p><a href="/transfers/requests/${e(requestId)}">${e(tt(lang, 'backToRequest'))}</a></p>
+<pre class="fhir-json">${e(JSON.stringify(bundle, null, 2))}</pre>`,
+  );
+}

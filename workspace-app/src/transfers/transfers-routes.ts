@@ -1,0 +1,437 @@
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
+import type pg from 'pg';
+import { AuditTrail } from '@hcw/common';
+import { HttpError, UnauthorisedError } from '../http/errors.js';
+import { notifyPractitioners } from '../timeline/notify-practitioners.js';
+import type { NotifyPractitioners } from '../timeline/portal-notification.js';
+import { escapeHtml } from '../ui/i18n.js';
+import { languageOf } from '../ui/language.js';
+import { answerInquiry } from './answer-inquiry.js';
+import { renderBedPage } from './bed-page.js';
+import { cancelTransferRequest } from './cancel-transfer-request.js';
+import { noCareTeamLookup, type CareTeamLookup } from './care-team-lookup.js';
+import { confirmInquiry } from './confirm-inquiry.js';
+import { createTransferRequest } from './create-transfer-request.js';
+import {
+  all,
+  answerInputFromForm,
+  first,
+  formValuesOf,
+  freeBedInputFromForm,
+  textOrNull,
+} from './form-values.js';
+import { HospitalProfileCache } from './hospital-profile-cache.js';
+import { hospitalStore, type StoredWard } from './hospital-store.js';
+import { formatJstDateTime } from './jst-time.js';
+import { listTransfers } from './list-transfers.js';
+import { transferPage, type PageNotice } from './page-parts.js';
+import { parseTransferInput } from './parse-transfer-input.js';
+import { postInquiryMessage } from './post-inquiry-message.js';
+import { defaultStaleAfterHours } from './rank-hospitals.js';
+import {
+  readTransferInquiry,
+  readTransferRequest,
+  type TransferRequestView,
+} from './read-transfer-request.js';
+import { requestInputFromForm } from './request-form.js';
+import { searchFiltersFromQuery, renderSearchPage } from './search-page.js';
+import { searchFiltersSchema, searchTransferHospitals } from './search-transfer-hospitals.js';
+import { sendInquiries } from './send-inquiries.js';
+import { requireMsw, type RequestViewer } from './transfer-access.js';
+import type { TransferActor, TransferDeps } from './transfer-deps.js';
+import { TransferConflictError, TransferInputError } from './transfer-errors.js';
+import { exportTransferFhir } from './transfer-fhir.js';
+import {
+  renderFhirPage,
+  renderNewRequestPage,
+  renderOverviewPage,
+  renderRequestPage,
+} from './transfer-pages.js';
+import './transfer-session.js';
+import { tt, ttBoth } from './transfer-text.js';
+import { readBedBoard, updateFreeBeds } from './update-free-beds.js';
+import { withdrawInquiry } from './withdraw-inquiry.js';
+
+export interface TransfersRoutesOptions {
+  pool: pg.Pool;
+  /** Who is on a patient's care team; until the patient record is wired in, nobody. */
+  careTeamLookup?: CareTeamLookup;
+  auditTrail?: AuditTrail;
+  notify?: NotifyPractitioners;
+  clock?: () => Date;
+  /** Free-bed figures older than this many hours are marked stale (48 unless configured). */
+  staleAfterHours?: number;
+}
+
+function actorOf(req: Request): TransferActor {
+  const practitioner = req.session.practitioner;
+  if (!practitioner) throw new UnauthorisedError();
+  return { ...practitioner, clientAddress: req.ip ?? req.socket.remoteAddress };
+}
+
+function param(req: Request, name: string): string {
+  const value = req.params[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function viewerJson(viewer: RequestViewer): { kind: RequestViewer['kind']; hospitalIds?: string[] } {
+  return viewer.kind === 'asked-hospital'
+    ? { kind: viewer.kind, hospitalIds: [...viewer.hospitalIds] }
+    : viewer;
+}
+
+function viewJson(view: TransferRequestView): Record<string, unknown> {
+  return { ...view, viewer: viewerJson(view.viewer) };
+}
+
+/** Takes the notice left for this page by the form sent before it, once. */
+function takeNotice(req: Request): PageNotice | undefined {
+  const notice = req.session.transferNotice;
+  delete req.session.transferNotice;
+  return notice;
+}
+
+function leaveNotice(req: Request, notice: PageNotice): void {
+  req.session.transferNotice = notice;
+}
+
+/**
+ * The transfer and acceptance search: HTML pages under /transfers (forms, no scripts needed) and the
+ * same operations as JSON under /api/transfers. Every read and change of a request is audited.
+ */
+export function transfersRoutes(options: TransfersRoutesOptions): Router {
+  const deps: TransferDeps = {
+    pool: options.pool,
+    auditTrail: options.auditTrail ?? new AuditTrail(options.pool),
+    careTeam: options.careTeamLookup ?? noCareTeamLookup,
+    notify: options.notify ?? notifyPractitioners,
+    clock: options.clock ?? (() => new Date()),
+    staleAfterHours: options.staleAfterHours ?? defaultStaleAfterHours,
+    profiles: new HospitalProfileCache(options.pool),
+  };
+  const router = express.Router();
+  const json = express.json({ limit: '64kb' });
+  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 });
+
+  /** The asked hospital's wards, for the answer form; nobody else needs them. */
+  async function wardsFor(actor: TransferActor, viewer: RequestViewer): Promise<StoredWard[]> {
+    if (viewer.kind !== 'asked-hospital') return [];
+    return (await hospitalStore.ofOrganisation(deps.pool, actor.organisation))?.wards ?? [];
+  }
+
+  /**
+   * A form's action: on success the next page with a notice; when the current state or the input
+   * refuses it, back to where the form was with the reason. Access refusals are not softened into a
+   * notice: they reach the error handler and answer 403.
+   */
+  async function formAction(
+    req: Request,
+    res: Response,
+    action: () => Promise<{ next: string; notice: PageNotice }>,
+    back: string,
+  ): Promise<void> {
+    try {
+      const { next, notice } = await action();
+      leaveNotice(req, notice);
+      res.redirect(303, next);
+    } catch (error) {
+      if (error instanceof TransferConflictError || error instanceof TransferInputError) {
+        leaveNotice(req, { tone: 'error', text: { ja: error.messageJa, en: error.messageEn } });
+        res.redirect(303, back);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  // ── Pages ──────────────────────────────────────────────────────────────────────────────────────
+
+  router.get('/transfers', async (req, res) => {
+    const actor = actorOf(req);
+    const overview = await listTransfers(deps, actor);
+    res.type('html').send(renderOverviewPage(languageOf(req), overview, actor.roles, takeNotice(req)));
+  });
+
+  router.get('/transfers/requests/new', (req, res) => {
+    requireMsw(actorOf(req));
+    // The patient record can link here with its patient filled in.
+    const patientId = typeof req.query.patientId === 'string' ? req.query.patientId.slice(0, 200) : '';
+    res
+      .type('html')
+      .send(renderNewRequestPage(languageOf(req), patientId ? { patientId: [patientId] } : {}, []));
+  });
+
+  router.post('/transfers/requests', form, async (req, res) => {
+    const actor = actorOf(req);
+    const values = formValuesOf(req.body);
+    try {
+      const request = await createTransferRequest(deps, actor, requestInputFromForm(values));
+      leaveNotice(req, { tone: 'success', text: ttBoth('requestCreated') });
+      res.redirect(303, `/transfers/requests/${request.id}/search`);
+    } catch (error) {
+      if (!(error instanceof TransferInputError)) throw error;
+      res
+        .status(400)
+        .type('html')
+        .send(renderNewRequestPage(languageOf(req), values, error.issues));
+    }
+  });
+
+  router.get('/transfers/requests/:id', async (req, res) => {
+    const actor = actorOf(req);
+    const view = await readTransferRequest(deps, actor, param(req, 'id'));
+    const wards = await wardsFor(actor, view.viewer);
+    res
+      .type('html')
+      .send(renderRequestPage(languageOf(req), { view, wards, now: deps.clock(), notice: takeNotice(req) }));
+  });
+
+  router.get('/transfers/requests/:id/search', async (req, res) => {
+    const actor = actorOf(req);
+    const filters = parseTransferInput(searchFiltersSchema, searchFiltersFromQuery(req.query));
+    const result = await searchTransferHospitals(deps, actor, param(req, 'id'), filters);
+    res.type('html').send(renderSearchPage(languageOf(req), result, takeNotice(req)));
+  });
+
+  router.post('/transfers/requests/:id/inquiries', form, async (req, res) => {
+    const actor = actorOf(req);
+    const id = param(req, 'id');
+    const values = formValuesOf(req.body);
+    await formAction(
+      req,
+      res,
+      async () => {
+        const sent = await sendInquiries(deps, actor, id, {
+          hospitalIds: all(values, 'hospitalIds'),
+          message: textOrNull(values, 'message'),
+        });
+        return {
+          next: `/transfers/requests/${id}`,
+          notice: { tone: 'success', text: ttBoth('inquiriesSent', { count: String(sent.length) }) },
+        };
+      },
+      `/transfers/requests/${id}/search`,
+    );
+  });
+
+  router.post('/transfers/requests/:id/cancel', form, async (req, res) => {
+    const actor = actorOf(req);
+    const id = param(req, 'id');
+    const values = formValuesOf(req.body);
+    await formAction(
+      req,
+      res,
+      async () => {
+        await cancelTransferRequest(deps, actor, id, { note: textOrNull(values, 'note') });
+        return {
+          next: `/transfers/requests/${id}`,
+          notice: { tone: 'success', text: ttBoth('requestCancelled') },
+        };
+      },
+      `/transfers/requests/${id}`,
+    );
+  });
+
+  router.get('/transfers/requests/:id/fhir', async (req, res) => {
+    const id = param(req, 'id');
+    const bundle = await exportTransferFhir(deps, actorOf(req), id);
+    res.type('html').send(renderFhirPage(languageOf(req), id, bundle));
+  });
+
+  router.get('/transfers/inquiries/:id', async (req, res) => {
+    const actor = actorOf(req);
+    const view = await readTransferInquiry(deps, actor, param(req, 'id'));
+    const wards = await wardsFor(actor, view.viewer);
+    res.type('html').send(
+      renderRequestPage(languageOf(req), {
+        view,
+        wards,
+        now: deps.clock(),
+        notice: takeNotice(req),
+        onlyInquiryId: view.inquiry.id,
+      }),
+    );
+  });
+
+  const inquiryPage = (id: string) => `/transfers/inquiries/${id}`;
+
+  router.post('/transfers/inquiries/:id/answer', form, async (req, res) => {
+    const actor = actorOf(req);
+    const id = param(req, 'id');
+    const values = formValuesOf(req.body);
+    await formAction(
+      req,
+      res,
+      async () => {
+        await answerInquiry(deps, actor, id, answerInputFromForm(values));
+        return { next: inquiryPage(id), notice: { tone: 'success', text: ttBoth('answerSent') } };
+      },
+      inquiryPage(id),
+    );
+  });
+
+  router.post('/transfers/inquiries/:id/messages', form, async (req, res) => {
+    const actor = actorOf(req);
+    const id = param(req, 'id');
+    const values = formValuesOf(req.body);
+    await formAction(
+      req,
+      res,
+      async () => {
+        await postInquiryMessage(deps, actor, id, { text: first(values, 'text') });
+        return { next: inquiryPage(id), notice: { tone: 'success', text: ttBoth('messageSent') } };
+      },
+      inquiryPage(id),
+    );
+  });
+
+  router.post('/transfers/inquiries/:id/confirm', async (req, res) => {
+    const actor = actorOf(req);
+    const id = param(req, 'id');
+    await formAction(
+      req,
+      res,
+      async () => {
+        const inquiry = await confirmInquiry(deps, actor, id);
+        return {
+          next: `/transfers/requests/${inquiry.requestId}`,
+          notice: { tone: 'success', text: ttBoth('confirmed', { hospital: inquiry.hospitalName }) },
+        };
+      },
+      inquiryPage(id),
+    );
+  });
+
+  router.post('/transfers/inquiries/:id/withdraw', async (req, res) => {
+    const actor = actorOf(req);
+    const id = param(req, 'id');
+    await formAction(
+      req,
+      res,
+      async () => {
+        const inquiry = await withdrawInquiry(deps, actor, id);
+        return {
+          next: `/transfers/requests/${inquiry.requestId}`,
+          notice: { tone: 'success', text: ttBoth('withdrawn') },
+        };
+      },
+      inquiryPage(id),
+    );
+  });
+
+  router.get('/transfers/beds', async (req, res) => {
+    const board = await readBedBoard(deps, actorOf(req));
+    res
+      .type('html')
+      .send(renderBedPage(languageOf(req), board, deps.clock(), deps.staleAfterHours, takeNotice(req)));
+  });
+
+  router.post('/transfers/beds/:wardId', form, async (req, res) => {
+    const actor = actorOf(req);
+    const wardId = param(req, 'wardId');
+    const values = formValuesOf(req.body);
+    await formAction(
+      req,
+      res,
+      async () => {
+        const ward = await updateFreeBeds(deps, actor, wardId, freeBedInputFromForm(values));
+        return {
+          next: `/transfers/beds#ward-${encodeURIComponent(ward.id)}`,
+          notice: {
+            tone: 'success',
+            text: ttBoth('figuresSaved', { ward: ward.name, at: formatJstDateTime(ward.freeBedsUpdatedAt) }),
+          },
+        };
+      },
+      `/transfers/beds#ward-${encodeURIComponent(wardId)}`,
+    );
+  });
+
+  // ── JSON ───────────────────────────────────────────────────────────────────────────────────────
+
+  router.get('/api/transfers', async (req, res) => {
+    res.json(await listTransfers(deps, actorOf(req)));
+  });
+
+  router.post('/api/transfers/requests', json, async (req, res) => {
+    const request = await createTransferRequest(deps, actorOf(req), req.body);
+    res.status(201).json({ request });
+  });
+
+  router.get('/api/transfers/requests/:id', async (req, res) => {
+    res.json(viewJson(await readTransferRequest(deps, actorOf(req), param(req, 'id'))));
+  });
+
+  router.get('/api/transfers/requests/:id/search', async (req, res) => {
+    const actor = actorOf(req);
+    const filters = parseTransferInput(searchFiltersSchema, searchFiltersFromQuery(req.query));
+    res.json(await searchTransferHospitals(deps, actor, param(req, 'id'), filters));
+  });
+
+  router.post('/api/transfers/requests/:id/inquiries', json, async (req, res) => {
+    const inquiries = await sendInquiries(deps, actorOf(req), param(req, 'id'), req.body);
+    res.status(201).json({ inquiries });
+  });
+
+  router.post('/api/transfers/requests/:id/cancel', json, async (req, res) => {
+    const request = await cancelTransferRequest(deps, actorOf(req), param(req, 'id'), req.body ?? {});
+    res.json({ request });
+  });
+
+  router.get('/api/transfers/requests/:id/fhir', async (req, res) => {
+    const bundle = await exportTransferFhir(deps, actorOf(req), param(req, 'id'));
+    // Shown, never downloaded: no attachment disposition, and the portal's no-store applies.
+    res.type('application/fhir+json').send(JSON.stringify(bundle, null, 2));
+  });
+
+  router.get('/api/transfers/inquiries/:id', async (req, res) => {
+    res.json(viewJson(await readTransferInquiry(deps, actorOf(req), param(req, 'id'))));
+  });
+
+  router.post('/api/transfers/inquiries/:id/answer', json, async (req, res) => {
+    res.json({ inquiry: await answerInquiry(deps, actorOf(req), param(req, 'id'), req.body) });
+  });
+
+  router.post('/api/transfers/inquiries/:id/messages', json, async (req, res) => {
+    res.status(201).json({ event: await postInquiryMessage(deps, actorOf(req), param(req, 'id'), req.body) });
+  });
+
+  router.post('/api/transfers/inquiries/:id/confirm', async (req, res) => {
+    res.json({ inquiry: await confirmInquiry(deps, actorOf(req), param(req, 'id')) });
+  });
+
+  router.post('/api/transfers/inquiries/:id/withdraw', async (req, res) => {
+    res.json({ inquiry: await withdrawInquiry(deps, actorOf(req), param(req, 'id')) });
+  });
+
+  router.get('/api/transfers/beds', async (req, res) => {
+    res.json(await readBedBoard(deps, actorOf(req)));
+  });
+
+  router.put('/api/transfers/beds/:wardId', json, async (req, res) => {
+    res.json({ ward: await updateFreeBeds(deps, actorOf(req), param(req, 'wardId'), req.body) });
+  });
+
+  // ── Errors ─────────────────────────────────────────────────────────────────────────────────────
+
+  const transferErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
+    if (!(error instanceof HttpError) || !req.path.startsWith('/transfers')) {
+      // JSON answers come from the portal's error handler; the problems of an input go with them.
+      if (error instanceof TransferInputError) {
+        res.status(400).json({ error: { ja: error.messageJa, en: error.messageEn }, issues: error.issues });
+        return;
+      }
+      next(error);
+      return;
+    }
+    const lang = languageOf(req);
+    const message = lang === 'ja' ? error.messageJa : error.messageEn;
+    const title = error.status === 401 ? tt(lang, 'signInRequired') : tt(lang, 'transfersHome');
+    res
+      .status(error.status)
+      .type('html')
+      .send(transferPage(lang, title, `<p class="notice">${escapeHtml(message)}</p>`));
+  };
+  router.use(transferErrors);
+  return router;
+}
