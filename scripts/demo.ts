@@ -3,26 +3,45 @@ import path from 'node:path';
 import { repoRoot, startWorkspaceStack } from './stack/workspace-stack.js';
 import { DEFAULT_DEMO_PASSWORD } from '../broker/src/config.js';
 import { DEMO_USERS } from '../broker/src/auth/demo-users.js';
+import { startDemoSandboxes } from '../workspace-app/sandboxes/start-demo-sandboxes.js';
+import { startDemoTimelineActivity } from '../workspace-app/src/timeline/demo-timeline-activity.js';
 
 const port = Number(process.env.DEMO_PORT ?? 8080);
 const password = process.env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
+process.stdout.write(
+  'Starting the vendor sandboxes (simulated MCS, カナミック, ひかりワン, バイタルリンク, FHIR)…\n',
+);
+const sandboxes = await startDemoSandboxes();
 process.stdout.write('Starting Redis, PostgreSQL, guacd, the desktop, the portal and the broker…\n');
 const stack = await startWorkspaceStack({
   dataDir: path.join(repoRoot, '.data', 'demo'),
   brokerPort: port,
   demoPassword: password,
   echo: true,
-}).catch((error: unknown) => {
+  portalEnv: {
+    PORTAL_CONNECTORS: JSON.stringify(sandboxes.connectorSettings),
+    PORTAL_TIMELINE_POLL_MS: '2000',
+  },
+  kioskAllowedUrls: Object.values(sandboxes.urls),
+}).catch(async (error: unknown) => {
   process.stderr.write(`The workspace could not start: ${(error as Error).message}\n`);
+  await sandboxes.close();
   process.exit(1);
 });
+// MCS pushes: its seeded notifications wait for the portal's webhook address.
+sandboxes.mcs.setWebhookUrl(`${stack.portalUrl}/webhooks/mcs`);
+await sandboxes.mcs.flushQueue();
+// A new message from one vendor or another every 20 seconds, so the live timeline has something to show.
+const activity = startDemoTimelineActivity(sandboxes, { intervalMs: 20000 });
 
 let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.stdout.write('\nStopping everything…\n');
+  activity.stop();
   await stack.stop();
+  await sandboxes.close();
   process.stdout.write('Stopped.\n');
   process.exit(0);
 }

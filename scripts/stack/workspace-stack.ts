@@ -21,6 +21,10 @@ export interface StackOptions {
   echo?: boolean;
   /** Extra environment for the broker, e.g. shorter timeouts in tests. */
   brokerEnv?: Record<string, string>;
+  /** Origins besides the portal's that the kiosk may open (the vendor systems' deep links). */
+  kioskAllowedUrls?: string[];
+  /** Extra environment for the portal, e.g. the vendor systems the timeline ingests from. */
+  portalEnv?: Record<string, string>;
   /** How many desktops the local pool has (one by default). */
   desktops?: number;
   /** Expose the kiosk's debugging port on loopback (tests only). */
@@ -127,6 +131,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
           DESKTOP_VNC_PORT: String(vncPort),
           DESKTOP_STATE_DIR: path.join(dataDir, id),
           KIOSK_DEBUG_PORT: options.kioskDebugPort ? String(options.kioskDebugPort + i - 1) : undefined,
+          KIOSK_ALLOWED_URLS: (options.kioskAllowedUrls ?? []).join(' '),
         },
       });
       processes.push(agent);
@@ -147,6 +152,9 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         PORTAL_REDIS_URL: redis.url,
         PORTAL_SESSION_SECRET: secret(),
         PORTAL_HANDOFF_SECRET: secrets.handoff,
+        // The stack is for the demo and tests: invented patients, hospitals and requests to work with.
+        PORTAL_DEMO_DATA: '1',
+        ...options.portalEnv,
       },
     });
     processes.push(portal);

@@ -16,6 +16,7 @@ import { t } from './ui/i18n.js';
 import { timelineRoutes } from './timeline/timeline-routes.js';
 import { transfersRoutes } from './transfers/transfers-routes.js';
 import { patientsRoutes } from './patients/patients-routes.js';
+import { patientCareTeamLookup } from './patients/patient-care-team-lookup.js';
 
 const assets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'ui/assets');
 
@@ -74,7 +75,13 @@ export function createPortalApp({ config, pool, redis }: PortalDeps): Express {
   });
 
   app.use(timelineRoutes({ config, pool }));
-  app.use(transfersRoutes({ pool }));
+  app.use(
+    transfersRoutes({
+      pool,
+      careTeamLookup: patientCareTeamLookup(pool),
+      staleAfterHours: config.bedsStaleAfterHours,
+    }),
+  );
   app.use(patientsRoutes({ pool }));
   app.use(errorHandler);
   return app;

@@ -22,6 +22,14 @@ const Env = z.object({
   PORTAL_CONNECTORS: z.string().optional(),
   /** Pause between two polls of a pull vendor that has nothing new. */
   PORTAL_TIMELINE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  /** Fill the database with the invented demo patients, hospitals and requests (demo and tests only). */
+  PORTAL_DEMO_DATA: z.enum(['0', '1']).default('0'),
+  /** After how many hours a hospital's free-bed figures are marked stale. */
+  PORTAL_BEDS_STALE_AFTER_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 14)
+    .default(48),
 });
 
 export interface PortalConfig {
@@ -36,6 +44,8 @@ export interface PortalConfig {
   sessionIdleMinutes: number;
   connectors: ConnectorSettings;
   timelinePollMs: number;
+  demoData: boolean;
+  bedsStaleAfterHours: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): PortalConfig {
@@ -45,6 +55,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`portal configuration is invalid: ${problems}`);
   }
   const e = parsed.data;
+  if (e.PORTAL_DEMO_DATA === '1' && e.PORTAL_ENV === 'production') {
+    throw new Error('portal configuration is invalid: PORTAL_DEMO_DATA cannot be switched on in production');
+  }
   return {
     env: e.PORTAL_ENV,
     host: e.PORTAL_HOST,
@@ -57,6 +70,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMinutes: e.PORTAL_SESSION_IDLE_MINUTES,
     connectors: parseConnectors(e.PORTAL_CONNECTORS),
     timelinePollMs: e.PORTAL_TIMELINE_POLL_MS,
+    demoData: e.PORTAL_DEMO_DATA === '1',
+    bedsStaleAfterHours: e.PORTAL_BEDS_STALE_AFTER_HOURS,
   };
 }
 

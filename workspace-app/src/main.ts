@@ -6,6 +6,9 @@ import { loadConfig } from './config.js';
 import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
 import { createPortalApp } from './app.js';
 import { startTimeline } from './timeline/start-timeline.js';
+import { DEMO_PATIENT_IDS, demoPatientNames, seedDemoPatients } from './patients/seed-demo-patients.js';
+import { seedDemoTimeline } from './timeline/seed-demo-timeline.js';
+import { seedDemoTransfers } from './transfers/seed-demo-transfers.js';
 
 const config = loadConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
@@ -15,6 +18,13 @@ await redis.connect();
 // Every read of patient data in the portal is recorded in this database's audit trail.
 await migrate(pool, AUDIT_MIGRATIONS);
 await migrate(pool, path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'db/migrations'));
+
+if (config.demoData) {
+  // Invented people only: the demo's patients, hospitals, a transfer request and the vendors' groups.
+  await seedDemoPatients(pool);
+  await seedDemoTransfers(pool, { patientId: DEMO_PATIENT_IDS.suzukiIchiro });
+  await seedDemoTimeline(pool, { patients: demoPatientNames });
+}
 
 const app = createPortalApp({ config, pool, redis });
 const server = app.listen(config.port, config.host, () => {

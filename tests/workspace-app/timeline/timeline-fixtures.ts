@@ -127,6 +127,8 @@ export async function startTestPortal(
     sessionIdleMinutes: 15,
     connectors,
     timelinePollMs: 1_000,
+    demoData: false,
+    bedsStaleAfterHours: 48,
   };
   const app = createPortalApp({ config, pool: database.pool, redis });
   server.on('request', app);
