@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { loadConfig } from './config.js';
-import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
+import { AUDIT_MIGRATIONS, AuditTrail, migrate } from '@hcw/common';
 import { createPortalApp } from './app.js';
 import { startTimeline } from './timeline/start-timeline.js';
 import { DEMO_PATIENT_IDS, demoPatientNames, seedDemoPatients } from './patients/seed-demo-patients.js';
 import { seedDemoTimeline } from './timeline/seed-demo-timeline.js';
+import { syncConnectorVitals } from './patients/sync-connector-vitals.js';
 import { seedDemoTransfers } from './transfers/seed-demo-transfers.js';
 
 const config = loadConfig();
@@ -38,7 +39,17 @@ const timeline = await startTimeline({
   log: (line) => process.stdout.write(`${line}\n`),
 });
 
+// Vital signs a connector delivered to the timeline go into the patients' records too, with their source.
+const auditTrail = new AuditTrail(pool);
+const vitalsSync = setInterval(() => {
+  syncConnectorVitals({ pool, auditTrail }).catch((error: Error) =>
+    process.stderr.write(`portal: connector vitals not synchronised yet: ${error.message}\n`),
+  );
+}, config.timelinePollMs);
+vitalsSync.unref();
+
 async function shutdown(): Promise<void> {
+  clearInterval(vitalsSync);
   await timeline.stop().catch(() => undefined);
   server.close();
   server.closeAllConnections();

@@ -3,6 +3,9 @@ import type pg from 'pg';
 import { recordConnectorVitals } from '../../../workspace-app/src/patients/connector-vitals.js';
 import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
 import { readPatientRecord } from '../../../workspace-app/src/patients/patient-record.js';
+import { syncConnectorVitals } from '../../../workspace-app/src/patients/sync-connector-vitals.js';
+import { mapPatientGroup } from '../../../workspace-app/src/timeline/patient-groups.js';
+import { storeEvents } from '../../../workspace-app/src/timeline/store-events.js';
 import type { CanonicalEvent } from '../../../workspace-app/src/timeline/canonical-event.js';
 import { aBasics, auditEvents, patientDatabase, patientDeps, people } from './patient-fixtures.js';
 
@@ -96,5 +99,48 @@ describe('vital signs from connectors', function () {
       ),
       { status: 404 },
     );
+  });
+
+  describe('fed from the timeline', () => {
+    async function ingest(events: CanonicalEvent[]): Promise<void> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await storeEvents(client, events);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    }
+
+    it('reach the record of the patient their group is mapped to, once however often it runs', async () => {
+      const group = 'grp-sync-0001';
+      await mapPatientGroup(
+        pool,
+        { vendor: 'vital-link', patientGroupRef: group, patientId, patientLabel: '鈴木 一郎' },
+        'admin.yamamoto',
+      );
+      await ingest([
+        aVitalLinkEvent({ vendorMessageId: 'sync-1', patientGroupRef: group }),
+        aVitalLinkEvent({
+          vendorMessageId: 'sync-2',
+          patientGroupRef: group,
+          occurredAt: '2025-05-02T00:30:00.000Z',
+        }),
+        // Not mapped to any patient (control): stays in the timeline only.
+        aVitalLinkEvent({ vendorMessageId: 'sync-3', patientGroupRef: 'grp-unmapped' }),
+      ]);
+      assert.equal(await syncConnectorVitals(deps), 2);
+      assert.equal(await syncConnectorVitals(deps), 0, 'a second run adds nothing');
+      const { rows } = await pool.query<{ vendor_event_id: string }>(
+        "SELECT vendor_event_id FROM connector_vitals WHERE vendor_event_id LIKE 'sync-%' ORDER BY 1",
+      );
+      assert.deepEqual(
+        rows.map((row) => row.vendor_event_id),
+        ['sync-1', 'sync-2'],
+      );
+      const record = await readPatientRecord(deps, people.sato, patientId);
+      assert.ok(record.connectorVitals.some((vitals) => vitals.vendorEventId === 'sync-2'));
+    });
   });
 });
