@@ -63,6 +63,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   const metrics = deps.metrics ?? new BrokerMetrics();
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders);
 
   app.get('/healthz', async (_req, res) => {

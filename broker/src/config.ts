@@ -41,6 +41,21 @@ const Env = z
     BROKER_REDIS_URL: z.string().url(),
     BROKER_DATABASE_URL: z.string().url(),
     BROKER_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    /**
+     * Which proxies in front of the broker to believe about the client's address and scheme
+     * (X-Forwarded-For/-Proto), in Express's terms: empty for none, `loopback` for nginx on the same host,
+     * or addresses/subnets separated by commas. Per-address limits and Secure cookies depend on it.
+     */
+    BROKER_TRUST_PROXY: z
+      .string()
+      .regex(
+        /^[0-9a-fA-F.:/,\s]*$|^(loopback|linklocal|uniquelocal)(,\s*(loopback|linklocal|uniquelocal))*$/,
+        {
+          message:
+            'must be empty, loopback/linklocal/uniquelocal, or addresses and subnets separated by commas',
+        },
+      )
+      .default(''),
     BROKER_SESSION_IDLE_MINUTES: z.coerce
       .number()
       .int()
@@ -168,6 +183,8 @@ export interface BrokerConfig {
   port: number;
   publicUrl: string;
   publicOrigin: string;
+  /** Express's `trust proxy` value; false when no proxy is trusted. */
+  trustProxy: string | false;
   redisUrl: string;
   databaseUrl: string;
   session: { secret: string; idleMinutes: number; maxHours: number; secureCookie: boolean };
@@ -231,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.BROKER_PORT,
     publicUrl,
     publicOrigin: new URL(publicUrl).origin,
+    trustProxy: e.BROKER_TRUST_PROXY.trim() === '' ? false : e.BROKER_TRUST_PROXY.trim(),
     redisUrl: e.BROKER_REDIS_URL,
     databaseUrl: e.BROKER_DATABASE_URL,
     session: {

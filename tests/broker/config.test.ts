@@ -46,6 +46,16 @@ describe('broker configuration', () => {
     assert.equal(config.session.secureCookie, true);
   });
 
+  it('trusts no proxy unless told, and takes loopback or addresses when told', () => {
+    assert.equal(loadConfig(baseEnv()).trustProxy, false);
+    assert.equal(loadConfig(baseEnv({ BROKER_TRUST_PROXY: 'loopback' })).trustProxy, 'loopback');
+    assert.equal(
+      loadConfig(baseEnv({ BROKER_TRUST_PROXY: '10.0.1.0/24, 10.0.2.5' })).trustProxy,
+      '10.0.1.0/24, 10.0.2.5',
+    );
+    assert.throws(() => loadConfig(baseEnv({ BROKER_TRUST_PROXY: 'everyone' })), /BROKER_TRUST_PROXY/);
+  });
+
   it('refuses to switch the development IdP on in production', () => {
     assert.throws(
       () => loadConfig(baseEnv({ DEV_IDP_ENABLED: '1' })),

@@ -24,7 +24,8 @@ export const userSessionKey = (userId: string): string => `user:session:${userId
 const PENDING_LIFETIME_MS = 10 * 60 * 1000;
 
 export function clientAddress(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  // req.ip is the socket's address unless a trusted proxy (BROKER_TRUST_PROXY) says who it forwards for.
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 export interface SignInFlowDeps {
