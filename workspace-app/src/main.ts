@@ -39,17 +39,22 @@ const timeline = await startTimeline({
   log: (line) => process.stdout.write(`${line}\n`),
 });
 
-// Vital signs a connector delivered to the timeline go into the patients' records too, with their source.
+// Vital signs a connector delivered to the timeline go into the patients' records too, with their source:
+// recent ones at the timeline's pace, everything at start and hourly (what a crash left, groups mapped later).
 const auditTrail = new AuditTrail(pool);
-const vitalsSync = setInterval(() => {
-  syncConnectorVitals({ pool, auditTrail }).catch((error: Error) =>
+const syncVitals = (receivedWithinMinutes?: number) =>
+  syncConnectorVitals({ pool, auditTrail }, { receivedWithinMinutes }).catch((error: Error) =>
     process.stderr.write(`portal: connector vitals not synchronised yet: ${error.message}\n`),
   );
-}, config.timelinePollMs);
+void syncVitals();
+const vitalsSync = setInterval(() => void syncVitals(60), config.timelinePollMs);
+const vitalsCatchUp = setInterval(() => void syncVitals(), 60 * 60 * 1000);
 vitalsSync.unref();
+vitalsCatchUp.unref();
 
 async function shutdown(): Promise<void> {
   clearInterval(vitalsSync);
+  clearInterval(vitalsCatchUp);
   await timeline.stop().catch(() => undefined);
   server.close();
   server.closeAllConnections();

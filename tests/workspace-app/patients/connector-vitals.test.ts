@@ -130,7 +130,8 @@ describe('vital signs from connectors', function () {
         // Not mapped to any patient (control): stays in the timeline only.
         aVitalLinkEvent({ vendorMessageId: 'sync-3', patientGroupRef: 'grp-unmapped' }),
       ]);
-      assert.equal(await syncConnectorVitals(deps), 2);
+      assert.equal(await syncConnectorVitals(deps, { receivedWithinMinutes: 60 }), 0, 'received long ago');
+      assert.equal(await syncConnectorVitals(deps), 2, 'the catch-up pass takes them');
       assert.equal(await syncConnectorVitals(deps), 0, 'a second run adds nothing');
       const { rows } = await pool.query<{ vendor_event_id: string }>(
         "SELECT vendor_event_id FROM connector_vitals WHERE vendor_event_id LIKE 'sync-%' ORDER BY 1",
@@ -142,5 +143,29 @@ describe('vital signs from connectors', function () {
       const record = await readPatientRecord(deps, people.sato, patientId);
       assert.ok(record.connectorVitals.some((vitals) => vitals.vendorEventId === 'sync-2'));
     });
+  });
+
+  it('are taken by the frequent pass when they arrived lately', async () => {
+    const group = 'grp-sync-recent';
+    await mapPatientGroup(
+      pool,
+      { vendor: 'vital-link', patientGroupRef: group, patientId, patientLabel: '鈴木 一郎' },
+      'admin.yamamoto',
+    );
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await storeEvents(client, [
+        aVitalLinkEvent({
+          vendorMessageId: 'recent-1',
+          patientGroupRef: group,
+          receivedAt: new Date().toISOString(),
+        }),
+      ]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    assert.equal(await syncConnectorVitals(deps, { receivedWithinMinutes: 60 }), 1);
   });
 });

@@ -5,7 +5,7 @@ import {
 } from '../../../workspace-app/src/timeline/notify-practitioners.js';
 import type { PortalNotification } from '../../../workspace-app/src/timeline/portal-notification.js';
 import { readTimeline } from '../../../workspace-app/src/timeline/read-timeline.js';
-import { withTransaction } from '../../../workspace-app/src/timeline/with-transaction.js';
+import { withTransaction } from '@hcw/common';
 import { timelineDatabase, type TimelineDatabase } from './timeline-fixtures.js';
 
 let nextKey = 1;

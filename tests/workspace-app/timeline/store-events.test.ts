@@ -7,7 +7,7 @@ import {
   TIMELINE_CHANNEL,
   parseAnnouncement,
 } from '../../../workspace-app/src/timeline/timeline-announcement.js';
-import { withTransaction } from '../../../workspace-app/src/timeline/with-transaction.js';
+import { withTransaction } from '@hcw/common';
 import { readTimeline } from '../../../workspace-app/src/timeline/read-timeline.js';
 import {
   anEvent,

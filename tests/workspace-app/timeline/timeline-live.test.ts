@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { notifyPractitioners } from '../../../workspace-app/src/timeline/notify-practitioners.js';
 import { storePushedEvents } from '../../../workspace-app/src/timeline/store-pushed-events.js';
-import { withTransaction } from '../../../workspace-app/src/timeline/with-transaction.js';
+import { withTransaction } from '@hcw/common';
 import {
   aPractitioner,
   anEvent,

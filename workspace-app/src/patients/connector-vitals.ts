@@ -4,7 +4,7 @@ import { canonicalEvent, type CanonicalEvent, type VitalSigns } from '../timelin
 import { isUuid } from './patient-access.js';
 import type { PatientDeps } from './patient-audit.js';
 import { RecordNotFoundError } from './record-not-found-error.js';
-import { withTransaction } from './transaction.js';
+import { withTransaction } from '@hcw/common';
 
 /** Vital signs measured through a vendor system, shown in the record with where they came from. */
 export interface ConnectorVitals {

@@ -1,11 +1,10 @@
 import type pg from 'pg';
-import type { AuditTrail } from '@hcw/common';
+import { withTransaction, type AuditTrail } from '@hcw/common';
 import { HttpError } from '../http/errors.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { EditConflictError } from './edit-conflict-error.js';
 import { PatientAccessDeniedError } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
-import { withTransaction } from './transaction.js';
 
 export type AuditDetails = Record<string, string | number | boolean | null>;
 

@@ -25,11 +25,16 @@ interface PendingVitals {
  * Brings vital signs that a connector delivered to the timeline into the patients' records, with their
  * source. It reads what the timeline has stored durably and the record does not have yet, so a crash
  * between the two loses nothing (the next run picks it up) and a second run adds nothing (the record
- * keeps one row per vendor event). Returns how many were recorded.
+ * keeps one row per vendor event). A frequent pass over recent events keeps records current; a catch-up
+ * pass over all of them picks up what a crash left or a group mapped later. Returns how many were recorded.
  */
 export async function syncConnectorVitals(
   deps: Pick<PatientDeps, 'pool' | 'auditTrail'>,
-  batchSize = 200,
+  options: {
+    /** Only events received this recently (the frequent pass); unset, all of them (the catch-up pass). */
+    receivedWithinMinutes?: number;
+    batchSize?: number;
+  } = {},
 ): Promise<number> {
   const { rows } = await deps.pool.query<PendingVitals>(
     `SELECT e.vendor, e.vendor_message_id, e.vendor_account, e.patient_group_ref, e.patient_group_name,
@@ -39,11 +44,12 @@ export async function syncConnectorVitals(
      JOIN timeline_patient_groups g ON g.vendor = e.vendor AND g.patient_group_ref = e.patient_group_ref
      JOIN patients p ON p.id::text = g.patient_id
      WHERE e.vitals IS NOT NULL
+       AND ($2::int IS NULL OR e.received_at > now() - make_interval(mins => $2::int))
        AND NOT EXISTS (
          SELECT 1 FROM connector_vitals c WHERE c.vendor = e.vendor AND c.vendor_event_id = e.vendor_message_id)
      ORDER BY e.occurred_at
      LIMIT $1`,
-    [batchSize],
+    [options.batchSize ?? 200, options.receivedWithinMinutes ?? null],
   );
   let recorded = 0;
   for (const row of rows) {

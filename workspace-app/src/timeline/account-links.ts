@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { announceDeliveries, deliveriesFrom } from './timeline-announcement.js';
 import { lockAccounts } from './store-events.js';
-import { withTransaction } from './with-transaction.js';
+import { withTransaction } from '@hcw/common';
 
 /** A practitioner's account at one vendor, as they linked it to their portal identity. */
 export interface AccountLink {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { NotifyPractitioners, PortalNotification } from './portal-notification.js';
 import { PORTAL_SOURCE } from './store-events.js';
 import { announceDeliveries, deliveriesFrom } from './timeline-announcement.js';
-import { withTransaction } from './with-transaction.js';
+import { withTransaction } from '@hcw/common';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { CanonicalEvent } from './canonical-event.js';
 import { storeEvents, type StoredEvents } from './store-events.js';
 import { recordVendorSuccess } from './vendor-health.js';
-import { withTransaction } from './with-transaction.js';
+import { withTransaction } from '@hcw/common';
 
 export interface PulledBatch {
   vendor: string;

@@ -9,7 +9,7 @@ import { generateSyntheticHospitals } from './synthetic-hospitals.js';
 import { notifyHospital, patientSummary } from './transfer-notifications.js';
 import { transferRequestSchema } from './transfer-request.js';
 import { transferStore, type StoredRequest } from './transfer-store.js';
-import { withTransaction } from './with-transaction.js';
+import { withTransaction } from '@hcw/common';
 
 /** The demo's request, so that seeding twice finds it and adds nothing. */
 export const demoTransferRequestId = 'c0ffee00-0300-4000-8000-000000000001';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-/** Runs `work` in one transaction on a connection of its own; any error rolls everything back. */
+/** Runs `work` in one transaction on a connection of its own: all of it is stored, or none of it. */
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
@@ -20,5 +20,18 @@ export async function withTransaction<T>(
     throw error;
   } finally {
     client.release(broken);
+  }
+}
+
+/** Runs `work` on one connection of the pool, without a transaction around it. */
+export async function withConnection<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.release();
   }
 }
