@@ -1,4 +1,5 @@
 import type { CodeLabels } from './bilingual-fields.js';
+import { dementiaLevelLabels, independenceLevelLabels } from '../transfers/care-codes.js';
 
 // The vocabulary of the standard shared items (標準共有項目). Codes are stable ASCII so they can sit in
 // JSON and SQL; the labels carry the terms practitioners know.
@@ -159,31 +160,10 @@ export const adlLevelLabels = {
 } as const satisfies CodeLabels<string>;
 export type AdlLevel = keyof typeof adlLevelLabels;
 
-/** 障害高齢者の日常生活自立度 (寝たきり度), most independent first. */
-export const independenceLevelLabels = {
-  independent: { ja: '自立', en: 'independent' },
-  J1: { ja: 'J1', en: 'J1' },
-  J2: { ja: 'J2', en: 'J2' },
-  A1: { ja: 'A1', en: 'A1' },
-  A2: { ja: 'A2', en: 'A2' },
-  B1: { ja: 'B1', en: 'B1' },
-  B2: { ja: 'B2', en: 'B2' },
-  C1: { ja: 'C1', en: 'C1' },
-  C2: { ja: 'C2', en: 'C2' },
-} as const satisfies CodeLabels<string>;
+// 障害高齢者の日常生活自立度 and 認知症高齢者の日常生活自立度 are national scales: the record and the transfer
+// request use the very same codes, so a request can be filled from the record.
+export { dementiaLevelLabels, independenceLevelLabels };
 export type IndependenceLevel = keyof typeof independenceLevelLabels;
-
-/** 認知症高齢者の日常生活自立度, mildest first. */
-export const dementiaLevelLabels = {
-  independent: { ja: '自立', en: 'no dementia' },
-  I: { ja: 'Ⅰ', en: 'I' },
-  IIa: { ja: 'Ⅱa', en: 'IIa' },
-  IIb: { ja: 'Ⅱb', en: 'IIb' },
-  IIIa: { ja: 'Ⅲa', en: 'IIIa' },
-  IIIb: { ja: 'Ⅲb', en: 'IIIb' },
-  IV: { ja: 'Ⅳ', en: 'IV' },
-  M: { ja: 'M', en: 'M' },
-} as const satisfies CodeLabels<string>;
 export type DementiaLevel = keyof typeof dementiaLevelLabels;
 
 /** A diagnosis's clinical status; the codes are FHIR's condition-clinical codes. */
