@@ -342,6 +342,31 @@ describe(`guacamole-lite ${LIBRARY_VERSION} defects the broker does not inherit`
     });
   }
 
+  it('5: the plain library, told QUIET by name, writes debug lines (control: the checks above can fail)', () => {
+    const server = http.createServer();
+    const options = { log: { level: 'QUIET' as unknown as number } };
+    const plain = new GuacamoleLite({ server }, { host: '127.0.0.1', port: 1 }, options);
+    try {
+      // QUIET is 0, which the library's name lookup treats as "not found", so the name stays a string…
+      const level = (plain as unknown as { clientOptions: typeof options }).clientOptions.log.level;
+      assert.equal(level, 'QUIET');
+      // …and its logger, comparing numbers with that string, lets every level through.
+      const { Logger } = createRequire(import.meta.url)('guacamole-lite/lib/Logger.js') as {
+        Logger: new (
+          level: unknown,
+          stdLog: (line: string) => void,
+        ) => { log(level: number, line: string): void };
+      };
+      const written: string[] = [];
+      new Logger(level, (line) => written.push(line)).log(40, 'Sending to guacd: password');
+      assert.equal(written.length, 1);
+    } finally {
+      if (plain.sigTermHandler) process.removeListener('SIGTERM', plain.sigTermHandler);
+      if (plain.sigIntHandler) process.removeListener('SIGINT', plain.sigIntHandler);
+      plain.webSocketServer.close();
+    }
+  });
+
   it('6: the browser’s keep-alive ping is answered by the broker and never reaches guacd', async () => {
     const h = await harness();
     try {
