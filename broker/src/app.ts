@@ -108,7 +108,6 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   const flow = { config, redis: deps.redis, sessionStore: deps.sessionStore, audit };
   app.use(
     samlRoutes({
-      config,
       strategy: createSamlStrategy(config, deps.redis),
       limits,
       onSignedIn: (req, res, user) => afterIdentityProvider(flow, req, res, user),

@@ -149,14 +149,13 @@ export function createSamlStrategy(config: BrokerConfig, redis: RedisClientType)
 }
 
 export interface SamlRoutesDeps {
-  config: BrokerConfig;
   strategy: SamlStrategy;
   limits: SignInLimits;
   onSignedIn(req: Request, res: Response, user: SignedInUser): Promise<void>;
   onRefused(req: Request, res: Response, reason: string): Promise<void>;
 }
 
-export function samlRoutes({ config, strategy, limits, onSignedIn, onRefused }: SamlRoutesDeps): Router {
+export function samlRoutes({ strategy, limits, onSignedIn, onRefused }: SamlRoutesDeps): Router {
   // passport-saml is typed against an older @types/passport; the runtime contract is the same.
   passport.use('saml', strategy as unknown as passport.Strategy);
   const router = express.Router();
@@ -196,6 +195,5 @@ export function samlRoutes({ config, strategy, limits, onSignedIn, onRefused }: 
     res.type('application/samlmetadata+xml').send(strategy.generateServiceProviderMetadata(null, null));
   });
 
-  void config;
   return router;
 }
