@@ -9,6 +9,7 @@ import type { AuditTrail } from '@hcw/common';
 import type { BrokerConfig } from './config.js';
 import { devIdpRoutes } from './auth/dev-idp.js';
 import { createSamlStrategy, samlRoutes } from './auth/saml.js';
+import { SingleLogout, singleLogoutRoutes } from './auth/single-logout.js';
 import { endSession, SESSION_COOKIE, sessionMiddleware } from './auth/session.js';
 import { SignInLimits } from './auth/rate-limits.js';
 import { afterIdentityProvider, clientAddress } from './auth/sign-in-flow.js';
@@ -64,7 +65,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.use(securityHeaders);
+  app.use(securityHeaders({ formTargets: config.saml.idpSloUrl ? [config.saml.idpSloUrl] : [] }));
 
   app.get('/healthz', async (_req, res) => {
     const report = await checkHealth(deps);
@@ -92,6 +93,8 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         entityId: config.saml.idpEntityId,
         spEntityId: config.saml.spEntityId,
         spAcsUrl: config.saml.acsUrl,
+        spSloUrl: config.saml.sloUrl,
+        spCert: config.saml.spSigning?.cert,
         key: config.devIdp.key,
         cert: config.devIdp.cert,
         password: config.devIdp.demoPassword,
@@ -109,6 +112,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   app.use(
     samlRoutes({
       strategy: createSamlStrategy(config, deps.redis),
+      signingCert: config.saml.spSigning?.cert,
       limits,
       onSignedIn: (req, res, user) => afterIdentityProvider(flow, req, res, user),
       onRefused: async (req, res, reason) => {
@@ -136,6 +140,9 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       },
     }),
   );
+  const logoutDeps = { ...flow, limits, desktops, log: deps.log };
+  const singleLogout = new SingleLogout(logoutDeps);
+  if (singleLogout.enabled) app.use(singleLogoutRoutes(singleLogout, logoutDeps));
   app.use(secondFactorRoutes({ ...flow, factors: deps.factors, limits }));
   app.use(adminUserRoutes({ audit, factors: deps.factors, desktops }));
   app.use(consoleRoutes({ ...deps, facts, notify: deps.notifyConsole }));
@@ -282,7 +289,9 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       });
     }
     res.clearCookie(SESSION_COOKIE);
-    res.redirect(303, '/signed-out');
+    // With single logout, the IdP ends its own session too and sends the browser back to /signed-out.
+    const atIdp = user ? await singleLogout.requestUrl(user) : undefined;
+    res.redirect(303, atIdp ?? '/signed-out');
   });
 
   // The client reports that its user is active in the desktop; the session's idle timer restarts (AUTH-4).

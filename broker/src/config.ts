@@ -73,6 +73,11 @@ const Env = z
     SAML_IDP_ENTITY_ID: z.string().min(1),
     SAML_IDP_CERT_FILE: z.string().min(1),
     SAML_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /** The IdP's single logout service (HTTP-Redirect binding); without it, signing out ends only our session. */
+    SAML_IDP_SLO_URL: z.string().url().optional(),
+    /** The broker's own SAML signing key and certificate: sign logout messages (and requests); in metadata. */
+    SAML_SP_KEY_FILE: z.string().min(1).optional(),
+    SAML_SP_CERT_FILE: z.string().min(1).optional(),
     DEV_IDP_ENABLED: z.enum(['0', '1']).default('0'),
     DEV_IDP_KEY_FILE: z.string().optional(),
     DEV_IDP_CERT_FILE: z.string().optional(),
@@ -134,6 +139,20 @@ const Env = z
         code: z.ZodIssueCode.custom,
         path: ['DEV_IDP_KEY_FILE'],
         message: 'the development identity provider needs DEV_IDP_KEY_FILE and DEV_IDP_CERT_FILE',
+      });
+    }
+    if (e.SAML_IDP_SLO_URL && (!e.SAML_SP_KEY_FILE || !e.SAML_SP_CERT_FILE)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['SAML_IDP_SLO_URL'],
+        message: 'single logout needs SAML_SP_KEY_FILE and SAML_SP_CERT_FILE: logout messages must be signed',
+      });
+    }
+    if (Boolean(e.SAML_SP_KEY_FILE) !== Boolean(e.SAML_SP_CERT_FILE)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['SAML_SP_KEY_FILE'],
+        message: 'SAML_SP_KEY_FILE and SAML_SP_CERT_FILE go together',
       });
     }
     if (!e.DESKTOPS && !e.POOLS) {
@@ -209,6 +228,12 @@ export interface BrokerConfig {
     idpEntityId: string;
     idpCert: string;
     clockSkewMs: number;
+    /** Where the IdP sends logout requests and responses to us. */
+    sloUrl: string;
+    /** Set when single logout is on: the IdP's single logout service. */
+    idpSloUrl: string | undefined;
+    /** The broker's signing key pair, when configured. */
+    spSigning: { key: string; cert: string } | undefined;
   };
   devIdp: { key: string; cert: string; demoPassword: string } | undefined;
   /** Every configured desktop with a guacd of its pool: what the health report walks. */
@@ -283,6 +308,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idpEntityId: e.SAML_IDP_ENTITY_ID,
       idpCert: readPem(e.SAML_IDP_CERT_FILE, 'SAML_IDP_CERT_FILE'),
       clockSkewMs: e.SAML_CLOCK_SKEW_SECONDS * 1000,
+      sloUrl: `${publicUrl}/auth/saml/slo`,
+      idpSloUrl: e.SAML_IDP_SLO_URL,
+      spSigning:
+        e.SAML_SP_KEY_FILE && e.SAML_SP_CERT_FILE
+          ? {
+              key: readPem(e.SAML_SP_KEY_FILE, 'SAML_SP_KEY_FILE'),
+              cert: readPem(e.SAML_SP_CERT_FILE, 'SAML_SP_CERT_FILE'),
+            }
+          : undefined,
     },
     devIdp:
       e.DEV_IDP_ENABLED === '1' && e.DEV_IDP_KEY_FILE && e.DEV_IDP_CERT_FILE

@@ -47,6 +47,8 @@ export interface WorkspaceStack {
   secrets: { agent: string; handoff: string };
   /** The development IdP's signing key and certificate files. */
   devIdp: { keyFile: string; certFile: string; entityId: string };
+  /** The broker's own SAML signing key pair (logout messages are signed with it). */
+  brokerSaml: { keyFile: string; certFile: string };
   processes: ManagedProcess[];
   stop(): Promise<void>;
 }
@@ -62,10 +64,11 @@ function freeDisplay(): number {
   throw new Error('no free X display number');
 }
 
-function makeIdpCertificate(dir: string): { key: string; cert: string } {
+/** A self-signed SAML signing key pair for the stack's development IdP or the broker itself. */
+function makeSigningCertificate(dir: string, name: string): { key: string; cert: string } {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const key = path.join(dir, 'dev-idp.key');
-  const cert = path.join(dir, 'dev-idp.crt');
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.crt`);
   if (!existsSync(key) || !existsSync(cert)) {
     execFileSync(
       'openssl',
@@ -79,7 +82,7 @@ function makeIdpCertificate(dir: string): { key: string; cert: string } {
         '-days',
         '365',
         '-subj',
-        '/CN=development-idp',
+        `/CN=${name}`,
         '-keyout',
         key,
         '-out',
@@ -161,7 +164,8 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     await waitForHttp(`${portalUrl}/healthz`, { process: portal });
 
     const brokerUrl = `http://localhost:${brokerPort}`;
-    const idp = makeIdpCertificate(path.join(dataDir, 'dev-idp'));
+    const idp = makeSigningCertificate(path.join(dataDir, 'dev-idp'), 'dev-idp');
+    const sp = makeSigningCertificate(path.join(dataDir, 'broker-saml'), 'broker-saml');
     const broker = startProcess('broker', process.execPath, [...tsx, 'broker/src/main.ts'], {
       cwd: repoRoot,
       echo: options.echo,
@@ -178,6 +182,9 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         SAML_IDP_SSO_URL: `${brokerUrl}/dev-idp/sso`,
         SAML_IDP_ENTITY_ID: `${brokerUrl}/dev-idp`,
         SAML_IDP_CERT_FILE: idp.cert,
+        SAML_IDP_SLO_URL: `${brokerUrl}/dev-idp/slo`,
+        SAML_SP_KEY_FILE: sp.key,
+        SAML_SP_CERT_FILE: sp.cert,
         DEV_IDP_ENABLED: '1',
         DEV_IDP_KEY_FILE: idp.key,
         DEV_IDP_CERT_FILE: idp.cert,
@@ -226,6 +233,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       desktops,
       secrets,
       devIdp: { keyFile: idp.key, certFile: idp.cert, entityId: `${brokerUrl}/dev-idp` },
+      brokerSaml: { keyFile: sp.key, certFile: sp.cert },
       processes,
       stop,
     };

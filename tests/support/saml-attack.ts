@@ -6,6 +6,7 @@ import {
   PASSWORD_CONTEXT,
   type ResponseParams,
 } from '../../broker/src/auth/saml-response.js';
+import { buildLogoutRequest, redirectBindingUrl } from '../../broker/src/auth/saml-logout-messages.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 import { Cookies } from './http-sign-in.js';
 
@@ -67,4 +68,43 @@ export async function postToAcs(
     headers: { cookie: cookies.header() },
     body: new URLSearchParams({ SAMLResponse: Buffer.from(xml, 'utf8').toString('base64') }),
   });
+}
+
+/** The SessionIndex the IdP gave a sign-in, read from the SAML response that signed it in. */
+export function sessionIndexOf(samlResponseBase64: string): string {
+  const xml = Buffer.from(samlResponseBase64, 'base64').toString('utf8');
+  const index = /SessionIndex="([^"]+)"/.exec(xml)?.[1];
+  if (!index) throw new Error('no SessionIndex in the response');
+  return index;
+}
+
+/**
+ * A LogoutRequest from the development IdP to the broker in the HTTP-Redirect binding: signed by the IdP's
+ * key unless another key (or none) is given, with one thing changed at a time for the attack tests.
+ */
+export function idpLogoutRequestUrl(
+  stack: WorkspaceStack,
+  nameId: string,
+  options: {
+    sessionIndex?: string;
+    signingKey?: string | null;
+    destination?: string;
+    issueInstant?: Date;
+    id?: string;
+  } = {},
+): { url: string; id: string } {
+  const slo = `${stack.brokerUrl}/auth/saml/slo`;
+  const { xml, id } = buildLogoutRequest({
+    issuer: stack.devIdp.entityId,
+    destination: options.destination ?? slo,
+    nameId,
+    sessionIndex: options.sessionIndex,
+    issueInstant: options.issueInstant,
+    id: options.id,
+  });
+  const signingKey =
+    options.signingKey === null
+      ? undefined
+      : (options.signingKey ?? readFileSync(stack.devIdp.keyFile, 'utf8'));
+  return { url: redirectBindingUrl(slo, 'SAMLRequest', xml, { signingKey }), id };
 }

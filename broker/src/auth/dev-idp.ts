@@ -4,6 +4,12 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { buildSamlResponse, MFA_CONTEXT, PASSWORD_CONTEXT } from './saml-response.js';
 import { DEMO_USERS, findDemoUser } from './demo-users.js';
+import {
+  buildLogoutRequest,
+  buildLogoutResponse,
+  readRedirectBinding,
+  redirectBindingUrl,
+} from './saml-logout-messages.js';
 import { escapeHtml } from '../http/html.js';
 
 /**
@@ -14,6 +20,9 @@ export interface DevIdpOptions {
   entityId: string;
   spEntityId: string;
   spAcsUrl: string;
+  /** The broker's single logout service, and the certificate its logout messages are signed with. */
+  spSloUrl: string;
+  spCert: string | undefined;
   key: string;
   cert: string;
   password: string;
@@ -133,7 +142,79 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
       .send(postPage(options.spAcsUrl, Buffer.from(xml, 'utf8').toString('base64'), form.data.RelayState));
   });
 
+  // Single logout. The broker's LogoutRequest (signed, HTTP-Redirect) is answered with a signed
+  // LogoutResponse; the broker's LogoutResponse to a logout started here ends on a page saying so.
+  router.get('/slo', (req, res) => {
+    const rawQuery = req.originalUrl.includes('?')
+      ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1)
+      : '';
+    const message = readRedirectBinding(rawQuery, options.spCert);
+    const root = message && new DOMParser().parseFromString(message.xml, 'text/xml').documentElement;
+    const issuer = root
+      ?.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Issuer')[0]
+      ?.textContent?.trim();
+    if (!message || !root || !message.signatureValid || issuer !== options.spEntityId) {
+      res
+        .status(400)
+        .type('html')
+        .send(page('要求が正しくありません', '<p>署名されたサインアウト要求を確認できませんでした。</p>'));
+      return;
+    }
+    if (message.kind === 'SAMLResponse') {
+      res
+        .type('html')
+        .send(page('サインアウトしました', '<p>すべてのサービスからサインアウトしました。</p>'));
+      return;
+    }
+    const { xml } = buildLogoutResponse({
+      issuer: options.entityId,
+      destination: options.spSloUrl,
+      inResponseTo: root.getAttribute('ID') ?? undefined,
+    });
+    res.redirect(
+      303,
+      redirectBindingUrl(options.spSloUrl, 'SAMLResponse', xml, {
+        relayState: message.relayState,
+        signingKey: options.key,
+      }),
+    );
+  });
+
+  router.get('/logout', (_req, res) => {
+    res.type('html').send(idpLogoutPage());
+  });
+
+  router.post('/logout', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+    const form = z
+      .object({ username: z.string().max(100), password: z.string().max(200) })
+      .safeParse(req.body);
+    const user = form.success ? findDemoUser(form.data.username.trim()) : undefined;
+    if (!form.success || !user || form.data.password !== options.password) {
+      res.status(401).type('html').send(idpLogoutPage('ユーザー名またはパスワードが違います。'));
+      return;
+    }
+    const { xml } = buildLogoutRequest({
+      issuer: options.entityId,
+      destination: options.spSloUrl,
+      nameId: user.username,
+    });
+    res.redirect(303, redirectBindingUrl(options.spSloUrl, 'SAMLRequest', xml, { signingKey: options.key }));
+  });
+
   return router;
+}
+
+function idpLogoutPage(error?: string): string {
+  return page(
+    'IdP からサインアウト',
+    `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<p>この IdP でサインアウトすると、IdP でサインインしたサービス（このワークスペースを含む）のセッションも終了します。</p>
+<form method="post" action="logout">
+<label>ユーザー名 <input name="username" autocomplete="username" required autofocus></label>
+<label>パスワード <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">すべてのサービスからサインアウト</button>
+</form>`,
+  );
 }
 
 function page(title: string, body: string): string {

@@ -83,6 +83,15 @@ export function buildSamlResponse(p: ResponseParams): { xml: string; assertionId
 }
 
 function signAssertion(response: string, key: string, cert: string): string {
+  return signElement(response, "//*[local-name(.)='Assertion']", key, cert);
+}
+
+/** Signs a whole protocol message (a LogoutRequest in the HTTP-POST binding, say), the signature after its Issuer. */
+export function signMessage(message: string, key: string, cert: string): string {
+  return signElement(message, '/*', key, cert);
+}
+
+function signElement(document: string, elementXpath: string, key: string, cert: string): string {
   const signer = new SignedXml({
     privateKey: key,
     publicCert: cert,
@@ -90,16 +99,16 @@ function signAssertion(response: string, key: string, cert: string): string {
     canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   });
   signer.addReference({
-    xpath: "//*[local-name(.)='Assertion']",
+    xpath: elementXpath,
     transforms: [
       'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
       'http://www.w3.org/2001/10/xml-exc-c14n#',
     ],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   });
-  signer.computeSignature(response, {
+  signer.computeSignature(document, {
     prefix: 'ds',
-    location: { reference: "//*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' },
+    location: { reference: `${elementXpath}/*[local-name(.)='Issuer']`, action: 'after' },
   });
   return signer.getSignedXml();
 }

@@ -5,6 +5,7 @@ import {
   ValidateInResponseTo,
   type Profile,
   type VerifiedCallback,
+  type PassportSamlConfig,
 } from '@node-saml/passport-saml';
 import type { RedisClientType } from 'redis';
 import { DOMParser } from '@xmldom/xmldom';
@@ -73,6 +74,10 @@ export function userFromProfile(profile: Profile, config: BrokerConfig): SignedI
     roles,
     authnContext,
     mfaByIdp: config.signIn.mfaContexts.includes(authnContext),
+    samlSession: {
+      nameIdFormat: profile.nameIDFormat || PERSISTENT_NAME_ID,
+      sessionIndex: z.string().max(200).optional().parse(profile.sessionIndex),
+    },
   };
 }
 
@@ -120,24 +125,41 @@ async function checkAddressingAndReplay(
 
 const SAML_ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
 
+/** The node-saml settings for this broker: sign-in, and single logout when the IdP offers it. */
+export function samlOptions(config: BrokerConfig, redis: RedisClientType): PassportSamlConfig {
+  return {
+    callbackUrl: config.saml.acsUrl,
+    entryPoint: config.saml.idpSsoUrl,
+    issuer: config.saml.spEntityId,
+    audience: config.saml.spEntityId,
+    idpIssuer: config.saml.idpEntityId,
+    idpCert: config.saml.idpCert,
+    wantAssertionsSigned: true,
+    wantAuthnResponseSigned: false,
+    acceptedClockSkewMs: config.saml.clockSkewMs,
+    validateInResponseTo: ValidateInResponseTo.always,
+    requestIdExpirationPeriodMs: 10 * 60 * 1000,
+    cacheProvider: redisCacheProvider(redis, 10 * 60),
+    identifierFormat: PERSISTENT_NAME_ID,
+    disableRequestedAuthnContext: true,
+    ...(config.saml.idpSloUrl
+      ? { logoutUrl: config.saml.idpSloUrl, logoutCallbackUrl: config.saml.sloUrl }
+      : {}),
+    ...(config.saml.spSigning
+      ? {
+          privateKey: config.saml.spSigning.key,
+          publicCert: config.saml.spSigning.cert,
+          signatureAlgorithm: 'sha256' as const,
+        }
+      : {}),
+  };
+}
+
+const PERSISTENT_NAME_ID = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+
 export function createSamlStrategy(config: BrokerConfig, redis: RedisClientType): SamlStrategy {
   return new SamlStrategy(
-    {
-      callbackUrl: config.saml.acsUrl,
-      entryPoint: config.saml.idpSsoUrl,
-      issuer: config.saml.spEntityId,
-      audience: config.saml.spEntityId,
-      idpIssuer: config.saml.idpEntityId,
-      idpCert: config.saml.idpCert,
-      wantAssertionsSigned: true,
-      wantAuthnResponseSigned: false,
-      acceptedClockSkewMs: config.saml.clockSkewMs,
-      validateInResponseTo: ValidateInResponseTo.always,
-      requestIdExpirationPeriodMs: 10 * 60 * 1000,
-      cacheProvider: redisCacheProvider(redis, 10 * 60),
-      identifierFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-      disableRequestedAuthnContext: true,
-    },
+    samlOptions(config, redis),
     (profile: Profile | null, done: VerifiedCallback) => {
       if (!profile) return done(new Error('no profile in assertion'));
       checkAddressingAndReplay(profile, config, redis)
@@ -150,12 +172,14 @@ export function createSamlStrategy(config: BrokerConfig, redis: RedisClientType)
 
 export interface SamlRoutesDeps {
   strategy: SamlStrategy;
+  /** The broker's signing certificate, published in the metadata when configured. */
+  signingCert: string | undefined;
   limits: SignInLimits;
   onSignedIn(req: Request, res: Response, user: SignedInUser): Promise<void>;
   onRefused(req: Request, res: Response, reason: string): Promise<void>;
 }
 
-export function samlRoutes({ strategy, limits, onSignedIn, onRefused }: SamlRoutesDeps): Router {
+export function samlRoutes({ strategy, signingCert, limits, onSignedIn, onRefused }: SamlRoutesDeps): Router {
   // passport-saml is typed against an older @types/passport; the runtime contract is the same.
   passport.use('saml', strategy as unknown as passport.Strategy);
   const router = express.Router();
@@ -192,7 +216,9 @@ export function samlRoutes({ strategy, limits, onSignedIn, onRefused }: SamlRout
   );
 
   router.get('/auth/saml/metadata', (_req, res) => {
-    res.type('application/samlmetadata+xml').send(strategy.generateServiceProviderMetadata(null, null));
+    res
+      .type('application/samlmetadata+xml')
+      .send(strategy.generateServiceProviderMetadata(null, signingCert ?? null));
   });
 
   return router;

@@ -81,6 +81,8 @@ export async function sessionFromCookieHeader(
 /** Why sessions end; each has what the user is told when their desktop connection closes. */
 export const SESSION_END_MESSAGES = {
   'signed-out': 'サインアウトしたため接続を終了しました。 / You signed out.',
+  'signed-out-at-idp':
+    '所属組織のサインイン（IdP）でサインアウトしたため接続を終了しました。 / You signed out at your organisation’s sign-in service.',
   'taken-over': '別の端末でサインインしたため、この接続を終了しました。 / You signed in on another device.',
   idle: '一定時間操作がなかったため、安全のため接続を終了しました。もう一度サインインしてください。 / Closed after a period without activity. Please sign in again.',
   lifetime:

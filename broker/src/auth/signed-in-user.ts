@@ -12,4 +12,6 @@ export interface SignedInUser {
   authnContext: string;
   /** The IdP asserted a multi-factor sign-in of a kind the configuration accepts. */
   mfaByIdp: boolean;
+  /** What single logout names this sign-in by at the IdP. */
+  samlSession?: { nameIdFormat: string; sessionIndex: string | undefined };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createClient, type RedisClientType } from 'redis';
 import WebSocket from 'ws';
 import { Cookies, signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
+import { idpLogoutRequestUrl, sessionIndexOf } from '../../support/saml-attack.js';
 import { workspace } from '../../support/workspace.js';
 import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
 import { SESSION_COOKIE } from '../../../broker/src/auth/session.js';
@@ -93,6 +94,18 @@ describe('a tunnel ends with its session', function () {
     const tunnel = await openTunnel('nurse.sato');
     await signOutOverHttp(stack.brokerUrl, tunnel.cookies);
     await assertEndedWithin(tunnel, Date.now(), /サインアウト/);
+  });
+
+  it('closes within a second of single logout started at the IdP, saying so', async () => {
+    // A user whose IdP asserts multi-factor: no wait for a fresh TOTP window after the earlier sign-ins.
+    const signedIn = await signInOverHttp(stack.brokerUrl, 'dr.tanaka');
+    const tunnel = await openTunnel('dr.tanaka', signedIn.cookies);
+    const { url } = idpLogoutRequestUrl(stack, 'dr.tanaka', {
+      sessionIndex: sessionIndexOf(signedIn.samlResponse),
+    });
+    const answer = await fetch(url, { redirect: 'manual' });
+    assert.equal(answer.status, 303, await answer.clone().text());
+    await assertEndedWithin(tunnel, Date.now(), /IdP/);
   });
 
   it('closes within a second of the idle timeout, saying so', async () => {
