@@ -264,7 +264,10 @@ export function createBrokerApp(deps: BrokerDeps): Express {
             hostname: leased.desktop.vncHost,
             port: leased.desktop.vncPort,
             password: leased.lease.vncPassword,
-            ...lockdownSettings({ disablePaste: !leased.settings.policies.canPaste }),
+            ...lockdownSettings({
+              disablePaste: !leased.settings.policies.canPaste,
+              disableCopy: !config.tunnel.copyToDevice,
+            }),
           },
         },
       },
@@ -278,6 +281,9 @@ export function createBrokerApp(deps: BrokerDeps): Express {
     // The session ends first: a client that reconnects while its desktop is being wiped must find no session,
     // or it would be given a fresh desktop nobody then gives back.
     await endSession(deps.redis, deps.sessionStore, req.sessionID, 'signed-out');
+    // Dropped from the request too: otherwise the rolling session cookie is sent again with this response,
+    // leaving the browser a cookie for a session that no longer exists.
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
     if (user) {
       await desktops.release(user.id);
       await audit.record({

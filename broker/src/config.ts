@@ -100,6 +100,11 @@ const Env = z
     PORTAL_INTERNAL_URL: z.string().url(),
     PORTAL_HANDOFF_SECRET: z.string().min(32, 'must be at least 32 characters'),
     GUACD_DISABLE_PASTE: z.enum(['0', '1']).default('1'),
+    /**
+     * Test runs only: let the desktop's clipboard through guacd and the egress filter to the device. Only the
+     * egress test's control run sets it, to prove its check finds copied text; production refuses it.
+     */
+    TUNNEL_COPY_TO_DEVICE: z.enum(['0', '1']).default('0'),
     /** 32 bytes, base64: encrypts second-factor secrets at rest. */
     BROKER_SECRETS_KEY: z
       .string()
@@ -139,6 +144,13 @@ const Env = z
         code: z.ZodIssueCode.custom,
         path: ['DEV_IDP_KEY_FILE'],
         message: 'the development identity provider needs DEV_IDP_KEY_FILE and DEV_IDP_CERT_FILE',
+      });
+    }
+    if (e.TUNNEL_COPY_TO_DEVICE === '1' && e.BROKER_ENV === 'production') {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['TUNNEL_COPY_TO_DEVICE'],
+        message: 'copying from the desktop to the device cannot be switched on in production',
       });
     }
     if (e.SAML_IDP_SLO_URL && (!e.SAML_SP_KEY_FILE || !e.SAML_SP_CERT_FILE)) {
@@ -207,7 +219,7 @@ export interface BrokerConfig {
   redisUrl: string;
   databaseUrl: string;
   session: { secret: string; idleMinutes: number; maxHours: number; secureCookie: boolean };
-  tunnel: { key: Buffer; tokenTtlSeconds: number; disablePaste: boolean };
+  tunnel: { key: Buffer; tokenTtlSeconds: number; disablePaste: boolean; copyToDevice: boolean };
   secretsKey: Buffer;
   signIn: {
     mfaContexts: string[];
@@ -287,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       key: Buffer.from(e.BROKER_TUNNEL_KEY, 'base64'),
       tokenTtlSeconds: e.BROKER_TOKEN_TTL_SECONDS,
       disablePaste: e.GUACD_DISABLE_PASTE === '1',
+      copyToDevice: e.TUNNEL_COPY_TO_DEVICE === '1',
     },
     secretsKey: Buffer.from(e.BROKER_SECRETS_KEY, 'base64'),
     signIn: {

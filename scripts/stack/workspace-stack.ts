@@ -27,8 +27,13 @@ export interface StackOptions {
   portalEnv?: Record<string, string>;
   /** How many desktops the local pool has (one by default). */
   desktops?: number;
-  /** Expose the kiosk's debugging port on loopback (tests only). */
+  /** Expose the kiosk's debugging port on loopback, with its pages open to a debugger (tests only). */
   kioskDebugPort?: number;
+  /**
+   * Let the desktop's clipboard reach the device through every layer (Xvnc, guacd, the egress filter): only
+   * for the egress test's control run, which must see copied text arrive to prove its check can fail.
+   */
+  copyToDevice?: boolean;
   /**
    * Let the broker start desktops itself, on this machine, to keep `warm` of them ready (0: every sign-in
    * waits for a cold start), up to `max` in all. The desktops the stack starts are in the pool too.
@@ -134,6 +139,8 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
           DESKTOP_VNC_PORT: String(vncPort),
           DESKTOP_STATE_DIR: path.join(dataDir, id),
           KIOSK_DEBUG_PORT: options.kioskDebugPort ? String(options.kioskDebugPort + i - 1) : undefined,
+          KIOSK_DEBUG_PAGES: options.kioskDebugPort ? '1' : undefined,
+          DESKTOP_CLIPBOARD_TO_VIEWER: options.copyToDevice ? '1' : undefined,
           KIOSK_ALLOWED_URLS: (options.kioskAllowedUrls ?? []).join(' '),
         },
       });
@@ -189,6 +196,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         DEV_IDP_KEY_FILE: idp.key,
         DEV_IDP_CERT_FILE: idp.cert,
         DEMO_PASSWORD: options.demoPassword,
+        TUNNEL_COPY_TO_DEVICE: options.copyToDevice ? '1' : undefined,
         POOLS: JSON.stringify([
           {
             id: 'local',

@@ -6,11 +6,18 @@
 #
 # VNC_LOCALHOST_ONLY=1 (the default for local runs) binds VNC to loopback; desktop hosts in a deployment
 # set it to 0 and let the host firewall admit only the guacd subnet.
+#
+# VNC_SEND_CLIPBOARD=1 is for the egress test's control run only (the agent refuses it on a built image):
+# the desktop then offers its clipboard and selection to the VNC client, so that run can prove its check
+# finds copied text when every layer lets it through.
 set -euo pipefail
 display_number=$1
 rfb_port=$2
 password_file=$3
 geometry=${4:-1280x800}
+
+send_clipboard=0
+if [ "${VNC_SEND_CLIPBOARD:-0}" = 1 ]; then send_clipboard=1; fi
 
 localhost_flag=()
 if [ "${VNC_LOCALHOST_ONLY:-1}" = 1 ]; then localhost_flag=(-localhost); fi
@@ -18,7 +25,7 @@ if [ "${VNC_LOCALHOST_ONLY:-1}" = 1 ]; then localhost_flag=(-localhost); fi
 exec Xvnc ":${display_number}" \
   -rfbport "$rfb_port" "${localhost_flag[@]}" \
   -SecurityTypes VncAuth -PasswordFile "$password_file" \
-  -SendCutText=0 -AcceptCutText=0 -SendPrimary=0 -SetPrimary=0 \
+  -SendCutText="$send_clipboard" -AcceptCutText=0 -SendPrimary="$send_clipboard" -SetPrimary=0 \
   -geometry "$geometry" -depth 24 \
   -nolisten tcp -NeverShared -DisconnectClients=1 \
   -desktop "workspace"

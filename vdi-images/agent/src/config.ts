@@ -29,6 +29,11 @@ const Env = z.object({
    */
   KIOSK_DEBUG_PAGES: z.enum(['0', '1']).default('0'),
   /**
+   * Test runs only: Xvnc offers the desktop's clipboard and selection to the VNC client. Only the egress
+   * test's control run sets it, to prove its check would find copied text.
+   */
+  DESKTOP_CLIPBOARD_TO_VIEWER: z.enum(['0', '1']).default('0'),
+  /**
    * system:  the managed policy is installed in /etc/chromium/policies (desktop hosts);
    * private: the agent renders it per session and the kiosk sees it only inside its own mount namespace
    *          (developer and CI machines, whose test tools use the same Chromium without a policy);
@@ -63,6 +68,7 @@ export interface AgentConfig {
   imageInfoDir: string;
   kioskDebugPort: number | undefined;
   kioskDebugPages: boolean;
+  clipboardToViewer: boolean;
   kioskPolicyMode: KioskPolicyMode;
   kioskAllowedUrls: string[];
   kioskUser: string | undefined;
@@ -106,6 +112,7 @@ export function loadConfig(
     imageInfoDir: e.IMAGE_INFO_DIR,
     kioskDebugPort: e.KIOSK_DEBUG_PORT,
     kioskDebugPages: e.KIOSK_DEBUG_PAGES === '1',
+    clipboardToViewer: e.DESKTOP_CLIPBOARD_TO_VIEWER === '1',
     kioskPolicyMode: policyMode,
     kioskAllowedUrls: e.KIOSK_ALLOWED_URLS.split(/\s+/).filter(Boolean),
     kioskUser: e.KIOSK_USER,

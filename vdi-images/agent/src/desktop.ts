@@ -157,12 +157,16 @@ export class Desktop {
         env: { PATH: this.config.searchPath },
       });
       writeFileSync(passwordFile, obfuscated, { mode: 0o600 });
-      this.xvnc = this.spawnScript('start-xvnc.sh', [
-        String(this.config.display),
-        String(this.config.vncPort),
-        passwordFile,
-        `${this.config.width}x${this.config.height}`,
-      ]);
+      this.xvnc = this.spawnScript(
+        'start-xvnc.sh',
+        [
+          String(this.config.display),
+          String(this.config.vncPort),
+          passwordFile,
+          `${this.config.width}x${this.config.height}`,
+        ],
+        this.config.clipboardToViewer ? { VNC_SEND_CLIPBOARD: '1' } : {},
+      );
       await waitForPort(this.config.vncPort, this.xvnc);
       this.windowManager = this.spawnScript('start-window-manager.sh', []);
       this.isDirty = false;

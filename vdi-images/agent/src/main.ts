@@ -11,6 +11,11 @@ if (image && (config.kioskDebugPort || config.kioskDebugPages)) {
     `KIOSK_DEBUG_PORT is for test runs only and is refused on a built image (${image.version})`,
   );
 }
+if (image && config.clipboardToViewer) {
+  throw new Error(
+    `DESKTOP_CLIPBOARD_TO_VIEWER is for test runs only and is refused on a built image (${image.version})`,
+  );
+}
 const desktop = new Desktop(config);
 process.on('exit', () => desktop.killNow());
 await desktop.startDisplay();

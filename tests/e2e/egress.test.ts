@@ -1,0 +1,327 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort } from '../../scripts/stack/managed-process.js';
+import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { encodingsOf, ReceivedBytes } from '../support/received-bytes.js';
+import { waitForPortalOnDisplay } from '../support/remote-display.js';
+import { signIn } from '../support/sign-in.js';
+import { TEST_DEMO_PASSWORD } from '../support/workspace.js';
+
+/**
+ * Only pixels reach the device. A real browser signs in, opens the desktop while the portal shows a
+ * patient's record, types, copies inside the desktop (X selection and keyboard), tries to download, print
+ * and drop a file, and signs out. Every byte the browser received is then searched for every identifier
+ * of every patient in the portal's database, in every common encoding, and its storage must be empty.
+ *
+ * The control run is the same with copying to the device switched on at every layer (Xvnc, guacd, the
+ * egress filter; test configuration only): there the search must find the copied text, or it proves
+ * nothing.
+ */
+
+const PATIENT = DEMO_PATIENT_IDS.suzukiIchiro;
+/** On 鈴木 一郎's record; ASCII, because VNC's classic clipboard carries Latin-1 only (the control run). */
+const COPIED = '03-3990-1234';
+const DESKTOP = { width: 1280, height: 800 };
+/** Typed from the device's own input method through the text panel, the whole way into a portal field. */
+const PASSAGE =
+  '本日15時訪問。血圧138/82、SpO2 96%。下肢のむくみ軽度、食事は半分程度。奥様より「夜間の咳が増えた」との訴えあり。主治医へ報告済み。';
+
+/** Every identifier of every patient in the portal's database: IDs, names, dates of birth, addresses, telephones. */
+async function patientIdentifiers(portalDatabaseUrl: string): Promise<string[]> {
+  const pool = new pg.Pool({ connectionString: portalDatabaseUrl, max: 1 });
+  try {
+    const ids = await pool.query<{ id: string }>('SELECT id::text FROM patients');
+    const basics = await pool.query<{ data: Basics }>("SELECT data FROM patient_items WHERE kind = 'basics'");
+    const found = new Set<string>(ids.rows.map((r) => r.id));
+    for (const { data } of basics.rows) {
+      for (const name of [data.name?.kanji, data.name?.kana]) {
+        if (!name) continue;
+        for (const gap of [' ', '', '\u3000']) found.add(`${name.family}${gap}${name.given}`);
+      }
+      for (const value of [
+        data.birthDate,
+        data.address?.line,
+        data.contact?.phone,
+        data.contact?.mobile,
+        ...(data.family ?? []).flatMap((f) => [f.name, f.phone]),
+      ]) {
+        if (value) found.add(value);
+      }
+    }
+    assert.ok(ids.rows.length >= 3 && basics.rows.length >= 3, 'the portal has patients to look for');
+    return [...found].filter((v) => v.length >= 4);
+  } finally {
+    await pool.end();
+  }
+}
+
+interface Basics {
+  name?: { kanji?: { family: string; given: string }; kana?: { family: string; given: string } };
+  birthDate?: string;
+  address?: { line?: string };
+  contact?: { phone?: string; mobile?: string };
+  family?: { name?: string; phone?: string }[];
+}
+
+/** The kiosk's page, reached through its debugging port (test stacks only). */
+async function kioskPage(debugPort: number, portalUrl: string): Promise<{ browser: Browser; page: Page }> {
+  const deadline = Date.now() + 30000;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    try {
+      const browser = await chromium.connectOverCDP(`http://127.0.0.1:${debugPort}`, { timeout: 5000 });
+      const page = browser
+        .contexts()
+        .flatMap((c) => c.pages())
+        .find((p) => p.url().startsWith(portalUrl));
+      if (page) return { browser, page };
+      lastError = 'the portal is not shown yet';
+      await browser.close();
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the kiosk never showed the portal: ${lastError}`);
+}
+
+/** Where a point of the desktop is on the client page, as the client scales the desktop to fit. */
+async function onClientPage(client: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  const box = await client.locator('#display').boundingBox();
+  assert.ok(box, 'the display is on the page');
+  const scale = Math.min(box.width / DESKTOP.width, box.height / DESKTOP.height);
+  return { x: box.x + x * scale, y: box.y + y * scale };
+}
+
+function desktopSelection(display: number, selection: 'primary' | 'clipboard'): string {
+  try {
+    return execFileSync('xclip', ['-o', '-selection', selection], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DISPLAY: `:${display}` },
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 15000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+interface Run {
+  stack: WorkspaceStack;
+  browser: TestBrowser;
+  received: ReceivedBytes;
+  client: Page;
+  kiosk: { browser: Browser; page: Page };
+  dataDir: string;
+}
+
+async function startRun(copyToDevice: boolean): Promise<Run> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-egress-'));
+  const debugPort = await freePort();
+  const stack = await startWorkspaceStack({
+    dataDir,
+    demoPassword: TEST_DEMO_PASSWORD,
+    desktops: 1,
+    kioskDebugPort: debugPort,
+    copyToDevice,
+  });
+  const browser = await launchBrowser();
+  const received = new ReceivedBytes(browser.context);
+  const client = await browser.context.newPage();
+  await signIn(client, stack.brokerUrl, 'nurse.sato');
+  await waitForPortalOnDisplay(client);
+  const kiosk = await kioskPage(debugPort, stack.portalUrl);
+  return { stack, browser, received, client, kiosk, dataDir };
+}
+
+async function stopRun(run: Run | undefined): Promise<void> {
+  if (!run) return;
+  await run.kiosk.browser.close().catch(() => undefined);
+  await run.browser.close().catch(() => undefined);
+  await run.stack.stop();
+  rmSync(run.dataDir, { recursive: true, force: true });
+}
+
+/** Shows the patient's record in the kiosk, then selects the telephone number with the mouse and copies it. */
+async function copyFromTheRecord(run: Run): Promise<void> {
+  const { client, kiosk, stack } = run;
+  await kiosk.page.goto(`${stack.portalUrl}/patients/${PATIENT}`);
+  const cell = kiosk.page.locator(`td:has-text("${COPIED}")`).first();
+  await cell.waitFor();
+  await cell.scrollIntoViewIfNeeded();
+  const box = await cell.boundingBox();
+  assert.ok(box, 'the telephone number is on the record');
+  await client.waitForTimeout(1000); // the record reaches the display
+  // Dragging across the cell selects its text: the X PRIMARY selection.
+  const from = await onClientPage(client, box.x + 1, box.y + box.height / 2);
+  const to = await onClientPage(client, box.x + box.width - 2, box.y + box.height / 2);
+  await client.mouse.move(from.x, from.y);
+  await client.mouse.down();
+  await client.mouse.move(to.x, to.y, { steps: 8 });
+  await client.mouse.up();
+  const display = stack.desktops[0]!.display;
+  await waitFor('the X selection inside the desktop', () =>
+    desktopSelection(display, 'primary').includes(COPIED),
+  );
+  // Ctrl+C from the device's keyboard: the CLIPBOARD selection.
+  await client.locator('#display').focus();
+  await client.keyboard.press('Control+c');
+  await waitFor('the clipboard inside the desktop', () =>
+    desktopSelection(display, 'clipboard').includes(COPIED),
+  );
+}
+
+async function signOut(client: Page): Promise<void> {
+  await Promise.all([client.waitForURL(/\/signed-out$/), client.click('button:has-text("サインアウト")')]);
+}
+
+describe('only pixels reach the device', function () {
+  this.timeout(600000);
+
+  describe('with the desktop locked down', () => {
+    let run: Run | undefined;
+    let identifiers: string[];
+
+    before(async () => {
+      run = await startRun(false);
+      identifiers = await patientIdentifiers(run.stack.portalDatabaseUrl);
+    });
+    after(async () => {
+      await stopRun(run);
+    });
+
+    it("copies a patient's telephone number inside the desktop, by X selection and keyboard", async () => {
+      await copyFromTheRecord(run!);
+    });
+
+    it('types a Japanese passage from the device into a portal field, intact', async () => {
+      const { client, kiosk, stack } = run!;
+      await kiosk.page.goto(`${stack.portalUrl}/patients/${PATIENT}/visit`);
+      const field = kiosk.page.locator('textarea').first();
+      await field.waitFor();
+      await field.focus();
+      await client.click('#text-toggle');
+      await client.fill('#text-input', PASSAGE);
+      await client.click('#text-send');
+      await waitFor('the passage in the portal field', async () => (await field.inputValue()) === PASSAGE);
+      assert.equal(await client.locator('#text-error').isVisible(), false);
+      assert.equal(await client.locator('#text-input').inputValue(), '', 'the panel is cleared once sent');
+      // And plain typing on the device's keyboard reaches the same field.
+      await client.locator('#display').focus();
+      await client.keyboard.type(' ok');
+      await waitFor(
+        'typed keys in the portal field',
+        async () => (await field.inputValue()) === `${PASSAGE} ok`,
+      );
+    });
+
+    it('tries to download, print and drop a file, and nothing leaves the desktop', async () => {
+      const { client, kiosk, stack } = run!;
+      await kiosk.page.goto(`${stack.portalUrl}/patients/${PATIENT}`);
+      // A download made inside the desktop, holding the record's text.
+      await kiosk.page.evaluate(() => {
+        const link = document.createElement('a');
+        link.href = URL.createObjectURL(new Blob([document.body.innerText], { type: 'text/plain' }));
+        link.download = 'record.txt';
+        document.body.append(link);
+        link.click();
+      });
+      // Printing and saving from the device's keyboard.
+      await client.locator('#display').focus();
+      await client.keyboard.press('Control+p');
+      await client.keyboard.press('Escape');
+      await client.keyboard.press('Control+s');
+      await client.keyboard.press('Escape');
+      // A file dragged from the device onto the desktop.
+      await client.evaluate(() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(['from the device'], 'device.txt', { type: 'text/plain' }));
+        const target = document.getElementById('display')!;
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          target.dispatchEvent(
+            new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }),
+          );
+        }
+      });
+      await client.waitForTimeout(2000);
+      assert.equal(await client.locator('#status').getAttribute('data-state'), 'connected');
+    });
+
+    it('signs out and leaves nothing in any storage of the browser', async () => {
+      const { client, browser } = run!;
+      await signOut(client);
+      const stored = await client.evaluate(async () => ({
+        localStorage: localStorage.length,
+        sessionStorage: sessionStorage.length,
+        indexedDB: (await indexedDB.databases()).length,
+        cacheStorage: (await caches.keys()).length,
+        serviceWorkers: (await navigator.serviceWorker.getRegistrations()).length,
+        cookies: document.cookie,
+      }));
+      assert.deepEqual(stored, {
+        localStorage: 0,
+        sessionStorage: 0,
+        indexedDB: 0,
+        cacheStorage: 0,
+        serviceWorkers: 0,
+        cookies: '',
+      });
+      assert.deepEqual(await browser.context.cookies(), [], 'no cookie is left, HttpOnly ones included');
+    });
+
+    it('received no identifier of any patient, in any encoding', async () => {
+      const { received } = run!;
+      await received.settled();
+      assert.ok(received.totalBytes > 100_000, `the run received ${received.totalBytes} bytes`);
+      assert.ok(
+        received.items.some((i) => i.what.startsWith('WebSocket frame')),
+        'the desktop was streamed over the tunnel',
+      );
+      assert.ok(
+        identifiers.includes(COPIED) && identifiers.includes('鈴木 一郎'),
+        'the search knows the record',
+      );
+      const needles = identifiers.flatMap((id) => encodingsOf(id, id));
+      assert.deepEqual(received.find(needles), []);
+    });
+  });
+
+  describe('control run: copying to the device allowed at every layer', () => {
+    let run: Run | undefined;
+
+    before(async () => {
+      run = await startRun(true);
+    });
+    after(async () => {
+      await stopRun(run);
+    });
+
+    it('finds the copied telephone number in what the browser received', async () => {
+      await copyFromTheRecord(run!);
+      const needles = encodingsOf(COPIED, COPIED);
+      await waitFor('the copied text to reach the browser', () => run!.received.find(needles).length > 0);
+      await signOut(run!.client);
+      await run!.received.settled();
+      assert.ok(run!.received.find(needles).some((where) => where.includes('WebSocket frame')));
+    });
+  });
+});
