@@ -63,6 +63,14 @@ describe('broker configuration', () => {
     );
   });
 
+  it('refuses to let the desktop clipboard through to the device in production', () => {
+    assert.throws(
+      () => loadConfig(baseEnv({ TUNNEL_COPY_TO_DEVICE: '1' })),
+      /copying from the desktop to the device cannot be switched on in production/,
+    );
+    assert.equal(loadConfig(baseEnv()).tunnel.copyToDevice, false, 'off unless asked');
+  });
+
   it('allows the development IdP in development (control)', () => {
     const config = loadConfig(baseEnv({ BROKER_ENV: 'development', DEV_IDP_ENABLED: '1' }));
     assert.ok(config.devIdp);

@@ -169,5 +169,18 @@ describe('desktop agent', () => {
       assert.doesNotMatch(started.stderr, /refused on a built image/);
       assert.equal(started.code, 0, 'it ran until it was stopped');
     });
+
+    it("refuses to offer the desktop's clipboard to the viewer", async () => {
+      anImageRecord(path.join(dir, 'image'));
+      const refused = await startAgent(
+        anEnv({
+          IMAGE_INFO_DIR: path.join(dir, 'image'),
+          DESKTOP_CLIPBOARD_TO_VIEWER: '1',
+          DESKTOP_STATE_DIR: dir,
+        }),
+      );
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /DESKTOP_CLIPBOARD_TO_VIEWER is for test runs only/);
+    });
   });
 });
