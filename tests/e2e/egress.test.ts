@@ -30,8 +30,13 @@ const PATIENT = DEMO_PATIENT_IDS.suzukiIchiro;
 const COPIED = '03-3990-1234';
 const DESKTOP = { width: 1280, height: 800 };
 /** Typed from the device's own input method through the text panel, the whole way into a portal field. */
-const PASSAGE =
-  '本日15時訪問。血圧138/82、SpO2 96%。下肢のむくみ軽度、食事は半分程度。奥様より「夜間の咳が増えた」との訴えあり。主治医へ報告済み。';
+const PASSAGE = [
+  '11月24日（火）15:00〜15:40 訪問。体温36.8℃、血圧138/82mmHg、脈拍78回/分、SpO2 96%（室内気）。',
+  '下肢のむくみは軽度で、前回（11/17）より改善。食事は主食・副食とも半分程度、水分は約1,200mL/日。',
+  '奥様より「夜間の咳が増えた」「痰がからむ」との訴えあり。聴診で右下肺に軽いラ音を聴取。',
+  'フロセミド錠20mgは指示どおり服用できている。主治医の田中医師へ電話で報告済み、明朝に往診予定。',
+  'ケアマネジャーへも共有し、ヘルパー訪問時の水分摂取の声かけを依頼した。次回訪問は11月27日（金）。',
+].join('');
 
 /** Every identifier of every patient in the portal's database: IDs, names, dates of birth, addresses, telephones. */
 async function patientIdentifiers(portalDatabaseUrl: string): Promise<string[]> {
@@ -147,7 +152,9 @@ async function startRun(copyToDevice: boolean): Promise<Run> {
   const browser = await launchBrowser();
   const received = new ReceivedBytes(browser.context);
   const client = await browser.context.newPage();
-  await signIn(client, stack.brokerUrl, 'nurse.sato');
+  // A user whose IdP asserts multi-factor: this stack's authenticator enrolment would otherwise replace the
+  // shared stack's in the test run's authenticator app.
+  await signIn(client, stack.brokerUrl, 'dr.tanaka');
   await waitForPortalOnDisplay(client);
   const kiosk = await kioskPage(debugPort, stack.portalUrl);
   return { stack, browser, received, client, kiosk, dataDir };
@@ -214,6 +221,7 @@ describe('only pixels reach the device', function () {
     });
 
     it('types a Japanese passage from the device into a portal field, intact', async () => {
+      assert.ok([...PASSAGE].length >= 200, `the passage has ${[...PASSAGE].length} characters`);
       const { client, kiosk, stack } = run!;
       await kiosk.page.goto(`${stack.portalUrl}/patients/${PATIENT}/visit`);
       const field = kiosk.page.locator('textarea').first();
