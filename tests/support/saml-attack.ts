@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import {
   buildSamlResponse,
@@ -107,4 +110,22 @@ export function idpLogoutRequestUrl(
       ? undefined
       : (options.signingKey ?? readFileSync(stack.devIdp.keyFile, 'utf8'));
   return { url: redirectBindingUrl(slo, 'SAMLRequest', xml, { signingKey }), id };
+}
+
+/** A signing key pair nobody trusts: what an attacker signs with. */
+export function anotherKeyPair(): { key: string; cert: string; keyFile: string; certFile: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-other-key-'));
+  const keyFile = path.join(dir, 'k.pem');
+  const certFile = path.join(dir, 'c.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1', '-subj', '/CN=other'].concat([
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ]),
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), keyFile, certFile };
 }

@@ -1,5 +1,6 @@
-import { createSign, createVerify, randomBytes } from 'node:crypto';
+import { createSign, createVerify } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { samlId, xml } from './saml-response.js';
 
 /**
  * SAML 2.0 single logout messages and the HTTP-Redirect binding, as the development IdP sends and reads
@@ -10,18 +11,6 @@ export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 const NS =
   'xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"';
-
-function xml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;');
-}
-
-function samlId(): string {
-  return `_${randomBytes(20).toString('hex')}`;
-}
 
 export interface LogoutRequestParams {
   issuer: string;

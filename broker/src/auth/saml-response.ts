@@ -30,7 +30,8 @@ export interface ResponseParams {
 export const PASSWORD_CONTEXT = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
 export const MFA_CONTEXT = 'https://refeds.org/profile/mfa';
 
-function xml(text: string): string {
+/** Text made safe for XML content and attribute values. */
+export function xml(text: string): string {
   return text
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -38,7 +39,7 @@ function xml(text: string): string {
     .replaceAll('"', '&quot;');
 }
 
-function samlId(): string {
+export function samlId(): string {
   // SAML IDs are xs:ID: they must not start with a digit.
   return `_${randomBytes(20).toString('hex')}`;
 }

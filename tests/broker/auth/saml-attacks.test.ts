@@ -1,40 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { aResponse, postToAcs, startLogin } from '../../support/saml-attack.js';
+import { anotherKeyPair, aResponse, postToAcs, startLogin } from '../../support/saml-attack.js';
 import { workspace } from '../../support/workspace.js';
 import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
-
-function otherKeyPair(): { key: string; cert: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-other-idp-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=attacker',
-      '-keyout',
-      path.join(dir, 'k.pem'),
-      '-out',
-      path.join(dir, 'c.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  return {
-    key: readFileSync(path.join(dir, 'k.pem'), 'utf8'),
-    cert: readFileSync(path.join(dir, 'c.pem'), 'utf8'),
-  };
-}
 
 describe('SAML service provider under attack', function () {
   this.timeout(120000);
@@ -91,7 +59,7 @@ describe('SAML service provider under attack', function () {
 
   it('refuses a response signed by another key', async () => {
     const { requestId, cookies } = await startLogin(stack);
-    const other = otherKeyPair();
+    const other = anotherKeyPair();
     await expectRefused(
       aResponse(stack, requestId, { signingKey: other.key, signingCert: other.cert }),
       cookies,

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import request from 'supertest';
 import { Cookies, signInOverHttp } from '../../support/http-sign-in.js';
-import { idpLogoutRequestUrl, sessionIndexOf } from '../../support/saml-attack.js';
+import { anotherKeyPair, idpLogoutRequestUrl, sessionIndexOf } from '../../support/saml-attack.js';
 import { inProcessBroker } from '../../support/in-process-broker.js';
 import { TEST_DEMO_PASSWORD, workspace } from '../../support/workspace.js';
 import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
@@ -17,33 +14,6 @@ import {
   redirectBindingUrl,
 } from '../../../broker/src/auth/saml-logout-messages.js';
 import { signMessage } from '../../../broker/src/auth/saml-response.js';
-
-function keyPair(): { key: string; cert: string; keyFile: string; certFile: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-other-key-'));
-  const keyFile = path.join(dir, 'k.pem');
-  const certFile = path.join(dir, 'c.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=other',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), keyFile, certFile };
-}
 
 describe('SAML single logout', function () {
   this.timeout(120000);
@@ -234,7 +204,7 @@ describe('SAML single logout', function () {
       });
 
       it('a request signed by another key', async () => {
-        const other = keyPair();
+        const other = anotherKeyPair();
         await expectRefused(() =>
           get(idpLogoutRequestUrl(stack, 'dr.tanaka', { signingKey: other.key }).url),
         );
@@ -288,7 +258,7 @@ describe('SAML single logout', function () {
 
   describe('configuration', () => {
     it('lets sign-out forms lead to the IdP, and only there', async () => {
-      const sp = keyPair();
+      const sp = anotherKeyPair();
       const broker = await inProcessBroker(stack, {
         SAML_IDP_SLO_URL: 'https://idp.example.jp/saml/slo',
         SAML_SP_KEY_FILE: sp.keyFile,
