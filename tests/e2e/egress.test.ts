@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../../scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { kioskPageAt } from '../support/kiosk-page.js';
 import { encodingsOf, ReceivedBytes } from '../support/received-bytes.js';
 import { waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn } from '../support/sign-in.js';
@@ -75,28 +76,6 @@ interface Basics {
   family?: { name?: string; phone?: string }[];
 }
 
-/** The kiosk's page, reached through its debugging port (test stacks only). */
-async function kioskPage(debugPort: number, portalUrl: string): Promise<{ browser: Browser; page: Page }> {
-  const deadline = Date.now() + 30000;
-  let lastError = '';
-  while (Date.now() < deadline) {
-    try {
-      const browser = await chromium.connectOverCDP(`http://127.0.0.1:${debugPort}`, { timeout: 5000 });
-      const page = browser
-        .contexts()
-        .flatMap((c) => c.pages())
-        .find((p) => p.url().startsWith(portalUrl));
-      if (page) return { browser, page };
-      lastError = 'the portal is not shown yet';
-      await browser.close();
-    } catch (error) {
-      lastError = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the kiosk never showed the portal: ${lastError}`);
-}
-
 /** Where a point of the desktop is on the client page, as the client scales the desktop to fit. */
 async function onClientPage(client: Page, x: number, y: number): Promise<{ x: number; y: number }> {
   const box = await client.locator('#display').boundingBox();
@@ -156,7 +135,7 @@ async function startRun(copyToDevice: boolean): Promise<Run> {
   // shared stack's in the test run's authenticator app.
   await signIn(client, stack.brokerUrl, 'dr.tanaka');
   await waitForPortalOnDisplay(client);
-  const kiosk = await kioskPage(debugPort, stack.portalUrl);
+  const kiosk = await kioskPageAt(debugPort, stack.portalUrl);
   return { stack, browser, received, client, kiosk, dataDir };
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { signRequest } from '@hcw/common';
 import {
   freePort,
@@ -12,6 +12,7 @@ import {
   type ManagedProcess,
 } from '../../../scripts/stack/managed-process.js';
 import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+import { kioskPageAt } from '../../support/kiosk-page.js';
 
 /**
  * A desktop agent started directly, the way the local stack starts one, on free ports and a free X
@@ -166,27 +167,9 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
       if (status !== 204) throw new Error(`ending the session answered ${status}`);
     },
     async connect(urlPrefix) {
-      const deadline = Date.now() + 30000;
-      let lastError = '';
-      while (Date.now() < deadline) {
-        try {
-          const browser = await chromium.connectOverCDP(`http://127.0.0.1:${debugPort}`, { timeout: 5000 });
-          const page = browser
-            .contexts()
-            .flatMap((c) => c.pages())
-            .find((p) => p.url().startsWith(urlPrefix));
-          if (page) {
-            await page.waitForLoadState('load');
-            return { browser, page };
-          }
-          lastError = 'no page of the test site yet';
-          await browser.close();
-        } catch (error) {
-          lastError = (error as Error).message;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      throw new Error(`the kiosk never showed ${urlPrefix}: ${lastError}`);
+      const kiosk = await kioskPageAt(debugPort, urlPrefix);
+      await kiosk.page.waitForLoadState('load');
+      return kiosk;
     },
     kioskPid() {
       return processesMentioning(`--user-data-dir=${sessionDir}/profile`).find(
