@@ -360,13 +360,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * The older DESKTOPS form as one pool: its hosts are fixed (the broker cannot start more), each guacd named
  * by a desktop serves the whole pool, and the pool's policies come from the global settings.
  */
-function poolFromDesktops(
+export function poolFromDesktops(
   desktops: DesktopSpec[],
   e: {
     GUACD_DISABLE_PASTE: '0' | '1';
     BROKER_SESSION_IDLE_MINUTES: number;
     BROKER_SESSION_MAX_HOURS: number;
-  },
+  } = { GUACD_DISABLE_PASTE: '1', BROKER_SESSION_IDLE_MINUTES: 15, BROKER_SESSION_MAX_HOURS: 12 },
 ): PoolSettings {
   const guacd = [...new Map(desktops.map((d) => [`${d.guacdHost}:${d.guacdPort}`, d])).values()];
   return {

@@ -1,21 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import type { RedisClientType } from 'redis';
 import type { AgentHealth } from '@hcw/common';
-import type { DesktopSpec } from '../config.js';
+import { poolFromDesktops, type DesktopSpec } from '../config.js';
+import { canConnect } from '../net.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './agent-client.js';
 import type { PortalHandoffClient } from '../portal/handoff-client.js';
 import type { DesktopProvider } from './desktop-provider.js';
 import { LeaseStore, type Lease } from './lease-store.js';
 import { PoolPolicyStore, type LivePoolSettings } from './pool-policies.js';
-import {
-  DESKTOP_ROLES,
-  guacdAddressText,
-  type DesktopHost,
-  type GuacdAddress,
-  type PoolSettings,
-} from './pool-settings.js';
+import { guacdAddressText, type DesktopHost, type GuacdAddress, type PoolSettings } from './pool-settings.js';
 import { StaticProvider } from './static-provider.js';
 
 export { Lease } from './lease-store.js';
@@ -125,7 +119,7 @@ export class DesktopPool {
   private waiting = 0;
 
   constructor(private readonly deps: DesktopPoolDeps) {
-    this.pools = deps.pools ?? [legacyPool(deps.desktops ?? [])];
+    this.pools = deps.pools ?? [poolFromDesktops(deps.desktops ?? [])];
     this.providers =
       deps.providers ?? new Map(this.pools.map((p) => [p.id, new StaticProvider(p.provider.desktops)]));
     this.leases = new LeaseStore(deps.redis, deps.leaseSeconds);
@@ -682,22 +676,6 @@ function emptyStatus(pool: PoolSettings, provider: DesktopProvider | undefined):
   };
 }
 
-/** The older DESKTOPS form as one pool; each desktop's guacd serves the pool. */
-function legacyPool(desktops: DesktopSpec[]): PoolSettings {
-  const guacd = [...new Map(desktops.map((d) => [`${d.guacdHost}:${d.guacdPort}`, d])).values()];
-  return {
-    id: 'default',
-    provider: {
-      type: 'static',
-      desktops: desktops.map(({ id, agentUrl, vncHost, vncPort }) => ({ id, agentUrl, vncHost, vncPort })),
-    },
-    size: desktops.length,
-    guacd: guacd.map((d) => ({ host: d.guacdHost, port: d.guacdPort })),
-    roles: DESKTOP_ROLES,
-    policies: { canPaste: false, idleMinutes: 15, maxSessionHours: 12, imageVersions: [] },
-  };
-}
-
 function shuffle<T>(items: T[]): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
@@ -716,20 +694,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     promise,
     new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref()),
   ]);
-}
-
-function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(timeoutMs);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -3,9 +3,7 @@ import { roomTypeLabels } from './care-codes.js';
 import { closeInquiry } from './close-inquiry.js';
 import { hospitalStore } from './hospital-store.js';
 import { confirmableStatuses } from './inquiry-codes.js';
-import { inquiryNotFound } from './open-inquiry.js';
-import { isTransferId, openRequest } from './open-request.js';
-import { requireRequester } from './transfer-access.js';
+import { openInquiryForRequester } from './open-inquiry.js';
 import { auditedTransferOperation } from './transfer-audit.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { TransferConflictError } from './transfer-errors.js';
@@ -59,21 +57,13 @@ export async function confirmInquiry(
     actor,
     { type: 'transfer.inquiry.confirm' },
     async (client, context) => {
-      context.details.inquiryId = inquiryId.slice(0, 100);
-      if (!isTransferId(inquiryId)) throw inquiryNotFound();
-      const found = await transferStore.inquiry(client, inquiryId);
-      if (!found) throw inquiryNotFound();
-      const { request, inquiries, viewer } = await openRequest(
+      const { request, inquiries, inquiry } = await openInquiryForRequester(
         deps,
         client,
         actor,
-        found.requestId,
+        inquiryId,
         context,
-        { lock: true },
       );
-      requireRequester(viewer);
-      const inquiry = inquiries.find((candidate) => candidate.id === inquiryId);
-      if (!inquiry) throw inquiryNotFound();
       if (request.status === 'confirmed' && inquiry.status === 'confirmed') {
         throw new TransferConflictError('already-confirmed', {
           ja: 'この病院はすでに転院先に決定しています。',

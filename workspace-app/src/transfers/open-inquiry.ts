@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { AuditContext } from './transfer-audit.js';
-import { viewerOfRequest, type RequestViewer } from './transfer-access.js';
+import { requireRequester, viewerOfRequest, type RequestViewer } from './transfer-access.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { TransferAccessDeniedError, TransferNotFoundError } from './transfer-errors.js';
-import { isTransferId } from './open-request.js';
+import { isTransferId, openRequest } from './open-request.js';
 import { transferStore, type StoredInquiry, type StoredRequest } from './transfer-store.js';
 
 export interface OpenedInquiry {
@@ -45,5 +45,29 @@ export async function openInquiry(
   if (viewer.kind === 'asked-hospital' && !viewer.hospitalIds.has(inquiry.hospitalId)) {
     throw new TransferAccessDeniedError('not-an-asked-hospital');
   }
+  return { inquiry, request, inquiries, viewer };
+}
+
+/**
+ * For the requester's own changes to one inquiry (confirm, withdraw): the inquiry's request is opened and
+ * locked first, with all its inquiries, so the change sees them as they are; only the requester may go on.
+ */
+export async function openInquiryForRequester(
+  deps: TransferDeps,
+  client: pg.PoolClient,
+  actor: TransferActor,
+  inquiryId: string,
+  context: AuditContext,
+): Promise<OpenedInquiry> {
+  context.details.inquiryId = inquiryId.slice(0, 100);
+  if (!isTransferId(inquiryId)) throw inquiryNotFound();
+  const found = await transferStore.inquiry(client, inquiryId);
+  if (!found) throw inquiryNotFound();
+  const { request, inquiries, viewer } = await openRequest(deps, client, actor, found.requestId, context, {
+    lock: true,
+  });
+  requireRequester(viewer);
+  const inquiry = inquiries.find((candidate) => candidate.id === inquiryId);
+  if (!inquiry) throw inquiryNotFound();
   return { inquiry, request, inquiries, viewer };
 }

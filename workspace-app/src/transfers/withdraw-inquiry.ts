@@ -1,7 +1,5 @@
 import { closeInquiry } from './close-inquiry.js';
-import { inquiryNotFound } from './open-inquiry.js';
-import { isTransferId, openRequest } from './open-request.js';
-import { requireRequester } from './transfer-access.js';
+import { openInquiryForRequester } from './open-inquiry.js';
 import { auditedTransferOperation } from './transfer-audit.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { TransferConflictError } from './transfer-errors.js';
@@ -18,21 +16,7 @@ export async function withdrawInquiry(
     actor,
     { type: 'transfer.inquiry.withdraw' },
     async (client, context) => {
-      context.details.inquiryId = inquiryId.slice(0, 100);
-      if (!isTransferId(inquiryId)) throw inquiryNotFound();
-      const found = await transferStore.inquiry(client, inquiryId);
-      if (!found) throw inquiryNotFound();
-      const { request, inquiries, viewer } = await openRequest(
-        deps,
-        client,
-        actor,
-        found.requestId,
-        context,
-        { lock: true },
-      );
-      requireRequester(viewer);
-      const inquiry = inquiries.find((candidate) => candidate.id === inquiryId);
-      if (!inquiry) throw inquiryNotFound();
+      const { request, inquiry } = await openInquiryForRequester(deps, client, actor, inquiryId, context);
       if (inquiry.status === 'closed') {
         throw new TransferConflictError('inquiry-closed', {
           ja: 'この問い合わせはすでに終了しています。',
