@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, waitForHttp, waitForPort, type ManagedProcess } from './managed-process.js';
 import { startGuacd, startPostgres, startRedis } from './services.js';
+import { freeDisplay } from './x-display.js';
 
 /**
  * The whole workspace on one machine: Redis, PostgreSQL, guacd, one desktop (Xvnc, openbox, kiosk
@@ -59,15 +60,6 @@ export interface WorkspaceStack {
 }
 
 const secret = (): string => randomBytes(32).toString('base64url');
-
-function freeDisplay(): number {
-  const start = 20 + Math.floor(Math.random() * 60);
-  for (let i = 0; i < 80; i++) {
-    const n = 20 + ((start - 20 + i) % 80);
-    if (!existsSync(`/tmp/.X11-unix/X${n}`) && !existsSync(`/tmp/.X${n}-lock`)) return n;
-  }
-  throw new Error('no free X display number');
-}
 
 /** A self-signed SAML signing key pair for the stack's development IdP or the broker itself. */
 function makeSigningCertificate(dir: string, name: string): { key: string; cert: string } {
@@ -126,7 +118,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     const desktops = [];
     for (let i = 1; i <= (options.desktops ?? 1); i++) {
       const [vncPort, agentPort] = [await freePort(), await freePort()];
-      const display = freeDisplay();
+      const display = freeDisplay(20, 80);
       const id = `desktop-${i}`;
       const agent = startProcess(id, process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], {
         cwd: repoRoot,

@@ -12,6 +12,7 @@ import {
   type ManagedProcess,
 } from '../../../scripts/stack/managed-process.js';
 import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+import { freeDisplay } from '../../../scripts/stack/x-display.js';
 import { kioskPageAt } from '../../support/kiosk-page.js';
 
 /**
@@ -48,15 +49,6 @@ export interface TestDesktopOptions {
   env?: Record<string, string>;
 }
 
-function freeDisplay(): number {
-  const start = 100 + Math.floor(Math.random() * 400);
-  for (let i = 0; i < 400; i++) {
-    const n = 100 + ((start - 100 + i) % 400);
-    if (!existsSync(`/tmp/.X11-unix/X${n}`) && !existsSync(`/tmp/.X${n}-lock`)) return n;
-  }
-  throw new Error('no free X display number');
-}
-
 function readCmdline(pid: string): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
@@ -86,7 +78,7 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
   const sessionDir = path.join(stateDir, 'session');
   const secret = randomBytes(32).toString('base64url');
   const [agentPort, vncPort, debugPort] = [await freePort(), await freePort(), await freePort()];
-  const display = freeDisplay();
+  const display = freeDisplay(100, 400);
   const agentUrl = `http://127.0.0.1:${agentPort}`;
   const xEnv = { ...process.env, DISPLAY: `:${display}` };
   let agent: ManagedProcess | undefined;
