@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, waitForHttp, waitForPort, type ManagedProcess } from './managed-process.js';
 import { startGuacd, startPostgres, startRedis } from './services.js';
+import { signalProcessesMentioning } from './process-sweep.js';
 import { freeDisplay } from './x-display.js';
 
 /**
@@ -97,9 +98,16 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
   mkdirSync(dataDir, { recursive: true, mode: 0o711 });
   chmodSync(dataDir, 0o711);
   const processes: ManagedProcess[] = [];
+  // If this process ends without stopping the stack, the desktops' X servers and kiosks (in process groups
+  // of their own, out of reach of the exit handler that takes the direct children down) are asked to go.
+  const endDesktops = (): void => signalProcessesMentioning(dataDir + path.sep, 'SIGTERM');
+  process.on('exit', endDesktops);
   const stop = async (): Promise<void> => {
     // Front to back: the broker first, the stores last.
     for (const proc of [...processes].reverse()) await proc.stop();
+    process.off('exit', endDesktops);
+    // What an agent that had to be killed left running of its desktop.
+    signalProcessesMentioning(dataDir + path.sep, 'SIGKILL');
   };
   try {
     const [redisPort, postgresPort, guacdPort, portalPort] = await Promise.all(

@@ -3,35 +3,43 @@ import os from 'node:os';
 import path from 'node:path';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 
+interface SharedWorkspace {
+  starting?: Promise<WorkspaceStack>;
+  dataDir?: string;
+}
+
+// Mocha loads the teardown fixture through require and the suites through import, which gives this
+// module two instances in one process; the one workspace is kept on the process so both see it.
+const key = Symbol.for('hcw.tests.shared-workspace');
+const shared: SharedWorkspace = ((globalThis as { [key]?: SharedWorkspace })[key] ??= {});
+
+export const TEST_DEMO_PASSWORD = 'Test-Password-For-Suites-1';
+
 /**
  * One real workspace (Redis, PostgreSQL, guacd, a desktop, the portal, the broker) shared by the suites
  * that need it, started on first use on free loopback ports with its own data directory, and stopped
  * after the whole run (see global-fixtures.ts). Suites must not depend on what another suite left behind.
  */
-let starting: Promise<WorkspaceStack> | undefined;
-let dataDir: string | undefined;
-
-export const TEST_DEMO_PASSWORD = 'Test-Password-For-Suites-1';
-
 export function workspace(): Promise<WorkspaceStack> {
-  if (!starting) {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-test-'));
-    starting = startWorkspaceStack({
-      dataDir,
+  if (!shared.starting) {
+    shared.dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-test-'));
+    shared.starting = startWorkspaceStack({
+      dataDir: shared.dataDir,
       demoPassword: TEST_DEMO_PASSWORD,
       desktops: 2,
       // Every test connects from 127.0.0.1: the per-address limit is tested on its own, in-process.
       brokerEnv: { SIGN_IN_FAILURES_PER_ADDRESS: '100000' },
     });
   }
-  return starting;
+  return shared.starting;
 }
 
 export async function stopWorkspace(): Promise<void> {
-  if (starting) {
-    const stack = await starting.catch(() => undefined);
+  if (shared.starting) {
+    const stack = await shared.starting.catch(() => undefined);
     await stack?.stop();
-    starting = undefined;
+    shared.starting = undefined;
   }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (shared.dataDir) rmSync(shared.dataDir, { recursive: true, force: true });
+  shared.dataDir = undefined;
 }

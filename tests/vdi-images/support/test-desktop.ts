@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +12,11 @@ import {
   type ManagedProcess,
 } from '../../../scripts/stack/managed-process.js';
 import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+import {
+  commandLineOf,
+  processesMentioning,
+  signalProcessesMentioning,
+} from '../../../scripts/stack/process-sweep.js';
 import { freeDisplay } from '../../../scripts/stack/x-display.js';
 import { kioskPageAt } from '../../support/kiosk-page.js';
 
@@ -49,29 +54,6 @@ export interface TestDesktopOptions {
   env?: Record<string, string>;
 }
 
-function readCmdline(pid: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
-
-function isZombie(pid: string): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-function processesMentioning(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry) && !isZombie(entry) && readCmdline(entry).includes(text))
-    .map(Number);
-}
-
 export async function startTestDesktop(options: TestDesktopOptions = {}): Promise<TestDesktop> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'hcw-desktop-test-'));
   const stateDir = path.join(root, 'state');
@@ -83,16 +65,8 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
   const xEnv = { ...process.env, DISPLAY: `:${display}` };
   let agent: ManagedProcess | undefined;
 
-  const sweep = (): void => {
-    // Whatever a failed run may have left of this desktop (its X server, a kiosk) goes with it.
-    for (const pid of processesMentioning(root)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
+  // Whatever a failed run may have left of this desktop (its X server, a kiosk) goes with it.
+  const sweep = (): void => signalProcessesMentioning(root, 'SIGKILL');
   const stop = async (): Promise<void> => {
     await agent?.stop();
     sweep();
@@ -165,7 +139,7 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
     },
     kioskPid() {
       return processesMentioning(`--user-data-dir=${sessionDir}/profile`).find(
-        (pid) => !readCmdline(String(pid)).includes('--type='),
+        (pid) => !commandLineOf(pid).includes('--type='),
       );
     },
     sessionProcesses: () => processesMentioning(sessionDir),
