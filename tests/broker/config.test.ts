@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../broker/src/config.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 function baseEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-config-'));
+  const dir = scratchDir('hcw-config');
   const pem = path.join(dir, 'idp.crt');
   writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
   return {

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
@@ -13,6 +12,7 @@ import { DesktopPool } from '../../broker/src/desktops/desktop-pool.js';
 import { SecondFactorStore } from '../../broker/src/auth/second-factor/second-factor-store.js';
 import { PortalHandoffClient } from '../../broker/src/portal/handoff-client.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import { scratchDir } from './scratch-dir.js';
 
 /**
  * A broker app built in this process against the shared workspace's real Redis and PostgreSQL, with
@@ -22,7 +22,7 @@ export async function inProcessBroker(
   stack: WorkspaceStack,
   overrides: Record<string, string> = {},
 ): Promise<{ app: Express; config: BrokerConfig; close(): Promise<void> }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-broker-'));
+  const dir = scratchDir('hcw-broker');
   const cert = path.join(dir, 'idp.crt');
   writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
   const config = loadConfig({

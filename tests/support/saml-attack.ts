@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import {
@@ -12,6 +11,7 @@ import {
 import { buildLogoutRequest, redirectBindingUrl } from '../../broker/src/auth/saml-logout-messages.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 import { Cookies } from './http-sign-in.js';
+import { scratchDir } from './scratch-dir.js';
 
 /**
  * Sends hand-made SAML responses to the broker's real assertion consumer service: the same XML the
@@ -114,7 +114,7 @@ export function idpLogoutRequestUrl(
 
 /** A signing key pair nobody trusts: what an attacker signs with. */
 export function anotherKeyPair(): { key: string; cert: string; keyFile: string; certFile: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-other-key-'));
+  const dir = scratchDir('hcw-other-key');
   const keyFile = path.join(dir, 'k.pem');
   const certFile = path.join(dir, 'c.pem');
   execFileSync(
