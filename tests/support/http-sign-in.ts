@@ -103,8 +103,10 @@ export async function passSecondFactorOverHttp(
   const html = await page.text();
   const secret = /このキーを入力してください：<code>([A-Z2-7]+)<\/code>/.exec(html)?.[1];
   if (secret) {
-    rememberTotpSecret(username, secret);
-    const enrol = await post('/auth/second-factor/totp/enrol', { code: await nextTotpCode(username) });
+    rememberTotpSecret(brokerUrl, username, secret);
+    const enrol = await post('/auth/second-factor/totp/enrol', {
+      code: await nextTotpCode(brokerUrl, username),
+    });
     if (enrol.status !== 303) throw new Error(`enrolment answered ${enrol.status}`);
     const codes = await fetch(`${brokerUrl}/auth/second-factor/recovery-codes`, {
       headers: { cookie: cookies.header() },
@@ -114,7 +116,7 @@ export async function passSecondFactorOverHttp(
     if (complete.status !== 303) throw new Error(`completing the sign-in answered ${complete.status}`);
     return;
   }
-  const answer = await post('/auth/second-factor/totp', { code: await nextTotpCode(username) });
+  const answer = await post('/auth/second-factor/totp', { code: await nextTotpCode(brokerUrl, username) });
   if (answer.status !== 303) throw new Error(`the second factor answered ${answer.status}`);
 }
 

@@ -23,17 +23,20 @@ export async function signIn(
 export async function passSecondFactor(page: Page, brokerUrl: string, username: string): Promise<void> {
   const enrolKey = page.locator('text=このキーを入力してください').locator('code');
   if (await enrolKey.count()) {
-    rememberTotpSecret(username, (await enrolKey.textContent())!.trim());
+    rememberTotpSecret(brokerUrl, username, (await enrolKey.textContent())!.trim());
     await page.fill(
       'form[action="/auth/second-factor/totp/enrol"] input[name=code]',
-      await nextTotpCode(username),
+      await nextTotpCode(brokerUrl, username),
     );
     await page.click('form[action="/auth/second-factor/totp/enrol"] button');
     await page.waitForURL(`${brokerUrl}/auth/second-factor/recovery-codes`);
     await Promise.all([page.waitForURL(`${brokerUrl}/`), page.click('button[type=submit]')]);
     return;
   }
-  await page.fill('form[action="/auth/second-factor/totp"] input[name=code]', await nextTotpCode(username));
+  await page.fill(
+    'form[action="/auth/second-factor/totp"] input[name=code]',
+    await nextTotpCode(brokerUrl, username),
+  );
   await Promise.all([
     page.waitForURL(`${brokerUrl}/`),
     page.click('form[action="/auth/second-factor/totp"] button'),

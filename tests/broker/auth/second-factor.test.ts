@@ -81,7 +81,7 @@ describe('second factor', function () {
     assert.equal(wrong.status, 401);
     assert.equal(await auditCount('second-factor', 'failure', 'beds.ito'), before + 1);
     const right = await post(stack, second.cookies, '/auth/second-factor/totp', {
-      code: await nextTotpCode('beds.ito'),
+      code: await nextTotpCode(stack.brokerUrl, 'beds.ito'),
     });
     assert.equal(right.status, 303);
     assert.equal(
@@ -96,7 +96,7 @@ describe('second factor', function () {
     const a = await signInOverHttp(stack.brokerUrl, 'msw.takahashi');
     await signOutOverHttp(stack.brokerUrl, a.cookies);
     const b = await signInOverHttp(stack.brokerUrl, 'msw.takahashi', { stopAtSecondFactor: true });
-    const code = await nextTotpCode('msw.takahashi');
+    const code = await nextTotpCode(stack.brokerUrl, 'msw.takahashi');
     assert.equal((await post(stack, b.cookies, '/auth/second-factor/totp', { code })).status, 303);
     await signOutOverHttp(stack.brokerUrl, b.cookies);
     const c = await signInOverHttp(stack.brokerUrl, 'msw.takahashi', { stopAtSecondFactor: true });
@@ -119,7 +119,7 @@ describe('second factor', function () {
       );
     }
     const blocked = await post(stack, attempt.cookies, '/auth/second-factor/totp', {
-      code: await nextTotpCode(user),
+      code: await nextTotpCode(stack.brokerUrl, user),
     });
     assert.equal(blocked.status, 429);
     assert.match(await blocked.text(), /一時的に受け付けを停止/);
@@ -133,8 +133,10 @@ describe('second factor', function () {
       await fetch(`${stack.brokerUrl}/auth/second-factor`, { headers: { cookie: first.cookies.header() } })
     ).text();
     const secret = /<code>([A-Z2-7]+)<\/code>/.exec(page)![1]!;
-    rememberTotpSecret(user, secret);
-    await post(stack, first.cookies, '/auth/second-factor/totp/enrol', { code: await nextTotpCode(user) });
+    rememberTotpSecret(stack.brokerUrl, user, secret);
+    await post(stack, first.cookies, '/auth/second-factor/totp/enrol', {
+      code: await nextTotpCode(stack.brokerUrl, user),
+    });
     const codesPage = await (
       await fetch(`${stack.brokerUrl}/auth/second-factor/recovery-codes`, {
         headers: { cookie: first.cookies.header() },
