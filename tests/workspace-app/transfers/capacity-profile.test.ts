@@ -91,7 +91,7 @@ describe('capacity profile', () => {
   describe('refuses unknown codes', () => {
     it('refuses an unknown ward function and names the allowed codes', () => {
       const message = refusalAt(wardSchema, { ...aWard(), wardFunction: 'semi-acute' }, ['wardFunction']);
-      assert.match(message, /不明なコード「semi-acute」/);
+      assert.match(message, /「semi-acute」は使えないコード/);
       assert.match(message, /unknown code "semi-acute" \(allowed: high-acute, acute, recovery, chronic\)/);
     });
 
@@ -205,7 +205,7 @@ describe('capacity profile', () => {
     it('refuses a hospital without wards', () => {
       assert.match(
         refusalAt(hospitalSchema, aHospital({ wards: [] }), ['wards']),
-        /1件以上.*at least 1 item/,
+        /1件以上.*at least 1 entry/,
       );
     });
 
@@ -239,7 +239,7 @@ describe('capacity profile', () => {
 
     it('refuses a missing field with a bilingual "required"', () => {
       const { name: _name, ...nameless } = aHospital();
-      assert.match(refusalAt(hospitalSchema, nameless, ['name']), /必須.*required/);
+      assert.match(refusalAt(hospitalSchema, nameless, ['name']), /入力が必要.*required/);
     });
   });
 });

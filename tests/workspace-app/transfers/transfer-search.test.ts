@@ -98,7 +98,7 @@ describe('transfer search over HTTP', function () {
 
   it('refuses unknown filters with a message in both languages', async () => {
     const response = await msw.get(`${searchPath}?area=atlantis`).expect(400);
-    assert.match(errorOf(response).ja, /不明なコード「atlantis」/);
+    assert.match(errorOf(response).ja, /「atlantis」は使えないコード/);
     assert.match(errorOf(response).en, /unknown code "atlantis"/);
   });
 

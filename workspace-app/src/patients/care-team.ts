@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { bilingualMessage, field } from './bilingual-fields.js';
+import { bilingualMessage, field } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import {
   activeMemberships,

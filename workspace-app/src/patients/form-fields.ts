@@ -1,5 +1,5 @@
 import { escapeHtml, type Language } from '../ui/i18n.js';
-import type { Bilingual, CodeLabels } from './bilingual-fields.js';
+import type { Bilingual, CodeLabels } from '../validation/bilingual-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
 import { fromDatetimeLocal, toDatetimeLocal } from './tokyo-time.js';
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Bilingual } from './bilingual-fields.js';
-import { field } from './bilingual-fields.js';
+import type { Bilingual } from '../validation/bilingual-fields.js';
+import { field } from '../validation/bilingual-fields.js';
 import type { ConnectorVitals } from './connector-vitals.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import type { PatientRecord } from './patient-record.js';

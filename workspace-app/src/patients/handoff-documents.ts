@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { HttpError } from '../http/errors.js';
-import { bilingualMessage } from './bilingual-fields.js';
+import { bilingualMessage } from '../validation/bilingual-fields.js';
 import {
   buildHandoffContent,
   contentFor,

@@ -1,4 +1,4 @@
-import type { CodeLabels } from './bilingual-fields.js';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 import type { FieldSpec, FormSpec } from './form-fields.js';
 import type { ItemKind } from './standard-items.js';
 import {

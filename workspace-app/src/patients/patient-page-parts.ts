@@ -1,6 +1,6 @@
 import { escapeHtml, type Language } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
-import { tokyoToday, type Bilingual, type CodeLabels } from './bilingual-fields.js';
+import { tokyoToday, type Bilingual, type CodeLabels } from '../validation/bilingual-fields.js';
 import type { VitalReading } from './handoff-content.js';
 import type { TeamRole } from './patient-access.js';
 import { pt } from './patients-messages.js';

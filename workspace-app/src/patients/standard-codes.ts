@@ -1,4 +1,4 @@
-import type { CodeLabels } from './bilingual-fields.js';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 import { dementiaLevelLabels, independenceLevelLabels } from '../transfers/care-codes.js';
 
 // The vocabulary of the standard shared items (標準共有項目). Codes are stable ASCII so they can sit in

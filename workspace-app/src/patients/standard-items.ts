@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bilingualMessage, field, type QuantityRange } from './bilingual-fields.js';
+import { bilingualMessage, field, type QuantityRange } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import {
   adlLevelLabels,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bilingualErrorMap, bilingualMessage, bilingualSchema as s } from './bilingual-schema.js';
+import { bilingualErrorMap, bilingualMessage, field } from '../validation/bilingual-fields.js';
 import { figuresOf, needsIsolationRoom, takeBed } from './bed-for-patient.js';
 import { patientSexLabels, roomTypeLabels } from './care-codes.js';
 import { hospitalStore } from './hospital-store.js';
@@ -21,15 +21,15 @@ import { transferStore, type InquiryChange, type StoredInquiry } from './transfe
 import { requireOpenRequest } from './send-inquiries.js';
 import { jstToday } from './jst-time.js';
 
-const note = () => s.text({ max: 2000 }).nullable().default(null);
+const note = () => field.text(2000).nullable().default(null);
 
 /** An offer: which ward and room, until when it stands, and from when the patient can come. */
 const offerShape = {
-  wardId: s.id(),
-  roomType: s.code(roomTypeLabels),
+  wardId: field.id(),
+  roomType: field.code(roomTypeLabels),
   /** The MSW must confirm before this moment, or the offer lapses. */
-  holdUntil: s.dateTime(),
-  admissionDate: s.date().nullable().default(null),
+  holdUntil: field.dateTime(),
+  admissionDate: field.date().nullable().default(null),
   note: note(),
 };
 
@@ -37,10 +37,10 @@ export const inquiryAnswerSchema = z
   .discriminatedUnion(
     'answer',
     [
-      s.object({ answer: z.literal('accept'), ...offerShape }),
-      s.object({ answer: z.literal('conditional'), ...offerShape, conditions: s.text({ max: 2000 }) }),
-      s.object({ answer: z.literal('decline'), reason: s.code(declineReasonLabels), note: note() }),
-      s.object({ answer: z.literal('needs-information'), question: s.text({ max: 2000 }) }),
+      field.object({ answer: z.literal('accept'), ...offerShape }),
+      field.object({ answer: z.literal('conditional'), ...offerShape, conditions: field.text(2000) }),
+      field.object({ answer: z.literal('decline'), reason: field.code(declineReasonLabels), note: note() }),
+      field.object({ answer: z.literal('needs-information'), question: field.text(2000) }),
     ],
     { errorMap: bilingualErrorMap },
   )

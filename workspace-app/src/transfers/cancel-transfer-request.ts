@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { bilingualSchema as s } from './bilingual-schema.js';
+import { field } from '../validation/bilingual-fields.js';
 import { closeInquiry } from './close-inquiry.js';
 import { openRequest } from './open-request.js';
 import { parseTransferInput } from './parse-transfer-input.js';
@@ -10,7 +10,7 @@ import { TransferConflictError } from './transfer-errors.js';
 import { notifyHospital, patientSummary } from './transfer-notifications.js';
 import { transferStore, type StoredRequest } from './transfer-store.js';
 
-export const cancelRequestSchema = s.object({ note: s.text({ max: 2000 }).nullable().default(null) });
+export const cancelRequestSchema = field.object({ note: field.text(2000).nullable().default(null) });
 export type CancelRequest = z.input<typeof cancelRequestSchema>;
 
 /**

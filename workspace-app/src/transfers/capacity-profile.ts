@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bilingualMessage, bilingualSchema as s } from './bilingual-schema.js';
+import { bilingualMessage, field } from '../validation/bilingual-fields.js';
 import {
   behaviouralSymptomLabels,
   dementiaLevelLabels,
@@ -16,56 +16,56 @@ import { tokyoAreas } from './tokyo-areas.js';
 // free for whom, and what care the ward can take on. Plain JSON, so it can travel over HTTP and sit
 // in PostgreSQL (columns for the hospital, jsonb or a child table for wards) unchanged.
 
-const bedCount = () => s.integer({ min: 0, max: 9999 });
+const bedCount = () => field.integer({ min: 0, max: 9999 });
 
-const freeBedsByRoomSchema = s.object({
+const freeBedsByRoomSchema = field.object({
   individual: bedCount(),
   shared: bedCount(),
 });
 
 /** Free beds by which patients they can take and by room type. */
-export const freeBedsSchema = s.object({
+export const freeBedsSchema = field.object({
   male: freeBedsByRoomSchema,
   female: freeBedsByRoomSchema,
   any: freeBedsByRoomSchema,
 });
 export type FreeBeds = z.infer<typeof freeBedsSchema>;
 
-export const infectionAcceptanceSchema = s.object({
-  code: s.code(infectionLabels),
+export const infectionAcceptanceSchema = field.object({
+  code: field.code(infectionLabels),
   /** The ward takes the infection only into an isolation room. */
-  needsIsolationRoom: s.boolean(),
+  needsIsolationRoom: field.boolean(),
 });
 export type InfectionAcceptance = z.infer<typeof infectionAcceptanceSchema>;
 
-export const dementiaAcceptanceSchema = s.object({
+export const dementiaAcceptanceSchema = field.object({
   /** The most severe 認知症高齢者の日常生活自立度 the ward takes; 'independent' means none. */
-  maxLevel: s.code(dementiaLevelLabels),
-  behaviouralSymptomsAccepted: s.codeSet(behaviouralSymptomLabels),
+  maxLevel: field.code(dementiaLevelLabels),
+  behaviouralSymptomsAccepted: field.codeSet(behaviouralSymptomLabels),
 });
 
-const yenPerDay = () => s.integer({ min: 0, max: 10_000_000 });
+const yenPerDay = () => field.integer({ min: 0, max: 10_000_000 });
 
-export const wardSchema = s
+export const wardSchema = field
   .object({
-    id: s.id(),
-    name: s.text({ max: 60 }),
+    id: field.id(),
+    name: field.text(60),
     /** 病床機能 */
-    wardFunction: s.code(wardFunctionLabels),
+    wardFunction: field.code(wardFunctionLabels),
     /** 病棟種別 (the inpatient fee the ward bills) */
-    wardType: s.code(wardTypeLabels),
-    totalBeds: s.integer({ min: 1, max: 9999 }),
+    wardType: field.code(wardTypeLabels),
+    totalBeds: field.integer({ min: 1, max: 9999 }),
     freeBeds: freeBedsSchema,
     /** Isolation rooms are single rooms: a free one is also counted among the free single beds. */
-    isolationRooms: s.object({ total: bedCount(), free: bedCount() }),
-    proceduresAccepted: s.codeSet(procedureLabels),
-    infectionsAccepted: s.array(infectionAcceptanceSchema),
+    isolationRooms: field.object({ total: bedCount(), free: bedCount() }),
+    proceduresAccepted: field.codeSet(procedureLabels),
+    infectionsAccepted: field.array(infectionAcceptanceSchema),
     dementia: dementiaAcceptanceSchema,
     /** 差額室料 (extra room charge) per room type, tax included. */
-    extraRoomChargeYenPerDay: s.object({ individual: yenPerDay(), shared: yenPerDay() }),
+    extraRoomChargeYenPerDay: field.object({ individual: yenPerDay(), shared: yenPerDay() }),
     /** null when the ward sets no limit. */
-    maxStayDays: s.integer({ min: 1, max: 3650 }).nullable(),
-    typicalWaitDays: s.integer({ min: 0, max: 365 }),
+    maxStayDays: field.integer({ min: 1, max: 3650 }).nullable(),
+    typicalWaitDays: field.integer({ min: 0, max: 365 }),
   })
   .superRefine((ward, ctx) => {
     const issue = (path: (string | number)[], ja: string, en: string) =>
@@ -153,27 +153,27 @@ export const wardSchema = s
   });
 export type Ward = z.infer<typeof wardSchema>;
 
-export const contactDeskSchema = s.object({
+export const contactDeskSchema = field.object({
   /** e.g. 地域医療連携室, 医療福祉相談室 */
-  name: s.text({ max: 60 }),
-  phone: s.phone(),
+  name: field.text(60),
+  phone: field.phone(),
   /** Free text such as 平日 9:00–17:00. */
-  hours: s.text({ max: 60 }),
+  hours: field.text(60),
 });
 export type ContactDesk = z.infer<typeof contactDeskSchema>;
 
-export const hospitalSchema = s
+export const hospitalSchema = field
   .object({
-    id: s.id(),
-    name: s.text({ max: 100 }),
-    municipalityId: s.oneOf(tokyoAreas.municipalityIds, (received) => ({
+    id: field.id(),
+    name: field.text(100),
+    municipalityId: field.oneOf(tokyoAreas.municipalityIds, (received) => ({
       ja: `東京都の区市町村ではありません: 「${received}」`,
       en: `not a Tokyo municipality: "${received}"`,
     })),
     contactDesk: contactDeskSchema,
     /** When the bed manager last confirmed the free-bed figures of every ward. */
-    freeBedsUpdatedAt: s.dateTime(),
-    wards: s.array(wardSchema, { min: 1, max: 200 }),
+    freeBedsUpdatedAt: field.dateTime(),
+    wards: field.array(wardSchema, { min: 1, max: 200 }),
   })
   .superRefine((hospital, ctx) => {
     const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import type { Bilingual, CodeLabels } from './bilingual-schema.js';
+import type { Bilingual, CodeLabels } from '../validation/bilingual-fields.js';
 
 // The shared vocabulary of capacity profiles and transfer requests. Codes are stable ASCII so they
 // can be PostgreSQL enum values and JSON strings; the labels carry the Japanese terms users know.

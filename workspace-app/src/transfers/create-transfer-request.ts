@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { bilingualSchema as s } from './bilingual-schema.js';
+import { field } from '../validation/bilingual-fields.js';
 import { parseTransferInput } from './parse-transfer-input.js';
 import { auditedTransferOperation } from './transfer-audit.js';
 import { requireMsw } from './transfer-access.js';
@@ -9,9 +9,9 @@ import { transferRequestSchema } from './transfer-request.js';
 import { transferStore, type StoredRequest } from './transfer-store.js';
 
 /** What an MSW sends: the patient's needs (transfer-request.ts without its id) and the shared record's patient. */
-export const newTransferRequestSchema = s.object({
+export const newTransferRequestSchema = field.object({
   /** The patient in the shared record, whose care team may then follow the request; null if none. */
-  patientId: s.text({ max: 200 }).nullable().default(null),
+  patientId: field.text(200).nullable().default(null),
   request: z.record(z.unknown()),
 });
 export type NewTransferRequest = z.input<typeof newTransferRequestSchema>;

@@ -1,4 +1,4 @@
-import type { CodeLabels } from './bilingual-schema.js';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 
 // The workflow's vocabulary: request and inquiry statuses, the reasons a hospital declines and the
 // reasons an inquiry closes. Codes are stored as they are; labels are what people read.

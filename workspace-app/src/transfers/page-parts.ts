@@ -1,6 +1,6 @@
 import { escapeHtml, type Language } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
-import type { Bilingual } from './bilingual-schema.js';
+import type { Bilingual } from '../validation/bilingual-fields.js';
 import {
   inquiryStatusLabels,
   requestStatusLabels,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { bilingualSchema as s } from './bilingual-schema.js';
+import { field } from '../validation/bilingual-fields.js';
 import { closeReasonLabels } from './inquiry-codes.js';
 import { openInquiry } from './open-inquiry.js';
 import { parseTransferInput } from './parse-transfer-input.js';
@@ -9,7 +9,7 @@ import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { notifyHospital, notifyRequester, patientSummary } from './transfer-notifications.js';
 import { transferStore, type InquiryEvent } from './transfer-store.js';
 
-export const inquiryMessageSchema = s.object({ text: s.text({ max: 2000 }) });
+export const inquiryMessageSchema = field.object({ text: field.text(2000) });
 export type InquiryMessage = z.input<typeof inquiryMessageSchema>;
 
 /**

@@ -1,5 +1,5 @@
 import type { Language } from '../ui/i18n.js';
-import type { CodeLabels } from './bilingual-schema.js';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 import {
   ageBandLabels,
   behaviouralSymptomLabels,

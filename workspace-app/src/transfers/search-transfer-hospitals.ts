@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { bilingualSchema as s } from './bilingual-schema.js';
+import { field } from '../validation/bilingual-fields.js';
 import { wardTypeLabels } from './care-codes.js';
 import { rankableHospitalOf, type StoredHospital } from './hospital-store.js';
 import type { InquiryStatus } from './inquiry-codes.js';
@@ -12,11 +12,11 @@ import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import type { StoredRequest } from './transfer-store.js';
 
 /** The narrowing an MSW can add to the request's own criteria. */
-export const searchFiltersSchema = s.object({
+export const searchFiltersSchema = field.object({
   /** Only hospitals in these 二次医療圏; empty for all of Tokyo. */
-  areaIds: s.codeSet(careAreaLabels).default([]),
+  areaIds: field.codeSet(careAreaLabels).default([]),
   /** Only hospitals in this 区市町村 (a tile of the map); wins over areaIds. */
-  municipalityId: s
+  municipalityId: field
     .oneOf(tokyoAreas.municipalityIds, (received) => ({
       ja: `東京都の区市町村ではありません: 「${received}」`,
       en: `not a Tokyo municipality: "${received}"`,
@@ -24,13 +24,13 @@ export const searchFiltersSchema = s.object({
     .nullable()
     .default(null),
   /** Only wards of these types; empty for any. */
-  wardTypes: s.codeSet(wardTypeLabels).default([]),
+  wardTypes: field.codeSet(wardTypeLabels).default([]),
   /** Only wards whose typical wait is at most this many days. */
-  maxWaitDays: s.integer({ min: 0, max: 365 }).nullable().default(null),
+  maxWaitDays: field.integer({ min: 0, max: 365 }).nullable().default(null),
   /** Leave out hospitals whose free-bed figures are stale. */
-  isFreshOnly: s.boolean().default(false),
-  matchLimit: s.integer({ min: 1, max: 1000 }).default(50),
-  excludedLimit: s.integer({ min: 0, max: 1000 }).default(20),
+  isFreshOnly: field.boolean().default(false),
+  matchLimit: field.integer({ min: 1, max: 1000 }).default(50),
+  excludedLimit: field.integer({ min: 0, max: 1000 }).default(20),
 });
 export type SearchFilters = z.output<typeof searchFiltersSchema>;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { bilingualSchema as s } from './bilingual-schema.js';
+import { field } from '../validation/bilingual-fields.js';
 import { hospitalStore, rankableHospitalOf } from './hospital-store.js';
 import { openRequest } from './open-request.js';
 import { parseTransferInput } from './parse-transfer-input.js';
@@ -12,10 +12,10 @@ import { TransferConflictError, TransferNotFoundError } from './transfer-errors.
 import { notifyHospital, patientSummary } from './transfer-notifications.js';
 import { transferStore, type StoredInquiry, type StoredRequest } from './transfer-store.js';
 
-export const sendInquiriesSchema = s.object({
-  hospitalIds: s.array(s.id(), { min: 1, max: 20 }),
+export const sendInquiriesSchema = field.object({
+  hospitalIds: field.array(field.id(), { min: 1, max: 20 }),
   /** A word to every hospital asked, e.g. what the MSW most needs to know. */
-  message: s.text({ max: 2000 }).nullable().default(null),
+  message: field.text(2000).nullable().default(null),
 });
 export type SendInquiries = z.input<typeof sendInquiriesSchema>;
 

@@ -1,4 +1,4 @@
-import type { Bilingual, CodeLabels } from './bilingual-schema.js';
+import type { Bilingual, CodeLabels } from '../validation/bilingual-fields.js';
 
 /** Tokyo's 13 secondary medical care areas (二次保健医療圏) of the Tokyo health care plan. */
 export const careAreaLabels = {

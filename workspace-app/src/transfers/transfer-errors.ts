@@ -1,5 +1,5 @@
 import { BadRequestError, ForbiddenError, HttpError } from '../http/errors.js';
-import type { Bilingual } from './bilingual-schema.js';
+import type { Bilingual } from '../validation/bilingual-fields.js';
 
 // The refusals of the transfer search. Each names its rule, so the audit trail records which rule
 // refused an action without recording the data involved.

@@ -1,4 +1,4 @@
-import type { Bilingual } from './bilingual-schema.js';
+import type { Bilingual } from '../validation/bilingual-fields.js';
 import {
   careLevelItemLabels,
   dementiaLevelLabels,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { bilingualMessage, type Bilingual } from './bilingual-schema.js';
+import { bilingualMessage, type Bilingual } from '../validation/bilingual-fields.js';
 import { ageBandLabels, patientSexLabels } from './care-codes.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import type { StoredInquiry, StoredRequest } from './transfer-store.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bilingualMessage, bilingualSchema as s } from './bilingual-schema.js';
+import { bilingualMessage, field } from '../validation/bilingual-fields.js';
 import {
   ageBandLabels,
   behaviouralSymptomLabels,
@@ -20,10 +20,10 @@ import { careAreaLabels, tokyoAreas } from './tokyo-areas.js';
 // holds no name or address: hospitals see the patient's needs first and the person only once an
 // inquiry is accepted.
 
-const adlScore = () => s.integer({ min: 0, max: 6 });
+const adlScore = () => field.integer({ min: 0, max: 6 });
 
 /** The four items of ADL区分, each scored 0 (independent) to 6 (fully dependent). */
-export const adlScoresSchema = s.object({
+export const adlScoresSchema = field.object({
   bedMobility: adlScore(),
   transfer: adlScore(),
   eating: adlScore(),
@@ -31,29 +31,29 @@ export const adlScoresSchema = s.object({
 });
 export type AdlScores = z.infer<typeof adlScoresSchema>;
 
-export const requestedInfectionSchema = s.object({
-  code: s.code(infectionLabels),
+export const requestedInfectionSchema = field.object({
+  code: field.code(infectionLabels),
   /** The patient must currently be cared for in an isolation room (contact precautions and the like). */
-  needsIsolationRoom: s.boolean(),
+  needsIsolationRoom: field.boolean(),
 });
 export type RequestedInfection = z.infer<typeof requestedInfectionSchema>;
 
-const municipalityIdSchema = s.oneOf(tokyoAreas.municipalityIds, (received) => ({
+const municipalityIdSchema = field.oneOf(tokyoAreas.municipalityIds, (received) => ({
   ja: `東京都の区市町村ではありません: 「${received}」`,
   en: `not a Tokyo municipality: "${received}"`,
 }));
 
-export const transferRequestSchema = s
+export const transferRequestSchema = field
   .object({
-    id: s.id(),
-    patient: s.object({
-      sex: s.code(patientSexLabels),
-      ageBand: s.code(ageBandLabels),
+    id: field.id(),
+    patient: field.object({
+      sex: field.code(patientSexLabels),
+      ageBand: field.code(ageBandLabels),
     }),
-    mainDiagnosis: s.object({
-      name: s.text({ max: 100 }),
-      icd10: s
-        .text({ max: 10 })
+    mainDiagnosis: field.object({
+      name: field.text(100),
+      icd10: field
+        .text(10)
         .regex(/^[A-Z]\d{2}(\.\d{1,2})?$/, {
           message: bilingualMessage({
             ja: 'ICD-10コードの形式が正しくありません（例: I63.9）',
@@ -61,39 +61,39 @@ export const transferRequestSchema = s
           }),
         })
         .nullable(),
-      onsetDate: s.date(),
+      onsetDate: field.date(),
     }),
     /** 医療区分 items that apply now. */
-    careLevelItems: s.codeSet(careLevelItemLabels),
+    careLevelItems: field.codeSet(careLevelItemLabels),
     /** ADL区分 */
     adlScores: adlScoresSchema,
     /** 障害高齢者の日常生活自立度 */
-    independenceLevel: s.code(independenceLevelLabels),
+    independenceLevel: field.code(independenceLevelLabels),
     /** 認知症高齢者の日常生活自立度 */
-    dementiaLevel: s.code(dementiaLevelLabels),
-    behaviouralSymptoms: s.codeSet(behaviouralSymptomLabels),
-    infections: s.array(requestedInfectionSchema),
-    proceduresNeeded: s.codeSet(procedureLabels),
+    dementiaLevel: field.code(dementiaLevelLabels),
+    behaviouralSymptoms: field.codeSet(behaviouralSymptomLabels),
+    infections: field.array(requestedInfectionSchema),
+    proceduresNeeded: field.codeSet(procedureLabels),
     /** Where the patient or family would like the hospital to be; empty for anywhere. */
-    preferredMunicipalityIds: s.array(municipalityIdSchema, { max: 62 }),
-    preferredAreaIds: s.codeSet(careAreaLabels),
+    preferredMunicipalityIds: field.array(municipalityIdSchema, { max: 62 }),
+    preferredAreaIds: field.codeSet(careAreaLabels),
     /** null: as soon as possible. */
-    preferredDate: s.date().nullable(),
+    preferredDate: field.date().nullable(),
     /** Empty lists mean any ward function or type will do. */
-    desiredWardFunctions: s.codeSet(wardFunctionLabels),
-    desiredWardTypes: s.codeSet(wardTypeLabels),
-    expectedStayDays: s.integer({ min: 1, max: 3650 }).nullable(),
+    desiredWardFunctions: field.codeSet(wardFunctionLabels),
+    desiredWardTypes: field.codeSet(wardTypeLabels),
+    expectedStayDays: field.integer({ min: 1, max: 3650 }).nullable(),
     /** The most the patient can pay per day for the room; null when there is no limit. */
-    maxExtraChargeYenPerDay: s.integer({ min: 0, max: 10_000_000 }).nullable(),
-    keyPerson: s
+    maxExtraChargeYenPerDay: field.integer({ min: 0, max: 10_000_000 }).nullable(),
+    keyPerson: field
       .object({
         /** e.g. 長女, 妻 */
-        relationship: s.text({ max: 30 }),
-        name: s.text({ max: 60 }).nullable(),
-        phone: s.phone().nullable(),
+        relationship: field.text(30),
+        name: field.text(60).nullable(),
+        phone: field.phone().nullable(),
       })
       .nullable(),
-    planAfterDischarge: s.text({ max: 400 }).nullable(),
+    planAfterDischarge: field.text(400).nullable(),
   })
   .superRefine((request, ctx) => {
     const issue = (path: (string | number)[], ja: string, en: string) =>

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { z } from 'zod';
-import { bilingualSchema as s } from './bilingual-schema.js';
+import { field } from '../validation/bilingual-fields.js';
 import { freeBedsSchema, wardSchema } from './capacity-profile.js';
 import {
   hospitalStore,
@@ -21,11 +21,11 @@ import {
 } from './transfer-errors.js';
 import { transferStore, type BedHold } from './transfer-store.js';
 
-export const freeBedUpdateSchema = s.object({
+export const freeBedUpdateSchema = field.object({
   freeBeds: freeBedsSchema,
-  freeIsolationRooms: s.integer({ min: 0, max: 9999 }),
+  freeIsolationRooms: field.integer({ min: 0, max: 9999 }),
   /** The version of the figures the bed manager was looking at. */
-  version: s.integer({ min: 1 }),
+  version: field.integer({ min: 1 }),
 });
 export type FreeBedUpdate = z.input<typeof freeBedUpdateSchema>;
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+// The schema builders behind every form and JSON body the portal accepts (patient records, transfer
+// requests, hospitals' capacity): one set, so a refusal reads the same wherever a person meets it.
+
 /** A text shown to people in Japanese, with the English beside it. */
 export interface Bilingual {
   ja: string;
@@ -28,6 +31,8 @@ const typeNames: Record<string, Bilingual> = {
   null: { ja: '空の値', en: 'null' },
   date: { ja: '日付', en: 'a date' },
 };
+
+const entries = (n: number): string => `${n} ${n === 1 ? 'entry' : 'entries'}`;
 
 function nameOf(type: string): Bilingual {
   return typeNames[type] ?? { ja: type, en: type };
@@ -62,8 +67,9 @@ export const bilingualErrorMap: z.ZodErrorMap = (issue, ctx) => {
           : say({ ja: `${minimum}文字以上で入力してください`, en: `must be at least ${minimum} characters` });
       }
       if (issue.type === 'array') {
-        return say({ ja: `${minimum}件以上が必要です`, en: `needs at least ${minimum} entries` });
+        return say({ ja: `${minimum}件以上が必要です`, en: `needs at least ${entries(minimum)}` });
       }
+      if (minimum === 0) return say({ ja: '負の数は入力できません', en: 'must not be negative' });
       return say({ ja: `${minimum}以上にしてください`, en: `must be at least ${minimum}` });
     }
     case z.ZodIssueCode.too_big: {
@@ -75,7 +81,7 @@ export const bilingualErrorMap: z.ZodErrorMap = (issue, ctx) => {
         });
       }
       if (issue.type === 'array') {
-        return say({ ja: `${maximum}件までです`, en: `at most ${maximum} entries` });
+        return say({ ja: `${maximum}件までです`, en: `at most ${entries(maximum)}` });
       }
       return say({ ja: `${maximum}以下にしてください`, en: `must be at most ${maximum}` });
     }
@@ -154,8 +160,21 @@ export const field = {
     return z.string(withMessages).uuid();
   },
 
-  integer(range: { min: number; max: number }) {
-    return z.number(withMessages).int().min(range.min).max(range.max);
+  integer(range: { min?: number; max?: number } = {}) {
+    let schema = z.number(withMessages).int();
+    if (range.min !== undefined) schema = schema.min(range.min);
+    if (range.max !== undefined) schema = schema.max(range.max);
+    return schema;
+  },
+
+  /** Ids that can be primary keys and URL segments alike. */
+  id() {
+    return z.string(withMessages).regex(/^[a-z0-9][a-z0-9-]{0,63}$/, {
+      message: bilingualMessage({
+        ja: 'IDは半角英小文字・数字・ハイフンで64文字以内にしてください',
+        en: 'an id is up to 64 lowercase letters, digits and hyphens',
+      }),
+    });
   },
 
   /** A measurement that must lie in a plausible range; the message names the quantity and its unit. */
@@ -310,10 +329,10 @@ export const field = {
     return z.object(shape, withMessages).strict();
   },
 
-  array<Item extends z.ZodTypeAny>(item: Item, range: { max: number; min?: number }) {
-    return z
-      .array(item, withMessages)
-      .min(range.min ?? 0)
-      .max(range.max);
+  array<Item extends z.ZodTypeAny>(item: Item, range: { min?: number; max?: number } = {}) {
+    let schema = z.array(item, withMessages);
+    if (range.min !== undefined) schema = schema.min(range.min);
+    if (range.max !== undefined) schema = schema.max(range.max);
+    return schema;
   },
 };
