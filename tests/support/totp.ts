@@ -1,12 +1,15 @@
 import { generate } from 'otplib';
+import { processWide } from './process-wide.js';
 
 /**
  * The test's own authenticator app, one enrolment per user of each broker (stacks started side by side
  * have their own users). A code is accepted once per 30-second step, so consecutive sign-ins of the same
  * user take the next step's code (the broker accepts one step of clock drift) or wait for it.
  */
-const secrets = new Map<string, string>();
-const lastStep = new Map<string, number>();
+const { secrets, lastStep } = processWide('authenticator', () => ({
+  secrets: new Map<string, string>(),
+  lastStep: new Map<string, number>(),
+}));
 
 const enrolment = (brokerUrl: string, userId: string): string => `${brokerUrl} ${userId}`;
 

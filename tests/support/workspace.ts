@@ -2,16 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import { processWide } from './process-wide.js';
 
 interface SharedWorkspace {
   starting?: Promise<WorkspaceStack>;
   dataDir?: string;
 }
 
-// Mocha loads the teardown fixture through require and the suites through import, which gives this
-// module two instances in one process; the one workspace is kept on the process so both see it.
-const key = Symbol.for('hcw.tests.shared-workspace');
-const shared: SharedWorkspace = ((globalThis as { [key]?: SharedWorkspace })[key] ??= {});
+// One for the suites and the teardown fixture, however mocha loaded each.
+const shared = processWide<SharedWorkspace>('shared-workspace', () => ({}));
 
 export const TEST_DEMO_PASSWORD = 'Test-Password-For-Suites-1';
 
