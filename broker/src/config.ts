@@ -31,6 +31,25 @@ const json = <T extends z.ZodTypeAny>(schema: T) =>
     }
   });
 
+const key32 = () =>
+  z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64');
+
+/**
+ * The values a secret had before a rotation, still accepted (never used to sign or encrypt) while the new
+ * one rolls out: comma-separated, at most three. Empty when no rotation is under way.
+ */
+const previousValues = <Item extends z.ZodTypeAny>(item: Item) =>
+  z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((value) => value.trim())
+        .filter((value) => value !== ''),
+    )
+    .pipe(z.array(item).max(3, 'keep at most 3 previous values'));
+
 const Env = z
   .object({
     BROKER_ENV: z.enum(['production', 'development', 'test']).default('production'),
@@ -41,6 +60,8 @@ const Env = z
     BROKER_REDIS_URL: z.string().url(),
     BROKER_DATABASE_URL: z.string().url(),
     BROKER_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    /** Earlier session secrets: cookies they signed stay valid until they expire (see docs/operations.md). */
+    BROKER_SESSION_SECRET_PREVIOUS: previousValues(z.string().min(32, 'must be at least 32 characters')),
     /**
      * Which proxies in front of the broker to believe about the client's address and scheme
      * (X-Forwarded-For/-Proto), in Express's terms: empty for none, `loopback` for nginx on the same host,
@@ -64,9 +85,9 @@ const Env = z
       .default(15),
     BROKER_SESSION_MAX_HOURS: z.coerce.number().min(0.001).max(24).default(12),
     /** 32 bytes, base64: encrypts connection tokens. */
-    BROKER_TUNNEL_KEY: z
-      .string()
-      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
+    BROKER_TUNNEL_KEY: key32(),
+    /** Earlier tunnel keys: connection tokens they encrypted are still read. */
+    BROKER_TUNNEL_KEY_PREVIOUS: previousValues(key32()),
     BROKER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
     SAML_SP_ENTITY_ID: z.string().min(1).optional(),
     SAML_IDP_SSO_URL: z.string().url(),
@@ -106,9 +127,9 @@ const Env = z
      */
     TUNNEL_COPY_TO_DEVICE: z.enum(['0', '1']).default('0'),
     /** 32 bytes, base64: encrypts second-factor secrets at rest. */
-    BROKER_SECRETS_KEY: z
-      .string()
-      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64'),
+    BROKER_SECRETS_KEY: key32(),
+    /** Earlier secrets keys: what they sealed is still opened, and sealed again with the current key. */
+    BROKER_SECRETS_KEY_PREVIOUS: previousValues(key32()),
     /** AuthnContextClassRef values that mean the IdP itself did multi-factor authentication. */
     SAML_MFA_CONTEXTS: z
       .string()
@@ -218,9 +239,25 @@ export interface BrokerConfig {
   trustProxy: string | false;
   redisUrl: string;
   databaseUrl: string;
-  session: { secret: string; idleMinutes: number; maxHours: number; secureCookie: boolean };
-  tunnel: { key: Buffer; tokenTtlSeconds: number; disablePaste: boolean; copyToDevice: boolean };
+  session: {
+    secret: string;
+    /** Accepted on cookies, never used to sign: a rotation in progress. */
+    previousSecrets: string[];
+    idleMinutes: number;
+    maxHours: number;
+    secureCookie: boolean;
+  };
+  tunnel: {
+    key: Buffer;
+    /** Accepted on connection tokens, never used to encrypt. */
+    previousKeys: Buffer[];
+    tokenTtlSeconds: number;
+    disablePaste: boolean;
+    copyToDevice: boolean;
+  };
   secretsKey: Buffer;
+  /** Opens what an earlier key sealed, so it can be sealed again with `secretsKey`. */
+  previousSecretsKeys: Buffer[];
   signIn: {
     mfaContexts: string[];
     roleAttribute: string;
@@ -290,6 +327,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.BROKER_DATABASE_URL,
     session: {
       secret: e.BROKER_SESSION_SECRET,
+      previousSecrets: e.BROKER_SESSION_SECRET_PREVIOUS,
       idleMinutes: e.BROKER_SESSION_IDLE_MINUTES,
       maxHours: e.BROKER_SESSION_MAX_HOURS,
       // Plain HTTP is tolerated only on a loopback address, for local runs.
@@ -297,11 +335,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     tunnel: {
       key: Buffer.from(e.BROKER_TUNNEL_KEY, 'base64'),
+      previousKeys: e.BROKER_TUNNEL_KEY_PREVIOUS.map((key) => Buffer.from(key, 'base64')),
       tokenTtlSeconds: e.BROKER_TOKEN_TTL_SECONDS,
       disablePaste: e.GUACD_DISABLE_PASTE === '1',
       copyToDevice: e.TUNNEL_COPY_TO_DEVICE === '1',
     },
     secretsKey: Buffer.from(e.BROKER_SECRETS_KEY, 'base64'),
+    previousSecretsKeys: e.BROKER_SECRETS_KEY_PREVIOUS.map((key) => Buffer.from(key, 'base64')),
     signIn: {
       mfaContexts: e.SAML_MFA_CONTEXTS,
       roleAttribute: e.SAML_ROLE_ATTRIBUTE,

@@ -23,6 +23,7 @@ import { MeteredAuditTrail } from './metrics/metered-audit-trail.js';
 const log = (message: string): void => void process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
 const config = loadConfig();
+const sessionSecrets = [config.session.secret, ...config.session.previousSecrets];
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
 pool.on('error', (error) => log(`postgres: ${error.message}`));
 const redis: RedisClientType = createClient({ url: config.redisUrl });
@@ -80,7 +81,7 @@ const app = createBrokerApp({
   audit,
   agents,
   desktops,
-  factors: new SecondFactorStore(pool, config.secretsKey),
+  factors: new SecondFactorStore(pool, config.secretsKey, config.previousSecretsKeys),
   log,
   facts,
   metrics,
@@ -100,7 +101,7 @@ const tunnel = new TunnelServer({
   server,
   config,
   redis,
-  sessionFromCookie: (cookie) => sessionFromCookieHeader(cookie, config.session.secret, sessionStore),
+  sessionFromCookie: (cookie) => sessionFromCookieHeader(cookie, sessionSecrets, sessionStore),
   endedReason: (sessionId, userId, desktopId) =>
     endedReason(redis, sessionStore, sessionId, userId, desktopId),
   log,
@@ -142,7 +143,7 @@ const liveConsole = new LiveConsole({
   server,
   redis,
   publicOrigin: config.publicOrigin,
-  sessionFromCookie: (cookie) => sessionFromCookieHeader(cookie, config.session.secret, sessionStore),
+  sessionFromCookie: (cookie) => sessionFromCookieHeader(cookie, sessionSecrets, sessionStore),
   snapshot: () => consoleSnapshot(facts, desktops),
   onMinute: (snapshot) => sampleSessions(redis, snapshot.sessions.length),
   log,

@@ -56,6 +56,34 @@ describe('broker configuration', () => {
     assert.throws(() => loadConfig(baseEnv({ BROKER_TRUST_PROXY: 'everyone' })), /BROKER_TRUST_PROXY/);
   });
 
+  it('takes the earlier values of its own secrets while a rotation rolls out, and checks each', () => {
+    const none = loadConfig(baseEnv());
+    assert.deepEqual(
+      [none.session.previousSecrets, none.tunnel.previousKeys, none.previousSecretsKeys],
+      [[], [], []],
+    );
+    const earlier = [Buffer.alloc(32, 3), Buffer.alloc(32, 4)];
+    const rotating = loadConfig(
+      baseEnv({
+        BROKER_SESSION_SECRET_PREVIOUS: 'p'.repeat(40),
+        BROKER_TUNNEL_KEY_PREVIOUS: earlier.map((key) => key.toString('base64')).join(', '),
+        BROKER_SECRETS_KEY_PREVIOUS: earlier[0]!.toString('base64'),
+      }),
+    );
+    assert.deepEqual(rotating.session.previousSecrets, ['p'.repeat(40)]);
+    assert.deepEqual(rotating.tunnel.previousKeys, earlier);
+    assert.deepEqual(rotating.previousSecretsKeys, [earlier[0]]);
+
+    assert.throws(
+      () => loadConfig(baseEnv({ BROKER_TUNNEL_KEY_PREVIOUS: `${earlier[0]!.toString('base64')},short` })),
+      /BROKER_TUNNEL_KEY_PREVIOUS\.1: must be 32 bytes encoded as base64/,
+    );
+    assert.throws(
+      () => loadConfig(baseEnv({ BROKER_SESSION_SECRET_PREVIOUS: 'too short' })),
+      /BROKER_SESSION_SECRET_PREVIOUS\.0: must be at least 32 characters/,
+    );
+  });
+
   it('refuses to switch the development IdP on in production', () => {
     assert.throws(
       () => loadConfig(baseEnv({ DEV_IDP_ENABLED: '1' })),

@@ -111,7 +111,7 @@ async function start(request: Extract<HostRequest, { type: 'start' }>): Promise<
     server,
     config,
     redis,
-    sessionFromCookie: (cookie) => sessionFromCookieHeader(cookie, sessionSecret, store),
+    sessionFromCookie: (cookie) => sessionFromCookieHeader(cookie, [sessionSecret], store),
     endedReason: (sessionId, userId, desktopId) => endedReason(redis, store, sessionId, userId, desktopId),
     log,
   });

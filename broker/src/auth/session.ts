@@ -25,7 +25,8 @@ export function sessionMiddleware(config: BrokerConfig, store: RedisStore): Requ
   return session({
     name: SESSION_COOKIE,
     store,
-    secret: config.session.secret,
+    // The first signs; earlier ones still verify while a rotation rolls out.
+    secret: [config.session.secret, ...config.session.previousSecrets],
     resave: false,
     saveUninitialized: false,
     rolling: true,
@@ -39,23 +40,24 @@ export function sessionMiddleware(config: BrokerConfig, store: RedisStore): Requ
 }
 
 /** express-session's cookie format: `s:` + id + `.` + base64 HMAC-SHA256 of the id, without padding. */
-function unsignSessionId(cookieValue: string, secret: string): string | undefined {
+function unsignSessionId(cookieValue: string, secrets: readonly string[]): string | undefined {
   if (!cookieValue.startsWith('s:')) return undefined;
   const signed = cookieValue.slice(2);
   const dot = signed.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const id = signed.slice(0, dot);
-  const expected = createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '');
-  const given = signed.slice(dot + 1);
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b) ? id : undefined;
+  const given = Buffer.from(signed.slice(dot + 1));
+  const isSignedWith = (secret: string): boolean => {
+    const expected = Buffer.from(createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, ''));
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  return secrets.some(isSignedWith) ? id : undefined;
 }
 
 /** The session and signed-in user behind a Cookie header, for requests that do not pass through Express. */
 export async function sessionFromCookieHeader(
   cookieHeader: string | undefined,
-  secret: string,
+  secrets: readonly string[],
   store: RedisStore,
 ): Promise<{ sessionId: string; user: SignedInUser } | undefined> {
   if (!cookieHeader) return undefined;
@@ -70,7 +72,7 @@ export async function sessionFromCookieHeader(
   } catch {
     return undefined;
   }
-  const id = unsignSessionId(value, secret);
+  const id = unsignSessionId(value, secrets);
   if (!id) return undefined;
   const data = await new Promise<session.SessionData | null | undefined>((resolve, reject) =>
     store.get(id, (error, sess) => (error ? reject(error) : resolve(sess))),

@@ -41,20 +41,38 @@ export function encryptToken(
   return { ...full, token: Buffer.from(envelope, 'utf8').toString('base64') };
 }
 
-/** Returns the claims, or undefined for anything that is not a well-formed, current token of ours. */
-export function decryptToken(key: Buffer, token: unknown, now = Date.now()): TokenClaims | undefined {
+/**
+ * Returns the claims, or undefined for anything that is not a well-formed, current token of ours. `keys` are
+ * the current key and any earlier ones still accepted during a rotation.
+ */
+export function decryptToken(
+  keys: readonly Buffer[],
+  token: unknown,
+  now = Date.now(),
+): TokenClaims | undefined {
   if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return undefined;
+  let envelope: z.infer<typeof Envelope>;
   try {
-    const envelope = Envelope.parse(JSON.parse(Buffer.from(token, 'base64').toString('utf8')));
-    const iv = Buffer.from(envelope.iv, 'base64');
-    const tag = Buffer.from(envelope.tag, 'base64');
-    if (iv.length !== 12 || tag.length !== 16) return undefined;
+    envelope = Envelope.parse(JSON.parse(Buffer.from(token, 'base64').toString('utf8')));
+  } catch {
+    return undefined;
+  }
+  const iv = Buffer.from(envelope.iv, 'base64');
+  const tag = Buffer.from(envelope.tag, 'base64');
+  if (iv.length !== 12 || tag.length !== 16) return undefined;
+  for (const key of keys) {
+    const claims = openEnvelope(key, iv, tag, envelope.value);
+    if (claims) return claims.exp * 1000 < now ? undefined : claims;
+  }
+  return undefined;
+}
+
+function openEnvelope(key: Buffer, iv: Buffer, tag: Buffer, value: string): TokenClaims | undefined {
+  try {
     const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
     decipher.setAuthTag(tag);
-    const plain = Buffer.concat([decipher.update(Buffer.from(envelope.value, 'base64')), decipher.final()]);
-    const claims = TokenClaims.parse(JSON.parse(plain.toString('utf8')));
-    if (claims.exp * 1000 < now) return undefined;
-    return claims;
+    const plain = Buffer.concat([decipher.update(Buffer.from(value, 'base64')), decipher.final()]);
+    return TokenClaims.parse(JSON.parse(plain.toString('utf8')));
   } catch {
     return undefined;
   }

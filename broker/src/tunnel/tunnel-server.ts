@@ -129,7 +129,7 @@ export class TunnelServer extends GuacamoleLite {
     const { config, redis } = this.deps;
     if (origin !== config.publicOrigin) return { status: 403, reason: 'origin not allowed' };
     const token = new URL(req.url ?? '/', config.publicUrl).searchParams.get('token');
-    const claims = decryptToken(config.tunnel.key, token);
+    const claims = decryptToken([config.tunnel.key, ...config.tunnel.previousKeys], token);
     if (!claims) return { status: 401, reason: 'missing, invalid or expired token' };
     const session = await this.deps.sessionFromCookie(req.headers.cookie);
     if (!session || session.user.id !== claims.userId)

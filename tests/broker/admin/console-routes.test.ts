@@ -46,7 +46,7 @@ describe('administration console', function () {
       .set('user-agent', userAgent)
       .set(CLIENT)
       .expect(200);
-    const claims = decryptToken(broker.config.tunnel.key, response.body.token);
+    const claims = decryptToken([broker.config.tunnel.key], response.body.token);
     assert.ok(claims);
     return { user, cookie, sessionId, claims };
   }
@@ -261,7 +261,7 @@ describe('administration console', function () {
         .set('cookie', nurse.cookie)
         .set(CLIENT)
         .expect(200);
-      const claims = decryptToken(broker.config.tunnel.key, again.body.token);
+      const claims = decryptToken([broker.config.tunnel.key], again.body.token);
       assert.equal(claims?.connection.settings['disable-paste'], 'false', 'the next connection may paste');
       assert.deepEqual(broker.events.at(-1), {
         kind: 'policy-changed',

@@ -17,7 +17,7 @@ const claims = {
 describe('connection tokens', () => {
   it('round-trips the claims for the broker', () => {
     const { token, jti } = encryptToken(key, claims, 30);
-    const read = decryptToken(key, token);
+    const read = decryptToken([key], token);
     assert.equal(read?.jti, jti);
     assert.equal(read?.userId, 'nurse.sato');
   });
@@ -31,10 +31,18 @@ describe('connection tokens', () => {
     assert.ok(!Buffer.from(token, 'base64').toString('utf8').includes('secret12'));
   });
 
+  it('reads a token sealed with an earlier key while a rotation rolls out, and only then', () => {
+    const earlier = randomBytes(32);
+    const { token } = encryptToken(earlier, claims, 30);
+    assert.equal(decryptToken([key], token), undefined, 'control: the current key alone cannot read it');
+    assert.equal(decryptToken([key, earlier], token)?.userId, claims.userId);
+    assert.equal(decryptToken([key, earlier], token, Date.now() + 60_000), undefined, 'still expires');
+  });
+
   it('refuses an expired token, another key and a tampered token', () => {
     const { token } = encryptToken(key, claims, 30);
-    assert.equal(decryptToken(key, token, Date.now() + 60_000), undefined);
-    assert.equal(decryptToken(randomBytes(32), token), undefined);
+    assert.equal(decryptToken([key], token, Date.now() + 60_000), undefined);
+    assert.equal(decryptToken([randomBytes(32)], token), undefined);
     const envelope = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as {
       iv: string;
       value: string;
@@ -44,7 +52,7 @@ describe('connection tokens', () => {
     const tampered = Buffer.from(JSON.stringify({ ...envelope, value: value.toString('base64') })).toString(
       'base64',
     );
-    assert.equal(decryptToken(key, tampered), undefined);
+    assert.equal(decryptToken([key], tampered), undefined);
   });
 
   it('refuses every single-bit change anywhere in the token (it is authenticated, not only encrypted)', () => {
@@ -57,7 +65,7 @@ describe('connection tokens', () => {
         const flipped = Buffer.from(bytes);
         flipped[i]! ^= 1;
         const altered = Buffer.from(JSON.stringify({ ...envelope, [field]: flipped.toString('base64') }));
-        assert.equal(decryptToken(key, altered.toString('base64')), undefined, `${field} byte ${i}`);
+        assert.equal(decryptToken([key], altered.toString('base64')), undefined, `${field} byte ${i}`);
         tried++;
       }
     }
@@ -70,6 +78,6 @@ describe('connection tokens', () => {
       connection: { ...claims.connection, settings: { 'client-name': '佐藤 花子の端末' } },
     };
     const { token } = encryptToken(key, japanese, 30);
-    assert.equal(decryptToken(key, token)?.connection.settings['client-name'], '佐藤 花子の端末');
+    assert.equal(decryptToken([key], token)?.connection.settings['client-name'], '佐藤 花子の端末');
   });
 });

@@ -27,10 +27,65 @@ function hashCode(code: string): string {
 
 /** Enrolled second factors and recovery codes, in the broker's database. */
 export class SecondFactorStore {
+  /**
+   * `secretsKey` seals every secret; `previousKeys` (a rotation in progress) only open what they sealed
+   * before, and each such secret is sealed again with `secretsKey` the moment it is opened.
+   */
   constructor(
     private readonly pool: pg.Pool,
     private readonly secretsKey: Buffer,
+    private readonly previousKeys: readonly Buffer[] = [],
   ) {}
+
+  /** The TOTP secret of one factor row; sealed again with the current key if an earlier key sealed it. */
+  private async openTotpSecret(factorId: string, sealed: string): Promise<string> {
+    try {
+      return open(this.secretsKey, sealed);
+    } catch (currentKeyError) {
+      for (const key of this.previousKeys) {
+        let secret: string;
+        try {
+          secret = open(key, sealed);
+        } catch {
+          continue;
+        }
+        await this.pool.query(
+          'UPDATE second_factors SET totp_secret_encrypted = $2 WHERE id = $1 AND totp_secret_encrypted = $3',
+          [factorId, seal(this.secretsKey, secret), sealed],
+        );
+        return secret;
+      }
+      throw currentKeyError;
+    }
+  }
+
+  /**
+   * Seals every stored TOTP secret with the current key, so that the previous keys can be dropped. Counts
+   * the secrets sealed again and those already current, and names the users whose secret no configured key
+   * opens (their authenticator app must be reset).
+   */
+  async resealSecrets(): Promise<{ resealed: number; current: number; unreadableUsers: string[] }> {
+    const { rows } = await this.pool.query<{ id: string; user_id: string; totp_secret_encrypted: string }>(
+      'SELECT id, user_id, totp_secret_encrypted FROM second_factors WHERE totp_secret_encrypted IS NOT NULL ORDER BY id',
+    );
+    const result = { resealed: 0, current: 0, unreadableUsers: [] as string[] };
+    for (const row of rows) {
+      try {
+        open(this.secretsKey, row.totp_secret_encrypted);
+        result.current++;
+        continue;
+      } catch {
+        // sealed with an earlier key, or with none we have
+      }
+      try {
+        await this.openTotpSecret(row.id, row.totp_secret_encrypted);
+        result.resealed++;
+      } catch {
+        result.unreadableUsers.push(row.user_id);
+      }
+    }
+    return result;
+  }
 
   async confirmedFactors(userId: string): Promise<FactorSummary[]> {
     const { rows } = await this.pool.query<{
@@ -83,7 +138,7 @@ export class SecondFactorStore {
       [userId, !pending],
     );
     for (const row of rows) {
-      const secret = open(this.secretsKey, row.totp_secret_encrypted);
+      const secret = await this.openTotpSecret(row.id, row.totp_secret_encrypted);
       const result = await verifyTotp({
         secret,
         token: code,
