@@ -218,9 +218,10 @@ export class SingleLogout {
     ) {
       throw new LogoutRefused('logout request issued outside the accepted window');
     }
-    const id = z.string().min(1).max(200).parse(profile.ID);
+    const id = z.string().min(1).max(200).safeParse(profile.ID);
+    if (!id.success) throw new LogoutRefused('logout request without a usable ID');
     const ttlSeconds = Math.ceil((maxAgeMs + 2 * config.saml.clockSkewMs) / 1000);
-    const firstUse = await redis.set(`saml:logout-request:${id}`, '1', { NX: true, EX: ttlSeconds });
+    const firstUse = await redis.set(`saml:logout-request:${id.data}`, '1', { NX: true, EX: ttlSeconds });
     if (firstUse !== 'OK') throw new LogoutRefused('logout request already used (replay)');
     const nameId = z.string().min(1).max(200).safeParse(profile.nameID);
     if (!nameId.success) throw new LogoutRefused('logout request without a usable NameID');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { generate } from 'otplib';
 import request from 'supertest';
 import { open } from '../../../broker/src/auth/second-factor/secret-box.js';
+import { sessionFromCookieHeader } from '../../../broker/src/auth/session.js';
 import { SecondFactorStore } from '../../../broker/src/auth/second-factor/second-factor-store.js';
 import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
 import { scratchDir } from '../../support/scratch-dir.js';
@@ -95,6 +96,12 @@ describe('rotating the broker’s own secrets without signing everyone out', fun
         );
         // Control: once the previous secret is dropped, what it signed is refused.
         assert.equal((await request(afterRotation.app).get('/api/me').set('cookie', cookie)).status, 401);
+
+        // The tunnel reads the cookie on its own, outside Express: the same list of secrets applies there.
+        const tunnelSees = (secrets: string[]) =>
+          sessionFromCookieHeader(cookie, secrets, broker.sessionStore);
+        assert.equal((await tunnelSees([newSessionSecret, oldSessionSecret]))?.user.id, 'rotation.nurse');
+        assert.equal(await tunnelSees([newSessionSecret]), undefined, 'control: the new secret alone');
       } finally {
         await Promise.all([duringRotation.close(), afterRotation.close()]);
       }

@@ -37,26 +37,29 @@ export class SecondFactorStore {
     private readonly previousKeys: readonly Buffer[] = [],
   ) {}
 
-  /** The TOTP secret of one factor row; sealed again with the current key if an earlier key sealed it. */
-  private async openTotpSecret(factorId: string, sealed: string): Promise<string> {
-    try {
-      return open(this.secretsKey, sealed);
-    } catch (currentKeyError) {
-      for (const key of this.previousKeys) {
-        let secret: string;
-        try {
-          secret = open(key, sealed);
-        } catch {
-          continue;
-        }
-        await this.pool.query(
-          'UPDATE second_factors SET totp_secret_encrypted = $2 WHERE id = $1 AND totp_secret_encrypted = $3',
-          [factorId, seal(this.secretsKey, secret), sealed],
-        );
-        return secret;
+  /**
+   * The TOTP secret of one factor row, sealed again with the current key (`resealed`) if an earlier key
+   * sealed it. Throws when no configured key opens it.
+   */
+  private async openTotpSecret(
+    factorId: string,
+    sealed: string,
+  ): Promise<{ secret: string; resealed: boolean }> {
+    for (const key of [this.secretsKey, ...this.previousKeys]) {
+      let secret: string;
+      try {
+        secret = open(key, sealed);
+      } catch {
+        continue;
       }
-      throw currentKeyError;
+      if (key === this.secretsKey) return { secret, resealed: false };
+      await this.pool.query(
+        'UPDATE second_factors SET totp_secret_encrypted = $2 WHERE id = $1 AND totp_secret_encrypted = $3',
+        [factorId, seal(this.secretsKey, secret), sealed],
+      );
+      return { secret, resealed: true };
     }
+    throw new Error('no configured key opens this second-factor secret');
   }
 
   /**
@@ -71,15 +74,9 @@ export class SecondFactorStore {
     const result = { resealed: 0, current: 0, unreadableUsers: [] as string[] };
     for (const row of rows) {
       try {
-        open(this.secretsKey, row.totp_secret_encrypted);
-        result.current++;
-        continue;
-      } catch {
-        // sealed with an earlier key, or with none we have
-      }
-      try {
-        await this.openTotpSecret(row.id, row.totp_secret_encrypted);
-        result.resealed++;
+        const { resealed } = await this.openTotpSecret(row.id, row.totp_secret_encrypted);
+        if (resealed) result.resealed++;
+        else result.current++;
       } catch {
         result.unreadableUsers.push(row.user_id);
       }
@@ -138,7 +135,7 @@ export class SecondFactorStore {
       [userId, !pending],
     );
     for (const row of rows) {
-      const secret = await this.openTotpSecret(row.id, row.totp_secret_encrypted);
+      const { secret } = await this.openTotpSecret(row.id, row.totp_secret_encrypted);
       const result = await verifyTotp({
         secret,
         token: code,
