@@ -92,7 +92,11 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   $SUDO chmod +x /usr/sbin/policy-rc.d
   added_policy=1
 fi
-cleanup() { [ "$added_policy" = 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d; }
+# An `&&` list as a function's last command makes the function fail when its test is false, and under
+# `set -e` that failure would become the script's exit status: write such tests as `if`.
+cleanup() {
+  if [ "$added_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+}
 trap cleanup EXIT
 
 log "installing: ${missing[*]}"
