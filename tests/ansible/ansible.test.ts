@@ -12,7 +12,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,7 +22,7 @@ import { loadConfig as loadBrokerConfig } from '../../broker/src/config.js';
 import { BROKER_MIGRATIONS } from '../../broker/src/db/migrations.js';
 import { loadConfig as loadPortalConfig } from '../../workspace-app/src/config.js';
 import { loadConfig as loadAgentConfig } from '../../vdi-images/agent/src/config.js';
-import { debianMirror } from './support/debian-mirror.js';
+import { debianMirror } from '../support/debian-root/debian-mirror.js';
 import { ensureAnsible, hasAnsible } from './support/ensure-ansible.js';
 import { nodeArchive } from './support/node-archive.js';
 import { releaseArchive } from './support/release-archive.js';
@@ -38,12 +37,12 @@ import {
   TEST_NETWORKS,
   type TestDeployment,
 } from './support/test-deployment.js';
-import { ThrowawayRoot } from './support/throwaway-root.js';
+import { DEBIAN_ROOT_CACHE, ThrowawayRoot } from '../support/debian-root/throwaway-root.js';
 
 const exec = promisify(execFile);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ANSIBLE_DIR = path.join(REPO, 'ansible');
-const CACHE_DIR = path.join(os.tmpdir(), 'hcw-ansible-cache');
+const CACHE_DIR = DEBIAN_ROOT_CACHE;
 const PLAYBOOK_TIMEOUT_MS = 6 * 60 * 1000;
 
 /** KEY='value' lines of an environment file as the roles write them (systemd's single quotes). */
@@ -138,7 +137,6 @@ describe('ansible (site.yml)', function () {
       root = await ThrowawayRoot.create({
         cacheDir: CACHE_DIR,
         mirror: debianMirror(),
-        include: ['python3', 'python3-apt'],
       });
       release = releaseArchive(REPO, path.join(root.workDir, 'release.tar'));
       releaseDir = `/opt/hcw/releases/${release.version}`;

@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -15,9 +16,14 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { onProcessEnd } from './on-process-end.js';
+import { onProcessEnd } from '../on-process-end.js';
 
 const run = promisify(execFile);
+
+/** Where the bootstrapped bases and downloaded packages are kept between runs, for every suite. */
+export const DEBIAN_ROOT_CACHE = path.join(os.tmpdir(), 'hcw-debian-root-cache');
+/** What the suites add to the minimal base (Ansible's targets need Python): one cached base serves all. */
+export const BASE_PACKAGES = ['python3', 'python3-apt'];
 
 /** A clean environment for commands inside the root: nothing of the test's own leaks in. */
 const ROOT_ENV = {
@@ -27,14 +33,16 @@ const ROOT_ENV = {
 };
 
 export interface ThrowawayRootOptions {
-  /** Kept between runs: the bootstrapped base, the downloaded packages. */
-  cacheDir: string;
+  /** Kept between runs: the bootstrapped base, the downloaded packages (DEBIAN_ROOT_CACHE by default). */
+  cacheDir?: string;
   /** Debian archive to bootstrap from. */
   mirror: string;
-  /** Packages added to the minimal base: what Ansible needs on a target. */
-  include: string[];
+  /** Packages added to the minimal base (BASE_PACKAGES by default). */
+  include?: string[];
   suite?: string;
 }
+
+type ResolvedOptions = Required<Pick<ThrowawayRootOptions, 'cacheDir' | 'include'>> & ThrowawayRootOptions;
 
 export interface CommandResult {
   code: number;
@@ -105,7 +113,7 @@ function stopProcessesRootedIn(dir: string): void {
  * A minimal Debian root made once by debootstrap and cached under `cacheDir`, keyed by a hash of everything
  * that went into it. Only a complete base is ever renamed into place.
  */
-async function cachedBase(options: ThrowawayRootOptions): Promise<string> {
+async function cachedBase(options: ResolvedOptions): Promise<string> {
   const suite = options.suite ?? 'bookworm';
   const key = createHash('sha256')
     .update(
@@ -180,7 +188,12 @@ export class ThrowawayRoot {
     readonly dir: string,
   ) {}
 
-  static async create(options: ThrowawayRootOptions): Promise<ThrowawayRoot> {
+  static async create(given: ThrowawayRootOptions): Promise<ThrowawayRoot> {
+    const options = {
+      ...given,
+      cacheDir: given.cacheDir ?? DEBIAN_ROOT_CACHE,
+      include: given.include ?? BASE_PACKAGES,
+    };
     const base = await cachedBase(options);
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-ansible-run-'));
     const root = new ThrowawayRoot(workDir, path.join(workDir, 'root'));
@@ -205,13 +218,25 @@ export class ThrowawayRoot {
     return path.join(this.dir, inside);
   }
 
+  /** Copies a file of this machine into the root, making its folders. */
+  copyIn(hostFile: string, inside: string, mode = 0o644): void {
+    mkdirSync(path.dirname(this.path(inside)), { recursive: true });
+    copyFileSync(hostFile, this.path(inside));
+    chmodSync(this.path(inside), mode);
+  }
+
   /** Runs a command inside the root, as root or as `user` (setpriv changes user without a PAM session). */
-  async run(command: string, args: string[] = [], user?: string): Promise<CommandResult> {
+  async run(
+    command: string,
+    args: string[] = [],
+    user?: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
     try {
       const { stdout, stderr } = await run('chroot', [this.dir, ...this.asUser(user), command, ...args], {
         env: ROOT_ENV,
-        maxBuffer: 16 * 1024 * 1024,
-        timeout: 2 * 60 * 1000,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 2 * 60 * 1000,
       });
       return { code: 0, stdout, stderr };
     } catch (error) {
