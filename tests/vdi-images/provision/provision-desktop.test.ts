@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AgentHealth, signRequest } from '@hcw/common';
 import {
@@ -20,6 +11,7 @@ import {
   type ManagedProcess,
 } from '../../../scripts/stack/managed-process.js';
 import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+import { overlayWorkDir, type OverlayWorkDir } from '../support/overlay-work-dir.js';
 import { startTestSite, type TestSite } from '../support/test-site.js';
 
 const provisionDir = path.join(repoRoot, 'vdi-images/provision');
@@ -105,6 +97,7 @@ describe('provisioning a desktop host', function () {
 
   describe('on a machine that looks fresh (overlays over /etc, /opt and /var, thrown away afterwards)', () => {
     let work: string;
+    let workDir: OverlayWorkDir | undefined;
     let site: TestSite;
     let offSite: TestSite;
     let driver: ManagedProcess | undefined;
@@ -123,7 +116,8 @@ describe('provisioning a desktop host', function () {
     };
 
     before(async () => {
-      work = mkdtempSync(path.join(os.tmpdir(), 'hcw-provision-'));
+      workDir = overlayWorkDir('hcw-provision-');
+      work = workDir.dir;
       // The kiosk user must reach its session folder inside.
       chmodSync(work, 0o711);
       [site, offSite] = await Promise.all([startTestSite('ポータル'), startTestSite('許可外')]);
@@ -180,7 +174,7 @@ describe('provisioning a desktop host', function () {
         }
       }
       await Promise.all([site?.close(), offSite?.close()]);
-      if (work) rmSync(work, { recursive: true, force: true });
+      workDir?.remove();
     });
 
     it('installs the policy, the user, the unit and the image record, and a second run changes nothing', () => {
