@@ -1,22 +1,60 @@
 // `npm run demo`: the whole workspace on this machine, until Ctrl+C.
 import path from 'node:path';
+import { z } from 'zod';
+import { isPortFree } from './stack/managed-process.js';
 import { repoRoot, startWorkspaceStack } from './stack/workspace-stack.js';
 import { DEFAULT_DEMO_PASSWORD } from '../broker/src/config.js';
 import { DEMO_USERS } from '../broker/src/auth/demo-users.js';
 import { startDemoSandboxes } from '../workspace-app/sandboxes/start-demo-sandboxes.js';
 import { startDemoTimelineActivity } from '../workspace-app/src/timeline/demo-timeline-activity.js';
 
-const port = Number(process.env.DEMO_PORT ?? 8080);
-const password = process.env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
+const DemoSettings = z.object({
+  DEMO_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  DEMO_PASSWORD: z.string().min(1).optional(),
+  DEMO_DESKTOPS: z.coerce.number().int().min(1).max(12).default(3),
+});
+const settings = DemoSettings.safeParse(process.env);
+if (!settings.success) {
+  const issue = settings.error.issues[0]!;
+  process.stderr.write(`The demo's settings are not valid: ${issue.path.join('.')}: ${issue.message}\n`);
+  process.exit(1);
+}
+const password = settings.data.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
+const port = await brokerPort(settings.data.DEMO_PORT);
+
+/** The port asked for, or 8080, or the next free one after it when another program already has 8080. */
+async function brokerPort(asked: number | undefined): Promise<number> {
+  if (asked !== undefined) {
+    if (await isPortFree(asked)) return asked;
+    process.stderr.write(
+      `Port ${asked} (DEMO_PORT) is in use by another program: stop it, or choose another port, e.g. DEMO_PORT=${asked + 1} npm run demo\n`,
+    );
+    process.exit(1);
+  }
+  for (let candidate = 8080; candidate < 8100; candidate++) {
+    if (await isPortFree(candidate)) {
+      if (candidate !== 8080)
+        process.stdout.write(`Port 8080 is in use by another program; using ${candidate}.\n`);
+      return candidate;
+    }
+  }
+  process.stderr.write(
+    'Ports 8080 to 8099 are all in use: choose a free one with DEMO_PORT=… npm run demo\n',
+  );
+  process.exit(1);
+}
 process.stdout.write(
   'Starting the vendor sandboxes (simulated MCS, カナミック, ひかりワン, バイタルリンク, FHIR)…\n',
 );
 const sandboxes = await startDemoSandboxes();
-process.stdout.write('Starting Redis, PostgreSQL, guacd, the desktop, the portal and the broker…\n');
+process.stdout.write(
+  `Starting Redis, PostgreSQL, guacd, ${settings.data.DEMO_DESKTOPS} desktops, the portal and the broker…\n`,
+);
 const stack = await startWorkspaceStack({
   dataDir: path.join(repoRoot, '.data', 'demo'),
   brokerPort: port,
   demoPassword: password,
+  desktops: settings.data.DEMO_DESKTOPS,
   echo: true,
   portalEnv: {
     PORTAL_CONNECTORS: JSON.stringify(sandboxes.connectorSettings),
@@ -51,7 +89,8 @@ process.on('SIGHUP', () => void stop());
 
 process.stdout.write(`
 Ready: open ${stack.brokerUrl} in a browser.
-Demo users (password: ${process.env.DEMO_PASSWORD ? 'as set in DEMO_PASSWORD' : password}):
+${settings.data.DEMO_DESKTOPS} desktops (DEMO_DESKTOPS changes it): sign each user in from a browser profile or private window of their own.
+Demo users (password: ${settings.data.DEMO_PASSWORD ? 'as set in DEMO_PASSWORD' : password}):
 ${DEMO_USERS.map((u) => `  ${u.username.padEnd(18)} ${u.displayName}（${u.roles.join(', ')}）`).join('\n')}
 Press Ctrl+C to stop.
 `);

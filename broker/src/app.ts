@@ -20,6 +20,7 @@ import { noticePage } from './http/pages.js';
 import type { SignedInUser } from './auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './desktops/agent-client.js';
 import { NoDesktopAvailableError, NoPoolForUserError, type DesktopPool } from './desktops/desktop-pool.js';
+import { noFreeDesktop } from './desktops/no-free-desktop.js';
 import { guacdAddressText } from './desktops/pool-settings.js';
 import { applySessionDeadline, poolIdlePolicy } from './desktops/session-policy.js';
 import { consoleRoutes } from './admin/console-routes.js';
@@ -206,13 +207,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
           'No desktop is provided for this user. Please use the console.',
         );
       }
-      if (error instanceof NoDesktopAvailableError) {
-        throw new HttpError(
-          503,
-          '空いているデスクトップがありません。しばらくしてからお試しください。',
-          'No desktop is free. Please try again shortly.',
-        );
-      }
+      if (error instanceof NoDesktopAvailableError) throw noFreeDesktop(error.expectedFreeInSeconds);
       if (error instanceof AgentError) {
         deps.log(`desktop start failed: ${error.message}`);
         throw new HttpError(

@@ -9,6 +9,7 @@ const TEXT = {
     connected: '接続中',
     unstable: '通信が不安定です',
     reconnecting: '再接続しています…',
+    waiting: '空きを待っています',
     ended: '接続が終了しました',
     error: '接続できませんでした',
     again: 'もう一度サインイン',
@@ -29,6 +30,7 @@ const TEXT = {
     connected: 'Connected',
     unstable: 'Connection unstable',
     reconnecting: 'Reconnecting…',
+    waiting: 'Waiting for a free desktop',
     ended: 'Connection ended',
     error: 'Could not connect',
     again: 'Sign in again',
@@ -79,8 +81,19 @@ async function requestToken() {
     return undefined;
   }
   const body = await response.json();
+  if (response.status === 503 && typeof body?.retryAfterSeconds === 'number') {
+    throw new WaitForDesktop(body.error?.[LANG] ?? TEXT.unknown, body.retryAfterSeconds);
+  }
   if (!response.ok) throw new Error(body?.error?.[LANG] ?? TEXT.unknown);
   return body;
+}
+
+/** Every desktop is taken: the broker says when to ask again, and the page does so by itself. */
+class WaitForDesktop extends Error {
+  constructor(message, retryAfterSeconds) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 }
 
 // --- Watermark: who is looking, and when (the one screenshot deterrent a browser allows).
@@ -298,6 +311,12 @@ async function connect() {
   try {
     grant = await requestToken();
   } catch (error) {
+    if (error instanceof WaitForDesktop) {
+      attempts = 0;
+      showStatus('waiting', error.message);
+      setTimeout(connect, error.retryAfterSeconds * 1000);
+      return;
+    }
     showStatus('error', error.message);
     return;
   }

@@ -15,7 +15,8 @@ import { StaticProvider } from './static-provider.js';
 export { Lease } from './lease-store.js';
 
 export class NoDesktopAvailableError extends Error {
-  constructor() {
+  /** When a desktop is expected to be free, if any holder has gone away; see `expectedFreeIn`. */
+  constructor(readonly expectedFreeInSeconds?: number) {
     super('no desktop is free');
   }
 }
@@ -205,9 +206,9 @@ export class DesktopPool {
         const cold = await this.leaseCold(pool, settings, user);
         if (cold === 'retry') continue;
         if (cold) return cold;
-        throw new NoDesktopAvailableError();
+        throw new NoDesktopAvailableError(await this.expectedFreeIn(pool));
       }
-      throw new NoDesktopAvailableError();
+      throw new NoDesktopAvailableError(await this.expectedFreeIn(pool));
     } finally {
       this.waiting--;
     }
@@ -264,6 +265,19 @@ export class DesktopPool {
       .eval(RENEW_LOCK, { keys: [KEEPER_LOCK], arguments: [this.keeperToken, '1'] })
       .catch(() => undefined);
     await Promise.allSettled([...this.providers.values()].map((p) => p.close()));
+  }
+
+  /**
+   * Seconds until a desktop of the pool is expected to be free. A live tunnel renews its lease every few
+   * seconds; a lease that has gone a quarter of its lifetime unrenewed belongs to a closed tab or a lost
+   * device, and lapses (then is wiped) when its time runs out. Undefined when every holder is still there.
+   */
+  private async expectedFreeIn(pool: PoolSettings): Promise<number | undefined> {
+    const left = await this.leases.secondsLeft(this.hostsOf(pool).map((h) => h.id));
+    const lapsing = left.filter(
+      (seconds): seconds is number => seconds !== undefined && seconds < this.deps.leaseSeconds * 0.75,
+    );
+    return lapsing.length > 0 ? Math.min(...lapsing) : undefined;
   }
 
   private hostsOf(pool: PoolSettings): readonly DesktopHost[] {

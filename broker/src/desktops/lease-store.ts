@@ -174,6 +174,15 @@ export class LeaseStore {
     });
   }
 
+  /** Seconds until each desktop's lease (or wipe lock) lapses unless renewed; undefined for a free desktop. */
+  async secondsLeft(desktopIds: readonly string[]): Promise<(number | undefined)[]> {
+    if (desktopIds.length === 0) return [];
+    const multi = this.redis.multi();
+    for (const id of desktopIds) multi.pTTL(desktopLeaseKey(id));
+    const replies = (await multi.exec()) as unknown as number[];
+    return replies.map((ms) => (typeof ms === 'number' && ms >= 0 ? Math.ceil(ms / 1000) : undefined));
+  }
+
   async leasesOf(userIds: readonly string[]): Promise<(Lease | undefined)[]> {
     if (userIds.length === 0) return [];
     const values = await this.redis.mGet(userIds.map(userLeaseKey));

@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly messageJa: string,
     readonly messageEn: string,
+    /** When to ask again: sent as Retry-After and in the body, for pages that retry by themselves. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(messageEn);
   }
@@ -13,7 +15,11 @@ export class HttpError extends Error {
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
   if (error instanceof HttpError) {
-    res.status(error.status).json({ error: { ja: error.messageJa, en: error.messageEn } });
+    if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
+    res.status(error.status).json({
+      error: { ja: error.messageJa, en: error.messageEn },
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    });
     return;
   }
   const status = (error as { status?: unknown }).status;

@@ -96,6 +96,28 @@ describe('desktop pool', function () {
       assert.deepEqual(a!.calls, [`start:${first.id}`, 'end', `start:${second.id}`]);
     });
 
+    it('says when a desktop is expected: when a holder stopped renewing (closed tab), not while all are connected', async () => {
+      const [a] = await agents(1);
+      const pool = track(aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host])));
+      const holder = aUser();
+      await pool.leaseFor(holder);
+      // Control: the holder's tunnel keeps renewing the lease, so no time can be promised.
+      const whileConnected = await pool.leaseFor(aUser()).catch((error: unknown) => error);
+      assert.ok(whileConnected instanceof NoDesktopAvailableError);
+      assert.equal(whileConnected.expectedFreeInSeconds, undefined);
+      // The holder's tab closed: no heartbeat since, so the lease runs down (as 40 of its 60 seconds had).
+      await redis.expire(`lease:desktop:${a!.id}`, 20);
+      await redis.expire(`lease:user:${holder.id}`, 20);
+      const afterTabClosed = await pool.leaseFor(aUser()).catch((error: unknown) => error);
+      assert.ok(afterTabClosed instanceof NoDesktopAvailableError);
+      assert.ok(
+        afterTabClosed.expectedFreeInSeconds !== undefined &&
+          afterTabClosed.expectedFreeInSeconds > 0 &&
+          afterTabClosed.expectedFreeInSeconds <= 20,
+        `expected within 20 s, got ${afterTabClosed.expectedFreeInSeconds}`,
+      );
+    });
+
     it('leases only desktops that run an allowed image version', async () => {
       const [old] = await agents(1, '2025.4');
       const [current] = await agents(1, '2026.1');
