@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { AuditArchiveEnv, auditArchiveConfig, type AuditArchiveConfig } from '@hcw/common';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DESKTOP_ROLES, PoolsSettings, type PoolSettings } from './desktops/pool-settings.js';
@@ -152,6 +153,7 @@ const Env = z
     SECOND_FACTOR_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     RATE_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   })
+  .merge(AuditArchiveEnv)
   .superRefine((e, ctx) => {
     if (e.DEV_IDP_ENABLED === '1' && e.BROKER_ENV === 'production') {
       ctx.addIssue({
@@ -231,6 +233,8 @@ const Env = z
 
 export interface BrokerConfig {
   env: 'production' | 'development' | 'test';
+  /** Signed checkpoints of the audit trail, outside the database; unset only outside production. */
+  auditArchive?: AuditArchiveConfig;
   host: string;
   port: number;
   publicUrl: string;
@@ -316,8 +320,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   };
   const pools = e.POOLS ?? [poolFromDesktops(e.DESKTOPS ?? [], e)];
+  const archive = auditArchiveConfig(e, e.BROKER_ENV === 'production');
+  if (archive.problem) throw new Error(`broker configuration is invalid: ${archive.problem}`);
   return {
     env: e.BROKER_ENV,
+    auditArchive: archive.config,
     host: e.BROKER_HOST,
     port: e.BROKER_PORT,
     publicUrl,

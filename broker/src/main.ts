@@ -1,7 +1,7 @@
 import http from 'node:http';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
-import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
+import { AUDIT_MIGRATIONS, migrate, startCheckpoints } from '@hcw/common';
 import { loadConfig } from './config.js';
 import { createBrokerApp } from './app.js';
 import { createSessionStore, endedReason, sessionFromCookieHeader } from './auth/session.js';
@@ -150,6 +150,9 @@ const liveConsole = new LiveConsole({
 });
 await liveConsole.start();
 
+// Signed checkpoints of the audit trail go to an archive the database cannot write (see audit-archive.ts).
+const checkpoints = config.auditArchive && startCheckpoints(pool, { ...config.auditArchive, log });
+
 server.listen(config.port, config.host, () => log(`broker listening on ${config.publicUrl}`));
 
 let stopping = false;
@@ -160,6 +163,8 @@ async function shutdown(): Promise<void> {
   await Promise.allSettled([watch.stop(), liveConsole.close(), desktops.close()]);
   server.close();
   server.closeAllConnections();
+  await audit.flush();
+  await checkpoints?.stop();
   await Promise.allSettled([pool.end(), redis.quit()]);
   process.exit(0);
 }

@@ -4,3 +4,5 @@ export * from './contracts/portal-handoff.js';
 export * from './db/migrate.js';
 export * from './db/with-transaction.js';
 export * from './audit/audit-trail.js';
+export * from './audit/audit-archive.js';
+export * from './audit/audit-archive-config.js';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, waitForHttp, waitForPort, type ManagedProcess } from './managed-process.js';
@@ -56,11 +56,36 @@ export interface WorkspaceStack {
   devIdp: { keyFile: string; certFile: string; entityId: string };
   /** The broker's own SAML signing key pair (logout messages are signed with it). */
   brokerSaml: { keyFile: string; certFile: string };
+  /** Each service's audit archive and the public key its checkpoints verify with. */
+  auditArchives: Record<'broker' | 'portal', { dir: string; publicKeyFile: string }>;
   processes: ManagedProcess[];
   stop(): Promise<void>;
 }
 
 const secret = (): string => randomBytes(32).toString('base64url');
+
+/**
+ * A service's audit archive: a folder only this process's user may write (the database runs as another
+ * user and cannot), and the Ed25519 key that signs its checkpoints, kept beside the archive, not in it.
+ */
+function auditArchive(
+  dataDir: string,
+  service: string,
+): { dir: string; keyFile: string; publicKeyFile: string } {
+  const keys = path.join(dataDir, 'audit-keys');
+  mkdirSync(keys, { recursive: true, mode: 0o700 });
+  const dir = path.join(dataDir, 'audit-archive', service);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(path.join(dataDir, 'audit-archive'), 0o700);
+  const keyFile = path.join(keys, `${service}-checkpoint.key`);
+  const publicKeyFile = path.join(keys, `${service}-checkpoint.pub`);
+  if (!existsSync(keyFile) || !existsSync(publicKeyFile)) {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+  }
+  return { dir, keyFile, publicKeyFile };
+}
 
 /** A self-signed SAML signing key pair for the stack's development IdP or the broker itself. */
 function makeSigningCertificate(dir: string, name: string): { key: string; cert: string } {
@@ -149,6 +174,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       desktops.push({ id, display, vncPort, agentUrl: `http://127.0.0.1:${agentPort}` });
     }
 
+    const archives = { broker: auditArchive(dataDir, 'broker'), portal: auditArchive(dataDir, 'portal') };
     const portalUrl = `http://127.0.0.1:${portalPort}`;
     const portal = startProcess('portal', process.execPath, [...tsx, 'workspace-app/src/main.ts'], {
       cwd: repoRoot,
@@ -164,6 +190,9 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         PORTAL_HANDOFF_SECRET: secrets.handoff,
         // The stack is for the demo and tests: invented patients, hospitals and requests to work with.
         PORTAL_DEMO_DATA: '1',
+        AUDIT_ARCHIVE_DIR: archives.portal.dir,
+        AUDIT_CHECKPOINT_KEY_FILE: archives.portal.keyFile,
+        AUDIT_CHECKPOINT_SECONDS: '5',
         ...options.portalEnv,
       },
     });
@@ -225,6 +254,9 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         AGENT_SECRET: secrets.agent,
         PORTAL_INTERNAL_URL: portalUrl,
         PORTAL_HANDOFF_SECRET: secrets.handoff,
+        AUDIT_ARCHIVE_DIR: archives.broker.dir,
+        AUDIT_CHECKPOINT_KEY_FILE: archives.broker.keyFile,
+        AUDIT_CHECKPOINT_SECONDS: '5',
         ...options.brokerEnv,
       },
     });
@@ -242,6 +274,10 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       secrets,
       devIdp: { keyFile: idp.key, certFile: idp.cert, entityId: `${brokerUrl}/dev-idp` },
       brokerSaml: { keyFile: sp.key, certFile: sp.cert },
+      auditArchives: {
+        broker: { dir: archives.broker.dir, publicKeyFile: archives.broker.publicKeyFile },
+        portal: { dir: archives.portal.dir, publicKeyFile: archives.portal.publicKeyFile },
+      },
       processes,
       stop,
     };

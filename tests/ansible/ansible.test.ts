@@ -56,10 +56,19 @@ function readEnvFile(file: string): Record<string, string> {
   return entries;
 }
 
-/** The variable names a config.ts schema lists (`  NAME: z...` inside its Env object). */
+/**
+ * The variable names a config.ts schema lists (`  NAME: z...` inside its Env object), with the shared
+ * schemas it merges in from common/ (the audit archive's).
+ */
 function configVariables(configTs: string): Set<string> {
-  const source = readFileSync(path.join(REPO, configTs), 'utf8');
-  return new Set([...source.matchAll(/^\s+([A-Z][A-Z0-9_]+):\s/gm)].map((m) => m[1] as string));
+  const sources = [configTs, 'common/src/audit/audit-archive-config.ts'].map((file) =>
+    readFileSync(path.join(REPO, file), 'utf8'),
+  );
+  return new Set(
+    sources.flatMap((source) =>
+      [...source.matchAll(/^\s+([A-Z][A-Z0-9_]+):\s/gm)].map((m) => m[1] as string),
+    ),
+  );
 }
 
 function modeOf(file: string): string {
@@ -493,7 +502,38 @@ describe('ansible (site.yml)', function () {
             [],
           );
           if (env.SAML_IDP_CERT_FILE) env.SAML_IDP_CERT_FILE = root.path(env.SAML_IDP_CERT_FILE);
+          if (env.AUDIT_CHECKPOINT_KEY_FILE)
+            env.AUDIT_CHECKPOINT_KEY_FILE = root.path(env.AUDIT_CHECKPOINT_KEY_FILE);
           assert.doesNotThrow(() => service.load(env));
+        });
+
+        it('keeps its audit archive where only it may write, with a signing key only it may read', async () => {
+          const env = readEnvFile(root.path(service.envFile));
+          const archive = env.AUDIT_ARCHIVE_DIR as string;
+          assert.equal(modeOf(root.path(archive)), '0700');
+          const written = await root.run('touch', [`${archive}/.probe`], service.user);
+          assert.equal(written.code, 0, `${service.user} cannot write its archive: ${written.stderr}`);
+          await root.run('rm', ['-f', `${archive}/.probe`]);
+          const byDatabase = await root.run('touch', [`${archive}/.probe`], 'postgres');
+          assert.notEqual(byDatabase.code, 0, "the database's user can write the archive");
+          const key = env.AUDIT_CHECKPOINT_KEY_FILE as string;
+          assert.equal(modeOf(root.path(key)), '0640');
+          assert.equal(
+            (await root.run('cat', [key], service.user)).code,
+            0,
+            'the service cannot read its key',
+          );
+          assert.notEqual(
+            (await root.run('cat', [key], 'postgres')).code,
+            0,
+            "the database's user can read the key",
+          );
+          assert.match(readFileSync(root.path(`${key}.pub`), 'utf8'), /BEGIN PUBLIC KEY/);
+          const unit = readFileSync(root.path(`/etc/systemd/system/${service.unit}`), 'utf8');
+          assert.ok(
+            unit.split('\n').includes(`ReadWritePaths=${archive}`),
+            'the unit does not let it write there',
+          );
         });
 
         it('runs under a hardened unit as its own user, from the release', () => {

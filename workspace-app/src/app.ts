@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import type pg from 'pg';
+import { AuditTrail } from '@hcw/common';
 import type { RedisClientType } from 'redis';
 import type { PortalConfig } from './config.js';
 import './http/session-types.js';
@@ -24,9 +25,16 @@ export interface PortalDeps {
   config: PortalConfig;
   pool: pg.Pool;
   redis: RedisClientType;
+  /** One writer per process, so that concurrent requests' audit records share transactions. */
+  auditTrail?: AuditTrail;
 }
 
-export function createPortalApp({ config, pool, redis }: PortalDeps): Express {
+export function createPortalApp({
+  config,
+  pool,
+  redis,
+  auditTrail = new AuditTrail(pool),
+}: PortalDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -74,15 +82,16 @@ export function createPortalApp({ config, pool, redis }: PortalDeps): Express {
     res.type('html').send(startPage(lang, practitioner));
   });
 
-  app.use(timelineRoutes({ config, pool }));
+  app.use(timelineRoutes({ config, pool, auditTrail }));
   app.use(
     transfersRoutes({
       pool,
+      auditTrail,
       careTeamLookup: patientCareTeamLookup(pool),
       staleAfterHours: config.bedsStaleAfterHours,
     }),
   );
-  app.use(patientsRoutes({ pool }));
+  app.use(patientsRoutes({ pool, auditTrail }));
   app.use(errorHandler);
   return app;
 }

@@ -1,39 +1,44 @@
+import { AuditArchiveEnv, auditArchiveConfig, type AuditArchiveConfig } from '@hcw/common';
 import { z } from 'zod';
 import { connectorSettings, type ConnectorSettings } from './connectors/create-connectors.js';
 
-const Env = z.object({
-  PORTAL_ENV: z.enum(['production', 'development', 'test']).default('production'),
-  PORTAL_HOST: z.string().default('127.0.0.1'),
-  PORTAL_PORT: z.coerce.number().int().min(1).max(65535),
-  /** The portal's address as the kiosk browser inside the desktop reaches it. */
-  PORTAL_PUBLIC_URL: z.string().url(),
-  PORTAL_DATABASE_URL: z.string().url(),
-  PORTAL_REDIS_URL: z.string().url(),
-  PORTAL_SESSION_SECRET: z.string().min(32, 'PORTAL_SESSION_SECRET must be at least 32 characters'),
-  /** Shared with the broker, which signs hand-off requests with it. */
-  PORTAL_HANDOFF_SECRET: z.string().min(32, 'PORTAL_HANDOFF_SECRET must be at least 32 characters'),
-  PORTAL_SESSION_IDLE_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(15),
-  /** The vendor systems the timeline ingests from, as JSON in the shape of `connectorSettings`; none if unset. */
-  PORTAL_CONNECTORS: z.string().optional(),
-  /** Pause between two polls of a pull vendor that has nothing new. */
-  PORTAL_TIMELINE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
-  /** Fill the database with the invented demo patients, hospitals and requests (demo and tests only). */
-  PORTAL_DEMO_DATA: z.enum(['0', '1']).default('0'),
-  /** After how many hours a hospital's free-bed figures are marked stale. */
-  PORTAL_BEDS_STALE_AFTER_HOURS: z.coerce
-    .number()
-    .min(1)
-    .max(24 * 14)
-    .default(48),
-});
+const Env = z
+  .object({
+    PORTAL_ENV: z.enum(['production', 'development', 'test']).default('production'),
+    PORTAL_HOST: z.string().default('127.0.0.1'),
+    PORTAL_PORT: z.coerce.number().int().min(1).max(65535),
+    /** The portal's address as the kiosk browser inside the desktop reaches it. */
+    PORTAL_PUBLIC_URL: z.string().url(),
+    PORTAL_DATABASE_URL: z.string().url(),
+    PORTAL_REDIS_URL: z.string().url(),
+    PORTAL_SESSION_SECRET: z.string().min(32, 'PORTAL_SESSION_SECRET must be at least 32 characters'),
+    /** Shared with the broker, which signs hand-off requests with it. */
+    PORTAL_HANDOFF_SECRET: z.string().min(32, 'PORTAL_HANDOFF_SECRET must be at least 32 characters'),
+    PORTAL_SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    /** The vendor systems the timeline ingests from, as JSON in the shape of `connectorSettings`; none if unset. */
+    PORTAL_CONNECTORS: z.string().optional(),
+    /** Pause between two polls of a pull vendor that has nothing new. */
+    PORTAL_TIMELINE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+    /** Fill the database with the invented demo patients, hospitals and requests (demo and tests only). */
+    PORTAL_DEMO_DATA: z.enum(['0', '1']).default('0'),
+    /** After how many hours a hospital's free-bed figures are marked stale. */
+    PORTAL_BEDS_STALE_AFTER_HOURS: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 14)
+      .default(48),
+  })
+  .merge(AuditArchiveEnv);
 
 export interface PortalConfig {
   env: 'production' | 'development' | 'test';
+  /** Signed checkpoints of the audit trail, outside the database; unset only outside production. */
+  auditArchive?: AuditArchiveConfig;
   host: string;
   port: number;
   publicUrl: string;
@@ -58,8 +63,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PORTAL_DEMO_DATA === '1' && e.PORTAL_ENV === 'production') {
     throw new Error('portal configuration is invalid: PORTAL_DEMO_DATA cannot be switched on in production');
   }
+  const archive = auditArchiveConfig(e, e.PORTAL_ENV === 'production');
+  if (archive.problem) throw new Error(`portal configuration is invalid: ${archive.problem}`);
   return {
     env: e.PORTAL_ENV,
+    auditArchive: archive.config,
     host: e.PORTAL_HOST,
     port: e.PORTAL_PORT,
     publicUrl: e.PORTAL_PUBLIC_URL.replace(/\/$/, ''),

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { loadConfig } from './config.js';
-import { AUDIT_MIGRATIONS, AuditTrail, migrate } from '@hcw/common';
+import { AUDIT_MIGRATIONS, AuditTrail, migrate, startCheckpoints } from '@hcw/common';
 import { createPortalApp } from './app.js';
 import { startTimeline } from './timeline/start-timeline.js';
 import { DEMO_PATIENT_IDS, demoPatientNames, seedDemoPatients } from './patients/seed-demo-patients.js';
@@ -27,7 +27,8 @@ if (config.demoData) {
   await seedDemoTimeline(pool, { patients: demoPatientNames });
 }
 
-const app = createPortalApp({ config, pool, redis });
+const auditTrail = new AuditTrail(pool);
+const app = createPortalApp({ config, pool, redis, auditTrail });
 const server = app.listen(config.port, config.host, () => {
   process.stdout.write(`portal listening on ${config.host}:${config.port}\n`);
 });
@@ -41,7 +42,6 @@ const timeline = await startTimeline({
 
 // Vital signs a connector delivered to the timeline go into the patients' records too, with their source:
 // recent ones at the timeline's pace, everything at start and hourly (what a crash left, groups mapped later).
-const auditTrail = new AuditTrail(pool);
 const syncVitals = (receivedWithinMinutes?: number) =>
   syncConnectorVitals({ pool, auditTrail }, { receivedWithinMinutes }).catch((error: Error) =>
     process.stderr.write(`portal: connector vitals not synchronised yet: ${error.message}\n`),
@@ -52,12 +52,22 @@ const vitalsCatchUp = setInterval(() => void syncVitals(), 60 * 60 * 1000);
 vitalsSync.unref();
 vitalsCatchUp.unref();
 
+// Signed checkpoints of the audit trail go to an archive the database cannot write (see audit-archive.ts).
+const checkpoints =
+  config.auditArchive &&
+  startCheckpoints(pool, {
+    ...config.auditArchive,
+    log: (line) => process.stderr.write(`portal: ${line}\n`),
+  });
+
 async function shutdown(): Promise<void> {
   clearInterval(vitalsSync);
   clearInterval(vitalsCatchUp);
   await timeline.stop().catch(() => undefined);
   server.close();
   server.closeAllConnections();
+  await auditTrail.flush();
+  await checkpoints?.stop();
   await Promise.allSettled([pool.end(), redis.quit()]);
   process.exit(0);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { z } from 'zod';
+import { canonicalJson } from './canonical-json.js';
 
 /**
  * The one writer of the audit trail, used by the broker (sign-ins, connections, administration) and the
@@ -37,17 +38,12 @@ interface StoredRow {
   hash: string;
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
-function rowHash(previousHash: string, row: Omit<StoredRow, 'id' | 'hash' | 'previous_hash'>): string {
-  const content = canonical({
+/** A row's hash: the previous row's hash and this row's content, canonically serialised. */
+export function auditRowHash(
+  previousHash: string,
+  row: Omit<StoredRow, 'id' | 'hash' | 'previous_hash'>,
+): string {
+  const content = canonicalJson({
     occurredAt: row.occurred_at.toISOString(),
     type: row.type,
     outcome: row.outcome,
@@ -60,39 +56,109 @@ function rowHash(previousHash: string, row: Omit<StoredRow, 'id' | 'hash' | 'pre
   return createHash('sha256').update(previousHash).update('\n').update(content).digest('hex');
 }
 
-export class AuditTrail {
-  constructor(private readonly pool: pg.Pool) {}
+interface Pending {
+  event: z.output<typeof AuditEvent>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
 
-  async record(input: AuditEvent): Promise<void> {
-    const event = AuditEvent.parse(input);
+export interface AuditTrailOptions {
+  /** The most events one transaction appends (500). */
+  maxBatch?: number;
+}
+
+/**
+ * Appends to the trail without making the product wait in line. Events are queued and written by one
+ * writer per process, a batch per transaction: whatever arrived while the previous batch was being written
+ * goes into the next one, chained row by row in arrival order. A caller's promise resolves only once its
+ * event is committed, so an audited action still never proceeds unrecorded. Across processes (several
+ * brokers on one database) a transaction-scoped lock keeps the chain one line; it is taken once per batch,
+ * not once per event, so the append rate grows with the load instead of capping it.
+ */
+export class AuditTrail {
+  private readonly queue: Pending[] = [];
+  private writing: Promise<void> | undefined;
+  private readonly maxBatch: number;
+  /** Transactions that appended events, for tests and metrics: far fewer than events under load. */
+  batchesWritten = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: AuditTrailOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 500;
+  }
+
+  /** Appends one event; resolves when it is committed. */
+  record(input: AuditEvent): Promise<void> {
+    return this.recordAll([input]);
+  }
+
+  /** Appends several events, in order, in one batch if they fit; resolves when all are committed. */
+  async recordAll(inputs: readonly AuditEvent[]): Promise<void> {
+    // Parsed before queueing: an invalid event is the caller's error, never a batch's.
+    const events = inputs.map((input) => AuditEvent.parse(input));
+    const committed = events.map(
+      (event) => new Promise<void>((resolve, reject) => this.queue.push({ event, resolve, reject })),
+    );
+    this.startWriting();
+    await Promise.all(committed);
+  }
+
+  /** Resolves once everything queued so far is written (or has failed). */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private startWriting(): void {
+    if (this.writing || this.queue.length === 0) return;
+    this.writing = this.writeQueued().finally(() => {
+      this.writing = undefined;
+      this.startWriting();
+    });
+  }
+
+  private async writeQueued(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        await this.append(batch.map((pending) => pending.event));
+        this.batchesWritten++;
+        for (const pending of batch) pending.resolve();
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+  }
+
+  private async append(events: z.output<typeof AuditEvent>[]): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      // One writer at a time, so every row chains to the one truly before it.
+      // One batch at a time across every process writing to this database, so the chain stays one line.
       await client.query("SELECT pg_advisory_xact_lock(hashtext('audit_events'))");
       const last = await client.query<{ hash: string }>(
         'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
       );
-      const previousHash = last.rows[0]?.hash ?? GENESIS;
       // The database server's clock is the one trusted, synchronised clock (LOG-3).
       const now = await client.query<{ now: Date }>(
         "SELECT date_trunc('milliseconds', clock_timestamp()) AS now",
       );
-      const row = {
-        occurred_at: now.rows[0]!.now,
-        type: event.type,
-        outcome: event.outcome,
-        actor_id: event.actorId ?? null,
-        actor_organisation: event.actorOrganisation ?? null,
-        client_address: event.clientAddress ?? null,
-        patient_id: event.patientId ?? null,
-        details: event.details,
-      };
-      await client.query(
-        `INSERT INTO audit_events (occurred_at, type, outcome, actor_id, actor_organisation, client_address,
-           patient_id, details, previous_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
+      let previousHash = last.rows[0]?.hash ?? GENESIS;
+      const columns: unknown[][] = Array.from({ length: 10 }, () => []);
+      for (const event of events) {
+        const row = {
+          occurred_at: now.rows[0]!.now,
+          type: event.type,
+          outcome: event.outcome,
+          actor_id: event.actorId ?? null,
+          actor_organisation: event.actorOrganisation ?? null,
+          client_address: event.clientAddress ?? null,
+          patient_id: event.patientId ?? null,
+          details: event.details,
+        };
+        const hash = auditRowHash(previousHash, row);
+        const values = [
           row.occurred_at,
           row.type,
           row.outcome,
@@ -102,8 +168,23 @@ export class AuditTrail {
           row.patient_id,
           JSON.stringify(row.details),
           previousHash,
-          rowHash(previousHash, row),
-        ],
+          hash,
+        ];
+        values.forEach((value, i) => columns[i]!.push(value));
+        previousHash = hash;
+      }
+      // One statement for the whole batch; rows take their IDs in the order they were chained.
+      await client.query(
+        `INSERT INTO audit_events (occurred_at, type, outcome, actor_id, actor_organisation, client_address,
+           patient_id, details, previous_hash, hash)
+         SELECT occurred_at, type, outcome, actor_id, actor_organisation, client_address, patient_id,
+           details::jsonb, previous_hash, hash
+         FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+           $7::text[], $8::text[], $9::text[], $10::text[])
+           WITH ORDINALITY AS batch (occurred_at, type, outcome, actor_id, actor_organisation, client_address,
+             patient_id, details, previous_hash, hash, position)
+         ORDER BY position`,
+        columns,
       );
       await client.query('COMMIT');
     } catch (error) {
@@ -138,7 +219,7 @@ export async function verifyAuditChain(pool: pg.Pool, batchSize = 5000): Promise
           problem: 'does not follow the row before it (a row was removed or inserted)',
         };
       }
-      if (rowHash(previous, row) !== row.hash) {
+      if (auditRowHash(previous, row) !== row.hash) {
         return {
           ok: false,
           checked,

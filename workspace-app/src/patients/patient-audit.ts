@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction, type AuditTrail } from '@hcw/common';
+import { withTransaction, type AuditEvent, type AuditTrail } from '@hcw/common';
 import { HttpError } from '../http/errors.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { EditConflictError } from './edit-conflict-error.js';
@@ -20,9 +20,20 @@ export interface PatientDeps {
 export async function recordPatientEvent(
   auditTrail: AuditTrail,
   actor: PatientActor,
-  event: { type: string; patientId: string | null; outcome: 'success' | 'failure'; details?: AuditDetails },
+  event: PatientEventFacts,
 ): Promise<void> {
-  await auditTrail.record({
+  await auditTrail.record(patientAuditEvent(actor, event));
+}
+
+interface PatientEventFacts {
+  type: string;
+  patientId: string | null;
+  outcome: 'success' | 'failure';
+  details?: AuditDetails;
+}
+
+function patientAuditEvent(actor: PatientActor, event: PatientEventFacts): AuditEvent {
+  return {
     type: event.type,
     outcome: event.outcome,
     actorId: actor.id,
@@ -30,7 +41,7 @@ export async function recordPatientEvent(
     clientAddress: actor.clientAddress,
     patientId: event.patientId?.slice(0, 200),
     details: event.details ?? {},
-  });
+  };
 }
 
 /** What an auditor learns about a refusal: the kind of refusal, never the data involved. */
@@ -83,13 +94,15 @@ export async function auditedOperation<T>(
     throw error;
   }
   const patients = context.patientIds?.length ? [...new Set(context.patientIds)] : [context.patientId];
-  for (const patientId of patients) {
-    await recordPatientEvent(deps.auditTrail, actor, {
-      type: operation.type,
-      patientId,
-      outcome: 'success',
-      details: context.details,
-    });
-  }
+  await deps.auditTrail.recordAll(
+    patients.map((patientId) =>
+      patientAuditEvent(actor, {
+        type: operation.type,
+        patientId,
+        outcome: 'success',
+        details: context.details,
+      }),
+    ),
+  );
   return result;
 }

@@ -19,8 +19,7 @@ export async function auditTimelineRead(
   items: readonly TimelineItem[],
   action: 'page' | 'live' | 'open',
 ): Promise<void> {
-  // One after another: the trail takes one writer at a time anyway, and a page must not take the pool.
-  for (const event of timelineReadEvents(reader, items, action)) await auditTrail.record(event);
+  await auditTrail.recordAll(timelineReadEvents(reader, items, action));
 }
 
 export function timelineReadEvents(

@@ -44,6 +44,7 @@ import { listVendorHealth } from './vendor-health.js';
 export interface TimelineRoutesDeps {
   config: PortalConfig;
   pool: pg.Pool;
+  auditTrail?: AuditTrail;
 }
 
 const vendorId = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/);
@@ -76,11 +77,14 @@ const REJECTIONS_KEPT_PER_MINUTE = 60;
  * item, vendor account links, the administrator's confirmations and group mappings, and the webhooks
  * push vendors deliver to.
  */
-export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
+export function timelineRoutes({
+  config,
+  pool,
+  auditTrail = new AuditTrail(pool),
+}: TimelineRoutesDeps): Router {
   const router = express.Router();
   const registry = createConnectors(config.connectors);
   const allowList = deepLinkAllowList(config.connectors);
-  const auditTrail = new AuditTrail(pool);
   const form = express.urlencoded({ extended: false, limit: '8kb' });
 
   const sourceName = (lang: Language) => (source: string) =>

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { AUDIT_MIGRATIONS, AuditTrail, verifyAuditChain } from '@hcw/common';
+import { freshDatabase, type FreshDatabase } from '../support/fresh-database.js';
+
+const anEvent = (n: number) => ({
+  type: 'patient.record.read',
+  outcome: 'success' as const,
+  actorId: `nurse-${n % 7}`,
+  patientId: `patient-${n}`,
+  details: { n },
+});
+
+describe('audit trail under load (one writer, many events a transaction)', function () {
+  this.timeout(120000);
+  let db: FreshDatabase;
+
+  beforeEach(async () => {
+    db = await freshDatabase('audit_batches_test', [AUDIT_MIGRATIONS]);
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  const count = async (): Promise<number> =>
+    Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM audit_events')).rows[0]!.n);
+
+  it('appends concurrent events in far fewer transactions than events, in one intact chain', async () => {
+    const trail = new AuditTrail(db.pool);
+    await Promise.all(Array.from({ length: 1000 }, (_, n) => trail.record(anEvent(n))));
+    assert.equal(await count(), 1000);
+    assert.ok(trail.batchesWritten < 100, `${trail.batchesWritten} transactions for 1000 events`);
+    assert.deepEqual(await verifyAuditChain(db.pool), { ok: true, checked: 1000 });
+  });
+
+  it('control: events recorded one after another take a transaction each', async () => {
+    const trail = new AuditTrail(db.pool);
+    for (let n = 0; n < 20; n++) await trail.record(anEvent(n));
+    assert.equal(trail.batchesWritten, 20);
+  });
+
+  it('keeps the order a caller gave, and resolves only once its events are committed', async () => {
+    const trail = new AuditTrail(db.pool);
+    await trail.recordAll([anEvent(1), anEvent(2), anEvent(3)]);
+    // Another connection sees them at once: the promise meant "committed", not "queued".
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      const { rows } = await other.query<{ patient_id: string }>(
+        'SELECT patient_id FROM audit_events ORDER BY id',
+      );
+      assert.deepEqual(
+        rows.map((r) => r.patient_id),
+        ['patient-1', 'patient-2', 'patient-3'],
+      );
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('keeps one chain when several processes write to one database at once', async () => {
+    const second = new pg.Pool({ connectionString: db.url, max: 4 });
+    try {
+      const [a, b] = [new AuditTrail(db.pool), new AuditTrail(second)];
+      await Promise.all(Array.from({ length: 400 }, (_, n) => (n % 2 === 0 ? a : b).record(anEvent(n))));
+      assert.deepEqual(await verifyAuditChain(db.pool), { ok: true, checked: 400 });
+    } finally {
+      await second.end();
+    }
+  });
+
+  it('fails every caller of a batch that could not be written, writes none of it, and goes on with the next', async () => {
+    const trail = new AuditTrail(db.pool);
+    await trail.record(anEvent(0));
+    await db.pool.query('ALTER TABLE audit_events RENAME TO audit_events_away');
+    const failed = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, n) => trail.record(anEvent(n + 1))),
+    );
+    assert.ok(failed.every((outcome) => outcome.status === 'rejected'));
+    await db.pool.query('ALTER TABLE audit_events_away RENAME TO audit_events');
+    await trail.record(anEvent(99));
+    assert.equal(await count(), 2);
+    assert.deepEqual(await verifyAuditChain(db.pool), { ok: true, checked: 2 });
+  });
+
+  it('refuses an invalid event to its caller alone, before it joins a batch', async () => {
+    const trail = new AuditTrail(db.pool);
+    const outcomes = await Promise.allSettled([
+      trail.record(anEvent(1)),
+      trail.record({ type: '', outcome: 'success' }),
+      trail.record(anEvent(2)),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.equal(await count(), 2);
+  });
+});
