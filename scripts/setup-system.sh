@@ -124,7 +124,7 @@ export DEBIAN_FRONTEND=noninteractive
 APT_OPTIONS=(-o DPkg::Lock::Timeout=300 -o APT::Get::Assume-Yes=true)
 setup_step "refreshing the package lists from ${main_mirror:-the Debian mirror}" \
   "check that this machine reaches the mirror (network, proxy in /etc/apt/apt.conf.d), or wait for the other apt to finish, then run the command again" \
-  $SUDO apt-get "${APT_OPTIONS[@]}" -q update
+  $SUDO apt-get "${APT_OPTIONS[@]}" -q --error-on=any update
 setup_step "installing ${#missing[@]} Debian packages (this takes a few minutes on a fresh machine)" \
   "read apt's message above; 'dpkg was interrupted' is mended by 'dpkg --configure -a', a full disk by freeing space under /var; then run the command again" \
   $SUDO apt-get "${APT_OPTIONS[@]}" -q install --no-install-recommends "${missing[@]}"

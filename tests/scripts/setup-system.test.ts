@@ -59,6 +59,20 @@ function runSetUp(root: ThrowawayRoot): Promise<CommandResult> {
 const transcript = (result: CommandResult): string =>
   `exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`;
 
+/** Waits until a probe's output matches (a daemon just started takes a moment to listen). */
+async function answered(probe: () => string, expected: RegExp, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (expected.test(probe())) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no answer matching ${expected}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** The trap as it was written before: an `&&` list whose false test became the script's exit status. */
 function withTheOldTrap(script: string): string {
   const fixed =
@@ -168,7 +182,9 @@ describe('set-up on a machine that has never seen the project (scripts/setup-sys
       });
 
       it('without root and without sudo', async () => {
-        const result = await root.run('bash', ['/srv/hcw/scripts/setup-system.sh'], 'nobody');
+        const added = await root.run('useradd', ['--create-home', 'newcomer']);
+        assert.equal(added.code, 0, transcript(added));
+        const result = await root.run('bash', ['/srv/hcw/scripts/setup-system.sh'], 'newcomer');
         assert.notEqual(result.code, 0);
         assert.match(result.stdout, /\[setup\] FAILED: installing Debian packages needs root\n/);
         assert.match(result.stdout, /what to do: run the command as root, or install sudo/);
@@ -247,7 +263,7 @@ describe('set-up on a machine that has never seen the project (scripts/setup-sys
         '--dir',
         '/var/lib/redis',
       ]);
-      assert.match(inNetwork('redis-cli', ['-p', '6379', 'ping']), /PONG/);
+      await answered(() => inNetwork('redis-cli', ['-p', '6379', 'ping']), /PONG/);
       copySetUp(root);
       first = await runSetUp(root);
     });
