@@ -6,3 +6,4 @@ export * from './db/with-transaction.js';
 export * from './audit/audit-trail.js';
 export * from './audit/audit-archive.js';
 export * from './audit/audit-archive-config.js';
+export { canonicalJson } from './audit/canonical-json.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { AUDIT_MIGRATIONS, AuditTrail, verifyAuditChain } from '@hcw/common';
+import { AUDIT_MIGRATIONS, AuditTrail, auditRowHash, canonicalJson, verifyAuditChain } from '@hcw/common';
 import { freshDatabase, type FreshDatabase } from '../support/fresh-database.js';
 
 const anEvent = (n: number) => ({
@@ -95,5 +96,52 @@ describe('audit trail under load (one writer, many events a transaction)', funct
       ['fulfilled', 'rejected', 'fulfilled'],
     );
     assert.equal(await count(), 2);
+  });
+});
+
+describe('audit row hash', () => {
+  it('is the SHA-256 of the previous hash and the row as canonical JSON, as every stored row was hashed', () => {
+    const rows = [
+      {
+        occurred_at: new Date('2026-12-07T01:02:03.004Z'),
+        type: 'patient.record.read',
+        outcome: 'success',
+        actor_id: 'nurse.sato',
+        actor_organisation: '新宿訪問看護ステーション',
+        client_address: null,
+        patient_id: 'P-"quoted"\\',
+        details: { z: 1, a: '日本語\n', m: null, b: true },
+      },
+      {
+        occurred_at: new Date(0),
+        type: 'sign-in',
+        outcome: 'failure',
+        actor_id: null,
+        actor_organisation: null,
+        client_address: '::1',
+        patient_id: null,
+        details: {},
+      },
+    ];
+    for (const row of rows) {
+      const previous = createHash('sha256').update(row.type).digest('hex');
+      const expected = createHash('sha256')
+        .update(previous)
+        .update('\n')
+        .update(
+          canonicalJson({
+            occurredAt: row.occurred_at.toISOString(),
+            type: row.type,
+            outcome: row.outcome,
+            actorId: row.actor_id,
+            actorOrganisation: row.actor_organisation,
+            clientAddress: row.client_address,
+            patientId: row.patient_id,
+            details: row.details,
+          }),
+        )
+        .digest('hex');
+      assert.equal(auditRowHash(previous, row), expected);
+    }
   });
 });
