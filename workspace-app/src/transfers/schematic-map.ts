@@ -132,37 +132,28 @@ export function renderMapLegend(lang: Language): string {
 }
 
 /**
- * The map's choices as a list to tap: every municipality with a match, by care area, with the counts the
- * map's tiles show on hover only. On a phone the whole map is too small to tap a tile; this is how one
- * narrows the search there.
+ * The map's choices as a list to tap: every municipality by care area, with the counts the map's tiles
+ * show on hover only. On a phone the whole map is too small to tap a tile; this is how one narrows the
+ * search there.
  */
 export function renderMunicipalityList(options: SchematicMapOptions): string {
   const ja = options.lang === 'ja';
-  const groups = tokyoAreas.careAreas.flatMap((area) => {
-    const chosen = area.municipalityIds.filter(
-      (id) => (options.data[id]?.matches ?? 0) > 0 || options.selected === id,
-    );
-    if (chosen.length === 0) return [];
-    const items = chosen.map((id) => {
+  const groups = tokyoAreas.careAreas.map((area) => {
+    const items = area.municipalityIds.map((id) => {
       const data = options.data[id];
       const name = ja ? tokyoAreas.municipality(id).name : id;
       const counts = ja
         ? `該当${data?.matches ?? 0}件／${data?.hospitals ?? 0}病院`
         : `${data?.matches ?? 0} of ${data?.hospitals ?? 0}`;
-      return `<li><a class="map-choice" href="${escapeHtml(options.linkFor(id))}" data-municipality="${id}"${
+      const classes = (data?.matches ?? 0) > 0 ? 'map-choice' : 'map-choice no-matches';
+      return `<li><a class="${classes}" href="${escapeHtml(options.linkFor(id))}" data-municipality="${id}"${
         options.selected === id ? ' aria-current="true"' : ''
       }>${escapeHtml(name)} <span class="map-choice-counts">${escapeHtml(counts)}</span></a></li>`;
     });
-    return [
-      `<li><span class="map-area-name"><span class="legend-swatch area-${area.id}"></span>${escapeHtml(
-        ja ? area.ja : area.en,
-      )}</span><ul class="map-choices">${items.join('')}</ul></li>`,
-    ];
+    return `<li><span class="map-area-name"><span class="legend-swatch area-${area.id}"></span>${escapeHtml(
+      ja ? area.ja : area.en,
+    )}</span><ul class="map-choices">${items.join('')}</ul></li>`;
   });
   const summary = ja ? '区市町村の一覧から選ぶ' : 'Choose from a list of municipalities';
-  const body =
-    groups.length > 0
-      ? `<ul class="map-areas">${groups.join('')}</ul>`
-      : `<p>${ja ? '該当する病院のある区市町村はありません。' : 'No municipality has a matching hospital.'}</p>`;
-  return `<details class="map-list"><summary>${escapeHtml(summary)}</summary>${body}</details>`;
+  return `<details class="map-list"><summary>${escapeHtml(summary)}</summary><ul class="map-areas">${groups.join('')}</ul></details>`;
 }
