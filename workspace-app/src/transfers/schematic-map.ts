@@ -142,18 +142,19 @@ export function renderMunicipalityList(options: SchematicMapOptions): string {
     const items = area.municipalityIds.map((id) => {
       const data = options.data[id];
       const name = ja ? tokyoAreas.municipality(id).name : id;
-      const counts = ja
-        ? `該当${data?.matches ?? 0}件／${data?.hospitals ?? 0}病院`
-        : `${data?.matches ?? 0} of ${data?.hospitals ?? 0}`;
+      const counts = `${data?.matches ?? 0}／${data?.hospitals ?? 0}`;
       const classes = (data?.matches ?? 0) > 0 ? 'map-choice' : 'map-choice no-matches';
       return `<li><a class="${classes}" href="${escapeHtml(options.linkFor(id))}" data-municipality="${id}"${
         options.selected === id ? ' aria-current="true"' : ''
-      }>${escapeHtml(name)} <span class="map-choice-counts">${escapeHtml(counts)}</span></a></li>`;
+      }><span class="map-choice-name">${escapeHtml(name)}</span> <span class="map-choice-counts">${escapeHtml(counts)}</span></a></li>`;
     });
     return `<li><span class="map-area-name"><span class="legend-swatch area-${area.id}"></span>${escapeHtml(
       ja ? area.ja : area.en,
     )}</span><ul class="map-choices">${items.join('')}</ul></li>`;
   });
   const summary = ja ? '区市町村の一覧から選ぶ' : 'Choose from a list of municipalities';
-  return `<details class="map-list"><summary>${escapeHtml(summary)}</summary><ul class="map-areas">${groups.join('')}</ul></details>`;
+  const key = ja
+    ? '数字は「条件に合う病院の数／検索した病院の数」です。'
+    : 'The figures are hospitals that fit / hospitals searched.';
+  return `<details class="map-list"><summary>${escapeHtml(summary)}</summary><p class="hint">${escapeHtml(key)}</p><ul class="map-areas">${groups.join('')}</ul></details>`;
 }
