@@ -188,3 +188,31 @@ export async function hoverOrRightClickOnly(page: Page): Promise<string[]> {
     return found;
   });
 }
+
+/**
+ * The header keeps to one line at every size: the title, and the menu's button or its links, each unbroken.
+ * Where the links do not fit they fold into the menu rather than wrap.
+ */
+export async function headerWrapped(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    const header = document.querySelector('.portal-header');
+    for (const element of Array.from(
+      document.querySelectorAll('.portal-name, .portal-menu > summary, .portal-menu a'),
+    )) {
+      if (!element.checkVisibility()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      const lines = new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.bottom)));
+      if (lines.size > 1) found.push(`“${(element.textContent ?? '').trim()}” takes ${lines.size} lines`);
+      const box = element.getBoundingClientRect();
+      const isInMenuPanel =
+        element.closest('.portal-menu[open] nav') &&
+        getComputedStyle(element.closest('nav')!).position === 'absolute';
+      if (header && !isInMenuPanel && box.bottom > header.getBoundingClientRect().bottom + 0.5) {
+        found.push(`“${(element.textContent ?? '').trim()}” spills out of the header`);
+      }
+    }
+    return found;
+  });
+}

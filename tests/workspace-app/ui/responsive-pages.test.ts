@@ -12,6 +12,7 @@ import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import {
   NARROW_MAX_PX,
   blocksSideBySide,
+  headerWrapped,
   hoverOrRightClickOnly,
   sidewaysOverflow,
   smallTargets,
@@ -156,6 +157,7 @@ describe('the portal’s own pages on any device', function () {
             const slug = `${target.role}-${target.name.replace(/[^a-z]+/gi, '-')}`;
             await screenshot(page, `${size.width}x${size.height}-${slug}.png`);
             assert.deepEqual(await sidewaysOverflow(page), [], 'nothing to scroll sideways');
+            assert.deepEqual(await headerWrapped(page), [], 'the header on one line');
             assert.deepEqual(await smallText(page), [], 'no text under 14 px');
             assert.deepEqual(await smallTargets(page), [], 'every target at least 44×44 px');
             assert.deepEqual(await hoverOrRightClickOnly(page), [], 'nothing on hover or right-click only');
@@ -176,6 +178,20 @@ describe('the portal’s own pages on any device', function () {
         assert.deepEqual(await sidewaysOverflow(page), []);
         await withoutResponsiveStylesheet(page);
         assert.notDeepEqual(await sidewaysOverflow(page), []);
+      });
+
+      it('header: a title too large for the smallest phone is found wrapped', async () => {
+        const page = await show('practitioner', '/', sizes[4]);
+        assert.deepEqual(await headerWrapped(page), []);
+        await page.evaluate(() => {
+          const sheet = Array.from(document.styleSheets).find((s) => s.href?.endsWith('/responsive.css'));
+          sheet?.insertRule('.portal-name { font-size: 30px !important; }', sheet.cssRules.length);
+        });
+        const found = await headerWrapped(page);
+        assert.ok(
+          found.some((line) => line.includes('東京在宅療養ポータル')),
+          found.join('\n'),
+        );
       });
 
       it('text size: a line of 12 px type is found', async () => {
