@@ -96,7 +96,8 @@ describe('the portal’s own pages on any device', function () {
     const browsers = new Map<Role, TestBrowser>();
     const tabs = new Map<Role, Page>();
     let firstItemId = '';
-    const screenshots = mkdtempSync(path.join(os.tmpdir(), 'hcw-portal-pages-'));
+    /** Kept after the run (not in the repository) for a person to look at. */
+    let screenshots = '';
 
     async function show(role: Role, target: PortalPage | string, size: { width: number; height: number }) {
       const page = tabs.get(role)!;
@@ -121,6 +122,7 @@ describe('the portal’s own pages on any device', function () {
     }
 
     before(async () => {
+      screenshots = mkdtempSync(path.join(os.tmpdir(), 'hcw-portal-pages-'));
       process.stdout.write(`      screenshots of every page at every size: ${screenshots}\n`);
       for (const role of Object.keys(people) as Role[]) {
         const browser = await launchBrowser(sizes[0]);
@@ -130,7 +132,8 @@ describe('the portal’s own pages on any device', function () {
       }
       // The timeline fills from the five vendor sandboxes; wait until every one of them has delivered.
       const timeline = tabs.get('practitioner')!;
-      const deadline = Date.now() + 180_000;
+      // A generous bound for a busy machine, inside the suite's own timeout, to name what is missing.
+      const deadline = Date.now() + 400_000;
       for (;;) {
         await timeline.goto(`${portal.url}/timeline`);
         const sources = new Set(await timeline.locator('.tl-item .tl-source').allTextContents());
