@@ -11,13 +11,25 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+export interface BrowserOptions {
+  /** Touch events, so a test can tap (`locator.tap()`) as on a phone. */
+  hasTouch?: boolean;
+  /** Off to check that a page works without scripts. */
+  javaScriptEnabled?: boolean;
+}
+
 /** A browser with a fresh, empty profile directory that is deleted on close. */
-export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<TestBrowser> {
+export async function launchBrowser(
+  viewport = { width: 1280, height: 900 },
+  options: BrowserOptions = {},
+): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'hcw-browser-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    hasTouch: options.hasTouch ?? false,
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
     locale: 'ja-JP',
     args: [
       '--headless',

@@ -32,11 +32,11 @@ export function patientPage(lang: Language, title: string, body: string): string
   return layout(
     lang,
     title,
-    `<link rel="stylesheet" href="/assets/patients/patients.css">
-<script src="/assets/patients/patients.js" defer></script>
+    `<script src="/assets/patients/patients.js" defer></script>
 <div class="patients">
 ${body}
 </div>`,
+    { section: 'patients', stylesheets: ['/assets/patients/patients.css'] },
   );
 }
 

@@ -91,7 +91,7 @@ function singletonSection(
 function basicsSection(record: PatientRecord, lang: Language, canWrite: boolean): string {
   const b = record.basics.data;
   const row = (label: string, value: string) =>
-    value ? `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>` : '';
+    value ? `<tr><th scope="row">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>` : '';
   const ja = lang === 'ja';
   const family = b.family
     .map(

@@ -2,7 +2,7 @@ import { escapeHtml as h, type Language } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
 import type { AccountLink } from './account-links.js';
 import type { PatientGroupMapping } from './patient-groups.js';
-import { formatTokyoTime } from './timeline-page.js';
+import { formatTokyoTime, timelineLayout } from './timeline-page.js';
 import { tl } from './timeline-messages.js';
 
 export interface VendorChoice {
@@ -10,7 +10,10 @@ export interface VendorChoice {
   name: string;
 }
 
-const head = '<link rel="stylesheet" href="/assets/timeline/timeline.css">';
+/** A table cell that carries its column's name, shown as the field's label when the row becomes a card. */
+function cell(label: string, html: string, className?: string): string {
+  return `<td data-label="${h(label)}"${className ? ` class="${className}"` : ''}>${html}</td>`;
+}
 
 function vendorSelect(vendors: VendorChoice[]): string {
   return `<select name="vendor" required>${vendors
@@ -25,9 +28,12 @@ export function renderAccountsPage(
 ): string {
   const rows = data.links
     .map(
-      (link) => `<tr><td>${h(data.sourceName(link.vendor))}</td><td>${h(link.vendorAccount)}</td>
-<td class="tl-status-${link.status}">${h(tl(lang, link.status === 'confirmed' ? 'accountConfirmed' : 'accountPending'))}</td>
-<td><form method="post" action="/timeline/accounts/remove" class="tl-inline-form">
+      (link) => `<tr>${cell(tl(lang, 'accountVendor'), h(data.sourceName(link.vendor)))}${cell(
+        tl(lang, 'accountId'),
+        h(link.vendorAccount),
+      )}
+${cell(tl(lang, 'accountStatus'), h(tl(lang, link.status === 'confirmed' ? 'accountConfirmed' : 'accountPending')), `tl-status-${link.status}`)}
+<td class="tl-cell-actions"><form method="post" action="/timeline/accounts/remove" class="tl-inline-form">
 <input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <input type="hidden" name="vendor" value="${h(link.vendor)}">
 <input type="hidden" name="account" value="${h(link.vendorAccount)}">
@@ -43,8 +49,7 @@ export function renderAccountsPage(
   return layout(
     lang,
     tl(lang, 'accounts'),
-    `${head}
-<section class="tl">
+    `<section class="tl">
 <h1 class="tl-heading">${h(tl(lang, 'accounts'))}</h1>
 <p>${h(tl(lang, 'accountsLead'))}</p>
 ${table}
@@ -56,6 +61,7 @@ ${table}
 </form>
 <nav class="tl-nav"><a href="/timeline">${h(tl(lang, 'backToTimeline'))}</a></nav>
 </section>`,
+    timelineLayout,
   );
 }
 
@@ -72,10 +78,14 @@ export function renderReviewPage(
 ): string {
   const pending = data.pending
     .map(
-      (link) => `<tr><td>${h(link.practitionerId)}</td><td>${h(data.sourceName(link.vendor))}</td><td>${h(
-        link.vendorAccount,
-      )}</td><td>${h(formatTokyoTime(lang, link.requestedAt))}</td>
-<td><form method="post" action="/timeline/accounts/confirm" class="tl-inline-form">
+      (link) => `<tr>${cell(tl(lang, 'reviewPractitioner'), h(link.practitionerId))}${cell(
+        tl(lang, 'accountVendor'),
+        h(data.sourceName(link.vendor)),
+      )}${cell(tl(lang, 'accountId'), h(link.vendorAccount))}${cell(
+        tl(lang, 'reviewRequestedAt'),
+        h(formatTokyoTime(lang, link.requestedAt)),
+      )}
+<td class="tl-cell-actions"><form method="post" action="/timeline/accounts/confirm" class="tl-inline-form">
 <input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <input type="hidden" name="practitioner" value="${h(link.practitionerId)}">
 <input type="hidden" name="vendor" value="${h(link.vendor)}">
@@ -86,23 +96,26 @@ export function renderReviewPage(
   const mappings = data.mappings
     .map(
       (mapping) =>
-        `<tr><td>${h(data.sourceName(mapping.vendor))}</td><td>${h(mapping.patientGroupRef)}</td><td>${h(
-          mapping.patientId,
-        )}</td><td>${h(mapping.patientLabel)}</td></tr>`,
+        `<tr>${cell(tl(lang, 'accountVendor'), h(data.sourceName(mapping.vendor)))}${cell(
+          tl(lang, 'groupRef'),
+          h(mapping.patientGroupRef),
+        )}${cell(tl(lang, 'groupPatientId'), h(mapping.patientId))}${cell(
+          tl(lang, 'groupPatientLabel'),
+          h(mapping.patientLabel),
+        )}</tr>`,
     )
     .join('\n');
   return layout(
     lang,
     tl(lang, 'review'),
-    `${head}
-<section class="tl">
+    `<section class="tl">
 <h1 class="tl-heading">${h(tl(lang, 'review'))}</h1>
 ${
   data.pending.length === 0
     ? `<p>${h(tl(lang, 'reviewNone'))}</p>`
     : `<table class="tl-table"><thead><tr><th>${h(tl(lang, 'reviewPractitioner'))}</th><th>${h(
         tl(lang, 'accountVendor'),
-      )}</th><th>${h(tl(lang, 'accountId'))}</th><th></th><th></th></tr></thead><tbody>${pending}</tbody></table>`
+      )}</th><th>${h(tl(lang, 'accountId'))}</th><th>${h(tl(lang, 'reviewRequestedAt'))}</th><th></th></tr></thead><tbody>${pending}</tbody></table>`
 }
 <h2>${h(tl(lang, 'groups'))}</h2>
 <table class="tl-table"><thead><tr><th>${h(tl(lang, 'accountVendor'))}</th><th>${h(tl(lang, 'groupRef'))}</th><th>${h(
@@ -118,5 +131,6 @@ ${
 </form>
 <nav class="tl-nav"><a href="/">${h(tl(lang, 'portalHome'))}</a></nav>
 </section>`,
+    timelineLayout,
   );
 }

@@ -1,5 +1,5 @@
 import { escapeHtml, type Language } from '../ui/i18n.js';
-import { layout } from '../ui/layout.js';
+import { layout, type LayoutOptions } from '../ui/layout.js';
 import { authorRoles, type VitalSigns } from './canonical-event.js';
 import { allowedDeepLink, type DeepLinkAllowList } from './deep-link-allow-list.js';
 import type { TimelineItem, TimelinePage } from './read-timeline.js';
@@ -48,6 +48,11 @@ export function formatTokyoTime(lang: Language, instant: Date): string {
 }
 
 const h = escapeHtml;
+
+export const timelineLayout: LayoutOptions = {
+  section: 'timeline',
+  stylesheets: ['/assets/timeline/timeline.css'],
+};
 
 export function renderTimelineItem(item: TimelineItem, context: RenderContext): string {
   const { lang } = context;
@@ -190,10 +195,12 @@ export function renderTimelinePage(data: TimelinePageData, context: RenderContex
   const newest = filters.before
     ? `<a class="tl-more" href="/timeline?${h(filtersQuery(filters))}">${h(tl(lang, 'newest'))}</a>`
     : '';
+  const isFiltered = Boolean(
+    filters.patient || filters.vendor || filters.role || filters.q || filters.unread,
+  );
   const empty = data.hasActiveAccount ? tl(lang, 'empty') : tl(lang, 'noAccounts');
   const items = page.items.map((item) => renderTimelineItem(item, context)).join('\n');
-  const body = `<link rel="stylesheet" href="/assets/timeline/timeline.css">
-<section class="tl" id="timeline" data-lang="${lang}" data-query="${h(filtersQuery(filters))}" data-live="${
+  const body = `<section class="tl" id="timeline" data-lang="${lang}" data-query="${h(filtersQuery(filters))}" data-live="${
     filters.before ? 'off' : 'on'
   }">
 <h1 class="tl-heading">${h(tl(lang, 'title'))}</h1>
@@ -202,6 +209,8 @@ export function renderTimelinePage(data: TimelinePageData, context: RenderContex
 <input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <button type="submit" class="tl-secondary">${h(tl(lang, 'markAllRead'))}</button></form></div>
 ${renderHealth(data.health, context.sourceName, lang)}
+<details class="tl-filter-box folds-when-compact"${isFiltered ? ' open' : ''}>
+<summary>${h(tl(lang, isFiltered ? 'filterTitleActive' : 'filterTitle'))}</summary>
 <form class="tl-filters" method="get" action="/timeline">
 <label>${h(tl(lang, 'filterPatient'))}<select name="patient">${patientOptions.join('')}</select></label>
 <label>${h(tl(lang, 'filterSource'))}<select name="vendor">${sourceOptions.join('')}</select></label>
@@ -213,6 +222,7 @@ ${renderHealth(data.health, context.sourceName, lang)}
 <button type="submit">${h(tl(lang, 'filterApply'))}</button>
 <a href="/timeline" class="tl-clear">${h(tl(lang, 'filterClear'))}</a>
 </form>
+</details>
 <p class="tl-live" id="tl-live" data-offline="${h(tl(lang, 'liveOffline'))}" data-online="${h(tl(lang, 'live'))}">${h(
     tl(lang, 'live'),
   )}</p>
@@ -225,5 +235,5 @@ ${newest}${more}
 </section>
 <script src="/socket.io/socket.io.min.js" defer></script>
 <script src="/assets/timeline/timeline.js" defer></script>`;
-  return layout(lang, tl(lang, 'title'), body);
+  return layout(lang, tl(lang, 'title'), body, timelineLayout);
 }

@@ -36,7 +36,7 @@ function wardCard(lang: Language, ward: StoredWard, now: Date, staleAfterHours: 
       const cells = rooms
         .map((room) => {
           const label = `${pick(lang, bedSexLabels[sex])} ${pick(lang, roomTypeLabels[room])}`;
-          return `<td>${stepper(lang, bedFieldName(sex, room), ward.freeBeds[sex][room], ward.totalBeds, label)}</td>`;
+          return `<td data-label="${e(pick(lang, roomTypeLabels[room]))}">${stepper(lang, bedFieldName(sex, room), ward.freeBeds[sex][room], ward.totalBeds, label)}</td>`;
         })
         .join('');
       return `<tr><th scope="row">${e(pick(lang, bedSexLabels[sex]))}</th>${cells}</tr>`;
@@ -51,7 +51,7 @@ function wardCard(lang: Language, ward: StoredWard, now: Date, staleAfterHours: 
 <p>${updatedAtLabel(lang, ward.freeBedsUpdatedAt, isStale)}</p>
 <form method="post" action="/transfers/beds/${e(ward.id)}" class="bed-form">
 <input type="hidden" name="version" value="${ward.version}">
-<table class="bed-grid"><thead><tr><th></th>${header}</tr></thead><tbody>${rows}</tbody></table>
+<table class="bed-grid"><thead><tr><td></td>${header}</tr></thead><tbody>${rows}</tbody></table>
 <p class="hint">${e(tt(lang, 'isolationCountedInSingles'))}</p>
 ${isolation}
 <p class="total">${e(tt(lang, 'freeTotal', { free: String(totalFreeBeds(ward.freeBeds)), beds: String(ward.totalBeds) }))}</p>

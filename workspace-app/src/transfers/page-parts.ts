@@ -35,11 +35,11 @@ export function transferPage(lang: Language, title: string, body: string, notice
   return layout(
     lang,
     title,
-    `<link rel="stylesheet" href="/assets/transfers/transfers.css">
-<script src="/assets/transfers/transfers.js" defer></script>
+    `<script src="/assets/transfers/transfers.js" defer></script>
 <nav class="transfer-nav"><a href="/">${e(tt(lang, 'portalHome'))}</a> › <a href="/transfers">${e(tt(lang, 'transfersHome'))}</a></nav>
 ${noticeBanner(lang, notice)}
 ${body}`,
+    { section: 'transfers', stylesheets: ['/assets/transfers/transfers.css'] },
   );
 }
 

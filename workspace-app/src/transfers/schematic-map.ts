@@ -130,3 +130,31 @@ export function renderMapLegend(lang: Language): string {
   );
   return `<ul class="map-legend">${items.join('')}</ul>`;
 }
+
+/**
+ * The map's choices as a list to tap: every municipality by care area, with the counts the map's tiles
+ * show on hover only. On a phone the whole map is too small to tap a tile; this is how one narrows the
+ * search there.
+ */
+export function renderMunicipalityList(options: SchematicMapOptions): string {
+  const ja = options.lang === 'ja';
+  const groups = tokyoAreas.careAreas.map((area) => {
+    const items = area.municipalityIds.map((id) => {
+      const data = options.data[id];
+      const name = ja ? tokyoAreas.municipality(id).name : id;
+      const counts = `${data?.matches ?? 0}／${data?.hospitals ?? 0}`;
+      const classes = (data?.matches ?? 0) > 0 ? 'map-choice' : 'map-choice no-matches';
+      return `<li><a class="${classes}" href="${escapeHtml(options.linkFor(id))}" data-municipality="${id}"${
+        options.selected === id ? ' aria-current="true"' : ''
+      }><span class="map-choice-name">${escapeHtml(name)}</span> <span class="map-choice-counts">${escapeHtml(counts)}</span></a></li>`;
+    });
+    return `<li><span class="map-area-name"><span class="legend-swatch area-${area.id}"></span>${escapeHtml(
+      ja ? area.ja : area.en,
+    )}</span><ul class="map-choices">${items.join('')}</ul></li>`;
+  });
+  const summary = ja ? '区市町村の一覧から選ぶ' : 'Choose from a list of municipalities';
+  const key = ja
+    ? '数字は「条件に合う病院の数／検索した病院の数」です。'
+    : 'The figures are hospitals that fit / hospitals searched.';
+  return `<details class="map-list"><summary>${escapeHtml(summary)}</summary><p class="hint">${escapeHtml(key)}</p><ul class="map-areas">${groups.join('')}</ul></details>`;
+}

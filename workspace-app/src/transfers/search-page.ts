@@ -10,7 +10,7 @@ import {
   type PageNotice,
 } from './page-parts.js';
 import type { MatchReason } from './rank-hospitals.js';
-import { renderMapLegend, renderSchematicMap } from './schematic-map.js';
+import { renderMapLegend, renderMunicipalityList, renderSchematicMap } from './schematic-map.js';
 import type { SearchFilters, SearchHit, TransferSearchResult } from './search-transfer-hospitals.js';
 import { careAreaLabels, tokyoAreas, type MunicipalityId } from './tokyo-areas.js';
 import type { StoredRequest } from './transfer-store.js';
@@ -74,6 +74,12 @@ function reasons(
   return `<ul class="reasons ${kind}">${items.map((item) => `<li>${e(pick(lang, item))}</li>`).join('')}</ul>`;
 }
 
+/** What fits is the long, alike part of every card: folded on a small screen, open wherever it fits. */
+function foldedFits(lang: Language, fits: readonly MatchReason[]): string {
+  if (fits.length === 0) return '';
+  return `<details class="fits-box folds-when-compact"><summary>${e(tt(lang, 'fitsCount', { count: String(fits.length) }))}</summary>${reasons(lang, fits, 'fits')}</details>`;
+}
+
 function hitCard(lang: Language, hit: SearchHit, canAsk: boolean): string {
   const municipality = tokyoAreas.municipality(hit.municipalityId);
   const place = `${lang === 'ja' ? municipality.name : municipality.id}・${pick(lang, careAreaLabels[hit.areaId])}`;
@@ -99,7 +105,7 @@ ${pickBox}
 <h3>${rank}${e(hit.hospitalName)} <span class="score">${e(tt(lang, 'score', { score: String(hit.score) }))}</span></h3>
 <p class="where">${e(place)} ・ ${e(ward)}</p>
 <p class="bed">${e(bed)} ・ ${e(tt(lang, 'typicalWait', { days: String(hit.ward.typicalWaitDays) }))} ・ ${updatedAtLabel(lang, hit.wardFreeBedsUpdatedAt, hit.isWardStale)}</p>
-${reasons(lang, hit.exclusions, 'exclusions')}${reasons(lang, hit.fits, 'fits')}${reasons(lang, hit.drawbacks, 'drawbacks')}
+${reasons(lang, hit.exclusions, 'exclusions')}${foldedFits(lang, hit.fits)}${reasons(lang, hit.drawbacks, 'drawbacks')}
 <p class="contact">${e(hit.contactDesk.name)} <a href="tel:${e(hit.contactDesk.phone)}">${e(hit.contactDesk.phone)}</a> ${e(hit.contactDesk.hours)}</p>
 ${asked}
 </article>`;
@@ -147,13 +153,14 @@ export function renderSearchPage(lang: Language, result: TransferSearchResult, n
   const { request } = result;
   const canAsk = request.status === 'open';
   const summary = pick(lang, patientSummary(request));
-  const map = renderSchematicMap({
+  const mapOptions = {
     lang,
     data: result.byMunicipality,
     selected: result.filters.municipalityId,
-    linkFor: (id) =>
+    linkFor: (id: MunicipalityId) =>
       `/transfers/requests/${request.id}/search${searchQueryOf(result.filters, { municipalityId: id })}`,
-  });
+  };
+  const map = renderSchematicMap(mapOptions);
   const matches = result.matches.map((hit) => hitCard(lang, hit, canAsk)).join('\n');
   const excluded = result.excluded.map((hit) => hitCard(lang, hit, false)).join('\n');
   const more =
@@ -161,8 +168,9 @@ export function renderSearchPage(lang: Language, result: TransferSearchResult, n
       ? `<p><a href="/transfers/requests/${e(request.id)}/search${e(searchQueryOf(result.filters, { matchLimit: Math.min(1000, result.filters.matchLimit * 4) }))}">${e(tt(lang, 'showMore'))}</a></p>`
       : '';
   const askForm = canAsk
-    ? `<div class="ask-bar"><label for="message">${e(tt(lang, 'messageToHospitals'))}</label>
-<textarea name="message" id="message" rows="2" maxlength="2000"></textarea>
+    ? `<div class="ask-bar"><details class="ask-note folds-when-compact"><summary>${e(tt(lang, 'messageToHospitals'))}</summary>
+<label for="message">${e(tt(lang, 'messageToHospitals'))}</label>
+<textarea name="message" id="message" rows="2" maxlength="2000"></textarea></details>
 <button type="submit" class="button primary">${e(tt(lang, 'askSelected'))}</button></div>`
     : `<p class="hint">${e(tt(lang, 'requestNotOpen'))} ${requestStatusBadge(lang, request.status)}</p>`;
   return transferPage(
@@ -172,7 +180,7 @@ export function renderSearchPage(lang: Language, result: TransferSearchResult, n
 <p class="lead"><a href="/transfers/requests/${e(request.id)}">${e(summary)}</a> ${requestStatusBadge(lang, request.status)}</p>
 ${filterForm(lang, request, result.filters)}
 <p class="counts">${e(tt(lang, 'searchCounts', { hospitals: String(result.hospitalCount), matches: String(result.matchCount), stale: String(result.staleAfterHours) }))}</p>
-<section class="map-section"><h2>${e(tt(lang, 'mapTitle'))}</h2>${map}${renderMapLegend(lang)}<p class="hint">${e(tt(lang, 'mapHint'))}</p></section>
+<section class="map-section"><h2>${e(tt(lang, 'mapTitle'))}</h2>${map}${renderMapLegend(lang)}<p class="hint">${e(tt(lang, 'mapHint'))}</p>${renderMunicipalityList(mapOptions)}</section>
 <form method="post" action="/transfers/requests/${e(request.id)}/inquiries" class="hits-form">
 <section><h2>${e(tt(lang, 'matchingHospitals', { count: String(result.matchCount) }))}</h2>
 ${matches || `<p>${e(tt(lang, 'noMatches'))}</p>`}

@@ -170,6 +170,7 @@ const transferText = {
     en: 'No hospital fits. Try fewer filters.',
   },
   showMore: { ja: 'もっと表示する', en: 'Show more' },
+  fitsCount: { ja: '条件に合う点（{count}）', en: 'What fits ({count})' },
   excludedHospitals: { ja: '条件に合わない病院（{count}）', en: 'Hospitals that do not fit ({count})' },
   excludedHint: {
     ja: '合わない理由が少ない順に表示しています。',

@@ -21,6 +21,7 @@ const messages = {
     ja: '場面ごとの標準共有項目、ケアチーム、訪問予定を管理します。',
     en: 'Standard shared items for each scene of care, care teams and visits.',
   },
+  todaysVisits: { ja: '今日の訪問', en: 'Today’s visits' },
   signInRequired: {
     ja: 'ワークスペースからサインインしてください。',
     en: 'Please sign in through the workspace.',
@@ -30,6 +31,11 @@ const messages = {
     en: 'The sign-in hand-off is invalid or has expired. Please reconnect to the workspace.',
   },
   switchLanguage: { ja: 'English', en: '日本語' },
+  menu: { ja: 'メニュー', en: 'Menu' },
+  navHome: { ja: 'ホーム', en: 'Home' },
+  navTimeline: { ja: 'タイムライン', en: 'Timeline' },
+  navTransfers: { ja: '転院・受入', en: 'Transfers' },
+  navPatients: { ja: '患者', en: 'Patients' },
 } as const;
 
 export type MessageKey = keyof typeof messages;

@@ -1,4 +1,4 @@
-import { escapeHtml, t, type Language } from './i18n.js';
+import { escapeHtml, t, type Language, type MessageKey } from './i18n.js';
 
 /**
  * The portal header's colour. It is also what the end-to-end test looks for in the remote desktop's
@@ -6,20 +6,61 @@ import { escapeHtml, t, type Language } from './i18n.js';
  */
 export const PORTAL_HEADER_COLOUR = '#1f5f8b';
 
-export function layout(lang: Language, title: string, body: string): string {
+/** The parts of the portal its header links to; a page names its own so the link is marked. */
+export type PortalSection = 'home' | 'timeline' | 'transfers' | 'patients';
+
+export interface LayoutOptions {
+  section?: PortalSection;
+  /** The page's own stylesheets, after the portal's base and before the responsive rules that adapt them. */
+  stylesheets?: readonly string[];
+}
+
+const sections: ReadonlyArray<{ id: PortalSection; path: string; key: MessageKey }> = [
+  { id: 'home', path: '/', key: 'navHome' },
+  { id: 'timeline', path: '/timeline', key: 'navTimeline' },
+  { id: 'transfers', path: '/transfers', key: 'navTransfers' },
+  { id: 'patients', path: '/patients', key: 'navPatients' },
+];
+
+/**
+ * The header's links and the language switch. On a small screen they fold into a menu opened by a tap (a
+ * `<details>`, so it works without scripts); responsive.css keeps the menu open and its button hidden
+ * where they fit on one line.
+ */
+function portalMenu(lang: Language, current: PortalSection | undefined): string {
   const other: Language = lang === 'ja' ? 'en' : 'ja';
+  const links = sections
+    .map(
+      (section) =>
+        `<li><a href="${section.path}"${section.id === current ? ' aria-current="page"' : ''}>${escapeHtml(
+          t(lang, section.key),
+        )}</a></li>`,
+    )
+    .join('');
+  return `<details class="portal-menu">
+<summary>${escapeHtml(t(lang, 'menu'))}</summary>
+<nav aria-label="${escapeHtml(t(lang, 'menu'))}"><ul>${links}<li class="portal-lang-item"><a class="portal-lang" href="?lang=${other}" lang="${other}">${escapeHtml(
+    t(lang, 'switchLanguage'),
+  )}</a></li></ul></nav>
+</details>`;
+}
+
+export function layout(lang: Language, title: string, body: string, options: LayoutOptions = {}): string {
+  const stylesheets = ['/assets/portal.css', ...(options.stylesheets ?? []), '/assets/responsive.css']
+    .map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`)
+    .join('\n');
   return `<!doctype html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} - ${escapeHtml(t(lang, 'appName'))}</title>
-<link rel="stylesheet" href="/assets/portal.css">
+${stylesheets}
 </head>
 <body>
 <header class="portal-header">
   <span class="portal-name">${escapeHtml(t(lang, 'appName'))}</span>
-  <a class="portal-lang" href="?lang=${other}">${escapeHtml(t(lang, 'switchLanguage'))}</a>
+  ${portalMenu(lang, options.section)}
 </header>
 <main>
 ${body}

@@ -4,10 +4,14 @@ import { layout } from './layout.js';
 
 export function startPage(lang: Language, practitioner: Practitioner): string {
   const card = (
+    path: string,
     titleKey: 'timeline' | 'transfers' | 'patients',
     leadKey: 'timelineLead' | 'transfersLead' | 'patientsLead',
+    more = '',
   ) =>
-    `<section class="card"><h2>${escapeHtml(t(lang, titleKey))}</h2><p>${escapeHtml(t(lang, leadKey))}</p></section>`;
+    `<section class="card"><h2><a href="${path}">${escapeHtml(t(lang, titleKey))}</a></h2><p>${escapeHtml(
+      t(lang, leadKey),
+    )}</p>${more}</section>`;
   return layout(
     lang,
     t(lang, 'appName'),
@@ -18,10 +22,11 @@ export function startPage(lang: Language, practitioner: Practitioner): string {
       t(lang, 'profession'),
     )}: ${escapeHtml(practitioner.profession)}</p>
 <div class="cards">
-<a class="card-link" href="/timeline">${card('timeline', 'timelineLead')}</a>
-<section class="card"><h2><a href="/transfers">${escapeHtml(t(lang, 'transfers'))}</a></h2><p>${escapeHtml(t(lang, 'transfersLead'))}</p></section>
-<section class="card"><h2><a href="/patients">${escapeHtml(t(lang, 'patients'))}</a></h2><p>${escapeHtml(t(lang, 'patientsLead'))}</p><p><a href="/patients/today">${lang === 'ja' ? '今日の訪問' : 'Today’s visits'}</a></p></section>
+${card('/timeline', 'timeline', 'timelineLead')}
+${card('/transfers', 'transfers', 'transfersLead')}
+${card('/patients', 'patients', 'patientsLead', `<p><a href="/patients/today">${escapeHtml(t(lang, 'todaysVisits'))}</a></p>`)}
 </div>`,
+    { section: 'home' },
   );
 }
 
