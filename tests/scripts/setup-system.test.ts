@@ -202,7 +202,7 @@ describe('set-up on a machine that has never seen the project (scripts/setup-sys
             result.stdout,
             /\[setup\] FAILED: refreshing the package lists .*\(exit status \d+\)\n/,
           );
-          assert.match(result.stdout, /\[setup\] {2}command: apt-get .* update\n/);
+          assert.match(result.stdout, /\[setup\] +command: apt-get .* update\n/);
           assert.match(result.stdout, /what to do: check that this machine reaches the mirror/);
         } finally {
           writeFileSync(sources, reachable);
