@@ -21,14 +21,13 @@ function vendorSelect(vendors: VendorChoice[]): string {
 /** A practitioner's own vendor accounts: what is linked, what awaits confirmation, and a form to add one. */
 export function renderAccountsPage(
   lang: Language,
-  data: { links: AccountLink[]; vendors: VendorChoice[]; csrfToken: string; sourceName(id: string): string },
+  data: { links: AccountLink[]; vendors: VendorChoice[]; sourceName(id: string): string },
 ): string {
   const rows = data.links
     .map(
       (link) => `<tr><td>${h(data.sourceName(link.vendor))}</td><td>${h(link.vendorAccount)}</td>
 <td class="tl-status-${link.status}">${h(tl(lang, link.status === 'confirmed' ? 'accountConfirmed' : 'accountPending'))}</td>
 <td><form method="post" action="/timeline/accounts/remove" class="tl-inline-form">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <input type="hidden" name="vendor" value="${h(link.vendor)}">
 <input type="hidden" name="account" value="${h(link.vendorAccount)}">
 <button type="submit" class="tl-secondary">${h(tl(lang, 'accountRemove'))}</button></form></td></tr>`,
@@ -49,7 +48,6 @@ export function renderAccountsPage(
 <p>${h(tl(lang, 'accountsLead'))}</p>
 ${table}
 <form method="post" action="/timeline/accounts" class="tl-form">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <label>${h(tl(lang, 'accountVendor'))}${vendorSelect(data.vendors)}</label>
 <label>${h(tl(lang, 'accountId'))}<input name="account" required maxlength="200"></label>
 <button type="submit">${h(tl(lang, 'accountAdd'))}</button>
@@ -66,7 +64,6 @@ export function renderReviewPage(
     pending: AccountLink[];
     mappings: PatientGroupMapping[];
     vendors: VendorChoice[];
-    csrfToken: string;
     sourceName(id: string): string;
   },
 ): string {
@@ -76,7 +73,6 @@ export function renderReviewPage(
         link.vendorAccount,
       )}</td><td>${h(formatTokyoTime(lang, link.requestedAt))}</td>
 <td><form method="post" action="/timeline/accounts/confirm" class="tl-inline-form">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <input type="hidden" name="practitioner" value="${h(link.practitionerId)}">
 <input type="hidden" name="vendor" value="${h(link.vendor)}">
 <input type="hidden" name="account" value="${h(link.vendorAccount)}">
@@ -109,7 +105,6 @@ ${
       tl(lang, 'groupPatientId'),
     )}</th><th>${h(tl(lang, 'groupPatientLabel'))}</th></tr></thead><tbody>${mappings}</tbody></table>
 <form method="post" action="/timeline/patient-groups" class="tl-form">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <label>${h(tl(lang, 'accountVendor'))}${vendorSelect(data.vendors)}</label>
 <label>${h(tl(lang, 'groupRef'))}<input name="group" required maxlength="200"></label>
 <label>${h(tl(lang, 'groupPatientId'))}<input name="patient" required maxlength="200"></label>

@@ -32,13 +32,7 @@ import {
   renderUnreadSummary,
   type RenderContext,
 } from './timeline-page.js';
-import {
-  checkCsrf,
-  checkScriptRequest,
-  csrfToken,
-  itAdministrator,
-  timelineUser,
-} from './timeline-session.js';
+import { itAdministrator, timelineUser } from './timeline-session.js';
 import { listVendorHealth } from './vendor-health.js';
 
 export interface TimelineRoutesDeps {
@@ -54,10 +48,9 @@ const label = z
   .max(200)
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'control characters');
-const csrfForm = z.object({ csrf: z.string() });
-const accountForm = z.object({ csrf: z.string(), vendor: vendorId, account: label });
+const accountForm = z.object({ vendor: vendorId, account: label });
 const confirmForm = accountForm.extend({ practitioner: label });
-const groupForm = z.object({ csrf: z.string(), vendor: vendorId, group: label, patient: label, label });
+const groupForm = z.object({ vendor: vendorId, group: label, patient: label, label });
 const eventId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const liveQuery = z.object({
   ids: z
@@ -148,7 +141,6 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
             sources: sources(lang),
             health,
             hasActiveAccount: active.rows[0]?.exists === true,
-            csrfToken: csrfToken(req),
           },
           context(lang),
         ),
@@ -186,7 +178,6 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
   router.post('/timeline/api/items/:id/read', async (req, res) => {
     const lang = languageOf(req);
     const practitioner = timelineUser(req);
-    checkScriptRequest(req);
     const id = eventId.safeParse(req.params.id);
     if (!id.success || !(await markRead(pool, practitioner.id, id.data))) {
       throw new HttpError(404, '見つかりません。', 'Not found.');
@@ -194,9 +185,8 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
     res.json({ unreadHtml: renderUnreadSummary(await countUnread(pool, practitioner.id), context(lang)) });
   });
 
-  router.post('/timeline/read-all', form, async (req, res) => {
+  router.post('/timeline/read-all', async (req, res) => {
     const practitioner = timelineUser(req);
-    checkCsrf(req, csrfForm.safeParse(req.body).data?.csrf);
     await markAllRead(pool, practitioner.id);
     res.redirect(303, '/timeline');
   });
@@ -237,7 +227,6 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
         renderAccountsPage(lang, {
           links,
           vendors: registry.list().map((c) => ({ id: c.id, name: c.displayName[lang] })),
-          csrfToken: csrfToken(req),
           sourceName: sourceName(lang),
         }),
       );
@@ -249,7 +238,6 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
   router.post('/timeline/accounts', form, async (req, res) => {
     const practitioner = timelineUser(req);
     const input = parseForm(accountForm, req);
-    checkCsrf(req, input.csrf);
     if (!registry.get(input.vendor)) throw invalidForm();
     await requestAccountLink(pool, {
       practitionerId: practitioner.id,
@@ -262,7 +250,6 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
   router.post('/timeline/accounts/remove', form, async (req, res) => {
     const practitioner = timelineUser(req);
     const input = parseForm(accountForm, req);
-    checkCsrf(req, input.csrf);
     await removeAccountLink(pool, {
       practitionerId: practitioner.id,
       vendor: input.vendor,
@@ -284,7 +271,6 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
           pending,
           mappings,
           vendors: registry.list().map((c) => ({ id: c.id, name: c.displayName[lang] })),
-          csrfToken: csrfToken(req),
           sourceName: sourceName(lang),
         }),
       );
@@ -296,7 +282,6 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
   router.post('/timeline/accounts/confirm', form, async (req, res) => {
     const administrator = itAdministrator(req);
     const input = parseForm(confirmForm, req);
-    checkCsrf(req, input.csrf);
     const key = { practitionerId: input.practitioner, vendor: input.vendor, vendorAccount: input.account };
     if (!(await confirmAccountLink(pool, key, administrator.id))) {
       throw new HttpError(404, '見つかりません。', 'Not found.');
@@ -315,7 +300,6 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
   router.post('/timeline/patient-groups', form, async (req, res) => {
     const administrator = itAdministrator(req);
     const input = parseForm(groupForm, req);
-    checkCsrf(req, input.csrf);
     await mapPatientGroup(
       pool,
       {
