@@ -19,6 +19,7 @@ import { timelineRoutes } from './timeline/timeline-routes.js';
 import { transfersRoutes } from './transfers/transfers-routes.js';
 import { patientsRoutes } from './patients/patients-routes.js';
 import { patientCareTeamLookup } from './patients/patient-care-team-lookup.js';
+import { patientExists } from './patients/patient-access.js';
 
 const assets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'ui/assets');
 
@@ -114,7 +115,7 @@ export function createPortalApp({ config, pool, redis }: PortalDeps): Express {
     res.type('html').send(startPage(lang, practitioner));
   });
 
-  app.use(timelineRoutes({ config, pool }));
+  app.use(timelineRoutes({ config, pool, isPatient: (patientId) => patientExists(pool, patientId) }));
   app.use(
     transfersRoutes({
       pool,

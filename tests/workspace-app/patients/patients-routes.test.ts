@@ -188,8 +188,10 @@ describe('patient record pages', function () {
     assert.equal(response.status, 403);
     assert.match(response.text, /ケアチームに参加していません/);
     assert.doesNotMatch(response.text, /大橋/);
-    const refused = await auditEvents(pool, { patientId, actorId: 'nurse.kimura' });
+    assert.deepEqual(await auditEvents(pool, { patientId, actorId: 'nurse.kimura' }), []);
+    const refused = await auditEvents(pool, { actorId: 'nurse.kimura', type: 'patient.record.read' });
     assert.equal(refused.at(-1)?.outcome, 'failure');
+    assert.equal(refused.at(-1)?.details.requestedPatientId, patientId);
   });
 
   it('answers 409 to the second of two edits of the same version and shows the other change', async () => {

@@ -411,13 +411,19 @@ describe('the timeline pages', function () {
       );
     });
 
-    it('lets only an administrator map a vendor group to a patient', async () => {
+    it('lets only an administrator map a vendor group to a patient of the shared record', async () => {
+      const { rows } = await db.pool.query<{ id: string }>(
+        `INSERT INTO patients (created_by, created_by_organisation) VALUES ('nurse.sato', '新宿訪問看護ステーション') RETURNING id`,
+      );
       await page('/timeline/accounts/review', adminCookie);
-      const fields = { vendor: 'kanamic', group: 'grp-x', patient: 'patient-x', label: '患者 X' };
-      await page('/timeline/accounts');
+      const fields = { vendor: 'kanamic', group: 'grp-x', patient: rows[0]!.id, label: '患者 X' };
       assert.equal((await postForm('/timeline/patient-groups', satoCookie, fields)).status, 403);
       assert.equal((await postForm('/timeline/patient-groups', adminCookie, fields)).status, 303);
       assert.match(await page('/timeline/accounts/review', adminCookie), /患者 X/);
+      // A mistyped id is refused rather than mapped to nobody (or to someone else).
+      const mistyped = { ...fields, group: 'grp-y', patient: 'patient-x', label: '患者 Y' };
+      assert.equal((await postForm('/timeline/patient-groups', adminCookie, mistyped)).status, 404);
+      assert.doesNotMatch(await page('/timeline/accounts/review', adminCookie), /患者 Y/);
     });
   });
 });

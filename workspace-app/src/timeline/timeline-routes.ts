@@ -38,6 +38,8 @@ import { listVendorHealth } from './vendor-health.js';
 export interface TimelineRoutesDeps {
   config: PortalConfig;
   pool: pg.Pool;
+  /** Whether the shared record has this patient; the patient record owns patients, the timeline only asks. */
+  isPatient(patientId: string): Promise<boolean>;
 }
 
 const vendorId = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/);
@@ -69,7 +71,7 @@ const REJECTIONS_KEPT_PER_MINUTE = 60;
  * item, vendor account links, the administrator's confirmations and group mappings, and the webhooks
  * push vendors deliver to.
  */
-export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
+export function timelineRoutes({ config, pool, isPatient }: TimelineRoutesDeps): Router {
   const router = express.Router();
   const registry = createConnectors(config.connectors);
   const allowList = deepLinkAllowList(config.connectors);
@@ -300,6 +302,19 @@ export function timelineRoutes({ config, pool }: TimelineRoutesDeps): Router {
   router.post('/timeline/patient-groups', form, async (req, res) => {
     const administrator = itAdministrator(req);
     const input = parseForm(groupForm, req);
+    if (!(await isPatient(input.patient))) {
+      // A mistyped id would send a vendor's messages (and vital signs) into another patient's record. The
+      // refusal is recorded under the administrator, never filed under the id given.
+      await auditTrail.record({
+        type: 'timeline.patient-group-mapped',
+        outcome: 'failure',
+        actorId: administrator.id,
+        actorOrganisation: administrator.organisation,
+        clientAddress: req.ip,
+        details: { vendor: input.vendor, patientGroupRef: input.group, refusal: 'no-such-patient' },
+      });
+      throw new HttpError(404, tl('ja', 'noSuchPatient'), tl('en', 'noSuchPatient'));
+    }
     await mapPatientGroup(
       pool,
       {
