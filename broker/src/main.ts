@@ -19,6 +19,7 @@ import { LiveTunnelWatch } from './admin/live-tunnel-watch.js';
 import { SessionFacts } from './admin/session-facts.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MeteredAuditTrail } from './metrics/metered-audit-trail.js';
+import { HealthMonitor } from './health.js';
 
 const log = (message: string): void => void process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
@@ -59,6 +60,7 @@ const desktops = new DesktopPool({
   },
 });
 const facts = new SessionFacts(redis, config.leases.ttlSeconds + 60);
+const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
 metrics.attach({
   liveSessions: async () => (await facts.list()).length,
   pools: async () =>
@@ -82,6 +84,7 @@ const app = createBrokerApp({
   agents,
   desktops,
   factors: new SecondFactorStore(pool, config.secretsKey, config.previousSecretsKeys),
+  health,
   log,
   facts,
   metrics,
@@ -139,6 +142,7 @@ const tunnel = new TunnelServer({
 });
 watch.start();
 desktops.start();
+health.start();
 const liveConsole = new LiveConsole({
   server,
   redis,
@@ -157,7 +161,7 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   tunnel.close();
-  await Promise.allSettled([watch.stop(), liveConsole.close(), desktops.close()]);
+  await Promise.allSettled([watch.stop(), liveConsole.close(), desktops.close(), health.stop()]);
   server.close();
   server.closeAllConnections();
   await Promise.allSettled([pool.end(), redis.quit()]);

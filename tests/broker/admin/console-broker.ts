@@ -16,6 +16,7 @@ import { loadConfig, type BrokerConfig } from '../../../broker/src/config.js';
 import { BROKER_MIGRATIONS } from '../../../broker/src/db/migrations.js';
 import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
 import { DesktopPool } from '../../../broker/src/desktops/desktop-pool.js';
+import { HealthMonitor } from '../../../broker/src/health.js';
 import { SessionFacts } from '../../../broker/src/admin/session-facts.js';
 import type { ConsoleEvent } from '../../../broker/src/admin/live-console.js';
 import { BrokerMetrics } from '../../../broker/src/metrics/broker-metrics.js';
@@ -32,6 +33,8 @@ export interface ConsoleBroker {
   desktops: DesktopPool;
   facts: SessionFacts;
   metrics: BrokerMetrics;
+  /** Probed when a test asks (health.probeNow()). */
+  health: HealthMonitor;
   poolId: string;
   agents: FakeAgent[];
   events: ConsoleEvent[];
@@ -125,6 +128,7 @@ export async function consoleBroker(
   });
   const facts = new SessionFacts(redis, 120);
   const events: ConsoleEvent[] = [];
+  const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
   const app = createBrokerApp({
     config,
     redis,
@@ -134,6 +138,7 @@ export async function consoleBroker(
     agents: agentClient,
     desktops,
     factors: new SecondFactorStore(pool, config.secretsKey),
+    health,
     log: () => undefined,
     facts,
     metrics,
@@ -159,6 +164,7 @@ export async function consoleBroker(
     desktops,
     facts,
     metrics,
+    health,
     poolId,
     agents,
     events,
@@ -189,6 +195,7 @@ export async function consoleBroker(
       return { cookie: `${SESSION_COOKIE}=${encodeURIComponent(`s:${sessionId}.${signature}`)}`, sessionId };
     },
     async close() {
+      await health.stop();
       await desktops.close();
       await Promise.allSettled([pool.end(), redis.quit()]);
       if (!options.broker) await Promise.allSettled(agents.map((a) => a.kill()));
