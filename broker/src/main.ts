@@ -7,6 +7,7 @@ import { createBrokerApp } from './app.js';
 import { createSessionStore, endedReason, sessionFromCookieHeader } from './auth/session.js';
 import { AgentClient } from './desktops/agent-client.js';
 import { DesktopPool } from './desktops/desktop-pool.js';
+import { poolAuditEvents } from './desktops/pool-audit-events.js';
 import { PortalHandoffClient } from './portal/handoff-client.js';
 import { TunnelServer } from './tunnel/tunnel-server.js';
 import { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
@@ -47,17 +48,7 @@ const desktops = new DesktopPool({
   checkIntervalMs: config.poolChecks.intervalMs,
   unhealthyAfter: config.poolChecks.unhealthyAfter,
   log,
-  events: {
-    onDesktopUnhealthy: (poolId, desktopId, userId) =>
-      void audit
-        .record({
-          type: 'desktop-unhealthy',
-          outcome: 'failure',
-          actorId: userId,
-          details: { pool: poolId, desktopId, leaseEnded: userId !== undefined },
-        })
-        .catch((error: Error) => log(`audit: ${error.message}`)),
-  },
+  events: poolAuditEvents(audit, log),
 });
 const facts = new SessionFacts(redis, config.leases.ttlSeconds + 60);
 const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });

@@ -15,7 +15,8 @@ import { SecondFactorStore } from '../../../broker/src/auth/second-factor/second
 import { loadConfig, type BrokerConfig } from '../../../broker/src/config.js';
 import { BROKER_MIGRATIONS } from '../../../broker/src/db/migrations.js';
 import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
-import { DesktopPool } from '../../../broker/src/desktops/desktop-pool.js';
+import { DesktopPool, type DesktopPoolDeps } from '../../../broker/src/desktops/desktop-pool.js';
+import { poolAuditEvents } from '../../../broker/src/desktops/pool-audit-events.js';
 import { HealthMonitor } from '../../../broker/src/health.js';
 import { SessionFacts } from '../../../broker/src/admin/session-facts.js';
 import type { ConsoleEvent } from '../../../broker/src/admin/live-console.js';
@@ -64,7 +65,14 @@ export const anAuditor = (): SignedInUser =>
  */
 export async function consoleBroker(
   database: string,
-  options: { desktops?: number; env?: Record<string, string>; broker?: Partial<ConsoleBroker> } = {},
+  options: {
+    desktops?: number;
+    env?: Record<string, string>;
+    broker?: Partial<ConsoleBroker>;
+    /** How long the broker waits for an agent (a real one restarts its X server when it wipes). */
+    agentTimeoutMs?: number;
+    portal?: DesktopPoolDeps['portal'];
+  } = {},
 ): Promise<ConsoleBroker> {
   const stack = await workspace();
   const admin = new pg.Client({
@@ -117,14 +125,17 @@ export async function consoleBroker(
   const redis = await connectRedis(stack.redisUrl);
   const sessionStore = createSessionStore(redis);
   const metrics = new BrokerMetrics();
-  const agentClient = new AgentClient(AGENT_SECRET, 1000);
+  const agentClient = new AgentClient(config.agentSecret, options.agentTimeoutMs ?? 1000);
+  const audit = new MeteredAuditTrail(pool, metrics);
   const desktops = new DesktopPool({
     redis,
     pools: config.pools,
     agents: agentClient,
-    portal: fakePortal,
+    portal: options.portal ?? fakePortal,
     leaseSeconds: 60,
     checkIntervalMs: 200,
+    // As main.ts wires them.
+    events: poolAuditEvents(audit, () => undefined),
   });
   const facts = new SessionFacts(redis, 120);
   const events: ConsoleEvent[] = [];
@@ -134,7 +145,7 @@ export async function consoleBroker(
     redis,
     pool,
     sessionStore,
-    audit: new MeteredAuditTrail(pool, metrics),
+    audit,
     agents: agentClient,
     desktops,
     factors: new SecondFactorStore(pool, config.secretsKey),
