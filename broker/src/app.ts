@@ -29,7 +29,7 @@ import type { ConsoleEvent } from './admin/live-console.js';
 import { SessionFacts } from './admin/session-facts.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
-import { checkHealth } from './health.js';
+import { healthRoutes, type HealthMonitor } from './health.js';
 import { errorHandler, HttpError } from './http/errors.js';
 import { securityHeaders } from './http/security-headers.js';
 import { encryptToken } from './tunnel/connection-token.js';
@@ -51,6 +51,8 @@ export interface BrokerDeps {
   agents: AgentClient;
   desktops: DesktopPool;
   factors: SecondFactorStore;
+  /** Probes the broker's dependencies in the background; /readyz answers from its last probe. */
+  health: HealthMonitor;
   log(message: string): void;
   /** The console's facts about live sessions; built from Redis when not given. */
   facts?: SessionFacts;
@@ -68,10 +70,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders({ formTargets: config.saml.idpSloUrl ? [config.saml.idpSloUrl] : [] }));
 
-  app.get('/healthz', async (_req, res) => {
-    const report = await checkHealth(deps);
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
-  });
+  app.use(healthRoutes({ monitor: deps.health, metricsToken: config.metrics.token }));
 
   app.use(metricsRoutes({ metrics, token: config.metrics.token }));
 

@@ -114,6 +114,8 @@ const Env = z
     /** How often desktops are health-checked, and after how many failed checks in a row one is taken out. */
     POOL_CHECK_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
     DESKTOP_UNHEALTHY_AFTER: z.coerce.number().int().min(1).max(100).default(3),
+    /** How often the broker probes Redis, PostgreSQL and each guacd for /readyz, in the background. */
+    HEALTH_PROBE_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
     /** A bearer token for GET /metrics; without one, only unproxied requests from loopback may read it. */
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     /** Names this broker instance in the console's live view; the host name and process id by default. */
@@ -289,11 +291,12 @@ export interface BrokerConfig {
     spSigning: { key: string; cert: string } | undefined;
   };
   devIdp: { key: string; cert: string; demoPassword: string } | undefined;
-  /** Every configured desktop with a guacd of its pool: what the health report walks. */
+  /** Every configured desktop with a guacd of its pool (the older single-pool shape). */
   desktops: DesktopSpec[];
   pools: PoolSettings[];
   leases: { ttlSeconds: number; heartbeatSeconds: number };
   poolChecks: { intervalMs: number; unhealthyAfter: number };
+  health: { probeIntervalMs: number };
   metrics: { token: string | undefined };
   instanceId: string;
   agentSecret: string;
@@ -396,6 +399,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pools,
     leases: { ttlSeconds: e.LEASE_TTL_SECONDS, heartbeatSeconds: e.LEASE_HEARTBEAT_SECONDS },
     poolChecks: { intervalMs: e.POOL_CHECK_SECONDS * 1000, unhealthyAfter: e.DESKTOP_UNHEALTHY_AFTER },
+    health: { probeIntervalMs: e.HEALTH_PROBE_SECONDS * 1000 },
     metrics: { token: e.METRICS_TOKEN },
     instanceId: e.BROKER_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
     agentSecret: e.AGENT_SECRET,

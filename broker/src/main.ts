@@ -7,6 +7,7 @@ import { createBrokerApp } from './app.js';
 import { createSessionStore, endedReason, sessionFromCookieHeader } from './auth/session.js';
 import { AgentClient } from './desktops/agent-client.js';
 import { DesktopPool } from './desktops/desktop-pool.js';
+import { poolAuditEvents } from './desktops/pool-audit-events.js';
 import { PortalHandoffClient } from './portal/handoff-client.js';
 import { TunnelServer } from './tunnel/tunnel-server.js';
 import { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
@@ -19,6 +20,7 @@ import { LiveTunnelWatch } from './admin/live-tunnel-watch.js';
 import { SessionFacts } from './admin/session-facts.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MeteredAuditTrail } from './metrics/metered-audit-trail.js';
+import { HealthMonitor } from './health.js';
 
 const log = (message: string): void => void process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
@@ -46,19 +48,10 @@ const desktops = new DesktopPool({
   checkIntervalMs: config.poolChecks.intervalMs,
   unhealthyAfter: config.poolChecks.unhealthyAfter,
   log,
-  events: {
-    onDesktopUnhealthy: (poolId, desktopId, userId) =>
-      void audit
-        .record({
-          type: 'desktop-unhealthy',
-          outcome: 'failure',
-          actorId: userId,
-          details: { pool: poolId, desktopId, leaseEnded: userId !== undefined },
-        })
-        .catch((error: Error) => log(`audit: ${error.message}`)),
-  },
+  events: poolAuditEvents(audit, log),
 });
 const facts = new SessionFacts(redis, config.leases.ttlSeconds + 60);
+const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
 metrics.attach({
   liveSessions: async () => (await facts.list()).length,
   pools: async () =>
@@ -82,6 +75,7 @@ const app = createBrokerApp({
   agents,
   desktops,
   factors: new SecondFactorStore(pool, config.secretsKey, config.previousSecretsKeys),
+  health,
   log,
   facts,
   metrics,
@@ -139,6 +133,7 @@ const tunnel = new TunnelServer({
 });
 watch.start();
 desktops.start();
+health.start();
 const liveConsole = new LiveConsole({
   server,
   redis,
@@ -160,7 +155,7 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   tunnel.close();
-  await Promise.allSettled([watch.stop(), liveConsole.close(), desktops.close()]);
+  await Promise.allSettled([watch.stop(), liveConsole.close(), desktops.close(), health.stop()]);
   server.close();
   server.closeAllConnections();
   await audit.flush();

@@ -140,10 +140,18 @@ export function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Resolves when an HTTP URL answers with a status below 500. */
+/** Resolves when an HTTP URL answers with a status below 500, or as `isReady` judges its answer. */
 export async function waitForHttp(
   url: string,
-  { timeoutMs = 30000, process: proc }: { timeoutMs?: number; process?: ManagedProcess } = {},
+  {
+    timeoutMs = 30000,
+    process: proc,
+    isReady = async (response) => response.status < 500,
+  }: {
+    timeoutMs?: number;
+    process?: ManagedProcess;
+    isReady?: (response: Response) => Promise<boolean>;
+  } = {},
 ): Promise<void> {
   let exitCode: number | null | undefined;
   void proc?.exited.then((code) => (exitCode = code));
@@ -154,7 +162,7 @@ export async function waitForHttp(
       throw new Error(`${proc?.name} exited (code ${exitCode}) before ${url} answered`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.status < 500) return;
+      if (await isReady(response)) return;
       lastError = `status ${response.status}`;
     } catch (error) {
       lastError = (error as Error).message;

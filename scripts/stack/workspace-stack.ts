@@ -252,6 +252,8 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
           },
         ]),
         AGENT_SECRET: secrets.agent,
+        // Readiness is probed in the background; on loopback a probe each second costs nothing.
+        HEALTH_PROBE_SECONDS: '1',
         PORTAL_INTERNAL_URL: portalUrl,
         PORTAL_HANDOFF_SECRET: secrets.handoff,
         AUDIT_ARCHIVE_DIR: archives.broker.dir,
@@ -261,7 +263,14 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       },
     });
     processes.push(broker);
-    await waitForHttp(`${brokerUrl}/healthz`, { process: broker });
+    // Ready, not merely alive: Redis, PostgreSQL and guacd answer and the pool keeper has seen a desktop to
+    // give (asked from loopback, the readiness report says which).
+    await waitForHttp(`${brokerUrl}/readyz`, {
+      process: broker,
+      timeoutMs: 60000,
+      isReady: async (response) =>
+        response.ok && ((await response.json()) as { status?: string }).status === 'ready',
+    });
 
     return {
       brokerUrl,

@@ -9,6 +9,7 @@ import { createSessionStore } from '../../broker/src/auth/session.js';
 import { loadConfig, type BrokerConfig } from '../../broker/src/config.js';
 import { AgentClient } from '../../broker/src/desktops/agent-client.js';
 import { DesktopPool } from '../../broker/src/desktops/desktop-pool.js';
+import { HealthMonitor } from '../../broker/src/health.js';
 import { SecondFactorStore } from '../../broker/src/auth/second-factor/second-factor-store.js';
 import { PortalHandoffClient } from '../../broker/src/portal/handoff-client.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
@@ -21,7 +22,7 @@ import { scratchDir } from './scratch-dir.js';
 export async function inProcessBroker(
   stack: WorkspaceStack,
   overrides: Record<string, string> = {},
-): Promise<{ app: Express; config: BrokerConfig; close(): Promise<void> }> {
+): Promise<{ app: Express; config: BrokerConfig; health: HealthMonitor; close(): Promise<void> }> {
   const dir = scratchDir('hcw-broker');
   const cert = path.join(dir, 'idp.crt');
   writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
@@ -62,6 +63,8 @@ export async function inProcessBroker(
     portal: new PortalHandoffClient(config.portal.internalUrl, config.portal.handoffSecret),
     leaseSeconds: 60,
   });
+  // Probed when a test asks (health.probeNow()), not on a timer that would outlive the test.
+  const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
   const app = createBrokerApp({
     config,
     redis,
@@ -71,12 +74,15 @@ export async function inProcessBroker(
     agents,
     desktops,
     factors: new SecondFactorStore(pool, config.secretsKey),
+    health,
     log: () => undefined,
   });
   return {
     app,
     config,
+    health,
     async close() {
+      await health.stop();
       await Promise.allSettled([pool.end(), redis.quit()]);
     },
   };

@@ -4,10 +4,11 @@ import express, { type Express } from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import type pg from 'pg';
-import { AuditTrail } from '@hcw/common';
 import type { RedisClientType } from 'redis';
+import { AuditTrail, HANDOFF_PATH } from '@hcw/common';
 import type { PortalConfig } from './config.js';
 import './http/session-types.js';
+import { refuseCrossSiteWrites } from './http/cross-site-guard.js';
 import { errorHandler } from './http/errors.js';
 import { securityHeaders } from './http/security-headers.js';
 import { handoffRoutes } from './sso/handoff.js';
@@ -18,8 +19,17 @@ import { timelineRoutes } from './timeline/timeline-routes.js';
 import { transfersRoutes } from './transfers/transfers-routes.js';
 import { patientsRoutes } from './patients/patients-routes.js';
 import { patientCareTeamLookup } from './patients/patient-care-team-lookup.js';
+import { patientExists } from './patients/patient-access.js';
 
 const assets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'ui/assets');
+
+/**
+ * The only routes that change state without the session: their callers sign each request (the broker its
+ * hand-offs, each push vendor its webhooks), so the cross-site guard has nothing to protect there.
+ */
+export function isSignedPath(path: string): boolean {
+  return path === HANDOFF_PATH || /^\/webhooks\/[^/]+$/.test(path);
+}
 
 export interface PortalDeps {
   config: PortalConfig;
@@ -60,9 +70,38 @@ export function createPortalApp({
       rolling: true,
       cookie: {
         httpOnly: true,
-        sameSite: 'lax',
+        // The kiosk reaches the portal only through the hand-off's own navigation and the portal's links;
+        // no other site ever needs to send this cookie (decision 0017).
+        sameSite: 'strict',
         secure: config.publicUrl.startsWith('https:'),
         maxAge: config.sessionIdleMinutes * 60 * 1000,
+      },
+    }),
+  );
+
+  app.use(
+    refuseCrossSiteWrites({
+      publicOrigin: new URL(config.publicUrl).origin,
+      isSignedPath,
+      async onRefused(req, verdict) {
+        const practitioner = req.session?.practitioner;
+        // Requests without a session could change nothing anyway; recording them would let anyone fill the trail.
+        if (!practitioner) return;
+        await auditTrail
+          .record({
+            type: 'portal.cross-site-request-refused',
+            outcome: 'failure',
+            actorId: practitioner.id,
+            actorOrganisation: practitioner.organisation,
+            clientAddress: req.ip,
+            details: {
+              method: req.method.slice(0, 10),
+              path: req.path.slice(0, 200),
+              origin: verdict.origin?.slice(0, 200) ?? null,
+              fetchSite: verdict.fetchSite?.slice(0, 40) ?? null,
+            },
+          })
+          .catch((error: Error) => process.stderr.write(`portal audit: ${error.message}\n`));
       },
     }),
   );
@@ -82,7 +121,9 @@ export function createPortalApp({
     res.type('html').send(startPage(lang, practitioner));
   });
 
-  app.use(timelineRoutes({ config, pool, auditTrail }));
+  app.use(
+    timelineRoutes({ config, pool, auditTrail, isPatient: (patientId) => patientExists(pool, patientId) }),
+  );
   app.use(
     transfersRoutes({
       pool,

@@ -49,6 +49,7 @@ export const AUDIT_EXPORT_ROWS = 50000;
 const EndSessionBody = z.object({ note: z.string().trim().max(500).optional() }).strict();
 const Ref = z.string().regex(/^[A-Za-z0-9_-]{10,40}$/);
 const PoolId = z.string().regex(/^[a-z0-9-]{1,40}$/);
+const DesktopId = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/);
 const Hours = z.coerce.number().int().min(1).max(48).catch(24);
 
 /**
@@ -162,6 +163,55 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     deps.notify?.({ kind: 'policy-changed', by: admin.id, subject: poolId });
     res.json(result.after);
   });
+
+  // A desktop out of service after a failed wipe goes back only when its agent wipes it again successfully
+  // (after the administrator has fixed or rebuilt its host); the attempt is audited either way.
+  router.post(
+    '/admin/api/pools/:poolId/desktops/:desktopId/return-to-service',
+    admins,
+    requireClientHeader,
+    async (req, res) => {
+      const admin = signedIn(req);
+      const poolId = PoolId.safeParse(req.params.poolId);
+      const desktopId = DesktopId.safeParse(req.params.desktopId);
+      const outcome =
+        poolId.success && desktopId.success
+          ? await deps.desktops.returnToService(poolId.data, desktopId.data)
+          : 'unknown-desktop';
+      if (outcome === 'unknown-desktop' || !poolId.success || !desktopId.success) {
+        throw new HttpError(404, 'そのデスクトップはありません。', 'No such desktop.');
+      }
+      if (outcome === 'not-out-of-service') {
+        throw new HttpError(
+          409,
+          'このデスクトップは運用停止中ではありません。',
+          'This desktop is not out of service.',
+        );
+      }
+      await deps.audit.record({
+        type: 'admin-action',
+        outcome: outcome === 'returned' ? 'success' : 'failure',
+        actorId: admin.id,
+        actorOrganisation: admin.organisation,
+        clientAddress: clientAddress(req),
+        details: {
+          action: 'return-desktop-to-service',
+          pool: poolId.data,
+          desktopId: desktopId.data,
+          outcome,
+        },
+      });
+      if (outcome === 'still-failing') {
+        throw new HttpError(
+          409,
+          '消去に再び失敗しました。デスクトップは運用停止のままです。ホストを修理または再構築してからやり直してください。',
+          'The wipe failed again; the desktop stays out of service. Repair or rebuild its host, then try again.',
+        );
+      }
+      deps.notify?.({ kind: 'desktop-returned', by: admin.id, subject: desktopId.data });
+      res.json({ returned: desktopId.data });
+    },
+  );
 
   router.get('/admin/charts/:name', admins, async (req, res) => {
     const m = consoleMessages(consoleLanguage(req));

@@ -21,7 +21,16 @@ export interface ConsoleSnapshot {
   pools: PoolView[];
 }
 
-const STATES: DesktopState[] = ['warm', 'leased', 'wiping', 'starting', 'unhealthy', 'excluded', 'unknown'];
+const STATES: DesktopState[] = [
+  'warm',
+  'leased',
+  'wiping',
+  'starting',
+  'unhealthy',
+  'wipe-failed',
+  'excluded',
+  'unknown',
+];
 
 export async function consoleSnapshot(facts: SessionFacts, desktops: DesktopPool): Promise<ConsoleSnapshot> {
   const [sessions, pools] = await Promise.all([facts.list(), desktops.status()]);

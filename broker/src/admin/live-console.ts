@@ -15,7 +15,7 @@ type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => v
 
 /** What the console is told at once, on every instance: a session ended, a pool's policy changed. */
 export interface ConsoleEvent {
-  kind: 'session-ended' | 'policy-changed';
+  kind: 'session-ended' | 'policy-changed' | 'desktop-returned';
   by: string;
   subject: string;
 }

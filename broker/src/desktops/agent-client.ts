@@ -1,7 +1,15 @@
 import { AgentHealth, signRequest, StartSessionResponse, type StartSessionRequest } from '@hcw/common';
 import type { z } from 'zod';
 
-export class AgentError extends Error {}
+export class AgentError extends Error {
+  /** The agent's HTTP status when it answered with a refusal; undefined when it could not be reached. */
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Talks to a desktop agent with signed requests. */
 export class AgentClient {
@@ -41,7 +49,7 @@ export class AgentClient {
     } catch (error) {
       throw new AgentError(`desktop agent unreachable: ${(error as Error).message}`);
     }
-    if (!response.ok) throw new AgentError(`desktop agent answered ${response.status}`);
+    if (!response.ok) throw new AgentError(`desktop agent answered ${response.status}`, response.status);
     if (!schema) return undefined as T;
     const parsed = schema.safeParse(await response.json());
     if (!parsed.success) throw new AgentError('desktop agent answered something unexpected');

@@ -28,8 +28,12 @@ export class NoPoolForUserError extends Error {
   }
 }
 
-/** What the pool knows of one desktop, as the console shows it. */
-export type DesktopState = 'warm' | 'leased' | 'wiping' | 'starting' | 'unhealthy' | 'excluded' | 'unknown';
+/**
+ * What the pool knows of one desktop, as the console shows it. `wipe-failed`: a wipe did not finish, so the
+ * desktop is out of service until an administrator resets it (or rebuilds its host and then resets it).
+ */
+export type DesktopState =
+  'warm' | 'leased' | 'wiping' | 'starting' | 'unhealthy' | 'wipe-failed' | 'excluded' | 'unknown';
 
 export interface DesktopStatus {
   id: string;
@@ -39,6 +43,8 @@ export interface DesktopStatus {
   failures: number;
   /** Set once the provider was asked to replace this desktop after it failed. */
   replaced?: boolean;
+  /** Since when the desktop is out of service after a failed wipe. */
+  outOfServiceSince?: string;
   checkedAt: string;
 }
 
@@ -69,8 +75,24 @@ export interface LeasedDesktop {
   settings: LivePoolSettings;
 }
 
+/** Why a wipe counts as failed: the agent refused (with its HTTP status), could not be reached, or says so. */
+export type WipeFailure =
+  | { cause: 'agent-refused'; status: number }
+  | { cause: 'agent-unreachable' }
+  | { cause: 'agent-reports-wipe-failed' };
+
+/** How the reset of a desktop taken out of service went. */
+export type ReturnToService = 'returned' | 'not-out-of-service' | 'still-failing' | 'unknown-desktop';
+
 export interface PoolEvents {
   onDesktopUnhealthy?(poolId: string, desktopId: string, userId: string | undefined): void;
+  /** A wipe failed: the desktop is out of service. `userId` is the user whose session was on it, if known. */
+  onWipeFailed?(
+    poolId: string,
+    desktopId: string,
+    userId: string | undefined,
+    failure: WipeFailure,
+  ): Promise<void> | void;
   onDesktopReplaced?(poolId: string, desktopId: string, isReplaced: boolean): void;
 }
 
@@ -236,6 +258,25 @@ export class DesktopPool {
     );
   }
 
+  /**
+   * An administrator's reset of a desktop out of service after a failed wipe: its agent wipes it again (on a
+   * host rebuilt from the image there is nothing left, and the wipe is quick), and only a wipe that succeeds
+   * on a desktop that then reports ready lifts the mark. Otherwise the desktop stays out of service.
+   */
+  async returnToService(poolId: string, desktopId: string): Promise<ReturnToService> {
+    const found = this.findHost(desktopId);
+    if (!found || found.pool.id !== poolId) return 'unknown-desktop';
+    const [holder] = await this.leases.holders([desktopId]);
+    if (holder?.kind !== 'out-of-service') return 'not-out-of-service';
+    try {
+      await this.deps.agents.endSession(found.host.agentUrl);
+    } catch {
+      return 'still-failing';
+    }
+    if ((await this.health(found.host))?.status !== 'ready') return 'still-failing';
+    return (await this.leases.returnToService(desktopId)) ? 'returned' : 'not-out-of-service';
+  }
+
   /** Starts the keeper: every interval, the instance holding the keeper lock checks all pools. */
   start(): void {
     if (this.timer) return;
@@ -305,10 +346,11 @@ export class DesktopPool {
     const hosts = this.hostsOf(pool);
     // Warm desktops first. After them, desktops that are free although the keeper last saw them otherwise
     // (given back since, wiped since, or never judged): those are health-checked before use. Desktops the
-    // keeper took out, or whose image is not allowed, are not offered.
+    // keeper took out, whose wipe failed, or whose image is not allowed, are not offered (and a desktop
+    // marked out of service cannot be claimed at all: its key is held).
     const warm = shuffle(hosts.filter((h) => known.get(h.id)?.state === 'warm'));
     const others = hosts.filter(
-      (h) => !['warm', 'unhealthy', 'excluded'].includes(known.get(h.id)?.state ?? ''),
+      (h) => !['warm', 'unhealthy', 'wipe-failed', 'excluded'].includes(known.get(h.id)?.state ?? ''),
     );
     const holders = await this.leases.holders(others.map((h) => h.id));
     const freed = others.filter((_, i) => holders[i]!.kind === 'free');
@@ -403,9 +445,46 @@ export class DesktopPool {
     host?: DesktopHost,
   ): Promise<void> {
     const token = await this.leases.release(userId, desktopId);
-    if (token && shouldWipe && host) await this.deps.agents.endSession(host.agentUrl).catch(() => undefined);
+    const poolId = this.findHost(desktopId)?.pool.id ?? 'unknown';
+    if (token && shouldWipe && host) await this.wipe(poolId, host, userId);
     await this.leases.forget(userId, desktopId);
     if (token) await this.leases.unlock(desktopId, token);
+  }
+
+  /**
+   * Asks the desktop's agent to wipe it. A wipe that fails, or that cannot be asked for, may leave the
+   * previous user's session behind: the desktop is then taken out of service, for good until an
+   * administrator resets it, and the failure is reported (the audit trail records it).
+   */
+  private async wipe(poolId: string, host: DesktopHost, userId: string | undefined): Promise<boolean> {
+    try {
+      await this.deps.agents.endSession(host.agentUrl);
+      return true;
+    } catch (error) {
+      const failure: WipeFailure =
+        error instanceof AgentError && error.status !== undefined
+          ? { cause: 'agent-refused', status: error.status }
+          : { cause: 'agent-unreachable' };
+      await this.takeOutOfService(poolId, host.id, userId, failure);
+      return false;
+    }
+  }
+
+  private async takeOutOfService(
+    poolId: string,
+    desktopId: string,
+    userId: string | undefined,
+    failure: WipeFailure,
+  ): Promise<void> {
+    await this.leases.markOutOfService(desktopId, {
+      reason: 'wipe-failed',
+      since: new Date().toISOString(),
+      ...(userId ? { userId } : {}),
+    });
+    this.deps.log?.(
+      `pool ${poolId}: desktop ${desktopId} could not be wiped (${failure.cause}) and is out of service`,
+    );
+    await this.deps.events?.onWipeFailed?.(poolId, desktopId, userId, failure);
   }
 
   /** Wipes the user's session off the desktop, then frees both: the desktop for others, the user for a new one. */
@@ -414,7 +493,7 @@ export class DesktopPool {
     const found = this.findHost(lease.desktopId);
     if (token && found) {
       // A desktop that stopped answering cannot be wiped now; if it comes back, the keeper wipes it first.
-      if (isAnswering) await this.deps.agents.endSession(found.host.agentUrl).catch(() => undefined);
+      if (isAnswering) await this.wipe(found.pool.id, found.host, lease.userId);
       if (lease.guacd) {
         await this.deps.redis
           .hIncrBy(guacdLoadKey(found.pool.id), guacdAddressText(lease.guacd), -1)
@@ -517,6 +596,18 @@ export class DesktopPool {
         checkedAt: now,
         imageVersion: health?.imageVersion ?? before?.imageVersion,
       };
+      if (holder.kind === 'out-of-service' || health?.status === 'wipe-failed') {
+        // Out of service until an administrator resets it: no lease, no wipe here, no replacement. An agent
+        // that says its own wipe failed (before a session it was asked to start, say) is taken out too.
+        let since = holder.kind === 'out-of-service' ? holder.record.since : undefined;
+        if (holder.kind !== 'out-of-service') {
+          await this.takeOutOfService(pool.id, host.id, userId, { cause: 'agent-reports-wipe-failed' });
+          since = new Date().toISOString();
+        }
+        const who = holder.kind === 'out-of-service' ? holder.record.userId : userId;
+        desktops.push({ ...base, state: 'wipe-failed', outOfServiceSince: since, userId: who });
+        continue;
+      }
       if (!isAnswering) {
         if (failures < (this.deps.unhealthyAfter ?? 3)) {
           desktops.push({ ...base, state: before?.state ?? 'unknown', userId });
@@ -546,7 +637,7 @@ export class DesktopPool {
       } else if (health.status === 'in-session') {
         // An expired lease left its user's session on the desktop: wipe it before anyone else is given it.
         desktops.push({ ...base, state: 'wiping' });
-        this.inBackground(this.wipeOrphan(host));
+        this.inBackground(this.wipeOrphan(pool.id, host));
       } else if (health.status === 'starting') {
         desktops.push({ ...base, state: 'starting' });
       } else {
@@ -641,14 +732,13 @@ export class DesktopPool {
     this.deps.events?.onDesktopReplaced?.(pool.id, desktopId, isReplaced);
   }
 
-  private async wipeOrphan(host: DesktopHost): Promise<void> {
+  private async wipeOrphan(poolId: string, host: DesktopHost): Promise<void> {
     const token = await this.leases.lockFree(host.id);
     if (!token) return;
     try {
-      await this.deps.agents.endSession(host.agentUrl);
-    } catch (error) {
-      this.deps.log?.(`desktop ${host.id}: could not wipe an expired session: ${(error as Error).message}`);
+      await this.wipe(poolId, host, undefined);
     } finally {
+      // A no-op once the failed wipe's mark has replaced the lock.
       await this.leases.unlock(host.id, token);
     }
   }

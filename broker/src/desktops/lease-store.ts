@@ -33,8 +33,9 @@ export const leaseEndedKey = (userId: string): string => `lease:ended:${userId}`
 const STARTING_TTL_SECONDS = 60;
 const WIPE_LOCK_SECONDS = 60;
 
-// The desktop's key holds `u:<user>` while leased and `w:<token>` while it is being wiped, so a user id
-// can never be mistaken for a wipe in progress.
+// The desktop's key holds `u:<user>` while leased, `w:<token>` while it is being wiped and `x:<record>` once
+// it is out of service (a wipe failed), so a user id can never be mistaken for either. The out-of-service
+// mark has no expiry: only an administrator's reset removes it, and while it stands no claim can succeed.
 const CLAIM = `
 local held = redis.call('GET', KEYS[1])
 if held then return {0, held} end
@@ -77,11 +78,29 @@ const UNLOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+const RETURN_TO_SERVICE = `
+local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, 2) == 'x:' then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Why a desktop is out of service, and since when: what the console shows. */
+export const OutOfService = z.object({
+  reason: z.literal('wipe-failed'),
+  since: z.string(),
+  /** The user whose session was on the desktop when its wipe failed, if one was. */
+  userId: z.string().optional(),
+});
+export type OutOfService = z.infer<typeof OutOfService>;
+
 export type ClaimResult =
   { outcome: 'claimed' } | { outcome: 'held'; lease: Lease | undefined } | { outcome: 'taken' };
 
-/** Who holds a desktop's key: a user, a wipe in progress, or nobody. */
-export type DesktopHolder = { kind: 'user'; userId: string } | { kind: 'wiping' } | { kind: 'free' };
+/** Who holds a desktop's key: a user, a wipe in progress, nobody, or nobody ever again until a reset. */
+export type DesktopHolder =
+  | { kind: 'user'; userId: string }
+  | { kind: 'wiping' }
+  | { kind: 'free' }
+  | { kind: 'out-of-service'; record: OutOfService };
 
 export class LeaseStore {
   constructor(
@@ -169,6 +188,8 @@ export class LeaseStore {
     const values = await this.redis.mGet(desktopIds.map(desktopLeaseKey));
     return values.map((value) => {
       if (value?.startsWith('u:')) return { kind: 'user', userId: value.slice(2) };
+      if (value?.startsWith('x:'))
+        return { kind: 'out-of-service', record: parseOutOfService(value.slice(2)) };
       if (value) return { kind: 'wiping' };
       return { kind: 'free' };
     });
@@ -181,6 +202,20 @@ export class LeaseStore {
     for (const id of desktopIds) multi.pTTL(desktopLeaseKey(id));
     const replies = (await multi.exec()) as unknown as number[];
     return replies.map((ms) => (typeof ms === 'number' && ms >= 0 ? Math.ceil(ms / 1000) : undefined));
+  }
+
+  /**
+   * Takes a desktop out of service whoever holds it: a wipe lock, a user who claimed it meanwhile (their
+   * start then fails to activate), or nobody. No expiry, so it outlives every lease and broker restart.
+   */
+  async markOutOfService(desktopId: string, record: OutOfService): Promise<void> {
+    await this.redis.set(desktopLeaseKey(desktopId), `x:${JSON.stringify(record)}`);
+  }
+
+  /** Lifts the out-of-service mark; false if the desktop was not out of service. */
+  async returnToService(desktopId: string): Promise<boolean> {
+    const reply = await this.redis.eval(RETURN_TO_SERVICE, { keys: [desktopLeaseKey(desktopId)] });
+    return reply === 1;
   }
 
   async leasesOf(userIds: readonly string[]): Promise<(Lease | undefined)[]> {
@@ -197,6 +232,16 @@ export class LeaseStore {
   async clearEnded(userId: string): Promise<void> {
     await this.redis.del(leaseEndedKey(userId));
   }
+}
+
+function parseOutOfService(stored: string): OutOfService {
+  try {
+    const record = OutOfService.safeParse(JSON.parse(stored));
+    if (record.success) return record.data;
+  } catch {
+    // an unreadable mark still means out of service
+  }
+  return { reason: 'wipe-failed', since: new Date(0).toISOString() };
 }
 
 function parseLease(stored: string | null | undefined): Lease | undefined {

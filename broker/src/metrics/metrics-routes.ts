@@ -1,8 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
-import express, { type Request, type Router } from 'express';
+import express, { type Router } from 'express';
+import { isOperatorRequest } from '../http/operator-access.js';
 import type { BrokerMetrics } from './broker-metrics.js';
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
  * GET /metrics for Prometheus. With a token configured, only a request bearing it is answered. Without one,
@@ -12,7 +10,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 export function metricsRoutes(deps: { metrics: BrokerMetrics; token: string | undefined }): Router {
   const router = express.Router();
   router.get('/metrics', async (req, res) => {
-    if (!isAllowed(req, deps.token)) {
+    if (!isOperatorRequest(req, deps.token)) {
       res
         .status(deps.token ? 401 : 403)
         .type('text/plain')
@@ -22,15 +20,4 @@ export function metricsRoutes(deps: { metrics: BrokerMetrics; token: string | un
     res.type(deps.metrics.contentType).send(await deps.metrics.text());
   });
   return router;
-}
-
-function isAllowed(req: Request, token: string | undefined): boolean {
-  if (token) {
-    const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(token);
-    return a.length === b.length && timingSafeEqual(a, b);
-  }
-  const isProxied = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((h) => req.get(h) !== undefined);
-  return LOOPBACK.has(req.socket.remoteAddress ?? '') && !isProxied;
 }

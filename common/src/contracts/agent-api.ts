@@ -23,7 +23,11 @@ export type ImageInfo = z.infer<typeof ImageInfo>;
 
 export const AgentHealth = z.object({
   desktopId: z.string(),
-  status: z.enum(['ready', 'in-session', 'starting', 'unhealthy']),
+  /**
+   * `wipe-failed`: the last wipe did not finish, so something of the previous session may remain; the agent
+   * starts no session until a wipe succeeds (a DELETE of the current session tries again).
+   */
+  status: z.enum(['ready', 'in-session', 'starting', 'unhealthy', 'wipe-failed']),
   imageVersion: z.string(),
   display: z.object({ vncPort: z.number().int(), running: z.boolean() }),
   kioskRunning: z.boolean(),

@@ -38,6 +38,9 @@ module "public_load_balancer" {
   security_group_ids = [module.network.security_group_ids["lb"]]
   certificate_arn    = var.broker_certificate_arn
   target_port        = local.broker_port
+  # Readiness, not liveness: 200 while ready or degraded (one guacd of several down), 503 when a broker
+  # cannot serve (Redis, PostgreSQL or every guacd unreachable). The public answer is one word.
+  health_check_path  = "/readyz"
   access_logs_bucket = var.load_balancer_access_logs_bucket
   web_acl_arn        = var.web_acl_arn
 }

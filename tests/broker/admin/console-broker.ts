@@ -15,7 +15,9 @@ import { SecondFactorStore } from '../../../broker/src/auth/second-factor/second
 import { loadConfig, type BrokerConfig } from '../../../broker/src/config.js';
 import { BROKER_MIGRATIONS } from '../../../broker/src/db/migrations.js';
 import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
-import { DesktopPool } from '../../../broker/src/desktops/desktop-pool.js';
+import { DesktopPool, type DesktopPoolDeps } from '../../../broker/src/desktops/desktop-pool.js';
+import { poolAuditEvents } from '../../../broker/src/desktops/pool-audit-events.js';
+import { HealthMonitor } from '../../../broker/src/health.js';
 import { SessionFacts } from '../../../broker/src/admin/session-facts.js';
 import type { ConsoleEvent } from '../../../broker/src/admin/live-console.js';
 import { BrokerMetrics } from '../../../broker/src/metrics/broker-metrics.js';
@@ -32,6 +34,8 @@ export interface ConsoleBroker {
   desktops: DesktopPool;
   facts: SessionFacts;
   metrics: BrokerMetrics;
+  /** Probed when a test asks (health.probeNow()). */
+  health: HealthMonitor;
   poolId: string;
   agents: FakeAgent[];
   events: ConsoleEvent[];
@@ -61,7 +65,14 @@ export const anAuditor = (): SignedInUser =>
  */
 export async function consoleBroker(
   database: string,
-  options: { desktops?: number; env?: Record<string, string>; broker?: Partial<ConsoleBroker> } = {},
+  options: {
+    desktops?: number;
+    env?: Record<string, string>;
+    broker?: Partial<ConsoleBroker>;
+    /** How long the broker waits for an agent (a real one restarts its X server when it wipes). */
+    agentTimeoutMs?: number;
+    portal?: DesktopPoolDeps['portal'];
+  } = {},
 ): Promise<ConsoleBroker> {
   const stack = await workspace();
   const admin = new pg.Client({
@@ -114,26 +125,31 @@ export async function consoleBroker(
   const redis = await connectRedis(stack.redisUrl);
   const sessionStore = createSessionStore(redis);
   const metrics = new BrokerMetrics();
-  const agentClient = new AgentClient(AGENT_SECRET, 1000);
+  const agentClient = new AgentClient(config.agentSecret, options.agentTimeoutMs ?? 1000);
+  const audit = new MeteredAuditTrail(pool, metrics);
   const desktops = new DesktopPool({
     redis,
     pools: config.pools,
     agents: agentClient,
-    portal: fakePortal,
+    portal: options.portal ?? fakePortal,
     leaseSeconds: 60,
     checkIntervalMs: 200,
+    // As main.ts wires them.
+    events: poolAuditEvents(audit, () => undefined),
   });
   const facts = new SessionFacts(redis, 120);
   const events: ConsoleEvent[] = [];
+  const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
   const app = createBrokerApp({
     config,
     redis,
     pool,
     sessionStore,
-    audit: new MeteredAuditTrail(pool, metrics),
+    audit,
     agents: agentClient,
     desktops,
     factors: new SecondFactorStore(pool, config.secretsKey),
+    health,
     log: () => undefined,
     facts,
     metrics,
@@ -159,6 +175,7 @@ export async function consoleBroker(
     desktops,
     facts,
     metrics,
+    health,
     poolId,
     agents,
     events,
@@ -189,6 +206,7 @@ export async function consoleBroker(
       return { cookie: `${SESSION_COOKIE}=${encodeURIComponent(`s:${sessionId}.${signature}`)}`, sessionId };
     },
     async close() {
+      await health.stop();
       await desktops.close();
       await Promise.allSettled([pool.end(), redis.quit()]);
       if (!options.broker) await Promise.allSettled(agents.map((a) => a.kill()));

@@ -22,6 +22,8 @@ export class FakeAgent {
   imageVersion: string;
   /** Every session start and end, in order, as `start:<user>` / `end`. */
   readonly calls: string[] = [];
+  /** How often the agent was asked for its health. */
+  healthChecks = 0;
   private readonly sockets = new Set<Socket>();
   private constructor(
     private readonly server: http.Server,
@@ -72,6 +74,7 @@ export class FakeAgent {
         return;
       }
       if (req.method === 'GET' && path === '/v1/health') {
+        this.healthChecks += 1;
         const health: AgentHealth = {
           desktopId: this.id,
           status: this.userId ? 'in-session' : 'ready',

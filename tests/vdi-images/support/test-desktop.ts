@@ -26,6 +26,9 @@ import { kioskPageAt } from '../../support/kiosk-page.js';
  */
 export interface TestDesktop {
   agentUrl: string;
+  /** The secret the agent checks every request's signature with (a broker in the test needs it). */
+  secret: string;
+  vncPort: number;
   display: number;
   debugPort: number;
   stateDir: string;
@@ -118,6 +121,8 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
 
   return {
     agentUrl,
+    secret,
+    vncPort,
     display,
     debugPort,
     stateDir,

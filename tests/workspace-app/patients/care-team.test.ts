@@ -69,7 +69,7 @@ describe('care teams and access to the record', function () {
   }
 
   describe('the access decision', () => {
-    it('lets a member read and refuses a non-member with a 403 that is audited with the patient', async () => {
+    it('lets a member read and refuses a non-member with a 403, audited under the actor and not filed under the patient', async () => {
       const patientId = await aPatient();
       await readPatientRecord(deps, people.sato, patientId);
       await assert.rejects(readPatientRecord(deps, people.kimura, patientId), (error) => {
@@ -79,10 +79,13 @@ describe('care teams and access to the record', function () {
         assert.equal(error.reason, 'not-a-member');
         return true;
       });
-      const refused = await auditEvents(pool, { patientId, actorId: 'nurse.kimura' });
-      assert.equal(refused.length, 1);
-      assert.equal(refused[0]?.outcome, 'failure');
-      assert.equal(refused[0]?.details.refusal, 'forbidden');
+      assert.deepEqual(await auditEvents(pool, { patientId, actorId: 'nurse.kimura' }), []);
+      const refused = await auditEvents(pool, { actorId: 'nurse.kimura', type: 'patient.record.read' });
+      assert.equal(refused.at(-1)?.outcome, 'failure');
+      assert.equal(refused.at(-1)?.patient_id, null);
+      assert.equal(refused.at(-1)?.details.refusal, 'forbidden');
+      assert.equal(refused.at(-1)?.details.denial, 'not-a-member');
+      assert.equal(refused.at(-1)?.details.requestedPatientId, patientId);
     });
 
     it('refuses sign-in roles without care duties, whatever the team says', async () => {
@@ -93,12 +96,26 @@ describe('care teams and access to the record', function () {
       });
     });
 
-    it('refuses an unknown patient exactly like someone else’s', async () => {
-      await assert.rejects(readPatientRecord(deps, people.sato, '00000000-0000-4000-8000-000000000000'), {
-        status: 403,
-        reason: 'not-a-member',
-      });
-      await assert.rejects(readPatientRecord(deps, people.sato, 'not-an-id'), { status: 403 });
+    it('refuses an unknown patient exactly like someone else’s; only the auditor learns which it was', async () => {
+      const othersPatient = await aPatient();
+      const refusal = (patientId: string) =>
+        readPatientRecord(deps, people.kimura, patientId).then(
+          () => assert.fail('refused'),
+          (error: PatientAccessDeniedError) => error,
+        );
+      const others = await refusal(othersPatient);
+      const unknown = await refusal('00000000-0000-4000-8000-000000000000');
+      const malformed = await refusal('not-an-id');
+      for (const error of [unknown, malformed]) {
+        assert.deepEqual(
+          [error.status, error.messageJa, error.messageEn],
+          [403, others.messageJa, others.messageEn],
+        );
+      }
+      assert.deepEqual(
+        [others.reason, unknown.reason, malformed.reason],
+        ['not-a-member', 'no-such-patient', 'malformed-patient-id'],
+      );
     });
 
     it('lets a reader read but not write', async () => {

@@ -200,3 +200,37 @@ export async function registerPractitioners(pool: pg.Pool, actors: readonly Pati
     );
   }
 }
+
+/** The form fields of a valid patient registration, as the browser posts them. */
+export function basicsForm(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    'name.kanji.family': '大橋',
+    'name.kanji.given': '信子',
+    'name.kana.family': 'オオハシ',
+    'name.kana.given': 'ノブコ',
+    sex: 'female',
+    birthDate: '1941-07-30',
+    'address.postalCode': '164-0001',
+    'address.prefecture': '東京都',
+    'address.municipality': '中野区',
+    'address.line': '中野3-3-3',
+    'contact.phone': '03-3381-0000',
+    'family.0.name': '大橋 健',
+    'family.0.relationship': 'son',
+    'family.0.isKeyPerson': 'on',
+    'housing.type': 'apartment',
+    'housing.livingArrangement': 'alone',
+    'careInsurance.certification': 'care-1',
+    'careInsurance.services': 'home-nursing',
+    'adl.eating': 'independent',
+    'adl.transfer': 'independent',
+    'adl.toileting': 'supervision',
+    'adl.bathing': 'partial-help',
+    'adl.dressing': 'independent',
+    'adl.grooming': 'independent',
+    'adl.mobility': 'supervision',
+    'adl.independenceLevel': 'J2',
+    'cognition.dementiaLevel': 'I',
+    ...overrides,
+  };
+}

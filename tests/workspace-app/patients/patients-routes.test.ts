@@ -8,49 +8,15 @@ import { createPortalApp } from '../../../workspace-app/src/app.js';
 import { loadConfig } from '../../../workspace-app/src/config.js';
 import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
 import { workspace } from '../../support/workspace.js';
-import { auditEvents, patientDatabase, people, registerPractitioners } from './patient-fixtures.js';
+import {
+  auditEvents,
+  basicsForm,
+  patientDatabase,
+  people,
+  registerPractitioners,
+} from './patient-fixtures.js';
 
 type Agent = ReturnType<typeof request.agent>;
-
-/** The form fields of a valid patient registration, as the browser posts them. */
-function basicsForm(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    'name.kanji.family': '大橋',
-    'name.kanji.given': '信子',
-    'name.kana.family': 'オオハシ',
-    'name.kana.given': 'ノブコ',
-    sex: 'female',
-    birthDate: '1941-07-30',
-    'address.postalCode': '164-0001',
-    'address.prefecture': '東京都',
-    'address.municipality': '中野区',
-    'address.line': '中野3-3-3',
-    'contact.phone': '03-3381-0000',
-    'family.0.name': '大橋 健',
-    'family.0.relationship': 'son',
-    'family.0.isKeyPerson': 'on',
-    'housing.type': 'apartment',
-    'housing.livingArrangement': 'alone',
-    'careInsurance.certification': 'care-1',
-    'careInsurance.services': 'home-nursing',
-    'adl.eating': 'independent',
-    'adl.transfer': 'independent',
-    'adl.toileting': 'supervision',
-    'adl.bathing': 'partial-help',
-    'adl.dressing': 'independent',
-    'adl.grooming': 'independent',
-    'adl.mobility': 'supervision',
-    'adl.independenceLevel': 'J2',
-    'cognition.dementiaLevel': 'I',
-    ...overrides,
-  };
-}
-
-function csrfOf(html: string): string {
-  const match = /name="csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match, 'the page carries a form token');
-  return match[1]!;
-}
 
 /** The HTML of the field with this name, with its message if it has one. */
 function fieldHtml(html: string, name: string): string {
@@ -109,21 +75,23 @@ describe('patient record pages', function () {
     assert.equal(created.status, 201);
     const url = new URL((created.body as { url: string }).url);
     assert.equal((await agent.get(`${url.pathname}${url.search}`)).status, 303);
+    // What the kiosk's Chromium sends with every form posted from one of the portal's pages.
+    agent.set('origin', 'http://127.0.0.1:8999').set('sec-fetch-site', 'same-origin');
     return agent;
   }
 
-  async function token(agent: Agent, path = '/patients/new'): Promise<string> {
+  /** Opens the page a form is on, as a person would before sending it. */
+  async function openPage(agent: Agent, path = '/patients/new'): Promise<void> {
     const page = await agent.get(path);
     assert.equal(page.status, 200, page.text);
-    return csrfOf(page.text);
   }
 
   async function registered(agent: Agent, overrides: Record<string, string> = {}): Promise<string> {
-    const csrf = await token(agent);
+    await openPage(agent);
     const response = await agent
       .post('/patients')
       .type('form')
-      .send({ csrf, ...basicsForm(overrides) });
+      .send({ ...basicsForm(overrides) });
     assert.equal(response.status, 303, response.text);
     const match = /\/patients\/([0-9a-f-]{36})/.exec(response.headers.location ?? '');
     assert.ok(match);
@@ -151,12 +119,11 @@ describe('patient record pages', function () {
 
   it('answers a malformed form with 400 and each message next to its field', async () => {
     const sato = await signedIn(people.sato);
-    const csrf = await token(sato);
+    await openPage(sato);
     const response = await sato
       .post('/patients')
       .type('form')
       .send({
-        csrf,
         ...basicsForm({ birthDate: '1941-02-30', sex: 'robot', 'name.kanji.family': 'あ'.repeat(51) }),
       });
     assert.equal(response.status, 400);
@@ -172,19 +139,15 @@ describe('patient record pages', function () {
     const form = await sato.get(`/patients/${patientId}/visit?lang=en`);
     assert.equal(form.status, 200);
     assert.match(fieldHtml(form.text, 'profession'), /value="nurse" selected/);
-    const response = await sato
-      .post(`/patients/${patientId}/items?lang=en`)
-      .type('form')
-      .send({
-        csrf: csrfOf(form.text),
-        kind: 'visit-record',
-        visitedAt: '2025-04-01T09:00',
-        profession: 'nurse',
-        state: 'Calm',
-        'vitals.bodyTemperature': '372',
-        'vitals.systolic': '120',
-        'vitals.diastolic': '80',
-      });
+    const response = await sato.post(`/patients/${patientId}/items?lang=en`).type('form').send({
+      kind: 'visit-record',
+      visitedAt: '2025-04-01T09:00',
+      profession: 'nurse',
+      state: 'Calm',
+      'vitals.bodyTemperature': '372',
+      'vitals.systolic': '120',
+      'vitals.diastolic': '80',
+    });
     assert.equal(response.status, 400);
     assert.match(
       fieldHtml(response.text, 'vitals.bodyTemperature'),
@@ -195,12 +158,11 @@ describe('patient record pages', function () {
   it('stores a quick visit record and shows its vitals with their source', async () => {
     const sato = await signedIn(people.sato);
     const patientId = await registered(sato);
-    const csrf = await token(sato, `/patients/${patientId}/visit`);
+    await openPage(sato, `/patients/${patientId}/visit`);
     const response = await sato
       .post(`/patients/${patientId}/items`)
       .type('form')
       .send({
-        csrf,
         kind: 'visit-record',
         visitedAt: '2025-04-01T09:00',
         profession: 'nurse',
@@ -226,15 +188,17 @@ describe('patient record pages', function () {
     assert.equal(response.status, 403);
     assert.match(response.text, /ケアチームに参加していません/);
     assert.doesNotMatch(response.text, /大橋/);
-    const refused = await auditEvents(pool, { patientId, actorId: 'nurse.kimura' });
+    assert.deepEqual(await auditEvents(pool, { patientId, actorId: 'nurse.kimura' }), []);
+    const refused = await auditEvents(pool, { actorId: 'nurse.kimura', type: 'patient.record.read' });
     assert.equal(refused.at(-1)?.outcome, 'failure');
+    assert.equal(refused.at(-1)?.details.requestedPatientId, patientId);
   });
 
   it('answers 409 to the second of two edits of the same version and shows the other change', async () => {
     const sato = await signedIn(people.sato);
     const patientId = await registered(sato);
-    const csrf = await token(sato, `/patients/${patientId}/items/new?kind=diagnosis`);
-    const diagnosis = { csrf, kind: 'diagnosis', name: '骨粗鬆症', status: 'active' };
+    await openPage(sato, `/patients/${patientId}/items/new?kind=diagnosis`);
+    const diagnosis = { kind: 'diagnosis', name: '骨粗鬆症', status: 'active' };
     assert.equal((await sato.post(`/patients/${patientId}/items`).type('form').send(diagnosis)).status, 303);
     const itemId = /data-item-id="([0-9a-f-]{36})"/.exec(
       (await sato.get(`/patients/${patientId}`)).text,
@@ -255,30 +219,27 @@ describe('patient record pages', function () {
     assert.match(second.text, /name="version" value="2"/);
   });
 
-  it('refuses a post without the form token (control: with it, the same post works)', async () => {
+  it('refuses a post sent from another site (control: from the portal’s own page the same post works)', async () => {
     const sato = await signedIn(people.sato);
-    const refused = await sato.post('/patients').type('form').send(basicsForm());
+    const refused = await sato
+      .post('/patients')
+      .set('origin', 'https://elsewhere.example')
+      .set('sec-fetch-site', 'cross-site')
+      .type('form')
+      .send(basicsForm());
     assert.equal(refused.status, 403);
-    const csrf = await token(sato);
-    assert.equal(
-      (
-        await sato
-          .post('/patients')
-          .type('form')
-          .send({ csrf, ...basicsForm() })
-      ).status,
-      303,
-    );
+    await openPage(sato);
+    assert.equal((await sato.post('/patients').type('form').send(basicsForm())).status, 303);
   });
 
   it('invites an organisation, whose staff accept from their invitations page', async () => {
     const sato = await signedIn(people.sato);
     const patientId = await registered(sato);
-    const csrf = await token(sato, `/patients/${patientId}/team`);
+    await openPage(sato, `/patients/${patientId}/team`);
     const invited = await sato
       .post(`/patients/${patientId}/team/invitations`)
       .type('form')
-      .send({ csrf, kind: 'organisation', organisation: '東京中央病院', role: 'editor', validDays: '7' });
+      .send({ kind: 'organisation', organisation: '東京中央病院', role: 'editor', validDays: '7' });
     assert.equal(invited.status, 303);
     const takahashi = await signedIn(people.takahashi);
     const page = await takahashi.get('/patients/invitations');
@@ -287,7 +248,7 @@ describe('patient record pages', function () {
     const accepted = await takahashi
       .post(`/patients/invitations/${invitationId}`)
       .type('form')
-      .send({ csrf: csrfOf(page.text), answer: 'accept' });
+      .send({ answer: 'accept' });
     assert.equal(accepted.status, 303);
     assert.equal((await takahashi.get(`/patients/${patientId}`)).status, 200);
     const team = await sato.get(`/patients/${patientId}/team`);
@@ -300,8 +261,8 @@ describe('patient record pages', function () {
     const first = await registered(sato, { 'name.kanji.family': '一番' });
     const second = await registered(sato, { 'name.kanji.family': '二番' });
     const tomorrow = new Date(Date.now() + 33 * 60 * 60 * 1000).toISOString().slice(0, 10);
-    const csrf = await token(sato, `/patients/${first}/calendar`);
-    const plan = { csrf, practitionerId: 'nurse.sato', durationMinutes: '60', purpose: '定期訪問' };
+    await openPage(sato, `/patients/${first}/calendar`);
+    const plan = { practitionerId: 'nurse.sato', durationMinutes: '60', purpose: '定期訪問' };
     const booked = await sato
       .post(`/patients/${first}/visits`)
       .type('form')
@@ -319,9 +280,8 @@ describe('patient record pages', function () {
   it('generates, reviews and sends a document, which the recipient sees and reads as FHIR JSON on screen', async () => {
     const sato = await signedIn(people.sato);
     const patientId = await registered(sato);
-    let csrf = await token(sato, `/patients/${patientId}/team`);
+    await openPage(sato, `/patients/${patientId}/team`);
     await sato.post(`/patients/${patientId}/team/invitations`).type('form').send({
-      csrf,
       kind: 'individual',
       organisation: people.tanaka.organisation,
       practitionerId: 'dr.tanaka',
@@ -330,13 +290,9 @@ describe('patient record pages', function () {
     const tanaka = await signedIn(people.tanaka);
     const invitations = await tanaka.get('/patients/invitations');
     const invitationId = /\/patients\/invitations\/([0-9a-f-]{36})/.exec(invitations.text)?.[1];
-    await tanaka
-      .post(`/patients/invitations/${invitationId}`)
-      .type('form')
-      .send({ csrf: csrfOf(invitations.text), answer: 'accept' });
+    await tanaka.post(`/patients/invitations/${invitationId}`).type('form').send({ answer: 'accept' });
 
     const documents = await sato.get(`/patients/${patientId}/documents`);
-    csrf = csrfOf(documents.text);
     const memberId = new RegExp(`<option value="([0-9a-f-]{36})"[^>]*>中野在宅クリニック`).exec(
       documents.text,
     )?.[1];
@@ -344,15 +300,12 @@ describe('patient record pages', function () {
     const generated = await sato
       .post(`/patients/${patientId}/documents`)
       .type('form')
-      .send({ csrf, scene: 'B', recipientMemberId: memberId });
+      .send({ scene: 'B', recipientMemberId: memberId });
     assert.equal(generated.status, 303);
     const documentPath = generated.headers.location!;
-    await sato
-      .post(documentPath)
-      .type('form')
-      .send({ csrf, version: '1', purpose: '在宅での疼痛管理について' });
-    await sato.post(`${documentPath}/review`).type('form').send({ csrf, version: '2' });
-    const sent = await sato.post(`${documentPath}/send`).type('form').send({ csrf, version: '3' });
+    await sato.post(documentPath).type('form').send({ version: '1', purpose: '在宅での疼痛管理について' });
+    await sato.post(`${documentPath}/review`).type('form').send({ version: '2' });
+    const sent = await sato.post(`${documentPath}/send`).type('form').send({ version: '3' });
     assert.equal(sent.status, 303);
 
     const inbox = await tanaka.get('/patients/documents');

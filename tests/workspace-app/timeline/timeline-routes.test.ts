@@ -34,11 +34,8 @@ const admin = aPractitioner({
   roles: ['it-admin'],
 });
 
-function csrfOf(html: string): string {
-  const match = /name="csrf" value="([^"]+)"/.exec(html);
-  if (!match?.[1]) throw new Error('no form token in the page');
-  return match[1];
-}
+/** What a page on another site sends along with a form it posts to the portal. */
+const FROM_ELSEWHERE = { origin: 'https://elsewhere.example', 'sec-fetch-site': 'cross-site' };
 
 function itemIds(html: string): number[] {
   return [...html.matchAll(/data-event-id="(\d+)"/g)].map((match) => Number(match[1]));
@@ -62,10 +59,17 @@ describe('the timeline pages', function () {
     assert.equal(response.status, 200, `${path} answered ${response.status}`);
     return response.text();
   };
-  const postForm = (path: string, cookie: string, fields: Record<string, string>) =>
+  // What the kiosk's Chromium sends with a request from one of the portal's own pages.
+  const fromPortal = () => ({ origin: portal.url, 'sec-fetch-site': 'same-origin' });
+  const postForm = (
+    path: string,
+    cookie: string,
+    fields: Record<string, string>,
+    from: Record<string, string> = fromPortal(),
+  ) =>
     fetch(`${portal.url}${path}`, {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...from },
       body: new URLSearchParams(fields).toString(),
       redirect: 'manual',
     });
@@ -189,7 +193,7 @@ describe('the timeline pages', function () {
     const [first] = itemIds(all);
     await fetch(`${portal.url}/timeline/api/items/${first}/read?lang=ja`, {
       method: 'POST',
-      headers: { cookie: satoCookie, 'x-timeline-client': '1' },
+      headers: { cookie: satoCookie, ...fromPortal() },
     });
     assert.equal(itemIds(await page('/timeline?unread=1')).length, 3);
 
@@ -252,27 +256,28 @@ describe('the timeline pages', function () {
     assert.equal((await auditRows()).length, quiet);
   });
 
-  it('marks an item read when the script asks, and only the script may ask', async () => {
+  it('marks an item read when the page’s script asks, and refuses the same request from another site', async () => {
     await storePushedEvents(db.pool, 'kanamic', [anEvent(), anEvent()]);
     const [id] = itemIds(await page('/timeline'));
     const forged = await fetch(`${portal.url}/timeline/api/items/${id}/read`, {
       method: 'POST',
-      headers: { cookie: satoCookie },
+      headers: { cookie: satoCookie, ...FROM_ELSEWHERE },
     });
-    assert.equal(forged.status, 403, 'a cross-site form cannot mark items read');
+    assert.equal(forged.status, 403, 'a page on another site cannot mark items read');
     const read = await fetch(`${portal.url}/timeline/api/items/${id}/read?lang=ja`, {
       method: 'POST',
-      headers: { cookie: satoCookie, 'x-timeline-client': '1' },
+      headers: { cookie: satoCookie, ...fromPortal() },
     });
     assert.equal(read.status, 200);
     assert.match(((await read.json()) as { unreadHtml: string }).unreadHtml, /未読 1件/);
   });
 
-  it('marks everything read with the page’s form, and refuses the form without its token', async () => {
+  it('marks everything read with the page’s form, and refuses the same form sent from another site', async () => {
     await storePushedEvents(db.pool, 'kanamic', [anEvent(), anEvent()]);
-    const html = await page('/timeline');
-    assert.equal((await postForm('/timeline/read-all', satoCookie, { csrf: 'forged' })).status, 403);
-    assert.equal((await postForm('/timeline/read-all', satoCookie, { csrf: csrfOf(html) })).status, 303);
+    await page('/timeline');
+    assert.equal((await postForm('/timeline/read-all', satoCookie, {}, FROM_ELSEWHERE)).status, 403);
+    assert.doesNotMatch(await page('/timeline'), /未読はありません/, 'nothing was marked read');
+    assert.equal((await postForm('/timeline/read-all', satoCookie, {})).status, 303);
     assert.match(await page('/timeline'), /未読はありません/);
   });
 
@@ -349,7 +354,6 @@ describe('the timeline pages', function () {
       const form = await page('/timeline/accounts', cookie);
       assert.match(form, /連携アカウント/);
       const registered = await postForm('/timeline/accounts', cookie, {
-        csrf: csrfOf(form),
         vendor: 'kanamic',
         account: 'office-kimura',
       });
@@ -364,15 +368,11 @@ describe('the timeline pages', function () {
       const review = await page('/timeline/accounts/review', adminCookie);
       assert.match(review, /nurse\.kimura/);
       const confirm = {
-        csrf: csrfOf(review),
         practitioner: 'nurse.kimura',
         vendor: 'kanamic',
         account: 'office-kimura',
       };
-      assert.equal(
-        (await postForm('/timeline/accounts/confirm', cookie, { ...confirm, csrf: csrfOf(form) })).status,
-        403,
-      );
+      assert.equal((await postForm('/timeline/accounts/confirm', cookie, confirm)).status, 403);
       assert.equal((await postForm('/timeline/accounts/confirm', adminCookie, confirm)).status, 303);
       assert.match(await page('/timeline/accounts', cookie), /有効/);
       const linked = await page('/timeline', cookie);
@@ -380,7 +380,6 @@ describe('the timeline pages', function () {
       assert.doesNotMatch(linked, /一年前の投稿/, 'old history stays behind');
 
       const removed = await postForm('/timeline/accounts/remove', cookie, {
-        csrf: csrfOf(form),
         vendor: 'kanamic',
         account: 'office-kimura',
       });
@@ -388,17 +387,22 @@ describe('the timeline pages', function () {
       assert.doesNotMatch(await page('/timeline', cookie), /杉並の投稿/);
     });
 
-    it('refuses a registration without the form token or for an unknown system', async () => {
-      const form = await page('/timeline/accounts');
+    it('refuses a registration sent from another site or for an unknown system', async () => {
+      await page('/timeline/accounts');
       assert.equal(
-        (await postForm('/timeline/accounts', satoCookie, { csrf: 'x', vendor: 'kanamic', account: 'a' }))
-          .status,
+        (
+          await postForm(
+            '/timeline/accounts',
+            satoCookie,
+            { vendor: 'kanamic', account: 'a' },
+            FROM_ELSEWHERE,
+          )
+        ).status,
         403,
       );
       assert.equal(
         (
           await postForm('/timeline/accounts', satoCookie, {
-            csrf: csrfOf(form),
             vendor: 'unknown',
             account: 'a',
           })
@@ -407,19 +411,19 @@ describe('the timeline pages', function () {
       );
     });
 
-    it('lets only an administrator map a vendor group to a patient', async () => {
-      const review = await page('/timeline/accounts/review', adminCookie);
-      const fields = { vendor: 'kanamic', group: 'grp-x', patient: 'patient-x', label: '患者 X' };
-      const form = await page('/timeline/accounts');
-      assert.equal(
-        (await postForm('/timeline/patient-groups', satoCookie, { ...fields, csrf: csrfOf(form) })).status,
-        403,
+    it('lets only an administrator map a vendor group to a patient of the shared record', async () => {
+      const { rows } = await db.pool.query<{ id: string }>(
+        `INSERT INTO patients (created_by, created_by_organisation) VALUES ('nurse.sato', '新宿訪問看護ステーション') RETURNING id`,
       );
-      assert.equal(
-        (await postForm('/timeline/patient-groups', adminCookie, { ...fields, csrf: csrfOf(review) })).status,
-        303,
-      );
+      await page('/timeline/accounts/review', adminCookie);
+      const fields = { vendor: 'kanamic', group: 'grp-x', patient: rows[0]!.id, label: '患者 X' };
+      assert.equal((await postForm('/timeline/patient-groups', satoCookie, fields)).status, 403);
+      assert.equal((await postForm('/timeline/patient-groups', adminCookie, fields)).status, 303);
       assert.match(await page('/timeline/accounts/review', adminCookie), /患者 X/);
+      // A mistyped id is refused rather than mapped to nobody (or to someone else).
+      const mistyped = { ...fields, group: 'grp-y', patient: 'patient-x', label: '患者 Y' };
+      assert.equal((await postForm('/timeline/patient-groups', adminCookie, mistyped)).status, 404);
+      assert.doesNotMatch(await page('/timeline/accounts/review', adminCookie), /患者 Y/);
     });
   });
 });

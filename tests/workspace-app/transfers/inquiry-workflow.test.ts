@@ -46,6 +46,9 @@ describe('transfer inquiries', function () {
         wards: [aWard({ id: 'h-full-w1', freeBeds: noFreeBeds(), isolationRooms: { total: 1, free: 0 } })],
       }),
     ]);
+    // The requests name shared-record patients whose care team the MSW is on.
+    env.careTeams.add(anMsw().id, 'patient-0001');
+    env.careTeams.add(anMsw().id, 'patient-0007');
     msw = await env.signIn(anMsw());
     for (const id of [...hospitals, 'h-full']) {
       await env.register(bedManagerOf(id));

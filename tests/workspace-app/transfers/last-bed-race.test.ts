@@ -53,7 +53,10 @@ describe('the last free bed', function () {
 
   /** Each MSW's request, asked at the hospitals and accepted by each, ready to be confirmed. */
   async function acceptedInquiries(msw: Practitioner, hospitalIds: string[]): Promise<StoredInquiry[]> {
-    const request = await createTransferRequest(env.deps, msw, newRequestBody());
+    // Each MSW's own patient, on whose care team they are.
+    const patientId = `patient-${msw.id}`;
+    env.careTeams.add(msw.id, patientId);
+    const request = await createTransferRequest(env.deps, msw, newRequestBody({}, patientId));
     const inquiries = await sendInquiries(env.deps, msw, request.id, { hospitalIds });
     for (const inquiry of inquiries) {
       await answerInquiry(

@@ -54,6 +54,7 @@ describe('who sees a transfer request', function () {
       env.pool,
       ['h-asked', 'h-second', 'h-not-asked'].map((id) => aStoredHospital(id)),
     );
+    env.careTeams.add(requester.id, patientId);
     const msw = await env.signIn(requester);
     request = await createRequest(msw, newRequestBody({}, patientId));
     const inquiries = await askHospitals(msw, request.id, ['h-asked', 'h-second']);

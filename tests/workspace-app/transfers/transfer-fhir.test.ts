@@ -65,6 +65,7 @@ describe('transfer requests as FHIR R4', function () {
       env.pool,
       hospitals.map((id) => aStoredHospital(id)),
     );
+    env.careTeams.add(anMsw().id, 'patient-0001');
     msw = await env.signIn(anMsw());
   });
   after(async () => {

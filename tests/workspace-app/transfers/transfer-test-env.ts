@@ -20,7 +20,10 @@ import '../../../workspace-app/src/http/session-types.js';
 import { handoffRoutes } from '../../../workspace-app/src/sso/handoff.js';
 import { notifyPractitioners } from '../../../workspace-app/src/timeline/notify-practitioners.js';
 import type { PortalNotification } from '../../../workspace-app/src/timeline/portal-notification.js';
-import type { CareTeamLookup } from '../../../workspace-app/src/transfers/care-team-lookup.js';
+import type {
+  CareTeamLookup,
+  CareTeamStanding,
+} from '../../../workspace-app/src/transfers/care-team-lookup.js';
 import { HospitalProfileCache } from '../../../workspace-app/src/transfers/hospital-profile-cache.js';
 import type { TransferDeps } from '../../../workspace-app/src/transfers/transfer-deps.js';
 import { transfersRoutes } from '../../../workspace-app/src/transfers/transfers-routes.js';
@@ -31,7 +34,10 @@ const portalMigrations = path.resolve(
   '../../../workspace-app/src/db/migrations',
 );
 
-/** A care team the test controls: practitioner id → the patients whose team they are on. */
+/**
+ * A care team the test controls: practitioner id → the patients whose team they are on. A patient is known
+ * once someone is added to their team; any other id is no patient at all.
+ */
 export class FakeCareTeams implements CareTeamLookup {
   private readonly members = new Map<string, Set<string>>();
 
@@ -43,6 +49,12 @@ export class FakeCareTeams implements CareTeamLookup {
 
   async isOnCareTeam(practitioner: Pick<Practitioner, 'id'>, patientId: string): Promise<boolean> {
     return this.members.get(practitioner.id)?.has(patientId) ?? false;
+  }
+
+  async standing(practitioner: Pick<Practitioner, 'id'>, patientId: string): Promise<CareTeamStanding> {
+    if (await this.isOnCareTeam(practitioner, patientId)) return 'on-care-team';
+    const isKnown = [...this.members.values()].some((patients) => patients.has(patientId));
+    return isKnown ? 'not-on-care-team' : 'no-such-patient';
   }
 }
 

@@ -9,7 +9,7 @@ import {
   type ImageInfo,
 } from '@hcw/common';
 import type { AgentConfig } from './config.js';
-import { DesktopStateError, type Desktop } from './desktop.js';
+import { DesktopStateError, WipeFailedError, type Desktop } from './desktop.js';
 import { KioskPolicyError } from './kiosk-policy.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -38,6 +38,7 @@ export function createAgentServer(
       .catch((error: unknown) => {
         if (error instanceof HttpError) send(res, error.status, { error: error.message });
         else if (error instanceof DesktopStateError) send(res, 409, { error: error.message });
+        else if (error instanceof WipeFailedError) send(res, 500, { error: 'wipe-failed', step: error.step });
         else if (error instanceof KioskPolicyError) send(res, 400, { error: error.message });
         else {
           process.stderr.write(`agent: ${(error as Error).message}\n`);
@@ -62,13 +63,15 @@ async function handle(
   if (method === 'GET' && path === '/v1/health') {
     const health: AgentHealth = {
       desktopId: config.desktopId,
-      status: desktop.isStarting
-        ? 'starting'
-        : !desktop.isDisplayRunning
-          ? 'unhealthy'
-          : desktop.userId
-            ? 'in-session'
-            : 'ready',
+      status: desktop.wipeFailure
+        ? 'wipe-failed'
+        : desktop.isStarting
+          ? 'starting'
+          : !desktop.isDisplayRunning
+            ? 'unhealthy'
+            : desktop.userId
+              ? 'in-session'
+              : 'ready',
       imageVersion: config.imageVersion ?? image?.version ?? 'dev',
       display: { vncPort: config.vncPort, running: desktop.isDisplayRunning },
       kioskRunning: desktop.isKioskRunning,

@@ -17,6 +17,24 @@ const sessionScripts = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 export class DesktopStateError extends Error {}
 
 /**
+ * A wipe that did not finish: what the previous user left may still be there. The desktop stays out of
+ * service (no session starts) until a wipe succeeds.
+ */
+export class WipeFailedError extends Error {
+  constructor(readonly step: WipeStep) {
+    super(`the wipe failed while it ${wipeStepText[step]}`);
+  }
+}
+
+export type WipeStep = 'stopping-the-kiosk' | 'removing-session-files' | 'restarting-the-display';
+
+const wipeStepText: Record<WipeStep, string> = {
+  'stopping-the-kiosk': 'stopped the kiosk',
+  'removing-session-files': 'removed the session files',
+  'restarting-the-display': 'restarted the display',
+};
+
+/**
  * One desktop: an X server with a window manager, and a kiosk browser started for each user's session.
  * Ending a session wipes the desktop: the kiosk and every process it started go, with everything they
  * wrote; the X selections are emptied; and the X server itself is restarted with a new VNC password,
@@ -31,6 +49,8 @@ export class Desktop {
   /** Someone has used the display since it was last (re)started. */
   private isDirty = false;
   private isRestarting = false;
+  /** Set when a wipe did not finish; cleared only by a wipe that does. */
+  private failedWipe: { step: WipeStep; at: string } | undefined;
   private readonly queue = new SerialQueue();
 
   constructor(private readonly config: AgentConfig) {}
@@ -60,12 +80,22 @@ export class Desktop {
     return this.currentUser;
   }
 
+  /** The step at which the last wipe failed, while the desktop is out of service because of it. */
+  get wipeFailure(): { step: WipeStep; at: string } | undefined {
+    return this.failedWipe;
+  }
+
   startDisplay(): Promise<void> {
     return this.queue.run(() => this.restartDisplay());
   }
 
   startSession(userId: string, startUrl: string): Promise<{ vncPassword: string }> {
     return this.queue.run(async () => {
+      if (this.failedWipe) {
+        throw new DesktopStateError(
+          'the last wipe of this desktop failed; it starts no session until a wipe succeeds',
+        );
+      }
       if (this.isDirty || !this.isDisplayRunning) await this.wipe();
       // Rendered first: a start URL the policy cannot allow is refused before anything starts.
       const policyEnv = this.preparePolicy(startUrl);
@@ -85,10 +115,13 @@ export class Desktop {
     });
   }
 
-  /** Ends the user's session and wipes the desktop; nothing happens if no one has used it since. */
+  /**
+   * Ends the user's session and wipes the desktop; nothing happens if no one has used it since. After a
+   * failed wipe, this is how the wipe is tried again (an administrator's reset): only success clears it.
+   */
   endSession(): Promise<void> {
     return this.queue.run(async () => {
-      if (this.isDirty) await this.wipe();
+      if (this.isDirty || this.failedWipe) await this.wipe();
     });
   }
 
@@ -121,8 +154,14 @@ export class Desktop {
     }
   }
 
+  /**
+   * Removes everything of the previous session. Each step that fails makes the whole wipe fail and is
+   * remembered: the broker takes the desktop out of service, and this agent starts no session on it.
+   * (Emptying the selections is not such a step: the display's restart empties them anyway.)
+   */
   private async wipe(): Promise<void> {
     this.isRestarting = true;
+    let step: WipeStep = 'stopping-the-kiosk';
     try {
       await this.stopKiosk();
       this.currentUser = undefined;
@@ -134,8 +173,15 @@ export class Desktop {
           });
         }
       }
+      step = 'removing-session-files';
       this.removeSessionFiles();
+      step = 'restarting-the-display';
       await this.restartDisplay();
+      this.failedWipe = undefined;
+    } catch (error) {
+      this.failedWipe = { step, at: new Date().toISOString() };
+      process.stderr.write(`agent: wipe failed (${step}): ${(error as Error).message}\n`);
+      throw new WipeFailedError(step);
     } finally {
       this.isRestarting = false;
     }

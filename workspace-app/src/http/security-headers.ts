@@ -8,7 +8,9 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   );
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  // Nothing of a portal address (patient ids) leaves for a vendor's page; the portal's own forms still send
+  // their Origin, which the cross-site guard reads (with no-referrer, browsers send `Origin: null` instead).
+  res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('X-Frame-Options', 'DENY');
   next();
 };

@@ -78,7 +78,6 @@ export interface PatientCalendarView {
   days: number;
   team: CareTeam;
   canWrite: boolean;
-  csrf: string;
   form?: RawForm;
   issues?: readonly ItemIssue[];
   conflict?: VisitConflictError;
@@ -99,7 +98,6 @@ export function renderPatientCalendar(view: PatientCalendarView, lang: Language)
             view.canWrite && visit.status === 'planned'
               ? postForm(
                   `/patients/${id}/visits/${visit.id}/cancel`,
-                  view.csrf,
                   lang,
                   button(pt(lang, 'cancelVisit'), 'button small'),
                   {
@@ -132,7 +130,6 @@ export function renderPatientCalendar(view: PatientCalendarView, lang: Language)
   const plan = view.canWrite
     ? `<section class="card"><h2>${escapeHtml(pt(lang, 'schedule'))}</h2>${conflict}${postForm(
         `/patients/${id}/visits`,
-        view.csrf,
         lang,
         `${renderFields(visitPlanForm(view.team), view.form ?? { durationMinutes: '60' }, lang, view.issues)}<p>${button(pt(lang, 'schedule'), 'button primary')}</p>`,
       )}</section>`

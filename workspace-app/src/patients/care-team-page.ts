@@ -81,7 +81,6 @@ function invitationLine(invitation: CareTeamInvitation, lang: Language): string 
 export interface TeamPageView {
   team: CareTeam;
   patientName: string;
-  csrf: string;
   inviteForm?: RawForm;
   inviteIssues?: readonly ItemIssue[];
   /** A refusal to show above the page (e.g. the last owner tried to leave). */
@@ -90,7 +89,7 @@ export interface TeamPageView {
 
 /** Members (organisation or individual), invitations, and what the reader may do about them. */
 export function renderTeamPage(view: TeamPageView, lang: Language): string {
-  const { team, csrf } = view;
+  const { team } = view;
   const id = team.patientId;
   const members = team.members
     .map((member) => {
@@ -100,7 +99,6 @@ export function renderTeamPage(view: TeamPageView, lang: Language): string {
         member.kind === 'organisation' && isMine
           ? postForm(
               `/patients/${id}/team/members/${member.id}/staff`,
-              csrf,
               lang,
               `<label for="staff-${member.id}">${escapeHtml(pt(lang, 'staffIds'))}</label>
 <textarea id="staff-${member.id}" name="staff" rows="3">${escapeHtml(member.people.map((p) => p.id).join('\n'))}</textarea>
@@ -111,7 +109,6 @@ ${button(pt(lang, 'saveStaff'), 'button small')}`,
         team.me.canManage && !isMine
           ? `${postForm(
               `/patients/${id}/team/members/${member.id}/role`,
-              csrf,
               lang,
               `<select name="role" aria-label="${escapeHtml(pt(lang, 'role'))}">${(
                 ['owner', 'editor', 'reader'] as const
@@ -124,7 +121,6 @@ ${button(pt(lang, 'saveStaff'), 'button small')}`,
               { className: 'inline-form' },
             )}${postForm(
               `/patients/${id}/team/members/${member.id}/end`,
-              csrf,
               lang,
               button(pt(lang, 'endMembership'), 'button small danger'),
               {
@@ -146,7 +142,6 @@ ${button(pt(lang, 'saveStaff'), 'button small')}`,
           team.me.canManage && invitation.status === 'sent'
             ? postForm(
                 `/patients/${id}/team/invitations/${invitation.id}/revoke`,
-                csrf,
                 lang,
                 button(pt(lang, 'revoke'), 'button small'),
                 {
@@ -160,20 +155,13 @@ ${button(pt(lang, 'saveStaff'), 'button small')}`,
   const invite = team.me.canManage
     ? `<section class="card"><h2>${escapeHtml(pt(lang, 'inviteTitle'))}</h2>${postForm(
         `/patients/${id}/team/invitations`,
-        csrf,
         lang,
         `${renderFields(invitationForm, view.inviteForm ?? { kind: 'organisation', role: 'editor', validDays: '14' }, lang, view.inviteIssues)}<p>${button(pt(lang, 'invite'), 'button primary')}</p>`,
       )}</section>`
     : '';
-  const leave = postForm(
-    `/patients/${id}/team/leave`,
-    csrf,
-    lang,
-    button(pt(lang, 'leave'), 'button danger'),
-    {
-      confirm: pt(lang, 'leaveConfirm'),
-    },
-  );
+  const leave = postForm(`/patients/${id}/team/leave`, lang, button(pt(lang, 'leave'), 'button danger'), {
+    confirm: pt(lang, 'leaveConfirm'),
+  });
   return patientPage(
     lang,
     `${pt(lang, 'team')} — ${view.patientName}`,
@@ -192,19 +180,15 @@ ${invite}
 }
 
 /** Invitations waiting for the practitioner, to accept or decline. */
-export function renderInvitationsPage(
-  invitations: readonly OpenInvitation[],
-  csrf: string,
-  lang: Language,
-): string {
+export function renderInvitationsPage(invitations: readonly OpenInvitation[], lang: Language): string {
   const rows = invitations
     .map(
       (invitation) => `<li class="invitation"><strong>${escapeHtml(invitation.patientName)}</strong>
 <p>${escapeHtml(pt(lang, 'invitedBy', { who: invitation.sentBy.name, organisation: invitation.sentBy.organisation }))} ・ ${escapeHtml(
         roleLabel(invitation.role, lang),
       )} ・ ${escapeHtml(pt(lang, 'expires', { when: tokyoDateTime(invitation.expiresAt) }))}</p>
-${postForm(`/patients/invitations/${invitation.id}`, csrf, lang, `<input type="hidden" name="answer" value="accept">${button(pt(lang, 'accept'), 'button primary')}`, { className: 'inline-form' })}
-${postForm(`/patients/invitations/${invitation.id}`, csrf, lang, `<input type="hidden" name="answer" value="decline">${button(pt(lang, 'decline'), 'button')}`, { className: 'inline-form' })}</li>`,
+${postForm(`/patients/invitations/${invitation.id}`, lang, `<input type="hidden" name="answer" value="accept">${button(pt(lang, 'accept'), 'button primary')}`, { className: 'inline-form' })}
+${postForm(`/patients/invitations/${invitation.id}`, lang, `<input type="hidden" name="answer" value="decline">${button(pt(lang, 'decline'), 'button')}`, { className: 'inline-form' })}</li>`,
     )
     .join('');
   return patientPage(

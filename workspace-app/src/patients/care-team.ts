@@ -8,6 +8,7 @@ import {
   isUuid,
   membershipCovers,
   PatientAccessDeniedError,
+  refusalReason,
   requirePatientAccess,
   type TeamMembership,
   type TeamRole,
@@ -139,7 +140,9 @@ export async function readCareTeam(
   return auditedOperation(deps, actor, { type: 'patient.team.read', patientId }, async (client) => {
     const memberships = await activeMemberships(client, patientId);
     const decision = decidePatientAccess(actor, memberships, 'read');
-    if (!decision.isAllowed) throw new PatientAccessDeniedError(decision.reason, 'read');
+    if (!decision.isAllowed) {
+      throw new PatientAccessDeniedError(await refusalReason(client, decision.reason, patientId), 'read');
+    }
     const joined = await client.query<{ id: string; joined_at: Date }>(
       'SELECT id, joined_at FROM care_team_members WHERE patient_id = $1 AND left_at IS NULL',
       [patientId],

@@ -77,7 +77,6 @@ export interface DocumentsPageView {
   documents: HandoffDocument[];
   team: CareTeam;
   canWrite: boolean;
-  csrf: string;
   form?: RawForm;
   issues?: readonly ItemIssue[];
 }
@@ -93,7 +92,6 @@ export function renderDocumentsPage(view: DocumentsPageView, lang: Language): st
   const generate = view.canWrite
     ? `<section class="card"><h2>${escapeHtml(pt(lang, 'generate'))}</h2><p class="hint">${escapeHtml(pt(lang, 'excludedUndisclosed'))}</p>${postForm(
         `/patients/${id}/documents`,
-        view.csrf,
         lang,
         `${renderFields(generateForm(view.team), view.form ?? {}, lang, view.issues)}<p>${button(pt(lang, 'generate'), 'button primary')}</p>`,
       )}</section>`
@@ -122,7 +120,6 @@ function narrativeForm(scene: HandoffScene): FormSpec {
 
 export interface DocumentPageView {
   document: HandoffDocument;
-  csrf: string;
   /** The reader may still correct, review and send it (writing organisation, not yet sent). */
   canEdit: boolean;
   /** The reader is among its recipients and it is sent. */
@@ -142,7 +139,7 @@ function list(title: string, lines: readonly string[]): string {
 
 /** One document as its reader may see it, with its workflow: correct, review, send, confirm receipt. */
 export function renderDocumentPage(view: DocumentPageView, lang: Language): string {
-  const { document, csrf } = view;
+  const { document } = view;
   const c = document.content;
   const id = document.patientId;
   const name = patientDisplayName(c.patient.name);
@@ -158,7 +155,6 @@ export function renderDocumentPage(view: DocumentPageView, lang: Language): stri
   const edit = view.canEdit
     ? `${postForm(
         base,
-        csrf,
         lang,
         `<input type="hidden" name="version" value="${view.conflict?.version ?? document.version}">${renderFields(
           narrativeForm(document.scene),
@@ -167,12 +163,12 @@ export function renderDocumentPage(view: DocumentPageView, lang: Language): stri
           view.issues,
         )}<p>${button(pt(lang, 'saveNarrative'), 'button')}</p>`,
       )}
-${document.status === 'draft' ? postForm(`${base}/review`, csrf, lang, `<input type="hidden" name="version" value="${document.version}">${button(pt(lang, 'review'), 'button')}`) : ''}
-${document.status === 'reviewed' ? postForm(`${base}/send`, csrf, lang, `<input type="hidden" name="version" value="${document.version}">${button(pt(lang, 'send'), 'button primary')}`) : ''}`
+${document.status === 'draft' ? postForm(`${base}/review`, lang, `<input type="hidden" name="version" value="${document.version}">${button(pt(lang, 'review'), 'button')}`) : ''}
+${document.status === 'reviewed' ? postForm(`${base}/send`, lang, `<input type="hidden" name="version" value="${document.version}">${button(pt(lang, 'send'), 'button primary')}`) : ''}`
     : '';
   const acknowledge =
     view.canAcknowledge && !document.receivedAt
-      ? postForm(`${base}/receive`, csrf, lang, button(pt(lang, 'acknowledge'), 'button primary'))
+      ? postForm(`${base}/receive`, lang, button(pt(lang, 'acknowledge'), 'button primary'))
       : '';
   const conflict = view.conflict
     ? `<section class="conflict" role="alert"><h2>${escapeHtml(pt(lang, 'conflictTitle'))}</h2><p>${escapeHtml(pt(lang, 'conflictLead'))}</p>

@@ -20,7 +20,25 @@ export interface TeamMembership {
   role: TeamRole;
 }
 
-export type DenialReason = 'no-care-role' | 'not-a-member' | 'role-does-not-allow';
+export type DenialReason =
+  | 'no-care-role'
+  | 'not-a-member'
+  | 'role-does-not-allow'
+  /** Refined from `not-a-member` once the decision is made, for the auditor only. */
+  | 'no-such-patient'
+  | 'malformed-patient-id';
+
+/**
+ * Refusals that mean the patient asked for is not one this person may name at all. The person is told the
+ * same for each (ids cannot be probed), and the refusal is audited under the person, never filed under
+ * the patient id they gave: it may be a mistyped id that belongs to someone else.
+ */
+const patientUnavailable: ReadonlySet<DenialReason> = new Set([
+  'no-care-role',
+  'not-a-member',
+  'no-such-patient',
+  'malformed-patient-id',
+]);
 
 export type AccessDecision =
   | { isAllowed: true; role: TeamRole; membership: TeamMembership }
@@ -84,15 +102,19 @@ export function decidePatientAccess(
   return { isAllowed: true, role: strongest.role, membership: strongest };
 }
 
+const notAvailable = {
+  ja: 'この患者は見つからないか、あなたはこの患者のケアチームに参加していません。患者IDをご確認ください。',
+  en: 'This patient was not found, or you are not on their care team. Please check the patient ID.',
+};
+
 const denials: Readonly<Record<DenialReason, { ja: string; en: string }>> = {
   'no-care-role': {
     ja: 'この利用者区分では患者情報を扱えません。',
     en: 'Your sign-in role does not give access to patient records.',
   },
-  'not-a-member': {
-    ja: 'この患者のケアチームに参加していません。',
-    en: 'You are not on this patient’s care team.',
-  },
+  'not-a-member': notAvailable,
+  'no-such-patient': notAvailable,
+  'malformed-patient-id': notAvailable,
   'role-does-not-allow': {
     ja: 'ケアチームでの役割ではこの操作はできません。',
     en: 'Your role on this care team does not allow this.',
@@ -106,6 +128,34 @@ export class PatientAccessDeniedError extends ForbiddenError {
   ) {
     super(denials[reason].ja, denials[reason].en);
   }
+
+  get isPatientUnavailable(): boolean {
+    return patientUnavailable.has(this.reason);
+  }
+}
+
+/**
+ * Why a refused person may not name this patient, as precisely as the auditor should learn it: a malformed
+ * id, an id no patient has, or a patient whose team they are not on. The person is told none of this.
+ */
+export async function refusalReason(
+  db: pg.Pool | pg.ClientBase,
+  reason: DenialReason,
+  patientId: string,
+): Promise<DenialReason> {
+  if (reason !== 'not-a-member') return reason;
+  if (!isUuid(patientId)) return 'malformed-patient-id';
+  return (await patientExists(db, patientId)) ? 'not-a-member' : 'no-such-patient';
+}
+
+/**
+ * Whether the shared record has a patient with this id: for the parts of the portal that refer to a patient
+ * without reading their record (the timeline's group mappings), so that a mistyped id is refused.
+ */
+export async function patientExists(db: pg.Pool | pg.ClientBase, patientId: string): Promise<boolean> {
+  if (!isUuid(patientId)) return false;
+  const { rowCount } = await db.query('SELECT 1 FROM patients WHERE id = $1', [patientId]);
+  return (rowCount ?? 0) > 0;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -159,7 +209,9 @@ export async function requirePatientAccess(
   action: PatientAction,
 ): Promise<{ role: TeamRole; membership: TeamMembership }> {
   const decision = decidePatientAccess(actor, await activeMemberships(db, patientId), action);
-  if (!decision.isAllowed) throw new PatientAccessDeniedError(decision.reason, action);
+  if (!decision.isAllowed) {
+    throw new PatientAccessDeniedError(await refusalReason(db, decision.reason, patientId), action);
+  }
   return { role: decision.role, membership: decision.membership };
 }
 

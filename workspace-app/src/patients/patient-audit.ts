@@ -3,7 +3,7 @@ import { withTransaction, type AuditEvent, type AuditTrail } from '@hcw/common';
 import { HttpError } from '../http/errors.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { EditConflictError } from './edit-conflict-error.js';
-import { PatientAccessDeniedError } from './patient-access.js';
+import { isUuid, PatientAccessDeniedError } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
 
 export type AuditDetails = Record<string, string | number | boolean | null>;
@@ -85,11 +85,19 @@ export async function auditedOperation<T>(
   try {
     result = await withTransaction(deps.pool, (client) => work(client, context));
   } catch (error) {
+    // A patient the actor may not name is not filed under: the id may be a mistyped one of another patient.
+    // A well-formed id stays in the details, for an auditor looking into who tried which patient.
+    const isUnavailable = error instanceof PatientAccessDeniedError && error.isPatientUnavailable;
+    const asked = context.patientId;
     await recordPatientEvent(deps.auditTrail, actor, {
       type: operation.type,
-      patientId: context.patientId,
+      patientId: isUnavailable ? null : asked,
       outcome: 'failure',
-      details: { ...context.details, ...failureDetails(error) },
+      details: {
+        ...context.details,
+        ...failureDetails(error),
+        ...(isUnavailable && asked !== null ? { requestedPatientId: isUuid(asked) ? asked : null } : {}),
+      },
     });
     throw error;
   }

@@ -64,12 +64,7 @@ ${todaysVisitsCard(today, lang)}
 }
 
 /** Registering a patient: their basics; the one registering becomes the care team's owner. */
-export function renderNewPatientPage(
-  form: RawForm,
-  issues: readonly ItemIssue[],
-  csrf: string,
-  lang: Language,
-): string {
+export function renderNewPatientPage(form: RawForm, issues: readonly ItemIssue[], lang: Language): string {
   return patientPage(
     lang,
     pt(lang, 'newPatient'),
@@ -78,7 +73,6 @@ export function renderNewPatientPage(
 ${issues.length > 0 ? `<p class="form-errors-title" role="alert">${escapeHtml(pt(lang, 'invalidTitle'))}</p>` : ''}
 ${postForm(
   '/patients',
-  csrf,
   lang,
   `${renderFields(basicsForm, form, lang, issues)}<p>${button(pt(lang, 'save'), 'button primary')}</p>`,
   {

@@ -59,10 +59,9 @@ export function link(path: string, text: string, lang: Language, className = '')
   return `<a${className ? ` class="${className}"` : ''} href="${escapeHtml(href(path, lang))}">${escapeHtml(text)}</a>`;
 }
 
-/** A form that posts to the record, carrying the session's CSRF token. */
+/** A form that posts to the record (the portal's cross-site guard checks where it was sent from). */
 export function postForm(
   action: string,
-  csrf: string,
   lang: Language,
   inner: string,
   options: { confirm?: string; className?: string } = {},
@@ -70,7 +69,7 @@ export function postForm(
   const confirm = options.confirm ? ` data-confirm="${escapeHtml(options.confirm)}"` : '';
   const className = options.className ? ` class="${options.className}"` : '';
   return `<form method="post" action="${escapeHtml(href(action, lang))}"${confirm}${className}>
-<input type="hidden" name="csrf" value="${escapeHtml(csrf)}">${inner}</form>`;
+${inner}</form>`;
 }
 
 export function button(text: string, className = 'button'): string {

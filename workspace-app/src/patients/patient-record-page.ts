@@ -187,7 +187,6 @@ export interface ItemFormView {
   issues?: readonly ItemIssue[];
   /** The change that beat the writer's, shown beside their own input. */
   conflict?: StoredItem;
-  csrf: string;
 }
 
 /** The form of one item, new or to edit, with messages next to their fields. */
@@ -220,7 +219,6 @@ ${changedLine(view.conflict, lang)}
     view.item && !['basics', 'wishes', 'physical-function'].includes(view.kind)
       ? postForm(
           `/patients/${view.patientId}/items/${view.item.id}/remove`,
-          view.csrf,
           lang,
           `<input type="hidden" name="version" value="${view.item.version}">${button(pt(lang, 'remove'), 'button danger')}`,
           { confirm: pt(lang, 'remove') },
@@ -232,7 +230,7 @@ ${changedLine(view.conflict, lang)}
     `<p class="breadcrumb">${link(`/patients/${view.patientId}`, `${view.patientName} — ${pt(lang, 'toRecord')}`, lang)}</p>
 <h1>${escapeHtml(title)}</h1>
 ${conflict}${invalid}
-${postForm(action, view.csrf, lang, `${hidden}${renderFields(itemForms[view.kind], view.form, lang, view.issues)}<p>${button(pt(lang, 'save'), 'button primary')}</p>`, { className: isVisit ? 'item-form quick' : 'item-form' })}
+${postForm(action, lang, `${hidden}${renderFields(itemForms[view.kind], view.form, lang, view.issues)}<p>${button(pt(lang, 'save'), 'button primary')}</p>`, { className: isVisit ? 'item-form quick' : 'item-form' })}
 ${remove}`,
   );
 }

@@ -1,8 +1,7 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
 import { AuditTrail } from '@hcw/common';
-import { ForbiddenError, HttpError, UnauthorisedError } from '../http/errors.js';
+import { HttpError, UnauthorisedError } from '../http/errors.js';
 import '../http/session-types.js';
 import { notifyPractitioners } from '../timeline/notify-practitioners.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
@@ -74,13 +73,6 @@ import {
 } from './visit-calendar.js';
 import { VisitConflictError } from './visit-conflict-error.js';
 
-declare module 'express-session' {
-  interface SessionData {
-    /** Posted back by the record's forms; a page on another site cannot know it. */
-    patientsCsrf?: string;
-  }
-}
-
 export interface PatientsRoutesOptions {
   pool: pg.Pool;
   auditTrail?: AuditTrail;
@@ -91,23 +83,6 @@ function actorOf(req: Request): PatientActor {
   const practitioner = req.session.practitioner;
   if (!practitioner) throw new UnauthorisedError();
   return { ...practitioner, ...(req.ip ? { clientAddress: req.ip } : {}) };
-}
-
-function csrfToken(req: Request): string {
-  req.session.patientsCsrf ??= randomBytes(24).toString('base64url');
-  return req.session.patientsCsrf;
-}
-
-function checkCsrf(req: Request): void {
-  const given = (req.body as RawForm | undefined)?.csrf;
-  const expected = Buffer.from(req.session.patientsCsrf ?? '');
-  const offered = Buffer.from(typeof given === 'string' ? given : '');
-  if (expected.length === 0 || offered.length !== expected.length || !timingSafeEqual(offered, expected)) {
-    throw new ForbiddenError(
-      'フォームの有効期限が切れました。画面を開き直してください。',
-      'The form has expired. Please open the page again.',
-    );
-  }
 }
 
 function bodyOf(req: Request): RawForm {
@@ -157,10 +132,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
     actorOf(req);
     next();
   });
-  router.post('/patients{/*rest}', forms, (req, _res, next) => {
-    checkCsrf(req);
-    next();
-  });
+  router.post('/patients{/*rest}', forms);
 
   /** The reader's role, for what the page offers; the store decides again on every change. */
   async function roleOf(actor: PatientActor, patientId: string): Promise<TeamRole | undefined> {
@@ -183,7 +155,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
 
   router.get('/patients/new', (req, res) => {
     actorOf(req);
-    send(res, 200, renderNewPatientPage({}, [], csrfToken(req), languageOf(req)));
+    send(res, 200, renderNewPatientPage({}, [], languageOf(req)));
   });
 
   router.post('/patients', async (req, res) => {
@@ -195,7 +167,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
       redirect(res, `/patients/${created.patientId}`, lang);
     } catch (error) {
       if (!(error instanceof InvalidItemError)) throw error;
-      send(res, 400, renderNewPatientPage(form, error.issues, csrfToken(req), lang));
+      send(res, 400, renderNewPatientPage(form, error.issues, lang));
     }
   });
 
@@ -212,7 +184,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
 
   router.get('/patients/invitations', async (req, res) => {
     const invitations = await listMyInvitations(deps, actorOf(req));
-    send(res, 200, renderInvitationsPage(invitations, csrfToken(req), languageOf(req)));
+    send(res, 200, renderInvitationsPage(invitations, languageOf(req)));
   });
 
   router.post('/patients/invitations/:invitationId', async (req, res) => {
@@ -251,7 +223,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
       res,
       status,
       renderItemFormPage(
-        { patientId, patientName: await patientName(actor, patientId), csrf: csrfToken(req), ...view },
+        { patientId, patientName: await patientName(actor, patientId), ...view },
         languageOf(req),
       ),
     );
@@ -390,10 +362,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
     send(
       res,
       status,
-      renderTeamPage(
-        { team, patientName: await patientName(actor, patientId), csrf: csrfToken(req), ...extra },
-        languageOf(req),
-      ),
+      renderTeamPage({ team, patientName: await patientName(actor, patientId), ...extra }, languageOf(req)),
     );
   }
 
@@ -495,7 +464,6 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
           days: 7,
           team,
           canWrite: team.me.role !== 'reader',
-          csrf: csrfToken(req),
           ...extra,
         },
         languageOf(req),
@@ -547,7 +515,6 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
           documents,
           team,
           canWrite: team.me.role !== 'reader',
-          csrf: csrfToken(req),
           ...extra,
         },
         languageOf(req),
@@ -592,7 +559,6 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
       renderDocumentPage(
         {
           document,
-          csrf: csrfToken(req),
           canEdit:
             document.status !== 'sent' &&
             document.createdBy.organisation === actor.organisation &&

@@ -24,7 +24,7 @@ function vendorSelect(vendors: VendorChoice[]): string {
 /** A practitioner's own vendor accounts: what is linked, what awaits confirmation, and a form to add one. */
 export function renderAccountsPage(
   lang: Language,
-  data: { links: AccountLink[]; vendors: VendorChoice[]; csrfToken: string; sourceName(id: string): string },
+  data: { links: AccountLink[]; vendors: VendorChoice[]; sourceName(id: string): string },
 ): string {
   const rows = data.links
     .map(
@@ -34,7 +34,6 @@ export function renderAccountsPage(
       )}
 ${cell(tl(lang, 'accountStatus'), h(tl(lang, link.status === 'confirmed' ? 'accountConfirmed' : 'accountPending')), `tl-status-${link.status}`)}
 <td class="tl-cell-actions"><form method="post" action="/timeline/accounts/remove" class="tl-inline-form">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <input type="hidden" name="vendor" value="${h(link.vendor)}">
 <input type="hidden" name="account" value="${h(link.vendorAccount)}">
 <button type="submit" class="tl-secondary">${h(tl(lang, 'accountRemove'))}</button></form></td></tr>`,
@@ -54,7 +53,6 @@ ${cell(tl(lang, 'accountStatus'), h(tl(lang, link.status === 'confirmed' ? 'acco
 <p>${h(tl(lang, 'accountsLead'))}</p>
 ${table}
 <form method="post" action="/timeline/accounts" class="tl-form">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <label>${h(tl(lang, 'accountVendor'))}${vendorSelect(data.vendors)}</label>
 <label>${h(tl(lang, 'accountId'))}<input name="account" required maxlength="200"></label>
 <button type="submit">${h(tl(lang, 'accountAdd'))}</button>
@@ -72,7 +70,6 @@ export function renderReviewPage(
     pending: AccountLink[];
     mappings: PatientGroupMapping[];
     vendors: VendorChoice[];
-    csrfToken: string;
     sourceName(id: string): string;
   },
 ): string {
@@ -86,7 +83,6 @@ export function renderReviewPage(
         h(formatTokyoTime(lang, link.requestedAt)),
       )}
 <td class="tl-cell-actions"><form method="post" action="/timeline/accounts/confirm" class="tl-inline-form">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <input type="hidden" name="practitioner" value="${h(link.practitionerId)}">
 <input type="hidden" name="vendor" value="${h(link.vendor)}">
 <input type="hidden" name="account" value="${h(link.vendorAccount)}">
@@ -122,7 +118,6 @@ ${
       tl(lang, 'groupPatientId'),
     )}</th><th>${h(tl(lang, 'groupPatientLabel'))}</th></tr></thead><tbody>${mappings}</tbody></table>
 <form method="post" action="/timeline/patient-groups" class="tl-form">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <label>${h(tl(lang, 'accountVendor'))}${vendorSelect(data.vendors)}</label>
 <label>${h(tl(lang, 'groupRef'))}<input name="group" required maxlength="200"></label>
 <label>${h(tl(lang, 'groupPatientId'))}<input name="patient" required maxlength="200"></label>

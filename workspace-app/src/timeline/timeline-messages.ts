@@ -73,6 +73,10 @@ const messages = {
   forbidden: { ja: 'この画面を表示する権限がありません。', en: 'You may not open this page.' },
   invalidFilter: { ja: '絞り込みの条件が正しくありません。', en: 'The filter is not valid.' },
   invalidForm: { ja: '入力内容が正しくありません。', en: 'The form is not valid.' },
+  noSuchPatient: {
+    ja: 'この患者IDの患者は共有患者記録にいません。患者IDをご確認ください。',
+    en: 'The shared record has no patient with this ID. Please check the patient ID.',
+  },
   sourcePortal: { ja: 'ポータル', en: 'Portal' },
   vitalTemperature: { ja: '体温', en: 'Temperature' },
   vitalBloodPressure: { ja: '血圧', en: 'Blood pressure' },

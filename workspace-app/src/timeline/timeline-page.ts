@@ -22,7 +22,6 @@ export interface TimelinePageData {
   health: VendorHealth[];
   hasActiveAccount: boolean;
   /** The session's form token; the page's forms post it back. */
-  csrfToken: string;
 }
 
 const timeFormats = {
@@ -206,7 +205,6 @@ export function renderTimelinePage(data: TimelinePageData, context: RenderContex
 <h1 class="tl-heading">${h(tl(lang, 'title'))}</h1>
 <div class="tl-summary"><p class="tl-unread-line" id="tl-unread">${renderUnreadSummary(page.unreadBySource, context)}</p>
 <form method="post" action="/timeline/read-all" class="tl-inline-form" id="tl-read-all">
-<input type="hidden" name="csrf" value="${h(data.csrfToken)}">
 <button type="submit" class="tl-secondary">${h(tl(lang, 'markAllRead'))}</button></form></div>
 ${renderHealth(data.health, context.sourceName, lang)}
 <details class="tl-filter-box folds-when-compact"${isFiltered ? ' open' : ''}>

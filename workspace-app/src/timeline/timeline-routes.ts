@@ -32,19 +32,15 @@ import {
   renderUnreadSummary,
   type RenderContext,
 } from './timeline-page.js';
-import {
-  checkCsrf,
-  checkScriptRequest,
-  csrfToken,
-  itAdministrator,
-  timelineUser,
-} from './timeline-session.js';
+import { itAdministrator, timelineUser } from './timeline-session.js';
 import { listVendorHealth } from './vendor-health.js';
 
 export interface TimelineRoutesDeps {
   config: PortalConfig;
   pool: pg.Pool;
   auditTrail?: AuditTrail;
+  /** Whether the shared record has this patient; the patient record owns patients, the timeline only asks. */
+  isPatient(patientId: string): Promise<boolean>;
 }
 
 const vendorId = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/);
@@ -55,10 +51,9 @@ const label = z
   .max(200)
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'control characters');
-const csrfForm = z.object({ csrf: z.string() });
-const accountForm = z.object({ csrf: z.string(), vendor: vendorId, account: label });
+const accountForm = z.object({ vendor: vendorId, account: label });
 const confirmForm = accountForm.extend({ practitioner: label });
-const groupForm = z.object({ csrf: z.string(), vendor: vendorId, group: label, patient: label, label });
+const groupForm = z.object({ vendor: vendorId, group: label, patient: label, label });
 const eventId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const liveQuery = z.object({
   ids: z
@@ -80,6 +75,7 @@ const REJECTIONS_KEPT_PER_MINUTE = 60;
 export function timelineRoutes({
   config,
   pool,
+  isPatient,
   auditTrail = new AuditTrail(pool),
 }: TimelineRoutesDeps): Router {
   const router = express.Router();
@@ -152,7 +148,6 @@ export function timelineRoutes({
             sources: sources(lang),
             health,
             hasActiveAccount: active.rows[0]?.exists === true,
-            csrfToken: csrfToken(req),
           },
           context(lang),
         ),
@@ -190,7 +185,6 @@ export function timelineRoutes({
   router.post('/timeline/api/items/:id/read', async (req, res) => {
     const lang = languageOf(req);
     const practitioner = timelineUser(req);
-    checkScriptRequest(req);
     const id = eventId.safeParse(req.params.id);
     if (!id.success || !(await markRead(pool, practitioner.id, id.data))) {
       throw new HttpError(404, '見つかりません。', 'Not found.');
@@ -198,9 +192,8 @@ export function timelineRoutes({
     res.json({ unreadHtml: renderUnreadSummary(await countUnread(pool, practitioner.id), context(lang)) });
   });
 
-  router.post('/timeline/read-all', form, async (req, res) => {
+  router.post('/timeline/read-all', async (req, res) => {
     const practitioner = timelineUser(req);
-    checkCsrf(req, csrfForm.safeParse(req.body).data?.csrf);
     await markAllRead(pool, practitioner.id);
     res.redirect(303, '/timeline');
   });
@@ -241,7 +234,6 @@ export function timelineRoutes({
         renderAccountsPage(lang, {
           links,
           vendors: registry.list().map((c) => ({ id: c.id, name: c.displayName[lang] })),
-          csrfToken: csrfToken(req),
           sourceName: sourceName(lang),
         }),
       );
@@ -253,7 +245,6 @@ export function timelineRoutes({
   router.post('/timeline/accounts', form, async (req, res) => {
     const practitioner = timelineUser(req);
     const input = parseForm(accountForm, req);
-    checkCsrf(req, input.csrf);
     if (!registry.get(input.vendor)) throw invalidForm();
     await requestAccountLink(pool, {
       practitionerId: practitioner.id,
@@ -266,7 +257,6 @@ export function timelineRoutes({
   router.post('/timeline/accounts/remove', form, async (req, res) => {
     const practitioner = timelineUser(req);
     const input = parseForm(accountForm, req);
-    checkCsrf(req, input.csrf);
     await removeAccountLink(pool, {
       practitionerId: practitioner.id,
       vendor: input.vendor,
@@ -288,7 +278,6 @@ export function timelineRoutes({
           pending,
           mappings,
           vendors: registry.list().map((c) => ({ id: c.id, name: c.displayName[lang] })),
-          csrfToken: csrfToken(req),
           sourceName: sourceName(lang),
         }),
       );
@@ -300,7 +289,6 @@ export function timelineRoutes({
   router.post('/timeline/accounts/confirm', form, async (req, res) => {
     const administrator = itAdministrator(req);
     const input = parseForm(confirmForm, req);
-    checkCsrf(req, input.csrf);
     const key = { practitionerId: input.practitioner, vendor: input.vendor, vendorAccount: input.account };
     if (!(await confirmAccountLink(pool, key, administrator.id))) {
       throw new HttpError(404, '見つかりません。', 'Not found.');
@@ -319,7 +307,19 @@ export function timelineRoutes({
   router.post('/timeline/patient-groups', form, async (req, res) => {
     const administrator = itAdministrator(req);
     const input = parseForm(groupForm, req);
-    checkCsrf(req, input.csrf);
+    if (!(await isPatient(input.patient))) {
+      // A mistyped id would send a vendor's messages (and vital signs) into another patient's record. The
+      // refusal is recorded under the administrator, never filed under the id given.
+      await auditTrail.record({
+        type: 'timeline.patient-group-mapped',
+        outcome: 'failure',
+        actorId: administrator.id,
+        actorOrganisation: administrator.organisation,
+        clientAddress: req.ip,
+        details: { vendor: input.vendor, patientGroupRef: input.group, refusal: 'no-such-patient' },
+      });
+      throw new HttpError(404, tl('ja', 'noSuchPatient'), tl('en', 'noSuchPatient'));
+    }
     await mapPatientGroup(
       pool,
       {

@@ -1,15 +1,27 @@
 import type { Practitioner } from '@hcw/common';
 
 /**
+ * Where a practitioner stands towards a patient of the shared record: on the care team, or not, and if
+ * not, why (a patient who does not exist, an id that cannot be one). Only the auditor learns the why.
+ */
+export type CareTeamStanding =
+  'on-care-team' | 'not-on-care-team' | 'no-such-patient' | 'malformed-patient-id';
+
+/**
  * Answers whether a practitioner is on a patient's care team (ケアチーム). The care teams live in the
- * shared patient record; the transfer search only asks this one question, so that the record can
- * change its tables without the transfer search noticing.
+ * shared patient record; the transfer search only asks this, so that the record can change its tables
+ * without the transfer search noticing.
  */
 export interface CareTeamLookup {
   isOnCareTeam(practitioner: Pick<Practitioner, 'id' | 'organisation'>, patientId: string): Promise<boolean>;
+  standing(
+    practitioner: Pick<Practitioner, 'id' | 'organisation' | 'roles'>,
+    patientId: string,
+  ): Promise<CareTeamStanding>;
 }
 
 /** Until the patient record is wired in, nobody is on any care team: the safe answer. */
 export const noCareTeamLookup: CareTeamLookup = {
   isOnCareTeam: async () => false,
+  standing: async () => 'not-on-care-team',
 };

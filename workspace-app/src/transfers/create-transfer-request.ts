@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
 import { parseTransferInput } from './parse-transfer-input.js';
 import { auditedTransferOperation } from './transfer-audit.js';
+import { requirePatientForRequest } from './request-patient.js';
 import { requireMsw } from './transfer-access.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { transferRequestSchema } from './transfer-request.js';
@@ -10,13 +11,19 @@ import { transferStore, type StoredRequest } from './transfer-store.js';
 
 /** What an MSW sends: the patient's needs (transfer-request.ts without its id) and the shared record's patient. */
 export const newTransferRequestSchema = field.object({
-  /** The patient in the shared record, whose care team may then follow the request; null if none. */
+  /**
+   * The patient in the shared record, whose care team may then follow the request; null if none. Only a
+   * patient whose care team the MSW is on (request-patient.ts).
+   */
   patientId: field.text(200).nullable().default(null),
   request: z.record(z.unknown()),
 });
 export type NewTransferRequest = z.input<typeof newTransferRequestSchema>;
 
-/** Creates a transfer request for the MSW's organisation. The id is the server's, never the caller's. */
+/**
+ * Creates a transfer request for the MSW's organisation. The id is the server's, never the caller's; the
+ * patient, if named, must be one whose care team the MSW is on.
+ */
 export async function createTransferRequest(
   deps: TransferDeps,
   actor: TransferActor,
@@ -31,7 +38,8 @@ export async function createTransferRequest(
       const envelope = parseTransferInput(newTransferRequestSchema, input);
       const id = randomUUID();
       const details = parseTransferInput(transferRequestSchema, { ...envelope.request, id });
-      context.patientId = envelope.patientId;
+      if (envelope.patientId !== null)
+        await requirePatientForRequest(deps, actor, envelope.patientId, context);
       context.details.requestId = id;
       const request: StoredRequest = {
         id,

@@ -12,7 +12,11 @@ export type TransferDenial =
   | 'not-the-requesting-organisation'
   | 'not-an-asked-hospital'
   | 'not-involved'
-  | 'no-hospital-for-organisation';
+  | 'no-hospital-for-organisation'
+  // The patient a new request names: not one whose care team the requester is on (or no patient at all).
+  | 'not-on-care-team'
+  | 'no-such-patient'
+  | 'malformed-patient-id';
 
 export class TransferAccessDeniedError extends ForbiddenError {
   constructor(

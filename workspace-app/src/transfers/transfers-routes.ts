@@ -27,6 +27,7 @@ import { listTransfers } from './list-transfers.js';
 import { transferPage, type PageNotice } from './page-parts.js';
 import { parseTransferInput } from './parse-transfer-input.js';
 import { postInquiryMessage } from './post-inquiry-message.js';
+import { isPatientRefusal, openNewRequestFor } from './request-patient.js';
 import { defaultStaleAfterHours } from './rank-hospitals.js';
 import {
   readTransferInquiry,
@@ -152,10 +153,12 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     res.type('html').send(renderOverviewPage(languageOf(req), overview, actor.roles, takeNotice(req)));
   });
 
-  router.get('/transfers/requests/new', (req, res) => {
-    requireMsw(actorOf(req));
+  router.get('/transfers/requests/new', async (req, res) => {
+    const actor = actorOf(req);
+    requireMsw(actor);
     // The patient record can link here with its patient filled in.
     const patientId = typeof req.query.patientId === 'string' ? req.query.patientId.slice(0, 200) : '';
+    if (patientId) await openNewRequestFor(deps, actor, patientId);
     res
       .type('html')
       .send(renderNewRequestPage(languageOf(req), patientId ? { patientId: [patientId] } : {}, []));
@@ -169,6 +172,15 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
       leaveNotice(req, { tone: 'success', text: ttBoth('requestCreated') });
       res.redirect(303, `/transfers/requests/${request.id}/search`);
     } catch (error) {
+      // A patient the MSW may not name is refused with the form kept, so a mistyped id can be corrected.
+      if (isPatientRefusal(error)) {
+        const issue = { path: 'patientId', ja: error.messageJa, en: error.messageEn };
+        res
+          .status(403)
+          .type('html')
+          .send(renderNewRequestPage(languageOf(req), values, [issue]));
+        return;
+      }
       if (!(error instanceof TransferInputError)) throw error;
       res
         .status(400)

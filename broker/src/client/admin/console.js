@@ -68,6 +68,19 @@ async function endSession(fact) {
   }
 }
 
+async function returnToService(poolId, desktopId) {
+  if (!window.confirm(`${desktopId}\n${m.returnToServiceConfirm}`)) return;
+  try {
+    await post(
+      `/admin/api/pools/${encodeURIComponent(poolId)}/desktops/${encodeURIComponent(desktopId)}/return-to-service`,
+      {},
+    );
+    say(m.returnedToService);
+  } catch (error) {
+    say(`${m.changeFailed}: ${error.message}`);
+  }
+}
+
 function renderSessions(sessions) {
   noSessions.hidden = sessions.length > 0;
   sessionsBody.replaceChildren(
@@ -179,7 +192,9 @@ function renderPools(pools) {
         'ul',
         { className: 'counts' },
         ...Object.entries(pool.counts)
-          .filter(([state, count]) => count > 0 || ['warm', 'leased', 'unhealthy'].includes(state))
+          .filter(
+            ([state, count]) => count > 0 || ['warm', 'leased', 'unhealthy', 'wipe-failed'].includes(state),
+          )
           .map(([state, count]) => el('li', { dataset: { state }, text: `${m[state] ?? state}: ${count}` })),
       ),
       el('p', { text: `${m.imageVersions}: ${pool.imageVersions.join(', ') || '—'}` }),
@@ -198,11 +213,30 @@ function renderPools(pools) {
             ...pool.desktops.map((d) =>
               el(
                 'tr',
-                {},
+                { dataset: { desktop: d.id } },
                 el('td', { text: d.id }),
                 el('td', { className: `state-${d.state}`, text: m[d.state] ?? d.state }),
                 el('td', { text: d.imageVersion ?? '' }),
                 el('td', { text: d.userId ?? '' }),
+                el(
+                  'td',
+                  {},
+                  d.state === 'wipe-failed'
+                    ? el(
+                        'span',
+                        {},
+                        d.outOfServiceSince
+                          ? `${m.outOfServiceSince}: ${clock.format(new Date(d.outOfServiceSince))} `
+                          : '',
+                        el('button', {
+                          type: 'button',
+                          className: 'danger',
+                          text: m.returnToService,
+                          onclick: () => returnToService(pool.poolId, d.id),
+                        }),
+                      )
+                    : undefined,
+                ),
               ),
             ),
           ),

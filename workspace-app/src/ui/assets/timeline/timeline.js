@@ -5,7 +5,6 @@
   const root = document.getElementById('timeline');
   const list = document.getElementById('tl-items');
   if (!root || !list) return;
-  const headers = { 'x-timeline-client': '1' };
   const lang = root.dataset.lang || 'ja';
   const query = root.dataset.query || '';
 
@@ -40,7 +39,7 @@
   }
 
   async function load(extra) {
-    const response = await fetch(apiUrl(extra), { headers, credentials: 'same-origin' });
+    const response = await fetch(apiUrl(extra), { credentials: 'same-origin' });
     if (!response.ok) return;
     const body = await response.json();
     for (const item of body.items) place(item);
@@ -52,7 +51,6 @@
     if (!item || !item.classList.contains('tl-unread')) return;
     const response = await fetch(details.dataset.readUrl, {
       method: 'POST',
-      headers,
       credentials: 'same-origin',
     });
     if (!response.ok) return;
