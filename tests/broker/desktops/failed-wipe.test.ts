@@ -17,8 +17,10 @@ const POOL = 'wipe-pool';
  * wipes can then be removed. `repair` puts the folder back.
  */
 function turnReadOnly(folder: string): { repair(): void } {
-  execFileSync('mount', ['--bind', folder, folder]);
-  execFileSync('mount', ['-o', 'remount,bind,ro', folder]);
+  // One step: the bind mount is made read-only before it is attached (mount's new API), so a file the kiosk
+  // opens for writing in between cannot make a separate read-only remount fail as busy.
+  execFileSync('mount', ['--bind', '-o', 'ro', folder, folder]);
+  assert.throws(() => execFileSync('touch', [`${folder}/.read-only-probe`], { stdio: 'ignore' }), Error);
   let isMounted = true;
   const repair = (): void => {
     if (!isMounted) return;

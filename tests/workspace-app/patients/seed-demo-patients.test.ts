@@ -32,7 +32,8 @@ describe('demo patients', function () {
       `SELECT (SELECT count(*) FROM patients)::int AS patients, (SELECT count(*) FROM care_team_members)::int AS members,
               (SELECT count(*) FROM care_team_invitations)::int AS invitations`,
     );
-    assert.deepEqual(counts.rows[0], { patients: 3, members: 9, invitations: 1 });
+    // Three members for each patient, and 東京中央病院's discharge desk on 高橋 和子's team.
+    assert.deepEqual(counts.rows[0], { patients: 3, members: 10, invitations: 1 });
   });
 
   it('give nurse.sato, dr.tanaka and cm.suzuki the same patients', async () => {
@@ -40,6 +41,14 @@ describe('demo patients', function () {
       assert.equal((await listPatients(deps, who)).length, 3, who.id);
     }
     assert.equal((await listPatients(deps, people.kimura)).length, 0);
+  });
+
+  it('give msw.takahashi, through her hospital’s discharge desk, 高橋 和子: where the transfer walkthrough starts', async () => {
+    const patients = await listPatients(deps, people.takahashi);
+    assert.deepEqual(
+      patients.map((p) => p.patientId),
+      [DEMO_PATIENT_IDS.takahashiKazuko],
+    );
   });
 
   it('plan nurse.sato’s visits for today', async () => {

@@ -413,6 +413,26 @@ async function seedPatient(client: pg.PoolClient, patient: DemoPatient): Promise
   }
 }
 
+/**
+ * 高橋 和子 is in 東京中央病院, planned for discharge: the hospital's discharge desk (地域連携室, where
+ * msw.takahashi works) is on her team, so the MSW can look for her next bed. Added unless already there.
+ */
+async function addHospitalDesk(client: pg.PoolClient): Promise<void> {
+  const patientId = DEMO_PATIENT_IDS.takahashiKazuko;
+  const desk = '東京中央病院 地域連携室';
+  const { rowCount } = await client.query(
+    'SELECT 1 FROM care_team_members WHERE patient_id = $1 AND organisation = $2',
+    [patientId, desk],
+  );
+  if (rowCount) return;
+  await addMember(client, patientId, {
+    kind: 'organisation',
+    organisation: desk,
+    staff: ['msw.takahashi'],
+    role: 'editor',
+  });
+}
+
 /** 東京中央病院 is invited as an organisation to 山口 正雄's team, unless an invitation is open or was answered. */
 async function inviteHospital(client: pg.PoolClient): Promise<void> {
   const patientId = DEMO_PATIENT_IDS.yamaguchiMasao;
@@ -465,7 +485,8 @@ async function planToday(client: pg.PoolClient, patient: DemoPatient, today: str
 }
 
 /**
- * Seeds the demo patients with their care teams (nurse.sato, 中野在宅クリニック through dr.tanaka, cm.suzuki),
+ * Seeds the demo patients with their care teams (nurse.sato, 中野在宅クリニック through dr.tanaka, cm.suzuki;
+ * 東京中央病院 地域連携室 through msw.takahashi for 高橋 和子),
  * an undisclosed diagnosis recorded by 中野在宅クリニック, 東京中央病院 invited as an organisation, vital
  * signs from バイタルリンク, and nurse.sato's visits for today. Safe to call on every start.
  */
@@ -482,6 +503,7 @@ export async function seedDemoPatients(pool: pg.Pool, now: Date = new Date()): P
     });
   }
   await withTransaction(pool, async (client) => {
+    await addHospitalDesk(client);
     await inviteHospital(client);
     await client.query(
       `INSERT INTO connector_vitals (patient_id, vendor, vendor_event_id, patient_group_ref, measured_at, vitals,
