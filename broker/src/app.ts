@@ -8,10 +8,10 @@ import type { RedisStore } from 'connect-redis';
 import type { AuditTrail } from '@hcw/common';
 import type { BrokerConfig } from './config.js';
 import { devIdpRoutes } from './auth/dev-idp.js';
-import { createSamlStrategy, samlRoutes } from './auth/saml.js';
+import { createSamlStrategy, samlRoutes, UnusableIdentity, unusableIdentityPage } from './auth/saml.js';
 import { SingleLogout, singleLogoutRoutes } from './auth/single-logout.js';
 import { endSession, SESSION_COOKIE, sessionMiddleware } from './auth/session.js';
-import { SignInLimits } from './auth/rate-limits.js';
+import { LogoutRefusals, SignInLimits } from './auth/rate-limits.js';
 import { afterIdentityProvider, clientAddress } from './auth/sign-in-flow.js';
 import { secondFactorRoutes } from './auth/second-factor/second-factor-routes.js';
 import type { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
@@ -115,8 +115,20 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       signingCert: config.saml.spSigning?.cert,
       limits,
       onSignedIn: (req, res, user) => afterIdentityProvider(flow, req, res, user),
-      onRefused: async (req, res, reason) => {
+      onRefused: async (req, res, error) => {
+        const reason = error instanceof Error ? error.message : 'no user';
         deps.log(`sign-in refused: ${reason}`);
+        if (error instanceof UnusableIdentity) {
+          // A signed assertion from an IdP set up in a way the broker cannot use: not a guess, so not counted.
+          await audit.record({
+            type: 'sign-in',
+            outcome: 'failure',
+            clientAddress: clientAddress(req),
+            details: { reason: error.code, nameIdFormat: error.nameIdFormat.slice(0, 200) },
+          });
+          res.status(403).type('html').send(unusableIdentityPage(error));
+          return;
+        }
         await limits.fail(clientAddress(req));
         await audit.record({
           type: 'sign-in',
@@ -140,7 +152,8 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       },
     }),
   );
-  const logoutDeps = { ...flow, limits, desktops, log: deps.log };
+  // Logout has its own count, apart from the sign-in limit: a hospital's sign-outs must not lock out its sign-ins.
+  const logoutDeps = { ...flow, refusals: new LogoutRefusals(deps.redis, config), desktops, log: deps.log };
   const singleLogout = new SingleLogout(logoutDeps);
   if (singleLogout.enabled) app.use(singleLogoutRoutes(singleLogout, logoutDeps));
   app.use(secondFactorRoutes({ ...flow, factors: deps.factors, limits }));
