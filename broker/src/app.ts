@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
-import passport from 'passport';
 import type pg from 'pg';
 import type { RedisClientType } from 'redis';
 import type { RedisStore } from 'connect-redis';
@@ -103,7 +102,6 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   }
 
   app.use(sessionMiddleware(config, deps.sessionStore));
-  app.use(passport.initialize());
   app.use(poolIdlePolicy(desktops));
   app.use(endSessionsPastTheirLifetime(config));
 

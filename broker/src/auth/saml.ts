@@ -1,5 +1,5 @@
 import express, { type Router, type Request, type Response } from 'express';
-import passport from 'passport';
+import passport, { Passport } from 'passport';
 import {
   Strategy as SamlStrategy,
   ValidateInResponseTo,
@@ -260,11 +260,14 @@ export interface SamlRoutesDeps {
 }
 
 export function samlRoutes({ strategy, signingCert, limits, onSignedIn, onRefused }: SamlRoutesDeps): Router {
-  // passport-saml is typed against an older @types/passport; the runtime contract is the same.
-  passport.use('saml', strategy as unknown as passport.Strategy);
+  // An authenticator of this router's own: passport's shared one would hand every broker app in a process
+  // the strategy of the last one built. (passport-saml is typed against an older @types/passport; the
+  // runtime contract is the same.)
+  const authenticator = new Passport();
+  authenticator.use('saml', strategy as unknown as passport.Strategy);
   const router = express.Router();
 
-  router.get('/auth/login', passport.authenticate('saml', { session: false }));
+  router.get('/auth/login', authenticator.authenticate('saml', { session: false }));
 
   router.post(
     '/auth/saml/acs',
@@ -284,7 +287,7 @@ export function samlRoutes({ strategy, signingCert, limits, onSignedIn, onRefuse
           );
         return;
       }
-      passport.authenticate('saml', { session: false }, (error: unknown, user: unknown) => {
+      authenticator.authenticate('saml', { session: false }, (error: unknown, user: unknown) => {
         if (error || !user) {
           onRefused(req, res, error ?? new Error('no user')).catch(next);
           return;
