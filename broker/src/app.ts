@@ -9,7 +9,13 @@ import type { BrokerConfig } from './config.js';
 import { devIdpRoutes } from './auth/dev-idp.js';
 import { createSamlStrategy, samlRoutes, UnusableIdentity, unusableIdentityPage } from './auth/saml.js';
 import { SingleLogout, singleLogoutRoutes } from './auth/single-logout.js';
-import { endSession, SESSION_COOKIE, sessionMiddleware } from './auth/session.js';
+import {
+  endedSessionMessage,
+  endSession,
+  SESSION_COOKIE,
+  sessionIdFromCookieHeader,
+  sessionMiddleware,
+} from './auth/session.js';
 import { LogoutRefusals, SignInLimits } from './auth/rate-limits.js';
 import { afterIdentityProvider, clientAddress } from './auth/sign-in-flow.js';
 import { secondFactorRoutes } from './auth/second-factor/second-factor-routes.js';
@@ -59,6 +65,7 @@ export interface BrokerDeps {
 
 export function createBrokerApp(deps: BrokerDeps): Express {
   const { config, audit, desktops } = deps;
+  const requireUser = signedInOnly(deps.redis, [config.session.secret, ...config.session.previousSecrets]);
   const facts = deps.facts ?? new SessionFacts(deps.redis, config.leases.ttlSeconds + 60);
   const metrics = deps.metrics ?? new BrokerMetrics();
   const app = express();
@@ -330,10 +337,27 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   return app;
 }
 
-const requireUser: RequestHandler = (req, _res, next) => {
-  if (!req.session.user) throw new HttpError(401, 'サインインが必要です。', 'Sign-in is required.');
-  next();
-};
+/**
+ * Lets signed-in requests through. Any other gets 401; when the browser's cookie names a session that has
+ * ended, the answer says why (code `session-ended`), so the client page can tell its user instead of
+ * sending them to sign in again without a word.
+ */
+function signedInOnly(redis: RedisClientType, secrets: string[]): RequestHandler {
+  return (req, _res, next) => {
+    if (req.session.user) {
+      next();
+      return;
+    }
+    const sessionId = sessionIdFromCookieHeader(req.headers.cookie, secrets);
+    (sessionId ? endedSessionMessage(redis, sessionId) : Promise.resolve(undefined))
+      .then((ended) => {
+        if (!ended) throw new HttpError(401, 'サインインが必要です。', 'Sign-in is required.');
+        const [ja, en] = ended.split(' / ');
+        throw new HttpError(401, ja!, en ?? ja!, 'session-ended');
+      })
+      .catch(next);
+  };
+}
 
 /** A header a cross-site form cannot send: the connect call comes from our own page's script. */
 const requireClientHeader: RequestHandler = (req, _res, next) => {

@@ -1,11 +1,12 @@
 import type { ErrorRequestHandler } from 'express';
 
-/** Errors a person can act on, with a message in Japanese and English. */
+/** Errors a person can act on, with a message in Japanese and English, and a code a page can act on. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly messageJa: string,
     readonly messageEn: string,
+    readonly code?: string,
   ) {
     super(messageEn);
   }
@@ -13,7 +14,8 @@ export class HttpError extends Error {
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
   if (error instanceof HttpError) {
-    res.status(error.status).json({ error: { ja: error.messageJa, en: error.messageEn } });
+    const { code, messageJa: ja, messageEn: en } = error;
+    res.status(error.status).json({ error: code ? { code, ja, en } : { ja, en } });
     return;
   }
   const status = (error as { status?: unknown }).status;
