@@ -11,6 +11,7 @@ import {
 } from '../../support/simplesamlphp-idp.js';
 import { workspace } from '../../support/workspace.js';
 import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
+import { canConnect } from '../../../scripts/stack/managed-process.js';
 
 type Broker = Awaited<ReturnType<typeof inProcessBroker>>;
 
@@ -242,6 +243,14 @@ describe('sign-in with SimpleSAMLphp, an IdP nobody here wrote', function () {
       assert.equal(again.status, 400, 'the same request a second time');
       assert.equal(await audited('single-logout', 'failure'), refusedBefore + 1);
     });
+  });
+
+  it('leaves nothing running once stopped', async () => {
+    const idp = await startSimpleSamlPhpIdp({ users: [yamada] });
+    const { port } = new URL(idp.url);
+    assert.equal((await fetch(`${idp.url}/saml2/idp/metadata.php`)).status, 200);
+    await idp.stop();
+    assert.equal(await canConnect('127.0.0.1', Number(port)), false);
   });
 
   describe('set up by its operator to send persistent NameIDs', () => {
