@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createClient, type RedisClientType } from 'redis';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { signInOverHttp, signOutOverHttp } from '../support/http-sign-in.js';
 import { signIn } from '../support/sign-in.js';
 import { TEST_DEMO_PASSWORD, workspace } from '../support/workspace.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
@@ -133,5 +134,8 @@ describe('the desktop tab when its session ends at the IdP', function () {
     assert.ok(tab.noticesDropped() >= 1, "the broker's notice was sent, and kept from the page");
     assert.equal(wentToIdp(tab), false);
     await tab.page.close();
+    // A session that ran out leaves its desktop leased until the lease expires; signing out gives it back.
+    const again = await signInOverHttp(stack.brokerUrl, 'dr.tanaka');
+    await signOutOverHttp(stack.brokerUrl, again.cookies);
   });
 });
