@@ -1,17 +1,22 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
-import passport from 'passport';
 import type pg from 'pg';
 import type { RedisClientType } from 'redis';
 import type { RedisStore } from 'connect-redis';
 import type { AuditTrail } from '@hcw/common';
 import type { BrokerConfig } from './config.js';
 import { devIdpRoutes } from './auth/dev-idp.js';
-import { createSamlStrategy, samlRoutes } from './auth/saml.js';
+import { createSamlStrategy, samlRoutes, UnusableIdentity, unusableIdentityPage } from './auth/saml.js';
 import { SingleLogout, singleLogoutRoutes } from './auth/single-logout.js';
-import { endSession, SESSION_COOKIE, sessionMiddleware } from './auth/session.js';
-import { SignInLimits } from './auth/rate-limits.js';
+import {
+  endedSessionMessage,
+  endSession,
+  SESSION_COOKIE,
+  sessionIdFromCookieHeader,
+  sessionMiddleware,
+} from './auth/session.js';
+import { LogoutRefusals, SignInLimits } from './auth/rate-limits.js';
 import { afterIdentityProvider, clientAddress } from './auth/sign-in-flow.js';
 import { secondFactorRoutes } from './auth/second-factor/second-factor-routes.js';
 import type { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
@@ -63,6 +68,7 @@ export interface BrokerDeps {
 
 export function createBrokerApp(deps: BrokerDeps): Express {
   const { config, audit, desktops } = deps;
+  const requireUser = signedInOnly(deps.redis, [config.session.secret, ...config.session.previousSecrets]);
   const facts = deps.facts ?? new SessionFacts(deps.redis, config.leases.ttlSeconds + 60);
   const metrics = deps.metrics ?? new BrokerMetrics();
   const app = express();
@@ -103,7 +109,6 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   }
 
   app.use(sessionMiddleware(config, deps.sessionStore));
-  app.use(passport.initialize());
   app.use(poolIdlePolicy(desktops));
   app.use(endSessionsPastTheirLifetime(config));
 
@@ -115,8 +120,20 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       signingCert: config.saml.spSigning?.cert,
       limits,
       onSignedIn: (req, res, user) => afterIdentityProvider(flow, req, res, user),
-      onRefused: async (req, res, reason) => {
+      onRefused: async (req, res, error) => {
+        const reason = error instanceof Error ? error.message : 'no user';
         deps.log(`sign-in refused: ${reason}`);
+        if (error instanceof UnusableIdentity) {
+          // A signed assertion from an IdP set up in a way the broker cannot use: not a guess, so not counted.
+          await audit.record({
+            type: 'sign-in',
+            outcome: 'failure',
+            clientAddress: clientAddress(req),
+            details: { reason: error.code, nameIdFormat: error.nameIdFormat.slice(0, 200) },
+          });
+          res.status(403).type('html').send(unusableIdentityPage(error));
+          return;
+        }
         await limits.fail(clientAddress(req));
         await audit.record({
           type: 'sign-in',
@@ -140,7 +157,8 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       },
     }),
   );
-  const logoutDeps = { ...flow, limits, desktops, log: deps.log };
+  // Logout has its own count, apart from the sign-in limit: a hospital's sign-outs must not lock out its sign-ins.
+  const logoutDeps = { ...flow, refusals: new LogoutRefusals(deps.redis, config), desktops, log: deps.log };
   const singleLogout = new SingleLogout(logoutDeps);
   if (singleLogout.enabled) app.use(singleLogoutRoutes(singleLogout, logoutDeps));
   app.use(secondFactorRoutes({ ...flow, factors: deps.factors, limits }));
@@ -313,10 +331,27 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   return app;
 }
 
-const requireUser: RequestHandler = (req, _res, next) => {
-  if (!req.session.user) throw new HttpError(401, 'サインインが必要です。', 'Sign-in is required.');
-  next();
-};
+/**
+ * Lets signed-in requests through. Any other gets 401; when the browser's cookie names a session that has
+ * ended, the answer says why (code `session-ended`), so the client page can tell its user instead of
+ * sending them to sign in again without a word.
+ */
+function signedInOnly(redis: RedisClientType, secrets: string[]): RequestHandler {
+  return (req, _res, next) => {
+    if (req.session.user) {
+      next();
+      return;
+    }
+    const sessionId = sessionIdFromCookieHeader(req.headers.cookie, secrets);
+    (sessionId ? endedSessionMessage(redis, sessionId) : Promise.resolve(undefined))
+      .then((ended) => {
+        if (!ended) throw new HttpError(401, 'サインインが必要です。', 'Sign-in is required.');
+        const [ja, en] = ended.split(' / ');
+        throw new HttpError(401, ja!, en ?? ja!, 'session-ended');
+      })
+      .catch(next);
+  };
+}
 
 /** A header a cross-site form cannot send: the connect call comes from our own page's script. */
 const requireClientHeader: RequestHandler = (req, _res, next) => {

@@ -149,11 +149,21 @@ const Env = z
     SAML_ORGANISATION_ATTRIBUTE: z.string().default('organisation'),
     SAML_PROFESSION_ATTRIBUTE: z.string().default('profession'),
     SAML_DISPLAY_NAME_ATTRIBUTE: z.string().default('displayName'),
+    /**
+     * The attribute that identifies a user, when the IdP names users by one rather than by a persistent NameID
+     * (e.g. `uid`). Unset: the NameID is the user ID, and only a persistent one is accepted.
+     */
+    SAML_USER_ID_ATTRIBUTE: z.string().min(1).max(200).optional(),
     /** What a second sign-in elsewhere does to the first: take it over, or be refused. */
     SINGLE_DESKTOP_POLICY: z.enum(['takeover', 'refuse']).default('takeover'),
     SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
     SECOND_FACTOR_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     RATE_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+    /**
+     * Refused single-logout messages from one address in that window that are recorded one by one; beyond it,
+     * refusals are answered without a record each (a genuine, signed message is always handled).
+     */
+    LOGOUT_REFUSALS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
   })
   .merge(AuditArchiveEnv)
   .superRefine((e, ctx) => {
@@ -271,10 +281,13 @@ export interface BrokerConfig {
     organisationAttribute: string;
     professionAttribute: string;
     displayNameAttribute: string;
+    /** Set: the user ID comes from this attribute. Unset: from a persistent NameID. */
+    userIdAttribute: string | undefined;
     singleDesktopPolicy: 'takeover' | 'refuse';
     failuresPerAddress: number;
     secondFactorFailuresPerAccount: number;
     rateLimitWindowSeconds: number;
+    logoutRefusalsPerAddress: number;
   };
   saml: {
     spEntityId: string;
@@ -359,10 +372,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       organisationAttribute: e.SAML_ORGANISATION_ATTRIBUTE,
       professionAttribute: e.SAML_PROFESSION_ATTRIBUTE,
       displayNameAttribute: e.SAML_DISPLAY_NAME_ATTRIBUTE,
+      userIdAttribute: e.SAML_USER_ID_ATTRIBUTE,
       singleDesktopPolicy: e.SINGLE_DESKTOP_POLICY,
       failuresPerAddress: e.SIGN_IN_FAILURES_PER_ADDRESS,
       secondFactorFailuresPerAccount: e.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
       rateLimitWindowSeconds: e.RATE_LIMIT_WINDOW_MINUTES * 60,
+      logoutRefusalsPerAddress: e.LOGOUT_REFUSALS_PER_ADDRESS,
     },
     saml: {
       spEntityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,

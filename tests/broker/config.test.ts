@@ -84,6 +84,20 @@ describe('broker configuration', () => {
     );
   });
 
+  it('names users by persistent NameID unless told an identifier attribute, and counts logout refusals apart', () => {
+    const config = loadConfig(baseEnv());
+    assert.equal(config.signIn.userIdAttribute, undefined);
+    assert.equal(config.signIn.logoutRefusalsPerAddress, 50);
+    const told = loadConfig(baseEnv({ SAML_USER_ID_ATTRIBUTE: 'uid', LOGOUT_REFUSALS_PER_ADDRESS: '200' }));
+    assert.equal(told.signIn.userIdAttribute, 'uid');
+    assert.equal(told.signIn.logoutRefusalsPerAddress, 200);
+    assert.throws(() => loadConfig(baseEnv({ SAML_USER_ID_ATTRIBUTE: '' })), /SAML_USER_ID_ATTRIBUTE/);
+    assert.throws(
+      () => loadConfig(baseEnv({ LOGOUT_REFUSALS_PER_ADDRESS: '0' })),
+      /LOGOUT_REFUSALS_PER_ADDRESS/,
+    );
+  });
+
   it('refuses to switch the development IdP on in production', () => {
     assert.throws(
       () => loadConfig(baseEnv({ DEV_IDP_ENABLED: '1' })),

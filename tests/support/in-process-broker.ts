@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
@@ -13,22 +14,33 @@ import { HealthMonitor } from '../../broker/src/health.js';
 import { SecondFactorStore } from '../../broker/src/auth/second-factor/second-factor-store.js';
 import { PortalHandoffClient } from '../../broker/src/portal/handoff-client.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import { freePort } from '../../scripts/stack/managed-process.js';
 import { scratchDir } from './scratch-dir.js';
 
 /**
  * A broker app built in this process against the shared workspace's real Redis and PostgreSQL, with
- * configuration overrides: for tests that need the broker in a state the running one is not in.
+ * configuration overrides: for tests that need the broker in a state the running one is not in. With
+ * `listen`, it also serves on a free loopback port, its public address, so that another party (an IdP, a
+ * browser) can reach it.
  */
 export async function inProcessBroker(
   stack: WorkspaceStack,
   overrides: Record<string, string> = {},
-): Promise<{ app: Express; config: BrokerConfig; health: HealthMonitor; close(): Promise<void> }> {
+  options: { listen?: boolean } = {},
+): Promise<{
+  app: Express;
+  config: BrokerConfig;
+  health: HealthMonitor;
+  url: string;
+  close(): Promise<void>;
+}> {
+  const port = options.listen ? await freePort() : 1;
   const dir = scratchDir('hcw-broker');
   const cert = path.join(dir, 'idp.crt');
   writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
   const config = loadConfig({
     BROKER_ENV: 'test',
-    BROKER_PUBLIC_URL: 'http://localhost:1',
+    BROKER_PUBLIC_URL: `http://localhost:${port}`,
     BROKER_REDIS_URL: stack.redisUrl,
     BROKER_DATABASE_URL: stack.brokerDatabaseUrl,
     BROKER_SESSION_SECRET: 'x'.repeat(40),
@@ -77,12 +89,22 @@ export async function inProcessBroker(
     health,
     log: () => undefined,
   });
+  const server = options.listen
+    ? await new Promise<http.Server>((resolve) => {
+        const listening = http.createServer(app).listen(port, '127.0.0.1', () => resolve(listening));
+      })
+    : undefined;
   return {
     app,
     config,
     health,
+    url: config.publicUrl,
     async close() {
       await health.stop();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
       await Promise.allSettled([pool.end(), redis.quit()]);
     },
   };

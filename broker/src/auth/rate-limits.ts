@@ -62,3 +62,41 @@ export class SignInLimits {
     await this.perAccount.delete(account);
   }
 }
+
+/** What to record of one refused single-logout message. */
+export type RefusalRecord =
+  { record: 'each' } | { record: 'first-beyond' | 'none'; retryAfterSeconds: number };
+
+/**
+ * Refused single-logout messages per client address, counted apart from sign-ins: the logout endpoint has
+ * nothing to guess (every message that ends anything carries the IdP's signature), and a hospital's users
+ * share one address. So the count never blocks a message and never touches the sign-in limit; it bounds how
+ * many refusals one address has recorded one by one in each window. Counting comes first and is one atomic
+ * increment, so a burst cannot slip past the bound.
+ */
+export class LogoutRefusals {
+  private readonly perAddress: RateLimiterRedis;
+
+  constructor(redis: RedisClientType, config: BrokerConfig) {
+    this.perAddress = new RateLimiterRedis({
+      storeClient: redis,
+      useRedisPackage: true,
+      duration: config.signIn.rateLimitWindowSeconds,
+      keyPrefix: 'limit:logout-refused:address',
+      points: config.signIn.logoutRefusalsPerAddress,
+    });
+  }
+
+  async count(address: string): Promise<RefusalRecord> {
+    try {
+      await this.perAddress.consume(address);
+      return { record: 'each' };
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      return {
+        record: rejection.consumedPoints === this.perAddress.points + 1 ? 'first-beyond' : 'none',
+        retryAfterSeconds: Math.ceil(rejection.msBeforeNext / 1000),
+      };
+    }
+  }
+}

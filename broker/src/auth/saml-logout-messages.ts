@@ -43,6 +43,7 @@ export interface LogoutResponseParams {
   destination: string;
   inResponseTo: string | undefined;
   success?: boolean;
+  issueInstant?: Date;
 }
 
 export function buildLogoutResponse(p: LogoutResponseParams): { xml: string; id: string } {
@@ -55,7 +56,7 @@ export function buildLogoutResponse(p: LogoutResponseParams): { xml: string; id:
   return {
     id,
     xml:
-      `<samlp:LogoutResponse ${NS} ID="${id}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${xml(p.destination)}"${inResponseTo}>` +
+      `<samlp:LogoutResponse ${NS} ID="${id}" Version="2.0" IssueInstant="${(p.issueInstant ?? new Date()).toISOString()}" Destination="${xml(p.destination)}"${inResponseTo}>` +
       `<saml:Issuer>${xml(p.issuer)}</saml:Issuer>` +
       `<samlp:Status><samlp:StatusCode Value="${status}"/></samlp:Status>` +
       `</samlp:LogoutResponse>`,

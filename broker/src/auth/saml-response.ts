@@ -7,6 +7,8 @@ import { SignedXml } from 'xml-crypto';
  */
 export interface AssertionSubject {
   nameId: string;
+  /** Persistent unless given; null leaves the Format out (unspecified). */
+  nameIdFormat?: string | null;
   attributes: Record<string, string | string[]>;
   authnContextClassRef: string;
 }
@@ -53,6 +55,11 @@ export function buildSamlResponse(p: ResponseParams): { xml: string; assertionId
   const responseId = samlId();
   const assertionId = samlId();
   const inResponseTo = p.inResponseTo ? ` InResponseTo="${xml(p.inResponseTo)}"` : '';
+  const format =
+    p.subject.nameIdFormat === undefined
+      ? 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent'
+      : p.subject.nameIdFormat;
+  const nameIdFormat = format === null ? '' : ` Format="${xml(format)}"`;
   const attributes = Object.entries(p.subject.attributes)
     .map(([name, value]) => {
       const values = (Array.isArray(value) ? value : [value])
@@ -65,7 +72,7 @@ export function buildSamlResponse(p: ResponseParams): { xml: string; assertionId
   const assertion =
     `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="${assertionId}" Version="2.0" IssueInstant="${issueInstant}">` +
     `<saml:Issuer>${xml(p.issuer)}</saml:Issuer>` +
-    `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${xml(p.subject.nameId)}</saml:NameID>` +
+    `<saml:Subject><saml:NameID${nameIdFormat}>${xml(p.subject.nameId)}</saml:NameID>` +
     `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter}" Recipient="${xml(p.destination)}"${inResponseTo}/></saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${notBefore}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>${xml(p.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
     `<saml:AuthnStatement AuthnInstant="${issueInstant}" SessionIndex="${assertionId}"><saml:AuthnContext><saml:AuthnContextClassRef>${xml(p.subject.authnContextClassRef)}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +

@@ -1,5 +1,5 @@
 import express, { type Router, type Request, type Response } from 'express';
-import passport from 'passport';
+import passport, { Passport } from 'passport';
 import {
   Strategy as SamlStrategy,
   ValidateInResponseTo,
@@ -14,7 +14,11 @@ import type { BrokerConfig } from '../config.js';
 import type { SignedInUser } from './signed-in-user.js';
 import type { SignInLimits } from './rate-limits.js';
 import { clientAddress } from './sign-in-flow.js';
-import { noticePage } from '../http/pages.js';
+import { bilingualNoticePage, noticePage } from '../http/pages.js';
+
+const SAML_ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
+export const PERSISTENT_NAME_ID = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+const UNSPECIFIED_NAME_ID = 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified';
 
 /** Keeps outstanding AuthnRequest IDs in Redis, so any broker instance can check `InResponseTo`. */
 function redisCacheProvider(redis: RedisClientType, ttlSeconds: number) {
@@ -41,6 +45,69 @@ function single(value: z.infer<typeof AttributeValue>): string | undefined {
 }
 
 /**
+ * A signed, well-addressed assertion that still does not say who the user is in a way the broker can keep:
+ * refused with its own page (the IdP's operators must change something), recorded, and not counted as a
+ * failed guess.
+ */
+export class UnusableIdentity extends Error {
+  constructor(
+    readonly code: 'name-id-not-persistent' | 'user-id-attribute-unusable',
+    readonly nameIdFormat: string,
+    readonly attribute?: string,
+  ) {
+    super(`${code} (NameID format ${nameIdFormat || 'unspecified'})`);
+  }
+}
+
+/**
+ * The user ID: a persistent NameID (the same for one person at every sign-in, never reassigned), or, when
+ * the configuration names one, a single-valued identifier attribute. A transient NameID is new at every
+ * sign-in: taking it as the user ID would make every sign-in a first one.
+ */
+function userIdOf(profile: Profile, attributes: Record<string, unknown>, config: BrokerConfig): string {
+  const format = profile.nameIDFormat ?? '';
+  const attribute = config.signIn.userIdAttribute;
+  if (!attribute) {
+    if (format !== PERSISTENT_NAME_ID) throw new UnusableIdentity('name-id-not-persistent', format);
+    return z.string().min(1).max(200).parse(profile.nameID);
+  }
+  const raw = attributes[attribute];
+  const values = z
+    .array(z.string().trim().min(1).max(200))
+    .length(1)
+    .safeParse(Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]);
+  if (!values.success) throw new UnusableIdentity('user-id-attribute-unusable', format, attribute);
+  return values.data[0]!;
+}
+
+/** What the person sees when their IdP's assertion names nobody the broker can keep: whom to ask, and what. */
+export function unusableIdentityPage(error: UnusableIdentity): string {
+  const message =
+    error.code === 'name-id-not-persistent'
+      ? {
+          ja:
+            '所属組織のサインイン（IdP）から、毎回同じ利用者を示す ID（永続的な NameID）が届きませんでした。' +
+            'これでは利用者を確かめられないため、サインインを受け付けていません。所属組織の IdP 管理者に、' +
+            'このサービスへ永続的な NameID（urn:oasis:names:tc:SAML:2.0:nameid-format:persistent）を送る設定を依頼してください。',
+          en:
+            "Your organisation's sign-in service (IdP) did not send an identifier that stays the same for you " +
+            '(a persistent NameID), so the workspace cannot tell who you are and has not signed you in. Please ask ' +
+            "your organisation's IdP administrator to send this service a persistent NameID " +
+            '(urn:oasis:names:tc:SAML:2.0:nameid-format:persistent).',
+        }
+      : {
+          ja:
+            `所属組織のサインイン（IdP）から、利用者 ID の属性「${error.attribute ?? ''}」が1つの値として届きませんでした。` +
+            'これでは利用者を確かめられないため、サインインを受け付けていません。所属組織の IdP 管理者に設定の確認を依頼してください。',
+          en:
+            `Your organisation's sign-in service (IdP) did not send the user identifier attribute "${error.attribute ?? ''}" ` +
+            'as a single value, so the workspace cannot tell who you are and has not signed you in. Please ask your ' +
+            "organisation's IdP administrator to check its settings.",
+        };
+  return bilingualNoticePage({ ja: 'サインインできません', en: 'Sign-in refused' }, message);
+}
+
+/**
  * The signed-in user as the IdP asserted them: roles through the configured map (values the map does not
  * know are dropped, so an IdP cannot invent a role), organisation and profession from configured
  * attributes, and whether the IdP itself did multi-factor authentication.
@@ -49,6 +116,7 @@ export function userFromProfile(profile: Profile, config: BrokerConfig): SignedI
   const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
   const read = (name: string): z.infer<typeof AttributeValue> => AttributeValue.parse(attributes[name]);
   const nameId = z.string().min(1).max(200).parse(profile.nameID);
+  const id = userIdOf(profile, attributes, config);
   const rawRoles = read(config.signIn.roleAttribute);
   const roles = [
     ...new Set(
@@ -65,9 +133,10 @@ export function userFromProfile(profile: Profile, config: BrokerConfig): SignedI
   const authnContext =
     assertion?.getElementsByTagNameNS(SAML_ASSERTION_NS, 'AuthnContextClassRef')[0]?.textContent?.trim() ??
     '';
+  const qualifier = z.string().max(500).optional();
   return {
-    id: nameId,
-    displayName: (single(read(config.signIn.displayNameAttribute)) ?? nameId).slice(0, 200),
+    id,
+    displayName: (single(read(config.signIn.displayNameAttribute)) ?? id).slice(0, 200),
     displayNameKana: single(read('displayNameKana'))?.slice(0, 200),
     organisation: (single(read(config.signIn.organisationAttribute)) ?? '').slice(0, 200),
     profession: (single(read(config.signIn.professionAttribute)) ?? '').slice(0, 100),
@@ -75,11 +144,20 @@ export function userFromProfile(profile: Profile, config: BrokerConfig): SignedI
     authnContext,
     mfaByIdp: config.signIn.mfaContexts.includes(authnContext),
     samlSession: {
-      nameIdFormat: profile.nameIDFormat || PERSISTENT_NAME_ID,
+      nameId,
+      nameIdFormat: z
+        .string()
+        .max(200)
+        .parse(profile.nameIDFormat ?? UNSPECIFIED_NAME_ID),
+      nameQualifier: qualifier.parse(profile.nameQualifier),
+      spNameQualifier: qualifier.parse(profile.spNameQualifier),
       sessionIndex: z.string().max(200).optional().parse(profile.sessionIndex),
     },
   };
 }
+
+/** Who a NameID the IdP gave at sign-in stands for, so a logout request naming it finds the user. */
+export const samlSubjectKey = (nameId: string): string => `saml:subject:${nameId}`;
 
 /**
  * What node-saml leaves to the service provider: the response must be addressed to our assertion consumer
@@ -123,8 +201,6 @@ async function checkAddressingAndReplay(
   if (firstUse !== 'OK') throw new Error('assertion already used (replay)');
 }
 
-const SAML_ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
-
 /** The node-saml settings for this broker: sign-in, and single logout when the IdP offers it. */
 export function samlOptions(config: BrokerConfig, redis: RedisClientType): PassportSamlConfig {
   return {
@@ -155,15 +231,19 @@ export function samlOptions(config: BrokerConfig, redis: RedisClientType): Passp
   };
 }
 
-const PERSISTENT_NAME_ID = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
-
 export function createSamlStrategy(config: BrokerConfig, redis: RedisClientType): SamlStrategy {
   return new SamlStrategy(
     samlOptions(config, redis),
     (profile: Profile | null, done: VerifiedCallback) => {
       if (!profile) return done(new Error('no profile in assertion'));
       checkAddressingAndReplay(profile, config, redis)
-        .then(() => done(null, userFromProfile(profile, config) as unknown as Record<string, unknown>))
+        .then(async () => {
+          const user = userFromProfile(profile, config);
+          await redis.set(samlSubjectKey(user.samlSession!.nameId!), user.id, {
+            EX: Math.ceil(config.session.maxHours * 3600),
+          });
+          done(null, user as unknown as Record<string, unknown>);
+        })
         .catch((error: unknown) => done(error as Error));
     },
     (_profile: Profile | null, done: VerifiedCallback) => done(null, undefined),
@@ -176,15 +256,18 @@ export interface SamlRoutesDeps {
   signingCert: string | undefined;
   limits: SignInLimits;
   onSignedIn(req: Request, res: Response, user: SignedInUser): Promise<void>;
-  onRefused(req: Request, res: Response, reason: string): Promise<void>;
+  onRefused(req: Request, res: Response, error: unknown): Promise<void>;
 }
 
 export function samlRoutes({ strategy, signingCert, limits, onSignedIn, onRefused }: SamlRoutesDeps): Router {
-  // passport-saml is typed against an older @types/passport; the runtime contract is the same.
-  passport.use('saml', strategy as unknown as passport.Strategy);
+  // An authenticator of this router's own: passport's shared one would hand every broker app in a process
+  // the strategy of the last one built. (passport-saml is typed against an older @types/passport; the
+  // runtime contract is the same.)
+  const authenticator = new Passport();
+  authenticator.use('saml', strategy as unknown as passport.Strategy);
   const router = express.Router();
 
-  router.get('/auth/login', passport.authenticate('saml', { session: false }));
+  router.get('/auth/login', authenticator.authenticate('saml', { session: false }));
 
   router.post(
     '/auth/saml/acs',
@@ -204,10 +287,9 @@ export function samlRoutes({ strategy, signingCert, limits, onSignedIn, onRefuse
           );
         return;
       }
-      passport.authenticate('saml', { session: false }, (error: unknown, user: unknown) => {
+      authenticator.authenticate('saml', { session: false }, (error: unknown, user: unknown) => {
         if (error || !user) {
-          const reason = error instanceof Error ? error.message : 'no user';
-          onRefused(req, res, reason).catch(next);
+          onRefused(req, res, error ?? new Error('no user')).catch(next);
           return;
         }
         onSignedIn(req, res, user as SignedInUser).catch(next);

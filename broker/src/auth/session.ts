@@ -54,25 +54,31 @@ function unsignSessionId(cookieValue: string, secrets: readonly string[]): strin
   return secrets.some(isSignedWith) ? id : undefined;
 }
 
-/** The session and signed-in user behind a Cookie header, for requests that do not pass through Express. */
-export async function sessionFromCookieHeader(
+/** The session ID a Cookie header carries, when the cookie is ours and signed by a current or earlier secret. */
+export function sessionIdFromCookieHeader(
   cookieHeader: string | undefined,
   secrets: readonly string[],
-  store: RedisStore,
-): Promise<{ sessionId: string; user: SignedInUser } | undefined> {
+): string | undefined {
   if (!cookieHeader) return undefined;
   const raw = cookieHeader
     .split(';')
     .map((part) => part.trim())
     .find((part) => part.startsWith(`${SESSION_COOKIE}=`));
   if (!raw) return undefined;
-  let value: string;
   try {
-    value = decodeURIComponent(raw.slice(SESSION_COOKIE.length + 1));
+    return unsignSessionId(decodeURIComponent(raw.slice(SESSION_COOKIE.length + 1)), secrets);
   } catch {
     return undefined;
   }
-  const id = unsignSessionId(value, secrets);
+}
+
+/** The session and signed-in user behind a Cookie header, for requests that do not pass through Express. */
+export async function sessionFromCookieHeader(
+  cookieHeader: string | undefined,
+  secrets: readonly string[],
+  store: RedisStore,
+): Promise<{ sessionId: string; user: SignedInUser } | undefined> {
+  const id = sessionIdFromCookieHeader(cookieHeader, secrets);
   if (!id) return undefined;
   const data = await new Promise<session.SessionData | null | undefined>((resolve, reject) =>
     store.get(id, (error, sess) => (error ? reject(error) : resolve(sess))),
@@ -95,6 +101,8 @@ export const SESSION_END_MESSAGES = {
 export type SessionEndReason = keyof typeof SESSION_END_MESSAGES;
 
 const endedKey = (sessionId: string) => `session:ended:${sessionId}`;
+/** As long as the longest sign-in: a tab left open learns why its session ended whenever it looks. */
+const ENDED_REASON_KEPT_SECONDS = 24 * 3600;
 export const deadlineKey = (sessionId: string) => `session:deadline:${sessionId}`;
 
 /** Ends a session on purpose, leaving the reason for whoever holds its live tunnel. */
@@ -104,8 +112,29 @@ export async function endSession(
   sessionId: string,
   reason: SessionEndReason,
 ): Promise<void> {
-  await redis.set(endedKey(sessionId), reason, { EX: 300 });
+  await redis.set(endedKey(sessionId), reason, { EX: ENDED_REASON_KEPT_SECONDS });
   await new Promise<void>((resolve) => store.destroy(sessionId, () => resolve()));
+}
+
+/**
+ * Why the session a browser's cookie names is over, when it is: the reason recorded when it was ended on
+ * purpose, the end of its lifetime, or else the idle timeout (the session simply expired). Undefined while
+ * the session lives (a sign-in still waiting for its second factor, say). Read by the client page when it
+ * finds itself signed out, so the reason reaches it even when its tunnel closed before it could be told.
+ */
+export async function endedSessionMessage(
+  redis: RedisClientType,
+  sessionId: string,
+): Promise<(typeof SESSION_END_MESSAGES)[SessionEndReason] | undefined> {
+  const [exists, reason, deadline] = await Promise.all([
+    redis.exists(`broker:sess:${sessionId}`),
+    redis.get(endedKey(sessionId)),
+    redis.get(deadlineKey(sessionId)),
+  ]);
+  if (exists) return undefined;
+  if (reason && reason in SESSION_END_MESSAGES) return SESSION_END_MESSAGES[reason as SessionEndReason];
+  if (deadline && Date.now() > Number(deadline)) return SESSION_END_MESSAGES.lifetime;
+  return SESSION_END_MESSAGES.idle;
 }
 
 /**

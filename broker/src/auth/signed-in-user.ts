@@ -12,6 +12,15 @@ export interface SignedInUser {
   authnContext: string;
   /** The IdP asserted a multi-factor sign-in of a kind the configuration accepts. */
   mfaByIdp: boolean;
-  /** What single logout names this sign-in by at the IdP. */
-  samlSession?: { nameIdFormat: string; sessionIndex: string | undefined };
+  /** What single logout names this sign-in by at the IdP: the NameID exactly as asserted, and the session. */
+  samlSession?: SamlSubject;
+}
+
+export interface SamlSubject {
+  /** Absent in sessions begun before it was kept: the user ID was the NameID then. */
+  nameId?: string;
+  nameIdFormat: string;
+  nameQualifier?: string;
+  spNameQualifier?: string;
+  sessionIndex: string | undefined;
 }

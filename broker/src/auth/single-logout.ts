@@ -1,17 +1,17 @@
 import { inflateRawSync } from 'node:zlib';
 import express, { type Request, type Response, type Router } from 'express';
-import { SAML, type Profile } from '@node-saml/node-saml';
+import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
 import type { RedisStore } from 'connect-redis';
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
 import type { BrokerConfig } from '../config.js';
-import { noticePage } from '../http/pages.js';
-import { samlOptions } from './saml.js';
+import { bilingualNoticePage } from '../http/pages.js';
+import { samlOptions, samlSubjectKey } from './saml.js';
 import { endSession } from './session.js';
 import { clientAddress, userSessionKey } from './sign-in-flow.js';
-import type { SignInLimits } from './rate-limits.js';
+import type { LogoutRefusals } from './rate-limits.js';
 import type { SignedInUser } from './signed-in-user.js';
 import { RSA_SHA256 } from './saml-logout-messages.js';
 
@@ -23,8 +23,10 @@ import { RSA_SHA256 } from './saml-logout-messages.js';
  * - a LogoutRequest from the IdP, signed by it, ends the matching session here with its desktop, and is
  *   answered with a signed LogoutResponse.
  *
- * node-saml accepts a redirect-binding message without any signature, does not insist on InResponseTo in a
- * LogoutResponse nor on the Destination, and does not remember requests it has seen; those checks are here.
+ * Both arrive by either binding: HTTP-Redirect (query signature) or HTTP-POST (enveloped signature), the one
+ * the metadata advertises and the one an IdP that follows it uses. node-saml accepts a redirect-binding
+ * message without any signature, checks neither InResponseTo nor Issuer of a LogoutResponse by POST, checks
+ * no Destination and remembers no message it has seen; those checks are here, the same for both bindings.
  */
 
 const SIGNATURE_ALGORITHMS = [RSA_SHA256, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512'];
@@ -47,10 +49,26 @@ const RedirectQuery = z
   .strict();
 
 const PostBody = z
-  .object({ SAMLRequest: z.string().max(64 * 1024), RelayState: z.string().max(80).optional() })
+  .object({
+    SAMLRequest: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
+    SAMLResponse: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
+    RelayState: z.string().max(80).optional(),
+  })
   .strict();
 
+/** How long a logout message counts as fresh after its IssueInstant (besides the clock skew). */
+const MESSAGE_MAX_AGE_MS = 10 * 60 * 1000;
+
 export class LogoutRefused extends Error {}
+
+/** A logout request this broker sent and whose answer it still waits for. */
+const sentRequestKey = (id: string) => `saml:logout-sent:${id}`;
 
 type Incoming =
   | { kind: 'response' }
@@ -67,16 +85,25 @@ export interface SingleLogoutDeps {
   redis: RedisClientType;
   sessionStore: RedisStore;
   audit: AuditTrail;
-  limits: SignInLimits;
+  refusals: LogoutRefusals;
   desktops: { release(userId: string): Promise<unknown> };
   log(line: string): void;
 }
 
 export class SingleLogout {
   private readonly saml: SAML | undefined;
+  /**
+   * Checks only the signature of a LogoutResponse by POST: node-saml looks for InResponseTo on a sign-in
+   * Response there and finds none on a LogoutResponse. Which request it answers is checked here instead.
+   */
+  private readonly postedResponses: SAML | undefined;
 
   constructor(private readonly deps: SingleLogoutDeps) {
-    this.saml = deps.config.saml.idpSloUrl ? new SAML(samlOptions(deps.config, deps.redis)) : undefined;
+    const options = samlOptions(deps.config, deps.redis);
+    this.saml = deps.config.saml.idpSloUrl ? new SAML(options) : undefined;
+    this.postedResponses = deps.config.saml.idpSloUrl
+      ? new SAML({ ...options, validateInResponseTo: ValidateInResponseTo.never })
+      : undefined;
   }
 
   get enabled(): boolean {
@@ -89,18 +116,26 @@ export class SingleLogout {
    * stands either way).
    */
   async requestUrl(user: SignedInUser): Promise<string | undefined> {
-    if (!this.saml || !user.samlSession) return undefined;
+    const subject = user.samlSession;
+    if (!this.saml || !subject) return undefined;
     try {
-      return await this.saml.getLogoutUrlAsync(
+      // The NameID exactly as the IdP asserted it (a transient one too, when an attribute names the user).
+      const url = await this.saml.getLogoutUrlAsync(
         {
           issuer: this.deps.config.saml.idpEntityId,
-          nameID: user.id,
-          nameIDFormat: user.samlSession.nameIdFormat,
-          sessionIndex: user.samlSession.sessionIndex,
+          nameID: subject.nameId ?? user.id,
+          nameIDFormat: subject.nameIdFormat,
+          nameQualifier: subject.nameQualifier,
+          spNameQualifier: subject.spNameQualifier,
+          sessionIndex: subject.sessionIndex,
         },
         '',
         {},
       );
+      const id = messageId(new URL(url).searchParams.get('SAMLRequest') ?? '');
+      const ttlSeconds = Math.ceil((MESSAGE_MAX_AGE_MS + 2 * this.deps.config.saml.clockSkewMs) / 1000);
+      await this.deps.redis.set(sentRequestKey(id), '1', { EX: ttlSeconds });
+      return url;
     } catch (error) {
       this.deps.log(`single logout request not made: ${(error as Error).message}`);
       return undefined;
@@ -129,20 +164,29 @@ export class SingleLogout {
         .catch((error) => {
           throw new LogoutRefused(`not valid: ${(error as Error).message}`);
         });
-      if (!result.profile) return { kind: 'response' };
+      if (q.SAMLResponse) return this.response(root);
+      if (!result.profile) throw new LogoutRefused('no logout request');
       return this.request(result.profile, root, q.RelayState);
     }
     const body = PostBody.safeParse(req.body);
     if (!body.success) throw new LogoutRefused('unexpected or malformed form fields');
-    const xml = Buffer.from(body.data.SAMLRequest, 'base64').toString('utf8');
-    const root = this.checkEnvelope(xml, 'LogoutRequest');
-    const result = await saml
-      .validatePostRequestAsync({ SAMLRequest: body.data.SAMLRequest })
-      .catch((error) => {
+    const { SAMLRequest, SAMLResponse, RelayState } = body.data;
+    if (Boolean(SAMLRequest) === Boolean(SAMLResponse)) {
+      throw new LogoutRefused('exactly one of SAMLRequest and SAMLResponse is expected');
+    }
+    if (SAMLResponse) {
+      const root = this.checkEnvelope(decode(SAMLResponse), 'LogoutResponse');
+      await this.postedResponses!.validatePostResponseAsync({ SAMLResponse }).catch((error) => {
         throw new LogoutRefused(`not valid: ${(error as Error).message}`);
       });
+      return this.response(root);
+    }
+    const root = this.checkEnvelope(decode(SAMLRequest ?? ''), 'LogoutRequest');
+    const result = await saml.validatePostRequestAsync({ SAMLRequest: SAMLRequest ?? '' }).catch((error) => {
+      throw new LogoutRefused(`not valid: ${(error as Error).message}`);
+    });
     if (!result.profile) throw new LogoutRefused('no logout request');
-    return this.request(result.profile, root, body.data.RelayState);
+    return this.request(result.profile, root, RelayState);
   }
 
   /** The signed LogoutResponse that tells the IdP this broker has ended the session. */
@@ -156,19 +200,24 @@ export class SingleLogout {
    */
   async endNamedSession(req: Request, nameId: string, sessionIndex: string | undefined): Promise<boolean> {
     const { redis, sessionStore, desktops, audit } = this.deps;
-    const sessionId = await redis.get(userSessionKey(nameId));
+    // The user the NameID stood for at sign-in; a NameID that was the user ID itself is its own answer.
+    const userId = (await redis.get(samlSubjectKey(nameId))) ?? nameId;
+    const sessionId = await redis.get(userSessionKey(userId));
     const data = sessionId
       ? await new Promise<{ user?: SignedInUser } | null | undefined>((resolve) =>
           sessionStore.get(sessionId, (error, sess) => resolve(error ? undefined : sess)),
         )
       : undefined;
     const user = data?.user;
-    const matches = user && (!sessionIndex || user.samlSession?.sessionIndex === sessionIndex);
+    const matches =
+      user &&
+      (user.samlSession?.nameId ?? user.id) === nameId &&
+      (!sessionIndex || user.samlSession?.sessionIndex === sessionIndex);
     if (!sessionId || !user || !matches) {
       await audit.record({
         type: 'single-logout',
         outcome: 'success',
-        actorId: nameId,
+        actorId: userId,
         clientAddress: clientAddress(req),
         details: { initiatedBy: 'idp', sessionsEnded: 0 },
       });
@@ -201,28 +250,64 @@ export class SingleLogout {
     if (root.getAttribute('Destination') !== this.deps.config.saml.sloUrl) {
       throw new LogoutRefused('logout message addressed to another destination');
     }
+    const issuer = Array.from(root.childNodes).find(
+      (node): node is Element => node.nodeType === 1 && (node as Element).localName === 'Issuer',
+    );
+    if (issuer?.textContent?.trim() !== this.deps.config.saml.idpEntityId) {
+      throw new LogoutRefused('logout message from another issuer');
+    }
     if (expected === 'LogoutResponse' && !root.getAttribute('InResponseTo')) {
       throw new LogoutRefused('logout response without InResponseTo');
     }
     return root;
   }
 
-  private async request(profile: Profile, root: Element, relayState: string | undefined): Promise<Incoming> {
-    const { config, redis } = this.deps;
+  /** The message's IssueInstant must be recent: an old message, captured and sent again, is refused. */
+  private checkIssued(root: Element, what: string): void {
+    const skew = this.deps.config.saml.clockSkewMs;
     const issued = Date.parse(root.getAttribute('IssueInstant') ?? '');
-    const maxAgeMs = 10 * 60 * 1000;
     if (
       Number.isNaN(issued) ||
-      issued > Date.now() + config.saml.clockSkewMs ||
-      issued < Date.now() - maxAgeMs - config.saml.clockSkewMs
+      issued > Date.now() + skew ||
+      issued < Date.now() - MESSAGE_MAX_AGE_MS - skew
     ) {
-      throw new LogoutRefused('logout request issued outside the accepted window');
+      throw new LogoutRefused(`${what} issued outside the accepted window`);
     }
-    const id = z.string().min(1).max(200).safeParse(profile.ID);
-    if (!id.success) throw new LogoutRefused('logout request without a usable ID');
-    const ttlSeconds = Math.ceil((maxAgeMs + 2 * config.saml.clockSkewMs) / 1000);
-    const firstUse = await redis.set(`saml:logout-request:${id.data}`, '1', { NX: true, EX: ttlSeconds });
-    if (firstUse !== 'OK') throw new LogoutRefused('logout request already used (replay)');
+  }
+
+  /** Remembers a message's ID for as long as it could pass the age check: a second use is refused. */
+  private async firstUse(kind: 'request' | 'response', id: string | null | undefined): Promise<void> {
+    const usable = z.string().min(1).max(200).safeParse(id);
+    if (!usable.success) throw new LogoutRefused(`logout ${kind} without a usable ID`);
+    const ttlSeconds = Math.ceil((MESSAGE_MAX_AGE_MS + 2 * this.deps.config.saml.clockSkewMs) / 1000);
+    const first = await this.deps.redis.set(`saml:logout-${kind}:${usable.data}`, '1', {
+      NX: true,
+      EX: ttlSeconds,
+    });
+    if (first !== 'OK') throw new LogoutRefused(`logout ${kind} already used (replay)`);
+  }
+
+  /**
+   * A LogoutResponse whose signature has been checked: fresh, seen once, successful, and the answer to a
+   * request this broker sent and has not had answered yet (the request is struck off as it is answered).
+   */
+  private async response(root: Element): Promise<Incoming> {
+    this.checkIssued(root, 'logout response');
+    await this.firstUse('response', root.getAttribute('ID'));
+    const answered = await this.deps.redis.del(sentRequestKey(root.getAttribute('InResponseTo') ?? ''));
+    if (answered !== 1) throw new LogoutRefused('logout response to no request of ours, or answered already');
+    const status = Array.from(root.getElementsByTagNameNS(PROTOCOL_NS, 'StatusCode'))[0]?.getAttribute(
+      'Value',
+    );
+    if (status !== 'urn:oasis:names:tc:SAML:2.0:status:Success') {
+      throw new LogoutRefused(`the IdP could not sign out (${(status ?? 'no status').slice(0, 100)})`);
+    }
+    return { kind: 'response' };
+  }
+
+  private async request(profile: Profile, root: Element, relayState: string | undefined): Promise<Incoming> {
+    this.checkIssued(root, 'logout request');
+    await this.firstUse('request', profile.ID);
     const nameId = z.string().min(1).max(200).safeParse(profile.nameID);
     if (!nameId.success) throw new LogoutRefused('logout request without a usable NameID');
     return {
@@ -235,6 +320,19 @@ export class SingleLogout {
   }
 }
 
+function decode(encoded: string): string {
+  return Buffer.from(encoded, 'base64').toString('utf8');
+}
+
+/** The ID of a redirect-binding message this broker built. */
+function messageId(encoded: string): string {
+  const id = new DOMParser()
+    .parseFromString(inflate(encoded), 'text/xml')
+    .documentElement?.getAttribute('ID');
+  if (!id) throw new Error('the logout request has no ID');
+  return id;
+}
+
 function inflate(encoded: string): string {
   try {
     return inflateRawSync(Buffer.from(encoded, 'base64'), { maxOutputLength: 64 * 1024 }).toString('utf8');
@@ -243,42 +341,73 @@ function inflate(encoded: string): string {
   }
 }
 
+/** What the person is told when a logout message is refused: true whichever way the refusal came about. */
+function refusalPage(isResponse: boolean): string {
+  if (isResponse) {
+    // A response answers a sign-out that began here, and that ended this service's session before the IdP
+    // was asked; what is unknown is whether the IdP ended its own.
+    return bilingualNoticePage(
+      { ja: 'サインアウトの確認ができませんでした', en: 'Sign-out could not be confirmed' },
+      {
+        ja:
+          '所属組織のサインイン（IdP）からのサインアウト完了の知らせを確かめられませんでした。' +
+          'ワークスペースの「サインアウト」を押した場合、このサービスのセッションとデスクトップはその時点で終了しています。' +
+          'IdP のサインインが残っている可能性があるため、共用の端末ではブラウザーを閉じてください。',
+        en:
+          "The confirmation of sign-out from your organisation's sign-in service (IdP) could not be verified. " +
+          "If you pressed Sign out in the workspace, this service's session and desktop ended at that moment. " +
+          'You may still be signed in at the IdP: on a shared device, close the browser.',
+      },
+      { href: '/', text: { ja: 'ワークスペースへ', en: 'To the workspace' } },
+    );
+  }
+  return bilingualNoticePage(
+    { ja: 'サインアウト要求を受け付けられません', en: 'Sign-out request not accepted' },
+    {
+      ja:
+        'サインアウトの要求を確認できませんでした。このサービスのセッションは変わっていません。' +
+        'ご自身でサインアウトする場合は、ワークスペースの「サインアウト」を押してください。',
+      en:
+        "The sign-out request could not be verified. This service's session has not changed. " +
+        'To sign out, press Sign out in the workspace.',
+    },
+    { href: '/', text: { ja: 'ワークスペースへ', en: 'To the workspace' } },
+  );
+}
+
 export function singleLogoutRoutes(logout: SingleLogout, deps: SingleLogoutDeps): Router {
   const router = express.Router();
   const handle = async (req: Request, res: Response) => {
     const address = clientAddress(req);
-    const verdict = await deps.limits.check(address);
-    if (verdict.blocked) {
-      res
-        .status(429)
-        .set('Retry-After', String(verdict.retryAfterSeconds))
-        .type('html')
-        .send(noticePage('しばらくお待ちください', '要求が続いたため、一時的に受け付けを停止しています。'));
-      return;
-    }
     let incoming: Incoming;
     try {
       incoming = await logout.read(req);
     } catch (error) {
       const reason = error instanceof LogoutRefused ? error.message : 'the message could not be read';
+      const fields = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
+      const isResponse = fields !== undefined && 'SAMLResponse' in fields;
       deps.log(`single logout refused: ${reason}`);
-      await deps.limits.fail(address);
-      await deps.audit.record({
-        type: 'single-logout',
-        outcome: 'failure',
-        clientAddress: address,
-        details: { reason: reason.slice(0, 300) },
-      });
+      // Counted apart from sign-ins (see LogoutRefusals); beyond the bound, refusals go unrecorded one by one.
+      const counted = await deps.refusals.count(address);
+      if (counted.record !== 'none') {
+        await deps.audit.record({
+          type: 'single-logout',
+          outcome: 'failure',
+          clientAddress: address,
+          details:
+            counted.record === 'each'
+              ? { reason: reason.slice(0, 300), message: isResponse ? 'response' : 'request' }
+              : {
+                  reason: 'more refused logout messages from this address than are recorded one by one',
+                  unrecordedForSeconds: counted.retryAfterSeconds,
+                },
+        });
+      }
+      if (counted.record !== 'each') res.set('Retry-After', String(counted.retryAfterSeconds));
       res
-        .status(400)
+        .status(counted.record === 'each' ? 400 : 429)
         .type('html')
-        .send(
-          noticePage(
-            'サインアウト要求を受け付けられません',
-            'サインアウトの要求を確認できませんでした。このサービスのセッションは変わっていません。ご自身でサインアウトする場合は、ワークスペースの「サインアウト」を押してください。',
-            { href: '/', text: 'ワークスペースへ' },
-          ),
-        );
+        .send(refusalPage(isResponse));
       return;
     }
     if (incoming.kind === 'response') {

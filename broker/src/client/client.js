@@ -70,6 +70,16 @@ function showStatus(state, detail) {
   statusEl.textContent = detail ? `${TEXT[state]}（${detail}）` : TEXT[state];
 }
 
+/**
+ * The session behind this page is over: say why, as the broker gives it (signed out here or at the IdP, an
+ * administrator, another device, idle, lifetime), and leave signing in again to the user. Going to the
+ * sign-in page by itself would land on the IdP's page without a word about what happened.
+ */
+async function showSessionOver(response) {
+  const body = await response.json().catch(() => undefined);
+  showEnded(body?.error?.code === 'session-ended' ? body.error[LANG] : TEXT.sessionOver);
+}
+
 async function requestToken() {
   const response = await fetch('/api/desktop/connect', {
     method: 'POST',
@@ -77,7 +87,7 @@ async function requestToken() {
     headers: { 'x-requested-with': 'hcw-client' },
   });
   if (response.status === 401) {
-    window.location.assign('/auth/login');
+    await showSessionOver(response);
     return undefined;
   }
   const body = await response.json();
@@ -204,8 +214,17 @@ setInterval(async () => {
     credentials: 'same-origin',
     headers: { 'x-requested-with': 'hcw-client' },
   }).catch(() => undefined);
-  if (response?.status === 401) showEnded(TEXT.sessionOver);
+  if (response?.status === 401) await showSessionOver(response);
 }, ACTIVITY_REPORT_MS);
+
+function whenVisible(action) {
+  const check = () => {
+    if (document.visibilityState !== 'visible') return;
+    document.removeEventListener('visibilitychange', check);
+    action();
+  };
+  document.addEventListener('visibilitychange', check);
+}
 
 function showEnded(message) {
   ended = true;
@@ -335,6 +354,9 @@ async function connect() {
     if (state === Guacamole.Tunnel.State.UNSTABLE) showStatus('unstable');
     if (state === Guacamole.Tunnel.State.OPEN && clientState === Guacamole.Client.State.CONNECTED)
       showStatus('connected');
+    // Closed without an instruction saying so: the client does not notice by itself, and would stay
+    // "connected" over a desktop that is gone.
+    if (state === Guacamole.Tunnel.State.CLOSED) client.disconnect();
   };
   client.onstatechange = (state) => {
     clientState = state;
@@ -343,9 +365,12 @@ async function connect() {
       showStatus('connected');
     }
     if (state === Guacamole.Client.State.DISCONNECTED && !ended) {
-      // A dropped network: a fresh token, the same desktop.
-      if (attempts < 5 && document.visibilityState === 'visible') setTimeout(connect, 1000 * attempts);
-      else showStatus('ended');
+      // Closed without the broker saying why: a dropped network (a fresh token, the same desktop) or a session
+      // that ended before its tunnel could be told (the next token request answers why). A hidden tab asks
+      // when it is looked at again.
+      if (attempts >= 5) showStatus('ended');
+      else if (document.visibilityState === 'visible') setTimeout(connect, 1000 * attempts);
+      else whenVisible(connect);
     }
   };
   client.onerror = (status) => {

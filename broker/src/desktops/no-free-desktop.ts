@@ -13,6 +13,7 @@ export function noFreeDesktop(expectedFreeInSeconds: number | undefined): HttpEr
       503,
       '空いているデスクトップがありません。どなたかが使い終わりしだい、自動で接続します。',
       'No desktop is free. This page connects by itself as soon as someone finishes.',
+      'no-free-desktop',
       WAITING_RETRY_SECONDS,
     );
   }
@@ -21,6 +22,7 @@ export function noFreeDesktop(expectedFreeInSeconds: number | undefined): HttpEr
     503,
     `空いているデスクトップがありません。約${minutes}分後に空く見込みです。空きしだい自動で接続します。`,
     `No desktop is free. One is expected in about ${minutes} minute${minutes === 1 ? '' : 's'}; this page connects by itself as soon as it is.`,
+    'no-free-desktop',
     Math.min(WAITING_RETRY_SECONDS, Math.max(1, expectedFreeInSeconds)),
   );
 }

@@ -1,11 +1,12 @@
 import type { ErrorRequestHandler } from 'express';
 
-/** Errors a person can act on, with a message in Japanese and English. */
+/** Errors a person can act on, with a message in Japanese and English, and a code a page can act on. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly messageJa: string,
     readonly messageEn: string,
+    readonly code?: string,
     /** When to ask again: sent as Retry-After and in the body, for pages that retry by themselves. */
     readonly retryAfterSeconds?: number,
   ) {
@@ -15,10 +16,11 @@ export class HttpError extends Error {
 
 export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
   if (error instanceof HttpError) {
-    if (error.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.retryAfterSeconds));
+    const { code, messageJa: ja, messageEn: en, retryAfterSeconds } = error;
+    if (retryAfterSeconds !== undefined) res.set('Retry-After', String(retryAfterSeconds));
     res.status(error.status).json({
-      error: { ja: error.messageJa, en: error.messageEn },
-      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+      error: code ? { code, ja, en } : { ja, en },
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     });
     return;
   }

@@ -15,3 +15,23 @@ export function noticePage(title: string, message: string, link?: { href: string
     `<p>${escapeHtml(message)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ''}`,
   );
 }
+
+export interface Bilingual {
+  ja: string;
+  en: string;
+}
+
+/** A notice in both languages, Japanese first: for refusals a person must understand and pass on. */
+export function bilingualNoticePage(
+  title: Bilingual,
+  message: Bilingual,
+  link?: { href: string; text: Bilingual },
+): string {
+  return authPage(
+    `${title.ja} / ${title.en}`,
+    `<p>${escapeHtml(message.ja)}</p><p lang="en">${escapeHtml(message.en)}</p>` +
+      (link
+        ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text.ja)} / <span lang="en">${escapeHtml(link.text.en)}</span></a></p>`
+        : ''),
+  );
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { createClient } from 'redis';
 import request from 'supertest';
 import { Cookies, signInOverHttp } from '../../support/http-sign-in.js';
 import { anotherKeyPair, idpLogoutRequestUrl, sessionIndexOf } from '../../support/saml-attack.js';
@@ -12,6 +13,7 @@ import {
   buildLogoutResponse,
   readRedirectBinding,
   redirectBindingUrl,
+  type LogoutResponseParams,
 } from '../../../broker/src/auth/saml-logout-messages.js';
 import { signMessage } from '../../../broker/src/auth/saml-response.js';
 
@@ -94,6 +96,118 @@ describe('SAML single logout', function () {
         [400, 400],
       );
       assert.equal(await auditCount('single-logout', 'failure'), refusedBefore + 2);
+    });
+
+    describe("the IdP's answer by HTTP-POST, the binding the metadata advertises", () => {
+      /** Signs in and out here; returns the ID of the logout request the broker sent the IdP. */
+      async function signOutHere(): Promise<string> {
+        const { cookies } = await signInOverHttp(stack.brokerUrl, 'dr.tanaka');
+        const out = await fetch(`${stack.brokerUrl}/auth/logout`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie: cookies.header() },
+        });
+        const sent = readRedirectBinding(
+          new URL(out.headers.get('location') ?? '').search.slice(1),
+          brokerCert,
+        );
+        const id = /ID="([^"]+)"/.exec(sent?.xml ?? '')?.[1];
+        assert.ok(id, 'a logout request with an ID');
+        return id;
+      }
+
+      /** The IdP's LogoutResponse, signed by its key unless told otherwise, base64 as the form posts it. */
+      function answer(
+        inResponseTo: string | undefined,
+        overrides: Partial<LogoutResponseParams> = {},
+        signer: { key: string; cert: string } | null = {
+          key: readFileSync(stack.devIdp.keyFile, 'utf8'),
+          cert: readFileSync(stack.devIdp.certFile, 'utf8'),
+        },
+      ): string {
+        const { xml } = buildLogoutResponse({
+          issuer: stack.devIdp.entityId,
+          destination: `${stack.brokerUrl}/auth/saml/slo`,
+          inResponseTo,
+          ...overrides,
+        });
+        return Buffer.from(signer ? signMessage(xml, signer.key, signer.cert) : xml).toString('base64');
+      }
+
+      function post(samlResponse: string): Promise<Response> {
+        return fetch(`${stack.brokerUrl}/auth/saml/slo`, {
+          method: 'POST',
+          redirect: 'manual',
+          body: new URLSearchParams({ SAMLResponse: samlResponse }),
+        });
+      }
+
+      async function expectRefused(samlResponse: string): Promise<void> {
+        const before = await auditCount('single-logout', 'failure');
+        const refused = await post(samlResponse);
+        assert.equal(refused.status, 400);
+        const page = await refused.text();
+        assert.match(page, /サインアウトの確認ができませんでした/);
+        assert.doesNotMatch(page, /セッションは変わっていません/, 'never claims the session goes on');
+        assert.equal(await auditCount('single-logout', 'failure'), before + 1, 'audited');
+      }
+
+      it('accepts a signed answer to its own request', async () => {
+        const done = await post(answer(await signOutHere()));
+        assert.equal(done.status, 303, await done.clone().text());
+        assert.equal(done.headers.get('location'), '/signed-out');
+      });
+
+      it('refuses an unsigned answer', async () => {
+        await expectRefused(answer(await signOutHere(), {}, null));
+      });
+
+      it('refuses an answer signed by another key', async () => {
+        await expectRefused(answer(await signOutHere(), {}, anotherKeyPair()));
+      });
+
+      it('refuses an answer addressed to another service', async () => {
+        await expectRefused(answer(await signOutHere(), { destination: 'https://other.example.jp/slo' }));
+      });
+
+      it('refuses an answer from another issuer', async () => {
+        await expectRefused(answer(await signOutHere(), { issuer: 'https://other-idp.example.jp' }));
+      });
+
+      it('refuses an answer to a request it never made, or without InResponseTo', async () => {
+        await expectRefused(answer('_never-asked'));
+        await expectRefused(answer(undefined));
+      });
+
+      it('refuses an answer issued long ago', async () => {
+        await expectRefused(answer(await signOutHere(), { issueInstant: new Date(Date.now() - 3600_000) }));
+      });
+
+      it('refuses the same answer posted again (replay)', async () => {
+        const captured = answer(await signOutHere());
+        assert.equal((await post(captured)).status, 303, 'first use');
+        await expectRefused(captured);
+      });
+
+      it('refuses an answer saying the IdP could not sign out, without claiming the session goes on', async () => {
+        await expectRefused(answer(await signOutHere(), { success: false }));
+      });
+    });
+
+    it("refuses the IdP's redirect answer sent again (replay)", async () => {
+      const { cookies } = await signInOverHttp(stack.brokerUrl, 'dr.tanaka');
+      const out = await fetch(`${stack.brokerUrl}/auth/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: cookies.header() },
+      });
+      const idp = await get(out.headers.get('location') ?? '');
+      const back = idp.headers.get('location') ?? '';
+      assert.equal((await get(back)).status, 303, 'first use');
+      const before = await auditCount('single-logout', 'failure');
+      const again = await get(back);
+      assert.equal(again.status, 400);
+      assert.equal(await auditCount('single-logout', 'failure'), before + 1);
     });
 
     it('publishes its logout service and signing key in its metadata', async () => {
@@ -270,6 +384,71 @@ describe('SAML single logout', function () {
           answer.headers['content-security-policy'] ?? '',
           /form-action 'self' https:\/\/idp\.example\.jp;/,
         );
+      } finally {
+        await broker.close();
+      }
+    });
+
+    it('counts refused logout messages apart from sign-ins, and still handles a genuine one beyond the count', async () => {
+      const sp = anotherKeyPair();
+      const broker = await inProcessBroker(stack, {
+        // Redis database 7: this broker's counters cannot touch the shared workspace's.
+        BROKER_REDIS_URL: `${stack.redisUrl}/7`,
+        SAML_IDP_CERT_FILE: stack.devIdp.certFile,
+        SAML_IDP_ENTITY_ID: stack.devIdp.entityId,
+        SAML_IDP_SLO_URL: 'https://idp.example.jp/saml/slo',
+        SAML_SP_KEY_FILE: sp.keyFile,
+        SAML_SP_CERT_FILE: sp.certFile,
+        SIGN_IN_FAILURES_PER_ADDRESS: '3',
+        LOGOUT_REFUSALS_PER_ADDRESS: '3',
+      });
+      try {
+        const redis = createClient({ url: `${stack.redisUrl}/7` });
+        await redis.connect();
+        await redis.flushDb();
+        await redis.quit();
+        const agent = request(broker.app);
+        const beyondRecorded = async () => {
+          const { rows } = await audit.query<{ n: string }>(
+            "SELECT count(*) AS n FROM audit_events WHERE type = 'single-logout' AND details ? 'unrecordedForSeconds'",
+          );
+          return Number(rows[0]!.n);
+        };
+        const before = await auditCount('single-logout', 'failure');
+        const beyondBefore = await beyondRecorded();
+        const statuses = [];
+        for (let i = 0; i < 6; i++) {
+          const refused = await agent
+            .post('/auth/saml/slo')
+            .type('form')
+            .send({ SAMLResponse: 'bm90IFNBTUw=' });
+          statuses.push(refused.status);
+        }
+        assert.deepEqual(statuses, [400, 400, 400, 429, 429, 429]);
+        assert.equal(
+          await auditCount('single-logout', 'failure'),
+          before + 4,
+          'three one by one, then one note',
+        );
+        assert.equal(await beyondRecorded(), beyondBefore + 1);
+
+        const { xml } = buildLogoutRequest({
+          issuer: stack.devIdp.entityId,
+          destination: broker.config.saml.sloUrl,
+          nameId: 'nobody.signed.in',
+        });
+        const genuine = redirectBindingUrl('/auth/saml/slo', 'SAMLRequest', xml, {
+          signingKey: readFileSync(stack.devIdp.keyFile, 'utf8'),
+        });
+        assert.equal((await agent.get(genuine)).status, 303, 'a signed request is still answered');
+
+        const garbage = Buffer.from('<samlp:Response/>').toString('base64');
+        const signIn = await agent.post('/auth/saml/acs').type('form').send({ SAMLResponse: garbage });
+        assert.equal(signIn.status, 401, 'the sign-in limit was not touched by six logout refusals');
+        for (let i = 0; i < 2; i++)
+          await agent.post('/auth/saml/acs').type('form').send({ SAMLResponse: garbage });
+        const blocked = await agent.post('/auth/saml/acs').type('form').send({ SAMLResponse: garbage });
+        assert.equal(blocked.status, 429, 'control: three failed sign-ins do block the address');
       } finally {
         await broker.close();
       }
