@@ -37,7 +37,9 @@ await migrate(pool, BROKER_MIGRATIONS);
 const sessionStore = createSessionStore(redis);
 const agents = new AgentClient(config.agentSecret);
 const metrics = new BrokerMetrics({ processMetrics: true });
-const audit = new MeteredAuditTrail(pool, metrics);
+// The audit writer has connections of its own, so a busy pool never holds back the records every request waits for.
+const auditPool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+const audit = new MeteredAuditTrail(auditPool, metrics);
 const desktops = new DesktopPool({
   redis,
   pools: config.pools,
@@ -160,7 +162,7 @@ async function shutdown(): Promise<void> {
   server.closeAllConnections();
   await audit.flush();
   await checkpoints?.stop();
-  await Promise.allSettled([pool.end(), redis.quit()]);
+  await Promise.allSettled([pool.end(), auditPool.end(), redis.quit()]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown());

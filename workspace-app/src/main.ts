@@ -27,7 +27,9 @@ if (config.demoData) {
   await seedDemoTimeline(pool, { patients: demoPatientNames });
 }
 
-const auditTrail = new AuditTrail(pool);
+// The audit writer has connections of its own, so a busy pool never holds back the records every read waits for.
+const auditPool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+const auditTrail = new AuditTrail(auditPool);
 const app = createPortalApp({ config, pool, redis, auditTrail });
 const server = app.listen(config.port, config.host, () => {
   process.stdout.write(`portal listening on ${config.host}:${config.port}\n`);
@@ -68,7 +70,7 @@ async function shutdown(): Promise<void> {
   server.closeAllConnections();
   await auditTrail.flush();
   await checkpoints?.stop();
-  await Promise.allSettled([pool.end(), redis.quit()]);
+  await Promise.allSettled([pool.end(), auditPool.end(), redis.quit()]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown());
