@@ -13,9 +13,13 @@ import { SingleLogout, singleLogoutRoutes } from './auth/single-logout.js';
 import { endSession, SESSION_COOKIE, sessionMiddleware } from './auth/session.js';
 import { SignInLimits } from './auth/rate-limits.js';
 import { afterIdentityProvider, clientAddress } from './auth/sign-in-flow.js';
+import { DemoEnrolmentCodes } from './auth/demo-enrolment-codes.js';
+import { EnrolmentCodes } from './auth/second-factor/enrolment-codes.js';
+import { FactorChallenges } from './auth/second-factor/factor-challenges.js';
 import { secondFactorRoutes } from './auth/second-factor/second-factor-routes.js';
 import type { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
 import { adminUserRoutes } from './admin/admin-user-routes.js';
+import { enrolmentCodeRoutes } from './admin/enrolment-code-routes.js';
 import { noticePage } from './http/pages.js';
 import type { SignedInUser } from './auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './desktops/agent-client.js';
@@ -62,6 +66,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   const { config, audit, desktops } = deps;
   const facts = deps.facts ?? new SessionFacts(deps.redis, config.leases.ttlSeconds + 60);
   const metrics = deps.metrics ?? new BrokerMetrics();
+  const enrolmentCodes = new EnrolmentCodes(deps.pool, config.signIn.enrolmentCodeLifetimeHours);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -98,6 +103,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         key: config.devIdp.key,
         cert: config.devIdp.cert,
         password: config.devIdp.demoPassword,
+        enrolmentCodes: new DemoEnrolmentCodes({ factors: deps.factors, codes: enrolmentCodes, audit }),
       }),
     );
   }
@@ -117,7 +123,6 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       onSignedIn: (req, res, user) => afterIdentityProvider(flow, req, res, user),
       onRefused: async (req, res, reason) => {
         deps.log(`sign-in refused: ${reason}`);
-        await limits.fail(clientAddress(req));
         await audit.record({
           type: 'sign-in',
           outcome: 'failure',
@@ -143,8 +148,17 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   const logoutDeps = { ...flow, limits, desktops, log: deps.log };
   const singleLogout = new SingleLogout(logoutDeps);
   if (singleLogout.enabled) app.use(singleLogoutRoutes(singleLogout, logoutDeps));
-  app.use(secondFactorRoutes({ ...flow, factors: deps.factors, limits }));
+  app.use(
+    secondFactorRoutes({
+      ...flow,
+      factors: deps.factors,
+      enrolmentCodes,
+      challenges: new FactorChallenges(deps.redis),
+      limits,
+    }),
+  );
   app.use(adminUserRoutes({ audit, factors: deps.factors, desktops }));
+  app.use(enrolmentCodeRoutes({ audit, codes: enrolmentCodes }));
   app.use(consoleRoutes({ ...deps, facts, notify: deps.notifyConsole }));
 
   app.get('/', (req, res) => {

@@ -150,6 +150,13 @@ const Env = z
     SINGLE_DESKTOP_POLICY: z.enum(['takeover', 'refuse']).default('takeover'),
     SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
     SECOND_FACTOR_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    /** How long an enrolment code an administrator issues stays valid (docs/decisions/0013-first-enrolment.md). */
+    ENROLMENT_CODE_LIFETIME_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24)
+      .default(72),
     RATE_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   })
   .superRefine((e, ctx) => {
@@ -269,6 +276,7 @@ export interface BrokerConfig {
     failuresPerAddress: number;
     secondFactorFailuresPerAccount: number;
     rateLimitWindowSeconds: number;
+    enrolmentCodeLifetimeHours: number;
   };
   saml: {
     spEntityId: string;
@@ -353,6 +361,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failuresPerAddress: e.SIGN_IN_FAILURES_PER_ADDRESS,
       secondFactorFailuresPerAccount: e.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
       rateLimitWindowSeconds: e.RATE_LIMIT_WINDOW_MINUTES * 60,
+      enrolmentCodeLifetimeHours: e.ENROLMENT_CODE_LIFETIME_HOURS,
     },
     saml: {
       spEntityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,

@@ -27,6 +27,21 @@ export class SoftwareAuthenticator {
     this.publicKey = pair.publicKey;
   }
 
+  /** The credential as the broker stores it after a registration, for tests that enrol it directly. */
+  credential(): {
+    credentialId: string;
+    publicKey: Uint8Array<ArrayBuffer>;
+    counter: number;
+    transports: string[];
+  } {
+    return {
+      credentialId: b64url(this.credentialId),
+      publicKey: new Uint8Array(this.cosePublicKey()),
+      counter: 0,
+      transports: ['internal'],
+    };
+  }
+
   private cosePublicKey(): Uint8Array {
     const jwk = this.publicKey.export({ format: 'jwk' });
     return isoCBOR.encode(

@@ -4,6 +4,7 @@ import type { RedisClientType } from 'redis';
 import type { AuditTrail } from '@hcw/common';
 import type { BrokerConfig } from '../config.js';
 import { noticePage } from '../http/pages.js';
+import type { FlowSession } from './second-factor/factor-flow.js';
 import type { SignedInUser } from './signed-in-user.js';
 import { deadlineKey, endSession } from './session.js';
 
@@ -12,11 +13,9 @@ declare module 'express-session' {
     /** Signed in at the IdP, second factor still to come. */
     pendingUser?: SignedInUser;
     pendingSince?: number;
-    /** A recovery code was used: the user may enrol a new factor without proving an old one. */
-    mayEnrolAfterRecovery?: boolean;
-    webauthnChallenge?: string;
+    /** What this session has shown of the second factor (see second-factor/factor-flow.ts). */
+    secondFactor?: FlowSession;
     recoveryCodesToShow?: string[];
-    enrolmentDone?: boolean;
   }
 }
 
@@ -110,6 +109,8 @@ export async function completeSignIn(
   await regenerate(req);
   req.session.user = user;
   req.session.signedInAt = Date.now();
+  // The IdP's multi-factor at this sign-in lets the user enrol a factor of ours, for sign-ins where it does not.
+  if (factor === 'idp-mfa') req.session.secondFactor = { grant: 'idp-mfa' };
   await new Promise<void>((resolve, reject) => req.session.save((e) => (e ? reject(e) : resolve())));
   const lifetimeSeconds = Math.ceil(deps.config.session.maxHours * 3600);
   await deps.redis.set(userSessionKey(user.id), req.sessionID, { EX: lifetimeSeconds });

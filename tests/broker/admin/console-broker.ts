@@ -37,6 +37,8 @@ export interface ConsoleBroker {
   events: ConsoleEvent[];
   /** Signs a user in (a session in the store, as the sign-in flow leaves it) and returns their Cookie header. */
   signIn(user: SignedInUser): Promise<{ cookie: string; sessionId: string }>;
+  /** A session as the IdP's sign-in leaves it when the second factor is still to come. */
+  startSignIn(user: SignedInUser): Promise<{ cookie: string; sessionId: string }>;
   close(): Promise<void>;
 }
 
@@ -150,6 +152,35 @@ export async function consoleBroker(
     waitingForDesktop: () => desktops.waitingForDesktop,
     databaseWaiting: () => pool.waitingCount,
   });
+  async function storeSession(
+    data: Record<string, unknown>,
+    signedInAs?: string,
+  ): Promise<{ cookie: string; sessionId: string }> {
+    const sessionId = randomBytes(18).toString('base64url');
+    const now = Date.now();
+    await new Promise<void>((resolve, reject) =>
+      sessionStore.set(
+        sessionId,
+        {
+          cookie: {
+            originalMaxAge: 15 * 60000,
+            expires: new Date(now + 15 * 60000),
+            httpOnly: true,
+            path: '/',
+          },
+          ...data,
+        } as unknown as Parameters<RedisStore['set']>[1],
+        (error) => (error ? reject(error as Error) : resolve()),
+      ),
+    );
+    if (signedInAs) await redis.set(userSessionKey(signedInAs), sessionId, { EX: 3600 });
+    const signature = createHmac('sha256', config.session.secret)
+      .update(sessionId)
+      .digest('base64')
+      .replace(/=+$/, '');
+    return { cookie: `${SESSION_COOKIE}=${encodeURIComponent(`s:${sessionId}.${signature}`)}`, sessionId };
+  }
+
   return {
     app,
     config,
@@ -162,32 +193,8 @@ export async function consoleBroker(
     poolId,
     agents,
     events,
-    async signIn(user) {
-      const sessionId = randomBytes(18).toString('base64url');
-      const signedInAt = Date.now();
-      await new Promise<void>((resolve, reject) =>
-        sessionStore.set(
-          sessionId,
-          {
-            cookie: {
-              originalMaxAge: 15 * 60000,
-              expires: new Date(signedInAt + 15 * 60000),
-              httpOnly: true,
-              path: '/',
-            },
-            user,
-            signedInAt,
-          } as unknown as Parameters<RedisStore['set']>[1],
-          (error) => (error ? reject(error as Error) : resolve()),
-        ),
-      );
-      await redis.set(userSessionKey(user.id), sessionId, { EX: 3600 });
-      const signature = createHmac('sha256', config.session.secret)
-        .update(sessionId)
-        .digest('base64')
-        .replace(/=+$/, '');
-      return { cookie: `${SESSION_COOKIE}=${encodeURIComponent(`s:${sessionId}.${signature}`)}`, sessionId };
-    },
+    signIn: (user) => storeSession({ user, signedInAt: Date.now() }, user.id),
+    startSignIn: (user) => storeSession({ pendingUser: user, pendingSince: Date.now() }),
     async close() {
       await desktops.close();
       await Promise.allSettled([pool.end(), redis.quit()]);
