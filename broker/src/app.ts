@@ -21,6 +21,7 @@ import type { SecondFactorStore } from './auth/second-factor/second-factor-store
 import { adminUserRoutes } from './admin/admin-user-routes.js';
 import { enrolmentCodeRoutes } from './admin/enrolment-code-routes.js';
 import { noticePage } from './http/pages.js';
+import { recordFirst } from './audit/record-first.js';
 import type { SignedInUser } from './auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './desktops/agent-client.js';
 import { NoDesktopAvailableError, NoPoolForUserError, type DesktopPool } from './desktops/desktop-pool.js';
@@ -123,12 +124,14 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       onSignedIn: (req, res, user) => afterIdentityProvider(flow, req, res, user),
       onRefused: async (req, res, reason) => {
         deps.log(`sign-in refused: ${reason}`);
-        await audit.record({
-          type: 'sign-in',
-          outcome: 'failure',
-          clientAddress: clientAddress(req),
-          details: { reason: reason.slice(0, 300) },
-        });
+        await recordFirst(audit, [
+          {
+            type: 'sign-in',
+            outcome: 'failure',
+            clientAddress: clientAddress(req),
+            details: { reason: reason.slice(0, 300) },
+          },
+        ]);
         res
           .status(401)
           .type('html')
@@ -238,14 +241,26 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       throw error;
     }
     if (leased.isNew) {
-      await audit.record({
-        type: 'desktop-lease',
-        outcome: 'success',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
-        clientAddress: clientAddress(req),
-        details: { desktopId: leased.desktop.id, pool: leased.poolId, guacd: guacdAddressText(leased.guacd) },
-      });
+      try {
+        await recordFirst(audit, [
+          {
+            type: 'desktop-lease',
+            outcome: 'success',
+            actorId: user.id,
+            actorOrganisation: user.organisation,
+            clientAddress: clientAddress(req),
+            details: {
+              desktopId: leased.desktop.id,
+              pool: leased.poolId,
+              guacd: guacdAddressText(leased.guacd),
+            },
+          },
+        ]);
+      } catch (error) {
+        // Unrecorded, the desktop is not handed out: it goes back (wiped) and the user is told why.
+        await desktops.release(user.id).catch((e: Error) => deps.log(`desktop release failed: ${e.message}`));
+        throw error;
+      }
     }
     // The pool's policies apply to this session from now on: idle timeout, longest sign-in, paste.
     req.session.poolId = leased.poolId;

@@ -42,7 +42,7 @@ export async function signInOverHttp(
     tamper?: (samlResponseXml: string) => string;
     stopAtSecondFactor?: boolean;
   } = {},
-): Promise<{ cookies: Cookies; acsStatus: number; samlResponse: string }> {
+): Promise<{ cookies: Cookies; acsStatus: number; acsBody: string; samlResponse: string }> {
   const cookies = new Cookies();
   const login = await fetch(`${brokerUrl}/auth/login`, { redirect: 'manual' });
   cookies.take(login);
@@ -73,6 +73,7 @@ export async function signInOverHttp(
     body: new URLSearchParams({ SAMLResponse: samlResponse }),
   });
   cookies.take(acs);
+  const acsBody = await acs.text();
   if (
     acs.status === 303 &&
     acs.headers.get('location') === '/auth/second-factor' &&
@@ -80,7 +81,7 @@ export async function signInOverHttp(
   ) {
     await passSecondFactorOverHttp(brokerUrl, cookies, username);
   }
-  return { cookies, acsStatus: acs.status, samlResponse };
+  return { cookies, acsStatus: acs.status, acsBody, samlResponse };
 }
 
 /**

@@ -11,8 +11,9 @@ export class MeteredAuditTrail extends AuditTrail {
     super(pool);
   }
 
-  override async record(event: AuditEvent): Promise<void> {
-    await super.record(event);
-    this.metrics.countAudit(event);
+  // record() goes through recordAll(), so every event is counted here once.
+  override async recordAll(events: readonly AuditEvent[]): Promise<void> {
+    await super.recordAll(events);
+    for (const event of events) this.metrics.countAudit(event);
   }
 }

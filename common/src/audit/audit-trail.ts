@@ -64,7 +64,16 @@ export class AuditTrail {
   constructor(private readonly pool: pg.Pool) {}
 
   async record(input: AuditEvent): Promise<void> {
-    const event = AuditEvent.parse(input);
+    await this.recordAll([input]);
+  }
+
+  /**
+   * Records several events in one transaction: all of them are in the trail, or none. For an action that
+   * must be recorded before it is allowed and leaves more than one row (a sign-in that ends another).
+   */
+  async recordAll(inputs: readonly AuditEvent[]): Promise<void> {
+    const events = inputs.map((input) => AuditEvent.parse(input));
+    if (events.length === 0) return;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -73,38 +82,42 @@ export class AuditTrail {
       const last = await client.query<{ hash: string }>(
         'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
       );
-      const previousHash = last.rows[0]?.hash ?? GENESIS;
-      // The database server's clock is the one trusted, synchronised clock (LOG-3).
-      const now = await client.query<{ now: Date }>(
-        "SELECT date_trunc('milliseconds', clock_timestamp()) AS now",
-      );
-      const row = {
-        occurred_at: now.rows[0]!.now,
-        type: event.type,
-        outcome: event.outcome,
-        actor_id: event.actorId ?? null,
-        actor_organisation: event.actorOrganisation ?? null,
-        client_address: event.clientAddress ?? null,
-        patient_id: event.patientId ?? null,
-        details: event.details,
-      };
-      await client.query(
-        `INSERT INTO audit_events (occurred_at, type, outcome, actor_id, actor_organisation, client_address,
-           patient_id, details, previous_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          row.occurred_at,
-          row.type,
-          row.outcome,
-          row.actor_id,
-          row.actor_organisation,
-          row.client_address,
-          row.patient_id,
-          JSON.stringify(row.details),
-          previousHash,
-          rowHash(previousHash, row),
-        ],
-      );
+      let previousHash = last.rows[0]?.hash ?? GENESIS;
+      for (const event of events) {
+        // The database server's clock is the one trusted, synchronised clock (LOG-3).
+        const now = await client.query<{ now: Date }>(
+          "SELECT date_trunc('milliseconds', clock_timestamp()) AS now",
+        );
+        const row = {
+          occurred_at: now.rows[0]!.now,
+          type: event.type,
+          outcome: event.outcome,
+          actor_id: event.actorId ?? null,
+          actor_organisation: event.actorOrganisation ?? null,
+          client_address: event.clientAddress ?? null,
+          patient_id: event.patientId ?? null,
+          details: event.details,
+        };
+        const hash = rowHash(previousHash, row);
+        await client.query(
+          `INSERT INTO audit_events (occurred_at, type, outcome, actor_id, actor_organisation, client_address,
+             patient_id, details, previous_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [
+            row.occurred_at,
+            row.type,
+            row.outcome,
+            row.actor_id,
+            row.actor_organisation,
+            row.client_address,
+            row.patient_id,
+            JSON.stringify(row.details),
+            previousHash,
+            hash,
+          ],
+        );
+        previousHash = hash;
+      }
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

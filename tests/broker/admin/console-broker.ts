@@ -63,19 +63,24 @@ export const anAuditor = (): SignedInUser =>
  */
 export async function consoleBroker(
   database: string,
-  options: { desktops?: number; env?: Record<string, string>; broker?: Partial<ConsoleBroker> } = {},
+  options: {
+    desktops?: number;
+    env?: Record<string, string>;
+    broker?: Partial<ConsoleBroker>;
+    /** A PostgreSQL server of the test's own (its URL without a database), instead of the workspace's. */
+    postgresServer?: string;
+  } = {},
 ): Promise<ConsoleBroker> {
   const stack = await workspace();
-  const admin = new pg.Client({
-    connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/postgres'),
-  });
+  const server = options.postgresServer ?? stack.brokerDatabaseUrl.replace(/\/broker$/, '');
+  const admin = new pg.Client({ connectionString: `${server}/postgres` });
   await admin.connect();
   if (!options.broker) {
     await admin.query(`DROP DATABASE IF EXISTS ${database}`);
     await admin.query(`CREATE DATABASE ${database}`);
   }
   await admin.end();
-  const databaseUrl = stack.brokerDatabaseUrl.replace(/\/broker$/, `/${database}`);
+  const databaseUrl = `${server}/${database}`;
   const agents =
     options.broker?.agents ??
     (await Promise.all(Array.from({ length: options.desktops ?? 2 }, () => FakeAgent.start())));
@@ -109,6 +114,8 @@ export async function consoleBroker(
   });
   rmSync(dir, { recursive: true, force: true });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // An idle connection that a stopped server drops must not take the test process down with it.
+  pool.on('error', () => undefined);
   if (!options.broker) {
     await migrate(pool, AUDIT_MIGRATIONS);
     await migrate(pool, BROKER_MIGRATIONS);

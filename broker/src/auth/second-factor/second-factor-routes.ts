@@ -11,6 +11,7 @@ import {
 } from '@simplewebauthn/server';
 import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
+import { recordFirst } from '../../audit/record-first.js';
 import { HttpError } from '../../http/errors.js';
 import { escapeHtml } from '../../http/html.js';
 import { authPage, bilingualParagraphs, noticePage, type Bilingual } from '../../http/pages.js';
@@ -98,7 +99,14 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
   ): Promise<{ user: SignedInUser; state: FactorState; decision: Decision; issued?: IssuedChallenge }> {
     const user = subjectOf(req);
     if (!user) throw SIGN_IN_AGAIN;
-    const state = factorState(await factors.accountFacts(user.id), req.session.secondFactor ?? {});
+    const account = await factors.accountFacts(user.id).catch(() => {
+      throw new HttpError(
+        503,
+        'ただいま本人確認を行えません。しばらくしてからもう一度お試しください。',
+        'The second factor cannot be checked at the moment. Please try again shortly.',
+      );
+    });
+    const state = factorState(account, req.session.secondFactor ?? {});
     const purpose = challengeAnsweredBy(name);
     let condition: ChallengeCondition = 'none';
     let issued: IssuedChallenge | undefined;
@@ -111,14 +119,16 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
     }
     const decision = decide(state, name, condition);
     if (!decision.allow) {
-      await audit.record({
-        type: 'second-factor',
-        outcome: 'failure',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
-        clientAddress: clientAddress(req),
-        details: { step: name, state: state.name, refused: decision.refusal },
-      });
+      await recordFirst(audit, [
+        {
+          type: 'second-factor',
+          outcome: 'failure',
+          actorId: user.id,
+          actorOrganisation: user.organisation,
+          clientAddress: clientAddress(req),
+          details: { step: name, state: state.name, refused: decision.refusal },
+        },
+      ]);
     }
     return { user, state, decision, issued };
   }
@@ -151,14 +161,16 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
   async function attemptOrRefuse(req: Request, res: Response, user: SignedInUser, asJson = false) {
     const attempt = await limits.attempt('second-factor', { address: clientAddress(req), account: user.id });
     if (attempt.allowed) return attempt;
-    await audit.record({
-      type: 'second-factor',
-      outcome: 'failure',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
-      details: { reason: 'rate limited' },
-    });
+    await recordFirst(audit, [
+      {
+        type: 'second-factor',
+        outcome: 'failure',
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+        details: { reason: 'rate limited' },
+      },
+    ]);
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
     const text: Bilingual = {
       ja: `確認の失敗が続いたため、一時的に受け付けを停止しています。約${minutes}分後にもう一度お試しください。`,
@@ -176,14 +188,16 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
     outcome: 'success' | 'failure',
     details: Record<string, string>,
   ): Promise<void> {
-    await audit.record({
-      type: 'second-factor',
-      outcome,
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
-      details,
-    });
+    await recordFirst(audit, [
+      {
+        type: 'second-factor',
+        outcome,
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+        details,
+      },
+    ]);
   }
 
   router.get('/auth/second-factor', async (req, res) => {
@@ -406,13 +420,15 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
     await attempt.succeeded();
     // The lost factor stays until the new one is enrolled: abandoning recovery half-way locks nobody out,
     // and lets nobody enrol with the password alone.
-    await audit.record({
-      type: 'second-factor-recovery',
-      outcome: 'success',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
-    });
+    await recordFirst(audit, [
+      {
+        type: 'second-factor-recovery',
+        outcome: 'success',
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+      },
+    ]);
     moveTo(req, decision.next);
     res.redirect(303, '/auth/second-factor');
   });
