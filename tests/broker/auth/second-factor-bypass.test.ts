@@ -7,7 +7,11 @@ import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
 
 /**
  * Issue 14's attack, as reported: someone who knows only a user's password asks for a passkey *sign-in*
- * challenge, then posts a passkey *registration* made by their own software authenticator over it.
+ * challenge, then posts a passkey *registration* made by their own software authenticator over it. Before
+ * the fix the broker added the passkey, replaced the recovery codes and signed the attacker in. Controls:
+ * the same software authenticator is accepted where enrolment is allowed (second-factor/second-factor-
+ * routes.test.ts, "enrolling × passkey-registration × fresh challenge"), and the state machine's table
+ * reports this bypass when run against the old rule (second-factor/factor-flow.test.ts).
  */
 describe('second factor: the password alone never adds a factor', function () {
   this.timeout(180000);

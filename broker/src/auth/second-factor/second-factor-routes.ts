@@ -33,7 +33,7 @@ import {
   type IssuedChallenge,
   type Next,
 } from './factor-flow.js';
-import type { SecondFactorStore } from './second-factor-store.js';
+import { PasskeyAlreadyRegisteredError, type SecondFactorStore } from './second-factor-store.js';
 
 export interface SecondFactorDeps extends SignInFlowDeps {
   factors: SecondFactorStore;
@@ -447,6 +447,8 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
       userDisplayName: user.displayName,
       challenge: isoBase64URL.toBuffer(challenge),
       attestationType: 'none',
+      // An authenticator that already holds a passkey of this user (one being replaced) makes a new one.
+      excludeCredentials: (await factors.webAuthnCredentials(user.id)).map((c) => ({ id: c.credentialId })),
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
     });
     res.json(options);
@@ -478,19 +480,33 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
       throw new HttpError(400, 'パスキーを登録できませんでした。', 'The passkey could not be registered.');
     }
     const { credential } = verification.registrationInfo;
-    const codes = await factors.enrol(
-      user.id,
-      {
-        kind: 'webauthn',
-        credential: {
-          credentialId: credential.id,
-          publicKey: credential.publicKey,
-          counter: credential.counter,
-          transports: credential.transports ?? [],
+    let codes: string[];
+    try {
+      codes = await factors.enrol(
+        user.id,
+        {
+          kind: 'webauthn',
+          credential: {
+            credentialId: credential.id,
+            publicKey: credential.publicKey,
+            counter: credential.counter,
+            transports: credential.transports ?? [],
+          },
         },
-      },
-      { replaceOthers: state.name === 'recovering' },
-    );
+        { replaceOthers: state.name === 'recovering' },
+      );
+    } catch (error) {
+      if (!(error instanceof PasskeyAlreadyRegisteredError)) throw error;
+      await recordOutcome(req, user, 'failure', {
+        method: 'webauthn-enrolment',
+        reason: 'already registered',
+      });
+      throw new HttpError(
+        409,
+        'このパスキーはすでに登録されています。',
+        'This passkey is already registered.',
+      );
+    }
     await attempt.succeeded();
     await enrolled(req, res, user, state, 'webauthn', decision.next, codes);
   });

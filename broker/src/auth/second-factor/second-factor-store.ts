@@ -28,6 +28,13 @@ interface TotpRow {
 
 const RECOVERY_CODE_COUNT = 10;
 
+/** A passkey registration that names a credential already registered (to anyone): it is not taken over. */
+export class PasskeyAlreadyRegisteredError extends Error {
+  constructor() {
+    super('this passkey is already registered');
+  }
+}
+
 /** Enrolled second factors and recovery codes, in the broker's database. */
 export class SecondFactorStore {
   /**
@@ -211,18 +218,23 @@ export class SecondFactorStore {
         factorId = confirmed.rows[0]!.id;
       } else {
         const { credential } = factor;
-        const inserted = await client.query<{ id: string }>(
-          `INSERT INTO second_factors (user_id, kind, label, webauthn_credential_id, webauthn_public_key,
+        const inserted = await client
+          .query<{ id: string }>(
+            `INSERT INTO second_factors (user_id, kind, label, webauthn_credential_id, webauthn_public_key,
              webauthn_counter, webauthn_transports, confirmed) VALUES ($1, 'webauthn', 'パスキー', $2, $3, $4, $5, true)
            RETURNING id`,
-          [
-            userId,
-            credential.credentialId,
-            Buffer.from(credential.publicKey),
-            credential.counter,
-            credential.transports,
-          ],
-        );
+            [
+              userId,
+              credential.credentialId,
+              Buffer.from(credential.publicKey),
+              credential.counter,
+              credential.transports,
+            ],
+          )
+          .catch((error: { code?: string }) => {
+            // The credential ID is unique: registered already, to this user or anyone else.
+            throw error.code === '23505' ? new PasskeyAlreadyRegisteredError() : error;
+          });
         factorId = inserted.rows[0]!.id;
       }
       if (replaceOthers) {

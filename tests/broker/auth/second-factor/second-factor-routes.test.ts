@@ -282,6 +282,22 @@ describe('second-factor endpoints in every state (the table over HTTP)', functio
     assert.equal((await send(cell, 'GET', '/api/me')).status, 401, 'a refused step signs nobody in');
   }
 
+  it('refuses to register a passkey someone has registered already, and takes nothing over (control: a new one)', async () => {
+    const owner = await arrange('enrolled');
+    const other = await arrange('enrolling');
+    const register = async (authenticator: SoftwareAuthenticator) => {
+      const { challenge } = await challengeFor(other, 'passkey-registration', 'fresh');
+      return send(other, 'POST', FACTOR_STEPS['passkey-registration'].path, {
+        json: authenticator.register({ challenge, rpId, origin }),
+      });
+    };
+    const taken = await register(owner.passkey!);
+    assert.equal(taken.status, 409, taken.text);
+    assert.equal(await factorsOf(owner.userId), 'totp,webauthn', 'the owner keeps it');
+    assert.equal(await factorsOf(other.userId), '');
+    assert.equal((await register(new SoftwareAuthenticator())).status, 200);
+  });
+
   for (const step of Object.keys(FACTOR_STEPS) as FactorStep[]) {
     const purpose = challengeAnsweredBy(step);
     for (const state of FACTOR_STATES) {
