@@ -61,4 +61,6 @@ export async function typeEnrolmentCodeIfAsked(
   await form.locator('input[name=code]').fill(code);
   await form.locator('button').click();
   await page.waitForSelector('form[action="/auth/second-factor/totp/enrol"]');
+  // The passkey button works once the page's script has run.
+  await page.waitForLoadState('load');
 }
