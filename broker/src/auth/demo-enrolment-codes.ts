@@ -10,7 +10,8 @@ export const DEMO_CODE_ISSUER = 'dev-idp';
  * The development IdP's stand-in for an organisation administrator (demo and tests only, like the IdP
  * itself): every demo user who needs an enrolment code to enrol (the IdP does not assert multi-factor for
  * them, and they have no factor of ours) gets one, issued like any other (hashed, expiring, audited) and
- * remembered here in memory so the IdP's sign-in page can list it.
+ * remembered here in memory so the IdP's sign-in page can list it. A code an administrator issued in the
+ * console meanwhile is left alone (and not listed: it is the administrator's to hand over).
  */
 export class DemoEnrolmentCodes {
   private readonly issued = new Map<string, { id: string; code: string }>();
@@ -42,8 +43,11 @@ export class DemoEnrolmentCodes {
   private async findOrIssue(user: DemoUser): Promise<string | undefined> {
     if (user.assertsMfa) return undefined;
     if ((await this.deps.factors.accountFacts(user.username)).hasFactor) return undefined;
+    const pendingNow = await this.deps.codes.pendingFor(user.username);
     const known = this.issued.get(user.username);
-    if (known && (await this.deps.codes.isPending(known.id))) return known.code;
+    if (pendingNow && known?.id === pendingNow.id) return known.code;
+    // A code an administrator issued in the console is the one the user types; it is not replaced here.
+    if (pendingNow) return undefined;
     const { code, pending, replaced } = await this.deps.codes.issue(user.username, DEMO_CODE_ISSUER);
     await this.deps.audit.record({
       type: 'admin-action',

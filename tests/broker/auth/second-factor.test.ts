@@ -279,4 +279,28 @@ describe('second factor', function () {
     };
     assert.equal(again.codes['beds.ito'], listed.codes['beds.ito'], 'a pending code is listed until used');
   });
+
+  it('leaves a code an administrator issued in the console alone: the development IdP neither replaces nor lists it', async () => {
+    const admin = await signInOverHttp(stack.brokerUrl, 'admin.yamamoto');
+    const issued = await fetch(`${stack.brokerUrl}/admin/api/enrolment-codes`, {
+      method: 'POST',
+      headers: {
+        cookie: admin.cookies.header(),
+        'x-requested-with': 'hcw-client',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ userId: 'beds.ito' }),
+    });
+    assert.equal(issued.status, 201);
+    const { code } = (await issued.json()) as { code: string };
+    await signOutOverHttp(stack.brokerUrl, admin.cookies);
+    const listed = (await (await fetch(`${stack.brokerUrl}/dev-idp/enrolment-codes`)).json()) as {
+      codes: Record<string, string>;
+    };
+    assert.equal(listed.codes['beds.ito'], undefined, 'the administrator hands this one over');
+    const signingIn = await signInOverHttp(stack.brokerUrl, 'beds.ito', { stopAtSecondFactor: true });
+    const typed = await post(stack, signingIn.cookies, '/auth/second-factor/enrolment-code', { code });
+    assert.equal(typed.status, 303);
+    assert.equal(typed.headers.get('location'), '/auth/second-factor');
+  });
 });

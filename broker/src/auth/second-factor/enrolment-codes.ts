@@ -72,12 +72,14 @@ export class EnrolmentCodes {
     return rows.map(pendingFrom);
   }
 
-  async isPending(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `SELECT 1 FROM enrolment_codes WHERE id = $1 AND ${IS_PENDING}`,
-      [id],
+  /** The user's pending code, if any (at most one). */
+  async pendingFor(userId: string): Promise<PendingEnrolmentCode | undefined> {
+    const { rows } = await this.pool.query<PendingRow>(
+      `SELECT id, user_id, issued_by, issued_at, expires_at FROM enrolment_codes WHERE user_id = $1 AND ${IS_PENDING}
+        ORDER BY id DESC LIMIT 1`,
+      [userId],
     );
-    return rowCount === 1;
+    return rows[0] ? pendingFrom(rows[0]) : undefined;
   }
 
   /** Revokes a pending code; undefined when there is no such pending code. */
