@@ -59,7 +59,7 @@ const secondFactorNote = (u: (typeof DEMO_USERS)[number]): string =>
     ? 'the IdP asserts multi-factor: no second factor asked'
     : codes[u.username]
       ? `enrolment code ${codes[u.username]}`
-      : 'second factor enrolled';
+      : 'no code listed: enrolled, or given a code in the console';
 
 process.stdout.write(`
 Ready: open ${stack.brokerUrl} in a browser.
