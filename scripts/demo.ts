@@ -87,10 +87,24 @@ process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 process.on('SIGHUP', () => void stop());
 
+// The enrolment codes the development IdP issued, as an organisation's administrator would, for the demo users
+// who must enrol a second factor; the IdP's sign-in page lists them too.
+const { codes } = (await (await fetch(`${stack.brokerUrl}/dev-idp/enrolment-codes`)).json()) as {
+  codes: Record<string, string>;
+};
+const secondFactorNote = (u: (typeof DEMO_USERS)[number]): string =>
+  u.assertsMfa
+    ? 'the IdP asserts multi-factor: no second factor asked'
+    : codes[u.username]
+      ? `enrolment code ${codes[u.username]}`
+      : 'no code listed: enrolled, or given a code in the console';
+
 process.stdout.write(`
 Ready: open ${stack.brokerUrl} in a browser.
 ${settings.data.DEMO_DESKTOPS} desktops (DEMO_DESKTOPS changes it): sign each user in from a browser profile or private window of their own.
 Demo users (password: ${settings.data.DEMO_PASSWORD ? 'as set in DEMO_PASSWORD' : password}):
-${DEMO_USERS.map((u) => `  ${u.username.padEnd(18)} ${u.displayName}（${u.roles.join(', ')}）`).join('\n')}
+${DEMO_USERS.map((u) => `  ${u.username.padEnd(18)} ${u.displayName}（${u.roles.join(', ')}）  ${secondFactorNote(u)}`).join('\n')}
+At the first sign-in, type the user's enrolment code, then enrol an authenticator app or a passkey.
+New codes: the development IdP's sign-in page, or admin.yamamoto's console at ${stack.brokerUrl}/admin/enrolment-codes.
 Press Ctrl+C to stop.
 `);

@@ -65,6 +65,7 @@ export async function inProcessBroker(
     ...overrides,
   });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  pool.on('error', () => undefined); // an idle connection dropped by the server is simply replaced
   const redis: RedisClientType = createClient({ url: config.redisUrl });
   await redis.connect();
   const agents = new AgentClient(config.agentSecret, 2000);

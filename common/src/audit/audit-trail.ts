@@ -77,8 +77,9 @@ export function auditRowHash(
   return createHash('sha256').update(previousHash).update('\n').update(content).digest('hex');
 }
 
+/** One caller's events: appended together, in one transaction, or not at all. */
 interface Pending {
-  event: z.output<typeof AuditEvent>;
+  events: z.output<typeof AuditEvent>[];
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -115,15 +116,17 @@ export class AuditTrail {
     return this.recordAll([input]);
   }
 
-  /** Appends several events, in order, in one batch if they fit; resolves when all are committed. */
+  /**
+   * Appends several events in order, all in the same transaction: all of them are in the trail, or none (an
+   * action that leaves more than one row, such as a sign-in that ends another). Resolves when committed.
+   */
   async recordAll(inputs: readonly AuditEvent[]): Promise<void> {
     // Parsed before queueing: an invalid event is the caller's error, never a batch's.
     const events = inputs.map((input) => AuditEvent.parse(input));
-    const committed = events.map(
-      (event) => new Promise<void>((resolve, reject) => this.queue.push({ event, resolve, reject })),
-    );
+    if (events.length === 0) return;
+    const committed = new Promise<void>((resolve, reject) => this.queue.push({ events, resolve, reject }));
     this.startWriting();
-    await Promise.all(committed);
+    await committed;
   }
 
   /** Resolves once everything queued so far is written (or has failed). */
@@ -141,9 +144,16 @@ export class AuditTrail {
 
   private async writeQueued(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      // Whole callers only, up to maxBatch events (a caller with more goes alone).
+      let size = this.queue[0]!.events.length;
+      let count = 1;
+      while (count < this.queue.length && size + this.queue[count]!.events.length <= this.maxBatch) {
+        size += this.queue[count]!.events.length;
+        count++;
+      }
+      const batch = this.queue.splice(0, count);
       try {
-        await this.append(batch.map((pending) => pending.event));
+        await this.append(batch.flatMap((pending) => pending.events));
         this.batchesWritten++;
         for (const pending of batch) pending.resolve();
       } catch (error) {
