@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** An empty setting is an unset one (an environment file line `NAME=` says "none"). */
-const optionalPath = z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional());
+const optionalPath = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.string().min(1).optional(),
+);
 
 /** The audit archive's settings, the same for every service that keeps an audit trail. */
 export const AuditArchiveEnv = z.object({

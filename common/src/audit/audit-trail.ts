@@ -157,7 +157,20 @@ export class AuditTrail {
         this.batchesWritten++;
         for (const pending of batch) pending.resolve();
       } catch (error) {
-        for (const pending of batch) pending.reject(error);
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+          continue;
+        }
+        // One caller's event the database refuses must not fail the others: each is tried on its own.
+        for (const pending of batch) {
+          try {
+            await this.append(pending.events);
+            this.batchesWritten++;
+            pending.resolve();
+          } catch (alone) {
+            pending.reject(alone);
+          }
+        }
       }
     }
   }
