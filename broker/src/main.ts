@@ -41,6 +41,7 @@ const agents = new AgentClient(config.agentSecret);
 const metrics = new BrokerMetrics({ processMetrics: true });
 // The audit writer has connections of its own, so a busy pool never holds back the records every request waits for.
 const auditPool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+auditPool.on('error', (error) => log(`postgres (audit): ${error.message}`));
 const audit = new MeteredAuditTrail(auditPool, metrics);
 const desktops = new DesktopPool({
   redis,
