@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runXCommand as run } from './x-command.js';
 import { holdSelection, type XEnvironment } from './x-selection.js';
 
 export class NoKioskWindowError extends Error {
@@ -42,23 +42,4 @@ async function focusKiosk(env: XEnvironment): Promise<void> {
   }
   const focused = (await run(env, 'xdotool', ['getwindowfocus']).catch(() => '')).trim();
   if (!windows.includes(focused)) await run(env, 'xdotool', ['windowactivate', '--sync', windows.at(-1)!]);
-}
-
-function run(env: XEnvironment, command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { PATH: env.searchPath, DISPLAY: `:${env.display}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`${command} failed (${code}): ${stderr.trim().slice(0, 300)}`)),
-    );
-  });
 }
