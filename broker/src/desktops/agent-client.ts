@@ -1,4 +1,11 @@
-import { AgentHealth, signRequest, StartSessionResponse, type StartSessionRequest } from '@hcw/common';
+import {
+  AgentHealth,
+  DesktopScreen,
+  SCREEN_PATH,
+  signRequest,
+  StartSessionResponse,
+  type StartSessionRequest,
+} from '@hcw/common';
 import type { z } from 'zod';
 
 export class AgentError extends Error {}
@@ -16,6 +23,11 @@ export class AgentClient {
 
   startSession(agentUrl: string, request: StartSessionRequest): Promise<StartSessionResponse> {
     return this.call(agentUrl, 'POST', '/v1/sessions', request, StartSessionResponse);
+  }
+
+  /** The running session's screen takes this size and scale; answers with the screen the desktop has. */
+  setScreen(agentUrl: string, screen: DesktopScreen): Promise<DesktopScreen> {
+    return this.call(agentUrl, 'PUT', SCREEN_PATH, screen, DesktopScreen);
   }
 
   async endSession(agentUrl: string): Promise<void> {
