@@ -1,16 +1,19 @@
 #!/usr/bin/python3
 """The session's watermark, drawn into the desktop's own pixels.
 
-    DISPLAY=:N watermark.py USER ORGANISATION
+    DISPLAY=:N watermark.py --size WIDTHxHEIGHT --scale SCALE USER ORGANISATION
     watermark.py --mask FILE --size WIDTHxHEIGHT --scale SCALE --at 'YYYY-MM-DD HH:MM' USER ORGANISATION
 
-On a display, it keeps a window above every other window, as large as the screen, that shows nothing but
-the letters of its label (who is signed in, their organisation, and the time in Japan) repeated across the
-screen at a slant. The window's input region is empty, so every click and touch passes through it to the
-kiosk, and it never takes the keyboard. Only every other pixel of each letter is drawn (a checkerboard), so
+On a display, it keeps above every other window the letters of its label (who is signed in, their
+organisation, and the time in Japan) repeated across the screen at a slant, and nothing else: its windows
+are shaped to the letters, and their input region is empty, so every click and touch passes through to the
+kiosk, and they never take the keyboard. Only every other pixel of each letter is drawn (a checkerboard), so
 the page beneath shows through; on a phone, where the desktop is shown scaled down, that reads as half-tone
-grey text. It follows the screen when the desktop changes size, the desktop's scale (the Xft/DPI setting the
-kiosk follows too), and the clock, at every minute.
+grey text. It redraws itself at every minute.
+
+It takes commands on standard input, one a line, and answers each with "ok" on standard output once done
+(and once after its first drawing): "screen WIDTH HEIGHT SCALE" when the desktop changes size or scale, and
+"raise" to take the top of the screen back at once. The desktop agent sends them.
 
 With --mask it opens no display: it writes the pixels it would draw, for the given screen, scale and time,
 as a PNG (drawn pixels opaque black, the rest transparent). Tests compare a received frame with it.
@@ -36,6 +39,8 @@ ROW_PX = 150
 GAP_PX = 90
 ANGLE = math.radians(-28)
 COLOUR = (0x7A / 255, 0x7A / 255, 0x7A / 255)
+# Screen pixels per side of one of the windows the watermark is made of (see run_on_display).
+TILE = 192
 FONT_FAMILY = "Noto Sans CJK JP"
 
 
@@ -105,43 +110,85 @@ def write_mask_png(path, mask):
     out.write_to_png(path)
 
 
-def run_on_display(user, organisation):
+def run_on_display(user, organisation, width, height, scale):
     gi.require_version("Gtk", "3.0")
     gi.require_version("Gdk", "3.0")
     from gi.repository import Gdk, GLib, Gtk
 
-    window = Gtk.Window(type=Gtk.WindowType.POPUP)
-    window.set_app_paintable(True)
-    window.set_accept_focus(False)
-    window.set_keep_above(True)
-    window.set_title("hcw-watermark")
-    settings = Gtk.Settings.get_default()
-    screen = Gdk.Screen.get_default()
-
-    def scale():
-        dpi = settings.get_property("gtk-xft-dpi")
-        return max(1.0, dpi / 1024 / 96) if dpi and dpi > 0 else 1.0
-
-    def redraw(*_):
-        root = screen.get_root_window()
-        width, height = root.get_width(), root.get_height()
-        mask = render_mask(width, height, scale(), label_text(user, organisation, japan_minute()))
-        window.move(0, 0)
-        window.resize(width, height)
-        window.shape_combine_region(Gdk.cairo_region_create_from_surface(mask))
-        window.input_shape_combine_region(cairo.Region())
-        window.queue_draw()
-        return False
+    Gtk.init([])
+    current = {"width": width, "height": height, "scale": scale}
+    # The screen is covered by square tiles, each a small window above all others shaped to the letters
+    # that fall in it: one tile's shape and its paint clip are at most TILE² / 2 rectangles, so no X request
+    # grows with the screen (one window over a whole large screen needs requests too long for X).
+    tiles = {}
 
     def paint(_widget, cr):
         cr.set_source_rgb(*COLOUR)
         cr.paint()
         return True
 
+    def tile(key):
+        if key not in tiles:
+            window = Gtk.Window(type=Gtk.WindowType.POPUP)  # override-redirect: no window manager, no focus
+            window.set_app_paintable(True)
+            window.set_accept_focus(False)
+            window.set_title("hcw-watermark")
+            window.resize(TILE, TILE)
+            window.move(key[0] * TILE, key[1] * TILE)
+            window.connect("draw", paint)
+            tiles[key] = window
+        return tiles[key]
+
+    def redraw():
+        w, h = current["width"], current["height"]
+        mask = render_mask(w, h, current["scale"], label_text(user, organisation, japan_minute()))
+        wanted = set()
+        for row in range(math.ceil(h / TILE)):
+            for col in range(math.ceil(w / TILE)):
+                x, y = col * TILE, row * TILE
+                part = Gdk.cairo_region_create_from_surface(
+                    mask.create_for_rectangle(x, y, min(TILE, w - x), min(TILE, h - y))
+                )
+                if part.is_empty():
+                    continue
+                window = tile((col, row))
+                window.shape_combine_region(part)
+                # Every click and touch goes through to the kiosk.
+                window.input_shape_combine_region(cairo.Region())
+                window.show()
+                window.queue_draw()
+                wanted.add((col, row))
+        for key in [k for k in tiles if k not in wanted]:
+            tiles.pop(key).destroy()
+        keep_above()
+
     def keep_above(*_):
-        gdk_window = window.get_window()
-        if gdk_window is not None:
-            gdk_window.raise_()
+        for window in tiles.values():
+            gdk_window = window.get_window()
+            if gdk_window is not None:
+                gdk_window.raise_()
+        return True
+
+    def done():
+        # Answered once the X server has everything: from then on, the screen shows it.
+        Gdk.Display.get_default().sync()
+        print("ok", flush=True)
+
+    def on_command(channel, _condition):
+        line = channel.readline()
+        if not line:
+            Gtk.main_quit()
+            return False
+        words = line.split()
+        if len(words) == 4 and words[0] == "screen":
+            current.update(width=int(words[1]), height=int(words[2]), scale=float(words[3]))
+            redraw()
+        elif words == ["raise"]:
+            keep_above()
+        else:
+            print(f"watermark: unknown command {line.strip()[:40]!r}", file=sys.stderr, flush=True)
+            return True
+        done()
         return True
 
     def next_minute():
@@ -154,17 +201,12 @@ def run_on_display(user, organisation):
         wait_ms = (60 - now.second) * 1000 - now.microsecond // 1000 + 50
         GLib.timeout_add(wait_ms, next_minute)
 
-    window.connect("draw", paint)
-    window.add_events(Gdk.EventMask.VISIBILITY_NOTIFY_MASK)
-    window.connect("visibility-notify-event", keep_above)
-    screen.connect("size-changed", redraw)
-    screen.connect("monitors-changed", redraw)
-    settings.connect("notify::gtk-xft-dpi", redraw)
     redraw()
-    window.show()
-    keep_above()
+    done()
+    commands = GLib.IOChannel.unix_new(sys.stdin.fileno())
+    GLib.io_add_watch(commands, GLib.PRIORITY_DEFAULT, GLib.IOCondition.IN | GLib.IOCondition.HUP, on_command)
     # Windows the kiosk opens later (a menu, a dialog) are mapped above; take the top back at once.
-    GLib.timeout_add(500, keep_above)
+    GLib.timeout_add(250, keep_above)
     schedule_minute()
     Gtk.main()
 
@@ -174,16 +216,17 @@ def main(argv):
     parser.add_argument("user")
     parser.add_argument("organisation")
     parser.add_argument("--mask", help="write the pixels it would draw as a PNG, and draw nothing")
-    parser.add_argument("--size", help="WIDTHxHEIGHT of the screen, with --mask")
-    parser.add_argument("--scale", type=float, default=1.0, help="the desktop's scale, with --mask")
+    parser.add_argument("--size", required=True, help="WIDTHxHEIGHT of the screen")
+    parser.add_argument("--scale", type=float, default=1.0, help="the desktop's scale (pixels per CSS pixel)")
     parser.add_argument("--at", help="the minute shown, 'YYYY-MM-DD HH:MM' in Japan, with --mask")
     args = parser.parse_args(argv)
+    width, height = (int(n) for n in args.size.split("x"))
     if args.mask:
-        width, height = (int(n) for n in args.size.split("x"))
         stamp = args.at or japan_minute()
-        write_mask_png(args.mask, render_mask(width, height, args.scale, label_text(args.user, args.organisation, stamp)))
+        text = label_text(args.user, args.organisation, stamp)
+        write_mask_png(args.mask, render_mask(width, height, args.scale, text))
         return 0
-    run_on_display(args.user, args.organisation)
+    run_on_display(args.user, args.organisation, width, height, args.scale)
     return 0
 
 

@@ -21,8 +21,9 @@ export class AgentClient {
     return this.call(agentUrl, 'GET', '/v1/health', undefined, AgentHealth);
   }
 
+  /** A session start waits for the watermark and the kiosk's first window: it is given longer. */
   startSession(agentUrl: string, request: StartSessionRequest): Promise<StartSessionResponse> {
-    return this.call(agentUrl, 'POST', '/v1/sessions', request, StartSessionResponse);
+    return this.call(agentUrl, 'POST', '/v1/sessions', request, StartSessionResponse, 3 * this.timeoutMs);
   }
 
   /** The running session's screen takes this size and scale; answers with the screen the desktop has. */
@@ -40,6 +41,7 @@ export class AgentClient {
     path: string,
     body: unknown,
     schema: z.ZodType<T> | undefined,
+    timeoutMs = this.timeoutMs,
   ): Promise<T> {
     const text = body === undefined ? '' : JSON.stringify(body);
     let response: Response;
@@ -48,7 +50,7 @@ export class AgentClient {
         method,
         body: text || undefined,
         headers: { 'content-type': 'application/json', ...signRequest(this.secret, method, path, text) },
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new AgentError(`desktop agent unreachable: ${(error as Error).message}`);

@@ -12,8 +12,24 @@ import { SerialQueue } from './serial-queue.js';
 import { NoKioskWindowError, typeText } from './type-text.js';
 import { clearSelection, type XEnvironment } from './x-selection.js';
 import { keepOnlySafeButtons, setScreenSize, xftDpi } from './x-screen.js';
+import { kioskWindows } from './x-windows.js';
+import { Watermark } from './watermark.js';
 
 const sessionScripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../session');
+
+/** How long the watermark may take to show itself at a session's start, and to answer a command after. */
+const WATERMARK_START_MS = 20000;
+const WATERMARK_ANSWER_MS = 10000;
+/** How long a session's start waits for the kiosk's window, so the watermark can be put above it. */
+const KIOSK_WINDOW_WAIT_MS = 5000;
+
+interface SpawnOptions {
+  env?: Record<string, string>;
+  /** Run as this user and group rather than the agent's. */
+  identity?: { uid: number; gid: number };
+  /** Standard input and output piped, for a program the agent drives (the watermark). */
+  isDriven?: boolean;
+}
 
 /** A request that makes no sense in the desktop's present state (no session to type into). */
 export class DesktopStateError extends Error {}
@@ -37,7 +53,8 @@ export class Desktop {
   private kiosk: ChildProcess | undefined;
   /** Serves the kiosk's scale (Xft/DPI) over XSETTINGS, which Chromium follows while it runs. */
   private xsettings: ChildProcess | undefined;
-  private watermark: ChildProcess | undefined;
+  private watermark: Watermark | undefined;
+  private watermarkFor: { userId: string; organisation: string } | undefined;
   private vncPassword = '';
   private currentUser: string | undefined;
   private currentScreen: DesktopScreen;
@@ -109,17 +126,28 @@ export class Desktop {
       this.currentUser = userId;
       // The kiosk starts at the device's size and scale, so its first page is laid out once, as shown.
       if (options.screen) await this.applyScreen(options.screen);
+      // The watermark is on the screen before anything of the session is, and a session without it does
+      // not start: every frame the device receives must carry it.
+      this.watermarkFor = { userId, organisation: options.organisation ?? '' };
+      await this.startWatermark();
       mkdirSync(this.sessionDir, { recursive: true, mode: 0o700 });
       this.kiosk = this.spawnScript(
         'start-kiosk.sh',
         [startUrl, this.sessionDir, String(this.currentScreen.width), String(this.currentScreen.height)],
         {
-          ...policyEnv,
-          KIOSK_USER: this.config.kioskUser ?? '',
-          KIOSK_DEBUG_PORT: this.config.kioskDebugPort ? String(this.config.kioskDebugPort) : '',
+          env: {
+            ...policyEnv,
+            KIOSK_USER: this.config.kioskUser ?? '',
+            KIOSK_DEBUG_PORT: this.config.kioskDebugPort ? String(this.config.kioskDebugPort) : '',
+          },
         },
       );
-      this.startWatermark(userId, options.organisation ?? '');
+      // The kiosk's window is mapped above everything; the watermark takes the top back before the device
+      // is given the desktop.
+      if ((await kioskWindows(this.xEnv, KIOSK_WINDOW_WAIT_MS)).length === 0) {
+        process.stderr.write('agent: the kiosk has not shown a window yet\n');
+      }
+      await this.watermark?.raise(WATERMARK_ANSWER_MS).catch(() => this.restartWatermark());
       return { vncPassword: this.vncPassword };
     });
   }
@@ -129,6 +157,9 @@ export class Desktop {
     return this.queue.run(async () => {
       if (!this.currentUser) throw new DesktopStateError('no session is running on this desktop');
       await this.applyScreen(screen);
+      await this.watermark
+        ?.setScreen(this.currentScreen, WATERMARK_ANSWER_MS)
+        .catch(() => this.restartWatermark());
       return this.currentScreen;
     });
   }
@@ -166,7 +197,7 @@ export class Desktop {
 
   /** Last resort when the agent itself exits: nothing of the desktop may outlive it. */
   killNow(): void {
-    for (const child of [this.watermark, this.kiosk, this.xsettings, this.windowManager, this.xvnc]) {
+    for (const child of [this.watermark?.child, this.kiosk, this.xsettings, this.windowManager, this.xvnc]) {
       if (child?.pid && isAlive(child)) signalGroup(child.pid, 'SIGKILL');
     }
   }
@@ -216,7 +247,7 @@ export class Desktop {
           passwordFile,
           `${this.config.width}x${this.config.height}`,
         ],
-        this.config.clipboardToViewer ? { VNC_SEND_CLIPBOARD: '1' } : {},
+        { env: this.config.clipboardToViewer ? { VNC_SEND_CLIPBOARD: '1' } : {} },
       );
       await waitForPort(this.config.vncPort, this.xvnc);
       this.currentScreen = this.defaultScreen;
@@ -245,33 +276,46 @@ export class Desktop {
    * desktop sends. It runs as `nobody` when the agent is root: not the kiosk's user, so the kiosk cannot
    * end it. Should it exit while the session lasts, it is started again.
    */
-  private startWatermark(userId: string, organisation: string): void {
+  private async startWatermark(): Promise<void> {
+    const owner = this.watermarkFor;
+    if (!owner) return;
+    const { width, height, scale } = this.currentScreen;
     const child = this.spawnScript(
       'watermark.py',
-      [userId, organisation],
+      ['--size', `${width}x${height}`, '--scale', String(scale), owner.userId, owner.organisation],
       {
-        LANG: 'C.UTF-8',
-        HOME: '/nonexistent',
-        NO_AT_BRIDGE: '1',
-        GDK_BACKEND: 'x11',
+        env: { LANG: 'C.UTF-8', HOME: '/nonexistent', NO_AT_BRIDGE: '1', GDK_BACKEND: 'x11' },
+        identity: this.watermarkUser,
+        isDriven: true,
       },
-      this.watermarkUser,
     );
-    this.watermark = child;
+    const watermark = new Watermark(child);
+    this.watermark = watermark;
     child.once('exit', () => {
-      if (this.watermark !== child || this.currentUser !== userId) return;
+      if (this.watermark !== watermark || this.watermarkFor !== owner) return;
       process.stderr.write('agent: the watermark exited during a session; starting it again\n');
       setTimeout(() => {
-        if (this.watermark === child && this.currentUser === userId)
-          this.startWatermark(userId, organisation);
+        if (this.watermark === watermark && this.watermarkFor === owner)
+          void this.queue.run(() => this.restartWatermark());
       }, 1000).unref();
     });
+    await watermark.shown(WATERMARK_START_MS);
+  }
+
+  private async restartWatermark(): Promise<void> {
+    const owner = this.watermarkFor;
+    await this.stopWatermark();
+    this.watermarkFor = owner;
+    await this.startWatermark().catch((error: Error) =>
+      process.stderr.write(`agent: the watermark could not be started again: ${error.message}\n`),
+    );
   }
 
   private async stopWatermark(): Promise<void> {
     const watermark = this.watermark;
     this.watermark = undefined;
-    await stopProcess(watermark);
+    this.watermarkFor = undefined;
+    await stopProcess(watermark?.child);
   }
 
   /** The unprivileged identity the watermark runs as when the agent is root. */
@@ -320,20 +364,14 @@ export class Desktop {
     return { KIOSK_POLICY_DIR: this.policyDir };
   }
 
-  private spawnScript(
-    script: string,
-    args: string[],
-    extraEnv: Record<string, string> = {},
-    identity?: { uid: number; gid: number },
-  ): ChildProcess {
-    return this.spawnProgram(path.join(sessionScripts, script), args, extraEnv, identity);
+  private spawnScript(script: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+    return this.spawnProgram(path.join(sessionScripts, script), args, options);
   }
 
   private spawnProgram(
     program: string,
     args: string[],
-    extraEnv: Record<string, string> = {},
-    identity?: { uid: number; gid: number },
+    { env: extraEnv = {}, identity, isDriven = false }: SpawnOptions = {},
   ): ChildProcess {
     const name = path.basename(program);
     const child = spawn(program, args, {
@@ -347,7 +385,7 @@ export class Desktop {
         ...extraEnv,
       },
       detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: [isDriven ? 'pipe' : 'ignore', isDriven ? 'pipe' : 'ignore', 'pipe'],
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8').trim();
