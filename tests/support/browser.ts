@@ -11,15 +11,34 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+export interface DeviceOptions {
+  /** Device pixels per CSS pixel: 3 for most phones, 2 for tablets, 1 for an ordinary PC screen. */
+  deviceScaleFactor?: number;
+  /** A phone or tablet: touch events, the mobile viewport. */
+  isMobile?: boolean;
+  /** Every connection goes through this HTTP proxy, loopback included (see network-cut.ts). */
+  proxyServer?: string;
+}
+
 /** A browser with a fresh, empty profile directory that is deleted on close. */
-export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<TestBrowser> {
+export async function launchBrowser(
+  viewport = { width: 1280, height: 900 },
+  device: DeviceOptions = {},
+): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'hcw-browser-'));
+  const proxy = device.proxyServer
+    ? [`--proxy-server=${device.proxyServer}`, '--proxy-bypass-list=<-loopback>']
+    : [];
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    deviceScaleFactor: device.deviceScaleFactor,
+    isMobile: device.isMobile,
+    hasTouch: device.isMobile,
     locale: 'ja-JP',
     args: [
+      ...proxy,
       '--headless',
       '--no-sandbox',
       '--disable-gpu',

@@ -35,8 +35,8 @@ from gi.repository import Pango, PangoCairo  # noqa: E402
 JAPAN = timezone(timedelta(hours=9), "JST")
 # Sizes in CSS pixels of the kiosk; multiplied by the desktop's scale, so they look the same on every device.
 FONT_PX = 14
-ROW_PX = 150
-GAP_PX = 90
+ROW_PX = 190
+GAP_PX = 140
 ANGLE = math.radians(-28)
 COLOUR = (0x7A / 255, 0x7A / 255, 0x7A / 255)
 # Screen pixels per side of one of the windows the watermark is made of (see run_on_display).
