@@ -42,3 +42,9 @@ export async function passSecondFactor(page: Page, brokerUrl: string, username: 
     page.click('form[action="/auth/second-factor/totp"] button'),
   ]);
 }
+
+/** Signs out from the client page, as a person does: the menu's button, then 「サインアウト」. */
+export async function signOutFromClient(page: Page): Promise<void> {
+  await page.click('#menu-button');
+  await Promise.all([page.waitForURL(/\/signed-out$/), page.click('button:has-text("サインアウト")')]);
+}

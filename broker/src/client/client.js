@@ -483,6 +483,7 @@ async function requestToken() {
   const body = await response.json().catch(() => undefined);
   if (!response.ok) {
     const error = new Error(body?.error?.[LANG] ?? TEXT.unknown);
+    error.isRefusal = true;
     error.isFinal = response.status === 403;
     throw error;
   }
@@ -501,7 +502,8 @@ function scheduleReconnect(now = false) {
   // A hidden page waits: it reconnects the moment it is shown.
   if (document.visibilityState !== 'visible') return;
   const delay = now ? 0 : retryDelay;
-  retryDelay = Math.min(15000, Math.max(1000, retryDelay * 2));
+  // Short pauses: a page that is shown is being looked at, and one request every few seconds is cheap.
+  retryDelay = Math.min(4000, Math.max(1000, retryDelay * 2));
   reconnectTimer = setTimeout(connect, delay);
 }
 
@@ -528,7 +530,8 @@ async function connect() {
       showStatus('error', error.message);
       return;
     }
-    showStatus(navigator.onLine ? 'error' : 'offline', navigator.onLine ? error.message : undefined);
+    // The broker's refusal is shown as it is; no answer at all is a network that has not come back yet.
+    if (error.isRefusal) showStatus('error', error.message);
     scheduleReconnect();
     return;
   }
@@ -544,17 +547,24 @@ async function connect() {
   // A finger is its own pointer: the desktop's arrow is drawn only where a mouse or the touchpad moves it.
   display.showCursor(!isTouchScreen || touchMode === 'pad');
 
-  let clientState;
   let wasConnected = false;
+  let isLost = false;
+  // A tunnel that closes by itself (a dropped network) does not disconnect the client: both are watched.
+  const lost = () => {
+    if (isLost || ended || mine !== generation) return;
+    isLost = true;
+    currentClient = undefined;
+    // A connection that was working is tried again at once; one that never came up, after a pause.
+    scheduleReconnect(wasConnected);
+  };
   tunnel.onstatechange = (state) => {
     if (ended || mine !== generation) return;
     if (state === Guacamole.Tunnel.State.UNSTABLE) showStatus('unstable');
-    if (state === Guacamole.Tunnel.State.OPEN && clientState === Guacamole.Client.State.CONNECTED)
-      showStatus('connected');
+    if (state === Guacamole.Tunnel.State.OPEN && wasConnected) showStatus('connected');
+    if (state === Guacamole.Tunnel.State.CLOSED) lost();
   };
   client.onstatechange = (state) => {
     if (mine !== generation) return;
-    clientState = state;
     if (state === Guacamole.Client.State.CONNECTED) {
       wasConnected = true;
       retryDelay = 0;
@@ -562,11 +572,7 @@ async function connect() {
       // The window may have changed while the connection was being made.
       scheduleScreen(0);
     }
-    if (state === Guacamole.Client.State.DISCONNECTED && !ended) {
-      currentClient = undefined;
-      // A connection that was working is tried again at once; one that never came up, after a pause.
-      scheduleReconnect(wasConnected);
-    }
+    if (state === Guacamole.Client.State.DISCONNECTED) lost();
   };
   client.onerror = (status) => {
     if (mine !== generation) return;
