@@ -99,17 +99,19 @@ describe('desktop leases', function () {
       cleanup.push(() => pool.close());
       const user = aUser();
       const { lease } = await pool.leaseFor(user);
-      const sessionId = await aSession(4000);
+      const sessionId = await aSession(8000);
       assert.equal(await pool.holdForReturn(user.id, lease.desktopId, sessionId), true);
-      await sleep(1800);
-      assert.equal((await pool.currentLease(user.id))?.desktopId, lease.desktopId, 'still held at 1.8 s');
+      await sleep(1500);
+      assert.equal((await pool.currentLease(user.id))?.desktopId, lease.desktopId, 'still held after 1.5 s');
       assert.equal(
         await redis.get(desktopLeaseKey(a!.id)),
         `u:${user.id}`,
         'the desktop is still the user’s',
       );
+      assert.ok((await redis.ttl(userLeaseKey(user.id))) <= 8, 'for no longer than the session');
       // Not beyond the session: once its idle time is over, the desktop goes back to the pool.
-      await sleep(3000);
+      const deadline = Date.now() + 30000;
+      while ((await pool.currentLease(user.id)) && Date.now() < deadline) await sleep(250);
       assert.equal(await pool.currentLease(user.id), undefined, 'gone with the session');
     });
 
