@@ -207,6 +207,7 @@ describe('only pixels reach the device', function () {
       const field = kiosk.page.locator('textarea').first();
       await field.waitFor();
       await field.focus();
+      await client.click('#menu-button');
       await client.click('#text-toggle');
       await client.fill('#text-input', PASSAGE);
       await client.click('#text-send');
