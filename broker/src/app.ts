@@ -41,11 +41,15 @@ import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
 import { healthRoutes, type HealthMonitor } from './health.js';
 import { errorHandler, HttpError } from './http/errors.js';
+import { requireClientHeader } from './http/guards.js';
 import { securityHeaders } from './http/security-headers.js';
 import { encryptToken } from './tunnel/connection-token.js';
 import { lockdownSettings } from './tunnel/lockdown.js';
 import { DesktopText, typeOnDesktop } from './input/desktop-text.js';
 import { TUNNEL_PATH } from './tunnel/tunnel-server.js';
+import { desktopScreenFor } from './screen/device-screen.js';
+import { ConnectRequest, parseDeviceInput, screenRoutes } from './screen/screen-routes.js';
+import { ScreenUpdates } from './screen/screen-updates.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'client');
 // The ES module build: it loads in the browser as a module, where the CommonJS file would throw.
@@ -77,6 +81,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   const facts = deps.facts ?? new SessionFacts(deps.redis, config.leases.ttlSeconds + 60);
   const metrics = deps.metrics ?? new BrokerMetrics();
   const enrolmentCodes = new EnrolmentCodes(deps.pool, config.signIn.enrolmentCodeLifetimeHours);
+  const screens = new ScreenUpdates(deps.agents);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -230,94 +235,113 @@ export function createBrokerApp(deps: BrokerDeps): Express {
     },
   );
 
-  app.post('/api/desktop/connect', requireUser, requireClientHeader, async (req, res) => {
-    const user = req.session.user as SignedInUser;
-    let leased;
-    try {
-      leased = await desktops.leaseFor(user);
-    } catch (error) {
-      if (error instanceof NoPoolForUserError) {
-        throw new HttpError(
-          403,
-          'この利用者にはデスクトップがありません。管理コンソールをご利用ください。',
-          'No desktop is provided for this user. Please use the console.',
-        );
-      }
-      if (error instanceof NoDesktopAvailableError) throw noFreeDesktop(error.expectedFreeInSeconds);
-      if (error instanceof AgentError) {
-        deps.log(`desktop start failed: ${error.message}`);
-        throw new HttpError(
-          503,
-          'デスクトップを準備できませんでした。もう一度お試しください。',
-          'The desktop could not be prepared. Please try again.',
-        );
-      }
-      throw error;
-    }
-    if (leased.isNew) {
+  app.use(screenRoutes({ redis: deps.redis, desktops, screens, log: deps.log }));
+
+  app.post(
+    '/api/desktop/connect',
+    requireUser,
+    requireClientHeader,
+    express.json({ limit: '1kb' }),
+    async (req, res) => {
+      const user = req.session.user as SignedInUser;
+      const { viewport } = parseDeviceInput(ConnectRequest, req.body);
+      const screen = viewport && desktopScreenFor(viewport);
+      let leased;
       try {
-        await recordFirst(audit, [
-          {
-            type: 'desktop-lease',
-            outcome: 'success',
-            actorId: user.id,
-            actorOrganisation: user.organisation,
-            clientAddress: clientAddress(req),
-            details: {
-              desktopId: leased.desktop.id,
-              pool: leased.poolId,
-              guacd: guacdAddressText(leased.guacd),
-            },
-          },
-        ]);
+        leased = await desktops.leaseFor(user, { screen });
       } catch (error) {
-        // Unrecorded, the desktop is not handed out: it goes back (wiped) and the user is told why.
-        await desktops.release(user.id).catch((e: Error) => deps.log(`desktop release failed: ${e.message}`));
+        if (error instanceof NoPoolForUserError) {
+          throw new HttpError(
+            403,
+            'この利用者にはデスクトップがありません。管理コンソールをご利用ください。',
+            'No desktop is provided for this user. Please use the console.',
+          );
+        }
+        if (error instanceof NoDesktopAvailableError) throw noFreeDesktop(error.expectedFreeInSeconds);
+        if (error instanceof AgentError) {
+          deps.log(`desktop start failed: ${error.message}`);
+          throw new HttpError(
+            503,
+            'デスクトップを準備できませんでした。もう一度お試しください。',
+            'The desktop could not be prepared. Please try again.',
+          );
+        }
         throw error;
       }
-    }
-    // The pool's policies apply to this session from now on: idle timeout, longest sign-in, paste.
-    req.session.poolId = leased.poolId;
-    req.session.cookie.maxAge = leased.settings.policies.idleMinutes * 60 * 1000;
-    const signedInAt = req.session.signedInAt ?? Date.now();
-    await applySessionDeadline(
-      deps.redis,
-      req.sessionID,
-      signedInAt,
-      leased.settings.policies,
-      config.session.maxHours,
-    );
-    await facts.connected(req.sessionID, user, {
-      device: deviceType(req.get('user-agent')),
-      desktopId: leased.desktop.id,
-      poolId: leased.poolId,
-      guacd: guacdAddressText(leased.guacd),
-      signedInAt,
-    });
-    const { token } = encryptToken(
-      config.tunnel.key,
-      {
-        userId: user.id,
+      if (screen && !leased.isNew) {
+        // The desktop the user comes back to takes the shape of the device they come back on, before the
+        // first frame; should that fail, the desktop is still theirs at its old size.
+        await screens
+          .apply(user.id, leased.desktop.agentUrl, screen)
+          .catch((error: Error) => deps.log(`screen change on reconnect failed: ${error.message}`));
+      }
+      if (leased.isNew) {
+        try {
+          await recordFirst(audit, [
+            {
+              type: 'desktop-lease',
+              outcome: 'success',
+              actorId: user.id,
+              actorOrganisation: user.organisation,
+              clientAddress: clientAddress(req),
+              details: {
+                desktopId: leased.desktop.id,
+                pool: leased.poolId,
+                guacd: guacdAddressText(leased.guacd),
+              },
+            },
+          ]);
+        } catch (error) {
+          // Unrecorded, the desktop is not handed out: it goes back (wiped) and the user is told why.
+          await desktops
+            .release(user.id)
+            .catch((e: Error) => deps.log(`desktop release failed: ${e.message}`));
+          throw error;
+        }
+      }
+      // The pool's policies apply to this session from now on: idle timeout, longest sign-in, paste.
+      req.session.poolId = leased.poolId;
+      req.session.cookie.maxAge = leased.settings.policies.idleMinutes * 60 * 1000;
+      const signedInAt = req.session.signedInAt ?? Date.now();
+      await applySessionDeadline(
+        deps.redis,
+        req.sessionID,
+        signedInAt,
+        leased.settings.policies,
+        config.session.maxHours,
+      );
+      await facts.connected(req.sessionID, user, {
+        device: deviceType(req.get('user-agent')),
         desktopId: leased.desktop.id,
-        connection: {
-          type: 'vnc',
-          guacdHost: leased.guacd.host,
-          guacdPort: leased.guacd.port,
-          settings: {
-            hostname: leased.desktop.vncHost,
-            port: leased.desktop.vncPort,
-            password: leased.lease.vncPassword,
-            ...lockdownSettings({
-              disablePaste: !leased.settings.policies.canPaste,
-              disableCopy: !config.tunnel.copyToDevice,
-            }),
+        poolId: leased.poolId,
+        guacd: guacdAddressText(leased.guacd),
+        signedInAt,
+      });
+      const { token } = encryptToken(
+        config.tunnel.key,
+        {
+          userId: user.id,
+          desktopId: leased.desktop.id,
+          connection: {
+            type: 'vnc',
+            guacdHost: leased.guacd.host,
+            guacdPort: leased.guacd.port,
+            settings: {
+              hostname: leased.desktop.vncHost,
+              port: leased.desktop.vncPort,
+              password: leased.lease.vncPassword,
+              ...lockdownSettings({
+                disablePaste: !leased.settings.policies.canPaste,
+                disableCopy: !config.tunnel.copyToDevice,
+              }),
+            },
           },
         },
-      },
-      config.tunnel.tokenTtlSeconds,
-    );
-    res.json({ token, tunnelPath: TUNNEL_PATH });
-  });
+        config.tunnel.tokenTtlSeconds,
+      );
+      res.json({ token, tunnelPath: TUNNEL_PATH });
+    },
+  );
 
   app.post('/auth/logout', async (req, res) => {
     const user = req.session.user;
@@ -383,14 +407,6 @@ function signedInOnly(redis: RedisClientType, secrets: string[]): RequestHandler
       .catch(next);
   };
 }
-
-/** A header a cross-site form cannot send: the connect call comes from our own page's script. */
-const requireClientHeader: RequestHandler = (req, _res, next) => {
-  if (req.get('x-requested-with') !== 'hcw-client') {
-    throw new HttpError(403, 'この要求は受け付けられません。', 'This request is not accepted.');
-  }
-  next();
-};
 
 function endSessionsPastTheirLifetime(config: BrokerConfig): RequestHandler {
   const maxMs = config.session.maxHours * 3600 * 1000;

@@ -11,8 +11,8 @@ import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-pat
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
 import { encodingsOf, ReceivedBytes } from '../support/received-bytes.js';
-import { waitForPortalOnDisplay } from '../support/remote-display.js';
-import { signIn } from '../support/sign-in.js';
+import { displayGeometry, waitForPortalOnDisplay } from '../support/remote-display.js';
+import { signIn, signOutFromClient } from '../support/sign-in.js';
 import { TEST_DEMO_PASSWORD } from '../support/workspace.js';
 
 /**
@@ -29,7 +29,6 @@ import { TEST_DEMO_PASSWORD } from '../support/workspace.js';
 const PATIENT = DEMO_PATIENT_IDS.suzukiIchiro;
 /** On 鈴木 一郎's record; ASCII, because VNC's classic clipboard carries Latin-1 only (the control run). */
 const COPIED = '03-3990-1234';
-const DESKTOP = { width: 1280, height: 800 };
 /** Typed from the device's own input method through the text panel, the whole way into a portal field. */
 const PASSAGE = [
   '11月24日（火）15:00〜15:40 訪問。体温36.8℃、血圧138/82mmHg、脈拍78回/分、SpO2 96%（室内気）。',
@@ -78,9 +77,11 @@ interface Basics {
 
 /** Where a point of the desktop is on the client page, as the client scales the desktop to fit. */
 async function onClientPage(client: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-  const box = await client.locator('#display').boundingBox();
+  // The desktop takes the browser window's shape; where it is shown, and how large, the display says.
+  const { desktop, shown } = await displayGeometry(client);
+  const box = await client.locator('#display canvas').first().boundingBox();
   assert.ok(box, 'the display is on the page');
-  const scale = Math.min(box.width / DESKTOP.width, box.height / DESKTOP.height);
+  const scale = shown.width / desktop.width;
   return { x: box.x + x * scale, y: box.y + y * scale };
 }
 
@@ -177,7 +178,7 @@ async function copyFromTheRecord(run: Run): Promise<void> {
 }
 
 async function signOut(client: Page): Promise<void> {
-  await Promise.all([client.waitForURL(/\/signed-out$/), client.click('button:has-text("サインアウト")')]);
+  await signOutFromClient(client);
 }
 
 describe('only pixels reach the device', function () {
@@ -206,6 +207,7 @@ describe('only pixels reach the device', function () {
       const field = kiosk.page.locator('textarea').first();
       await field.waitFor();
       await field.focus();
+      await client.click('#menu-button');
       await client.click('#text-toggle');
       await client.fill('#text-input', PASSAGE);
       await client.click('#text-send');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
-import { typeEnrolmentCodeIfAsked } from '../support/sign-in.js';
+import { signOutFromClient, typeEnrolmentCodeIfAsked } from '../support/sign-in.js';
 import { workspace, TEST_DEMO_PASSWORD } from '../support/workspace.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 
@@ -47,8 +47,7 @@ describe('passkey as the second factor', function () {
       page.click('#passkey-register'),
     ]);
     await Promise.all([page.waitForURL(`${stack.brokerUrl}/`), page.click('button[type=submit]')]);
-    await page.click('button:has-text("サインアウト")');
-    await page.waitForURL(/signed-out/);
+    await signOutFromClient(page);
     await signInAtIdp();
     assert.equal(
       await page.locator('form[action="/auth/second-factor/totp"]').count(),
@@ -59,8 +58,7 @@ describe('passkey as the second factor', function () {
     await Promise.all([page.waitForURL(`${stack.brokerUrl}/`), page.click('#passkey-sign-in')]);
     const me = await page.evaluate(async () => (await fetch('/api/me')).status);
     assert.equal(me, 200);
-    await page.click('button:has-text("サインアウト")');
-    await page.waitForURL(/signed-out/);
+    await signOutFromClient(page);
     await page.close();
   });
 });

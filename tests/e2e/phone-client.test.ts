@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { PNG } from 'pngjs';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { signIn } from '../support/sign-in.js';
-import { waitForPortalOnDisplay } from '../support/remote-display.js';
+import { displayShot, waitForPortalOnDisplay } from '../support/remote-display.js';
 import { workspace } from '../support/workspace.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 
@@ -25,6 +25,35 @@ async function storageLeftBehind(page: Page): Promise<string[]> {
   });
 }
 
+/** One finger on the screen, moved from one point to another in small steps, as a person drags. */
+async function drag(
+  touch: CDPSession,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+): Promise<void> {
+  await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [from] });
+  for (let step = 1; step <= 12; step++) {
+    const x = from.x + ((to.x - from.x) * step) / 12;
+    const y = from.y + ((to.y - from.y) * step) / 12;
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+  }
+  await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+/** How much of the top of the remote display is the portal's header, read from what the phone shows. */
+async function headerAtTop(page: Page): Promise<number> {
+  return (await displayShot(page, { y: 6, height: 20 })).headerShare;
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
 describe('the client on a phone', function () {
   this.timeout(240000);
   let stack: WorkspaceStack;
@@ -33,11 +62,10 @@ describe('the client on a phone', function () {
 
   before(async () => {
     stack = await workspace();
-    browser = await launchBrowser(PHONE);
+    browser = await launchBrowser(PHONE, { deviceScaleFactor: 3, isMobile: true });
     page = await browser.context.newPage();
     await signIn(page, stack.brokerUrl, 'msw.takahashi');
-    // On a phone the whole desktop is scaled into the width: the header band is a few rows at the top.
-    await waitForPortalOnDisplay(page, 90000, { y: 1, height: 4 });
+    await waitForPortalOnDisplay(page, 90000);
   });
   after(async () => {
     if (page) {
@@ -49,65 +77,108 @@ describe('the client on a phone', function () {
     await browser?.close();
   });
 
-  it('fits a 390×844 screen: no sideways scrolling, every control on screen, the desktop in view', async () => {
+  it('gives the desktop the whole screen: one small floating button, no sideways scrolling', async () => {
     const layout = await page.evaluate(() => {
       return {
         scrollWidth: document.scrollingElement!.scrollWidth,
         scrollHeight: document.scrollingElement!.scrollHeight,
-        controls: Array.from(document.querySelectorAll('.bar button, .bar a')).map((el) => ({
-          label: el.textContent,
-          ...(el.getBoundingClientRect().toJSON() as DOMRect),
-        })),
+        controls: Array.from(document.querySelectorAll('button, a'))
+          .filter(
+            (el) => el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden',
+          )
+          .map((el) => ({ id: el.id, ...(el.getBoundingClientRect().toJSON() as DOMRect) })),
         display: document.querySelector('#display')!.getBoundingClientRect().toJSON() as DOMRect,
-        canvas: document.querySelector('#display > div')!.getBoundingClientRect().toJSON() as DOMRect,
+        desktop: document
+          .querySelector('#display canvas')!
+          .parentElement!.getBoundingClientRect()
+          .toJSON() as DOMRect,
+        hasOverlayWatermark: document.getElementById('watermark') !== null,
       };
     });
     assert.ok(layout.scrollWidth <= PHONE.width, `the page is ${layout.scrollWidth}px wide`);
     assert.ok(layout.scrollHeight <= PHONE.height, `the page is ${layout.scrollHeight}px tall`);
-    for (const control of layout.controls) {
-      assert.ok(control.right <= PHONE.width && control.left >= 0, `${control.label} is off screen`);
-      assert.ok(control.height >= 32, `${control.label} is too small to tap (${control.height}px)`);
-    }
-    assert.ok(layout.display.height > PHONE.height / 2, 'the desktop has most of the screen');
-    assert.ok(layout.canvas.width <= PHONE.width + 1, 'the desktop is scaled to the screen width');
+    assert.deepEqual(
+      layout.controls.map((c) => c.id),
+      ['menu-button'],
+      'one control on the screen',
+    );
+    const [button] = layout.controls;
+    assert.ok(button!.width >= 44 && button!.height >= 44, 'big enough to tap');
+    assert.ok(button!.width * button!.height < 0.01 * PHONE.width * PHONE.height, 'and small');
+    assert.ok(Math.abs(layout.display.height - PHONE.height) <= 1, 'the display has the whole height');
+    assert.ok(
+      Math.abs(layout.desktop.width - PHONE.width) <= 2,
+      `the desktop is ${layout.desktop.width}px wide`,
+    );
+    assert.ok(Math.abs(layout.desktop.height - PHONE.height) <= 2, `and ${layout.desktop.height}px tall`);
+    assert.equal(
+      layout.hasOverlayWatermark,
+      false,
+      'the watermark is the desktop’s own, not a layer of this page',
+    );
     const shot = PNG.sync.read(await page.screenshot());
-    assert.equal(shot.width, PHONE.width);
-    assert.equal(shot.height, PHONE.height);
+    assert.equal(shot.width, PHONE.width * 3);
+    assert.equal(shot.height, PHONE.height * 3);
   });
 
-  it('shows the connection state in Japanese', async () => {
-    assert.equal(await page.locator('#status').getAttribute('data-state'), 'connected');
+  it('shows the connection state in Japanese, on the button and in its menu', async () => {
+    assert.equal(await page.locator('#menu-button').getAttribute('data-state'), 'connected');
+    assert.equal(await page.locator('#connection').getAttribute('data-state'), 'connected');
+    assert.equal(await page.locator('#connection').isVisible(), false, 'nothing covers the desktop');
+    await page.click('#menu-button');
     assert.equal(await page.locator('#status').textContent(), '接続中');
+    await page.click('#menu-close');
+    assert.equal(await page.locator('#menu').isVisible(), false);
   });
 
-  it('lays a watermark with the user and the time over the desktop', async () => {
-    const label = await page.locator('#watermark').getAttribute('data-label');
-    assert.match(label ?? '', /^msw\.takahashi \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-    assert.ok((await page.locator('#watermark span').count()) >= 6);
-    const covers = await page.evaluate(() => {
-      const mark = document.getElementById('watermark')!.getBoundingClientRect();
-      const display = document.getElementById('display')!.getBoundingClientRect();
-      return mark.top <= display.top && mark.bottom >= display.bottom && mark.width >= display.width;
-    });
-    assert.ok(covers, 'the watermark covers the whole desktop');
-  });
-
-  it('offers text entry by the phone’s own input method and the keys a phone keyboard lacks', async () => {
+  it('opens, from its one button, text entry, keys, touch mode, language and sign-out, each easy to tap', async () => {
+    await page.click('#menu-button');
+    for (const id of ['text-toggle', 'keys-toggle', 'touch-mode', 'language']) {
+      const box = await page.locator(`#${id}`).boundingBox();
+      assert.ok(
+        box && box.height >= 44 && box.x + box.width <= PHONE.width,
+        `${id} is on screen and 44px tall`,
+      );
+    }
+    const signOut = await page.locator('button:has-text("サインアウト")').boundingBox();
+    assert.ok(signOut && signOut.height >= 44);
     await page.click('#text-toggle');
     assert.equal(await page.locator('#text-panel').isVisible(), true);
+    assert.equal(await page.locator('#menu').isVisible(), false, 'the menu gives way to the panel');
     assert.equal(await page.locator('#text-input').getAttribute('lang'), 'ja');
+    await page.click('#text-panel .panel-close');
+    await page.click('#menu-button');
     await page.click('#keys-toggle');
     for (const key of ['Enter', 'BS', 'Esc'])
-      assert.equal(await page.locator(`text=${key}`).isVisible(), true);
-    await page.click('#text-toggle');
-    await page.click('#keys-toggle');
+      assert.equal(await page.locator(`#keys-panel >> text=${key}`).isVisible(), true);
+    await page.click('#keys-panel .panel-close');
   });
 
   it('switches touch between direct pointing and touchpad', async () => {
+    await page.click('#menu-button');
     assert.equal(await page.locator('#touch-mode').textContent(), 'タッチ: 直接');
     await page.click('#touch-mode');
     assert.equal(await page.locator('#touch-mode').textContent(), 'タッチ: パッド');
     await page.click('#touch-mode');
+    await page.click('#menu-close');
+  });
+
+  it('scrolls the page under a finger dragged upwards in direct mode; a tap does not scroll', async () => {
+    const touch = await page.context().newCDPSession(page);
+    try {
+      await waitUntil('the portal at the top', async () => (await headerAtTop(page)) > 0.5);
+      // Control: a tap is a click, not a scroll (on the page's empty margin, where it opens nothing).
+      await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 6, y: 600 }] });
+      await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await page.waitForTimeout(1500);
+      assert.ok((await headerAtTop(page)) > 0.5, 'a tap left the page where it was');
+      await drag(touch, { x: 200, y: 700 }, { x: 200, y: 200 });
+      await waitUntil('the page to scroll', async () => (await headerAtTop(page)) < 0.1);
+      await drag(touch, { x: 200, y: 200 }, { x: 200, y: 750 });
+      await waitUntil('the page to scroll back', async () => (await headerAtTop(page)) > 0.5);
+    } finally {
+      await touch.detach();
+    }
   });
 
   it('refuses text the desktop must not receive, with a message a person can act on', async () => {
@@ -133,6 +204,7 @@ describe('the client on a phone', function () {
     await english.goto(`${stack.brokerUrl}/?lang=en`);
     await english.waitForFunction(() => document.documentElement.lang === 'en');
     assert.equal(await english.locator('#text-toggle').textContent(), 'Text');
+    assert.equal(await english.locator('#menu-button').getAttribute('aria-label'), 'Menu');
     await english.close();
   });
 });

@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { distinctColours } from '../support/pixels.js';
 import { displayShot, waitForPortalOnDisplay } from '../support/remote-display.js';
-import { signIn } from '../support/sign-in.js';
+import { signIn, signOutFromClient } from '../support/sign-in.js';
 import { workspace } from '../support/workspace.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 
@@ -41,7 +41,7 @@ describe('the whole chain, end to end', function () {
       await page.goto(`${stack.brokerUrl}/`);
       await waitForPortalOnDisplay(page);
       assert.equal(await redis.get('lease:user:nurse.sato'), before, 'the same lease, not a new desktop');
-      await Promise.all([page.waitForURL(/\/signed-out$/), page.click('button:has-text("サインアウト")')]);
+      await signOutFromClient(page);
       assert.equal(await redis.get('lease:user:nurse.sato'), null, 'signing out gives the desktop back');
       await page.close();
     } finally {

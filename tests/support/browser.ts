@@ -12,10 +12,16 @@ export interface TestBrowser {
 }
 
 export interface BrowserOptions {
-  /** Touch events, so a test can tap (`locator.tap()`) as on a phone. */
+  /** Touch events, so a test can tap (`locator.tap()`) as on a phone (implied by `isMobile`). */
   hasTouch?: boolean;
   /** Off to check that a page works without scripts. */
   javaScriptEnabled?: boolean;
+  /** Device pixels per CSS pixel: 3 for most phones, 2 for tablets, 1 for an ordinary PC screen. */
+  deviceScaleFactor?: number;
+  /** A phone or tablet: touch events, the mobile viewport. */
+  isMobile?: boolean;
+  /** Every connection goes through this HTTP proxy, loopback included (see network-cut.ts). */
+  proxyServer?: string;
 }
 
 /** A browser with a fresh, empty profile directory that is deleted on close. */
@@ -24,14 +30,20 @@ export async function launchBrowser(
   options: BrowserOptions = {},
 ): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'hcw-browser-'));
+  const proxy = options.proxyServer
+    ? [`--proxy-server=${options.proxyServer}`, '--proxy-bypass-list=<-loopback>']
+    : [];
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
-    hasTouch: options.hasTouch ?? false,
+    hasTouch: options.hasTouch ?? options.isMobile ?? false,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
+    deviceScaleFactor: options.deviceScaleFactor,
+    isMobile: options.isMobile,
     locale: 'ja-JP',
     args: [
+      ...proxy,
       '--headless',
       '--no-sandbox',
       '--disable-gpu',

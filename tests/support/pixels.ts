@@ -44,3 +44,27 @@ export function distinctColours(png: Buffer, limit = 1000): number {
   }
   return seen.size;
 }
+
+/**
+ * Of the pixels a mask marks (any with alpha), the share that are within `tolerance` of a colour in an
+ * image of the same size: how much of a drawing the mask predicts is really there.
+ */
+export function shareOfMaskInColour(png: Buffer, maskPng: Buffer, colour: Rgb, tolerance = 12): number {
+  const image = PNG.sync.read(png);
+  const mask = PNG.sync.read(maskPng);
+  if (image.width !== mask.width || image.height !== mask.height) {
+    throw new Error(`the image is ${image.width}×${image.height}, the mask ${mask.width}×${mask.height}`);
+  }
+  let marked = 0;
+  let matching = 0;
+  for (let i = 0; i < mask.data.length; i += 4) {
+    if (mask.data[i + 3] === 0) continue;
+    marked++;
+    const close =
+      Math.abs(image.data[i]! - colour.r) <= tolerance &&
+      Math.abs(image.data[i + 1]! - colour.g) <= tolerance &&
+      Math.abs(image.data[i + 2]! - colour.b) <= tolerance;
+    if (close) matching++;
+  }
+  return marked === 0 ? 0 : matching / marked;
+}

@@ -30,3 +30,64 @@ export async function waitForPortalOnDisplay(
   }
   throw new Error(`the portal never appeared on the remote display (header share ${last?.headerShare ?? 0})`);
 }
+
+/**
+ * The desktop's picture as the client page received it: the remote display's own canvas (the desktop's
+ * pixels, one for one, before the page scales them), as a PNG. Guacamole grows its canvases in steps of
+ * 64 pixels; the layer's own box says how much of it is the desktop.
+ */
+export async function receivedFrame(page: Page): Promise<Buffer> {
+  const dataUrl = await page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('#display canvas');
+    if (!canvas?.parentElement) throw new Error('no remote display on the page');
+    const width = Number.parseFloat(canvas.parentElement.style.width);
+    const height = Number.parseFloat(canvas.parentElement.style.height);
+    const copy = document.createElement('canvas');
+    copy.width = width;
+    copy.height = height;
+    copy.getContext('2d')!.drawImage(canvas, 0, 0);
+    return copy.toDataURL('image/png');
+  });
+  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+}
+
+/**
+ * The remote display on the client page: the desktop's size in pixels as received, the area the page
+ * shows it in, and how many of the page's CSS pixels one desktop pixel takes.
+ */
+export async function displayGeometry(page: Page): Promise<{
+  desktop: { width: number; height: number };
+  area: { width: number; height: number };
+  shown: { width: number; height: number };
+  cssPerDesktopPixel: number;
+}> {
+  return page.evaluate(() => {
+    const layer = document.querySelector<HTMLCanvasElement>('#display canvas')?.parentElement;
+    const area = document.getElementById('display')!.getBoundingClientRect();
+    if (!layer) throw new Error('no remote display on the page');
+    const desktop = {
+      width: Number.parseFloat(layer.style.width),
+      height: Number.parseFloat(layer.style.height),
+    };
+    const shown = layer.getBoundingClientRect();
+    return {
+      desktop,
+      area: { width: area.width, height: area.height },
+      shown: { width: shown.width, height: shown.height },
+      cssPerDesktopPixel: shown.width / desktop.width,
+    };
+  });
+}
+
+/** Waits until the received frame stops changing (every tile of a new shape has arrived); returns it. */
+export async function waitForSettledFrame(page: Page, timeoutMs = 30000): Promise<Buffer> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = await receivedFrame(page);
+  while (Date.now() < deadline) {
+    await page.waitForTimeout(700);
+    const current = await receivedFrame(page);
+    if (current.equals(previous)) return current;
+    previous = current;
+  }
+  return previous;
+}

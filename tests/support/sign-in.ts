@@ -64,3 +64,9 @@ export async function typeEnrolmentCodeIfAsked(
   // The passkey button works once the page's script has run.
   await page.waitForLoadState('load');
 }
+
+/** Signs out from the client page, as a person does: the menu's button, then 「サインアウト」. */
+export async function signOutFromClient(page: Page): Promise<void> {
+  await page.click('#menu-button');
+  await Promise.all([page.waitForURL(/\/signed-out$/), page.click('button:has-text("サインアウト")')]);
+}

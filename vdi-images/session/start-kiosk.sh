@@ -65,6 +65,9 @@ flags=(
   --no-first-run --no-default-browser-check
   --disable-background-networking --disable-component-update --disable-sync
   --disable-translate --disable-features=Translate,MediaRouter
+  # Thin scrollbars drawn over the page while it scrolls, as on a phone: a page laid out at a phone's width
+  # keeps all of it.
+  --enable-features=OverlayScrollbar
   --noerrdialogs --disable-infobars --disable-session-crashed-bubble
   --password-store=basic
   --disable-dev-shm-usage

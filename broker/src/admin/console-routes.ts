@@ -14,6 +14,7 @@ import type { DesktopPool } from '../desktops/desktop-pool.js';
 import { PolicyChange, UnknownPoolError, type LivePoolSettings } from '../desktops/pool-policies.js';
 import { applyIdleTimeout, applySessionDeadline } from '../desktops/session-policy.js';
 import { HttpError } from '../http/errors.js';
+import { requireClientHeader } from '../http/guards.js';
 import { noticePage } from '../http/pages.js';
 import { sessionSeries, signInSeries, timeChart } from './activity-charts.js';
 import { AuditQuery, auditCsv, lastChainStatus, searchAudit, verifyChainNow } from './audit-search.js';
@@ -375,14 +376,6 @@ async function applyToLiveSessions(
     }
   }
 }
-
-/** Only our own page's script sends this header; a cross-site form cannot. */
-export const requireClientHeader: RequestHandler = (req, _res, next) => {
-  if (req.get('x-requested-with') !== 'hcw-client') {
-    throw new HttpError(403, 'この要求は受け付けられません。', 'This request is not accepted.');
-  }
-  next();
-};
 
 /** Signed-in users of one role only; anyone else is refused, and the refusal is audited. */
 export function requireRole(role: Role, deps: Pick<ConsoleDeps, 'audit'>): RequestHandler {

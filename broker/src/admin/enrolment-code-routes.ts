@@ -7,7 +7,8 @@ import type { SignedInUser } from '../auth/signed-in-user.js';
 import { HttpError } from '../http/errors.js';
 import { consoleLanguage, consoleMessages } from './console-messages.js';
 import { enrolmentCodesPage } from './console-pages.js';
-import { requireClientHeader, requireRole } from './console-routes.js';
+import { requireClientHeader } from '../http/guards.js';
+import { requireRole } from './console-routes.js';
 
 /** A user as the IdP names them (the NameID): printable, no spaces. */
 export const IssueEnrolmentCode = z

@@ -23,7 +23,8 @@ interface Seen {
 }
 
 /**
- * Watches this instance's live tunnels: keeps their leases alive with a heartbeat, brings the console's
+ * Watches this instance's live tunnels: keeps their leases alive with a heartbeat (and, when a tunnel
+ * closes, for as long as its session could still return), brings the console's
  * figures (bytes, dropped instructions) up to date and feeds the metrics. When a pool's paste policy no
  * longer matches the one a tunnel was opened with, the tunnel is closed without an error, and the client
  * reconnects at once with a token under the new policy.
@@ -47,6 +48,11 @@ export class LiveTunnelWatch {
     this.deps.metrics?.tunnelsOpen.dec();
     const sample = this.count(tunnel, counters);
     this.seen.delete(tunnel);
+    // The device may only have gone quiet for a while; its desktop waits for it while the session allows.
+    const { claims } = tunnel.connection;
+    void this.deps.desktops
+      .holdForReturn(claims.userId, claims.desktopId, tunnel.sessionId)
+      .catch((error: Error) => this.deps.log(`lease hold: ${error.message}`));
     void this.deps.facts
       .tunnel(tunnel.sessionId, 'closed', this.deps.instanceId, sample)
       .catch((error: Error) => this.deps.log(`console: ${error.message}`));

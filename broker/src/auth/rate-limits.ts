@@ -51,6 +51,18 @@ return 0
 `;
 
 /** Counts one more in a window: the new count, and the milliseconds left of the window. */
+export async function countInWindow(
+  redis: RedisClientType,
+  key: string,
+  windowMs: number,
+): Promise<{ used: number; msLeft: number }> {
+  const [used, msLeft] = (await redis.eval(COUNT_ONE, { keys: [key], arguments: [String(windowMs)] })) as [
+    number,
+    number,
+  ];
+  return { used, msLeft };
+}
+
 const COUNT_ONE = `
 local used = redis.call('INCR', KEYS[1])
 if used == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -130,10 +142,11 @@ export class LogoutRefusals {
   }
 
   async count(address: string): Promise<RefusalRecord> {
-    const [used, msLeft] = (await this.redis.eval(COUNT_ONE, {
-      keys: [`limit:logout-refused:address:${address}`],
-      arguments: [String(this.windowMs)],
-    })) as [number, number];
+    const { used, msLeft } = await countInWindow(
+      this.redis,
+      `limit:logout-refused:address:${address}`,
+      this.windowMs,
+    );
     if (used <= this.limit) return { record: 'each' };
     return {
       record: used === this.limit + 1 ? 'first-beyond' : 'none',

@@ -17,8 +17,12 @@ declare module 'express-session' {
 
 export const SESSION_COOKIE = 'broker.sid';
 
+const SESSION_PREFIX = 'broker:sess:';
+/** Where a session lives in Redis; its time to live is what is left of its idle timeout. */
+export const sessionKey = (sessionId: string): string => `${SESSION_PREFIX}${sessionId}`;
+
 export function createSessionStore(redis: RedisClientType): RedisStore {
-  return new RedisStore({ client: redis, prefix: 'broker:sess:' });
+  return new RedisStore({ client: redis, prefix: SESSION_PREFIX });
 }
 
 export function sessionMiddleware(config: BrokerConfig, store: RedisStore): RequestHandler {
@@ -149,7 +153,7 @@ export async function endedReason(
   desktopId: string,
 ): Promise<string | undefined> {
   const [exists, reason, deadline, lease] = await Promise.all([
-    redis.exists(`broker:sess:${sessionId}`),
+    redis.exists(sessionKey(sessionId)),
     redis.get(endedKey(sessionId)),
     redis.get(deadlineKey(sessionId)),
     redis.get(`lease:user:${userId}`),

@@ -1,4 +1,11 @@
-import { AgentHealth, signRequest, StartSessionResponse, type StartSessionRequest } from '@hcw/common';
+import {
+  AgentHealth,
+  DesktopScreen,
+  SCREEN_PATH,
+  signRequest,
+  StartSessionResponse,
+  type StartSessionRequest,
+} from '@hcw/common';
 import type { z } from 'zod';
 
 export class AgentError extends Error {
@@ -22,8 +29,14 @@ export class AgentClient {
     return this.call(agentUrl, 'GET', '/v1/health', undefined, AgentHealth);
   }
 
+  /** A session start waits for the watermark and the kiosk's first window: it is given longer. */
   startSession(agentUrl: string, request: StartSessionRequest): Promise<StartSessionResponse> {
-    return this.call(agentUrl, 'POST', '/v1/sessions', request, StartSessionResponse);
+    return this.call(agentUrl, 'POST', '/v1/sessions', request, StartSessionResponse, 3 * this.timeoutMs);
+  }
+
+  /** The running session's screen takes this size and scale; answers with the screen the desktop has. */
+  setScreen(agentUrl: string, screen: DesktopScreen): Promise<DesktopScreen> {
+    return this.call(agentUrl, 'PUT', SCREEN_PATH, screen, DesktopScreen);
   }
 
   async endSession(agentUrl: string): Promise<void> {
@@ -36,6 +49,7 @@ export class AgentClient {
     path: string,
     body: unknown,
     schema: z.ZodType<T> | undefined,
+    timeoutMs = this.timeoutMs,
   ): Promise<T> {
     const text = body === undefined ? '' : JSON.stringify(body);
     let response: Response;
@@ -44,7 +58,7 @@ export class AgentClient {
         method,
         body: text || undefined,
         headers: { 'content-type': 'application/json', ...signRequest(this.secret, method, path, text) },
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new AgentError(`desktop agent unreachable: ${(error as Error).message}`);

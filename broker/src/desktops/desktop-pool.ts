@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
-import type { AgentHealth } from '@hcw/common';
+import type { AgentHealth, DesktopScreen } from '@hcw/common';
 import { poolFromDesktops, type DesktopSpec } from '../config.js';
 import { canConnect } from '../net.js';
+import { sessionKey } from '../auth/session.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './agent-client.js';
 import type { PortalHandoffClient } from '../portal/handoff-client.js';
@@ -193,7 +194,7 @@ export class DesktopPool {
    * one claimed atomically, so two users signing in at once can never get the same desktop. When no desktop
    * is warm and the provider can start one, the user waits for a cold start.
    */
-  async leaseFor(user: SignedInUser): Promise<LeasedDesktop> {
+  async leaseFor(user: SignedInUser, options: { screen?: DesktopScreen } = {}): Promise<LeasedDesktop> {
     const pool = this.poolFor(user);
     if (!pool) throw new NoPoolForUserError();
     this.waiting++;
@@ -222,10 +223,10 @@ export class DesktopPool {
           await this.release(user.id);
           continue;
         }
-        const leased = await this.leaseWarm(pool, settings, user);
+        const leased = await this.leaseWarm(pool, settings, user, options.screen);
         if (leased === 'retry') continue;
         if (leased) return leased;
-        const cold = await this.leaseCold(pool, settings, user);
+        const cold = await this.leaseCold(pool, settings, user, options.screen);
         if (cold === 'retry') continue;
         if (cold) return cold;
         throw new NoDesktopAvailableError(await this.expectedFreeIn(pool));
@@ -239,6 +240,18 @@ export class DesktopPool {
   /** Extends a live lease; false if the user no longer holds that desktop. */
   heartbeat(userId: string, desktopId: string): Promise<boolean> {
     return this.leases.heartbeat(userId, desktopId);
+  }
+
+  /**
+   * A tunnel closed without its session ending (a phone locked or switched apps, a network that changed):
+   * the lease is kept for as long as the session itself could still come back, which is what is left of
+   * its idle timeout, so the user returns to the same desktop. It never outlives the session by more than
+   * the lease's own time to live; a session that has ended keeps nothing.
+   */
+  async holdForReturn(userId: string, desktopId: string, sessionId: string): Promise<boolean> {
+    const sessionMs = await this.deps.redis.pTTL(sessionKey(sessionId));
+    if (sessionMs <= 0) return false;
+    return this.leases.holdFor(userId, desktopId, sessionMs / 1000);
   }
 
   /** Gives the user's desktop back: their session on it is wiped before anyone else can be given it. */
@@ -337,6 +350,7 @@ export class DesktopPool {
     pool: PoolSettings,
     settings: LivePoolSettings,
     user: SignedInUser,
+    screen: DesktopScreen | undefined,
   ): Promise<LeasedDesktop | 'retry' | undefined> {
     const status = await this.readStatus(pool.id);
     const isFresh =
@@ -365,7 +379,7 @@ export class DesktopPool {
         await this.unclaim(user.id, host.id, false);
         continue;
       }
-      const leased = await this.startOn(pool, settings, host, user, status);
+      const leased = await this.startOn(pool, settings, host, user, status, screen);
       if (leased) return leased;
     }
     return undefined;
@@ -375,6 +389,7 @@ export class DesktopPool {
     pool: PoolSettings,
     settings: LivePoolSettings,
     user: SignedInUser,
+    screen: DesktopScreen | undefined,
   ): Promise<LeasedDesktop | 'retry' | undefined> {
     const provider = this.providers.get(pool.id);
     if (!provider?.canLaunch) return undefined;
@@ -386,7 +401,7 @@ export class DesktopPool {
     const claim = await this.leases.claim(user.id, host.id, pool.id);
     if (claim.outcome === 'held') return 'retry';
     if (claim.outcome === 'taken') return 'retry';
-    return (await this.startOn(pool, settings, host, user, undefined)) ?? 'retry';
+    return (await this.startOn(pool, settings, host, user, undefined, screen)) ?? 'retry';
   }
 
   /** Starts the user's session on a claimed desktop; on failure the claim is dropped and the desktop noted. */
@@ -396,6 +411,7 @@ export class DesktopPool {
     host: DesktopHost,
     user: SignedInUser,
     status: PoolStatus | undefined,
+    screen: DesktopScreen | undefined,
   ): Promise<LeasedDesktop | undefined> {
     try {
       const guacd = await this.pickGuacd(pool, status);
@@ -410,6 +426,9 @@ export class DesktopPool {
       const { vncPassword } = await this.deps.agents.startSession(host.agentUrl, {
         userId: user.id,
         startUrl: handoff.url,
+        // Printable text only: the IdP's attribute is drawn on the desktop as it is.
+        organisation: user.organisation.replace(/[\p{Cc}\p{Cs}]/gu, ' ').slice(0, 200),
+        ...(screen ? { screen } : {}),
       });
       const lease: Lease = {
         userId: user.id,

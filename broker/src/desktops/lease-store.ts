@@ -64,6 +64,16 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return 1`;
 
+// Extends a lease to at least ARGV[3] seconds; never shortens it, so another live tunnel's heartbeat is
+// never undercut.
+const HOLD = `${OWNS}
+if not owns() then return 0 end
+local seconds = tonumber(ARGV[3])
+for _, key in ipairs(KEYS) do
+  if redis.call('TTL', key) < seconds then redis.call('EXPIRE', key, seconds) end
+end
+return 1`;
+
 const RELEASE = `
 if redis.call('GET', KEYS[1]) ~= 'u:' .. ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], 'w:' .. ARGV[2], 'EX', ARGV[3])
@@ -145,6 +155,15 @@ export class LeaseStore {
     const reply = await this.redis.eval(HEARTBEAT, {
       keys: [userLeaseKey(userId), desktopLeaseKey(desktopId)],
       arguments: [userId, desktopId, String(this.ttlSeconds)],
+    });
+    return reply === 1;
+  }
+
+  /** Keeps a lease for at least `seconds` (a longer time to live stays); false if the user no longer holds it. */
+  async holdFor(userId: string, desktopId: string, seconds: number): Promise<boolean> {
+    const reply = await this.redis.eval(HOLD, {
+      keys: [userLeaseKey(userId), desktopLeaseKey(desktopId)],
+      arguments: [userId, desktopId, String(Math.ceil(seconds))],
     });
     return reply === 1;
   }

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { RedisClientType } from 'redis';
-import { deadlineKey } from '../auth/session.js';
+import { deadlineKey, sessionKey } from '../auth/session.js';
 import type { DesktopPool } from './desktop-pool.js';
 import type { PoolPolicies } from './pool-settings.js';
 
@@ -50,7 +50,7 @@ export async function applyIdleTimeout(
   sessionId: string,
   idleMinutes: number,
 ): Promise<void> {
-  const key = `broker:sess:${sessionId}`;
+  const key = sessionKey(sessionId);
   const remainingMs = await redis.pTTL(key);
   const idleMs = idleMinutes * 60 * 1000;
   if (remainingMs > idleMs) await redis.pExpire(key, idleMs);

@@ -2,10 +2,53 @@ import { z } from 'zod';
 
 /** The desktop agent's HTTP API, called by the broker with signed requests. */
 
+/**
+ * Bounds of a desktop's screen. A phone held upright at twice its CSS pixels is about 780×1690; the area
+ * bound keeps one desktop's frame buffer and its encoding cost near a 2560×1600 screen's.
+ */
+export const DESKTOP_SCREEN_LIMITS = {
+  minSide: 240,
+  maxSide: 4096,
+  maxPixels: 2560 * 1600,
+  minScale: 1,
+  maxScale: 2,
+} as const;
+
+/**
+ * The desktop's screen: its size in pixels, and the scale the kiosk renders at (pixels per CSS pixel), so a
+ * page lays out at `width / scale` CSS pixels, the width of the device's own window. Scales go in quarter
+ * steps; the broker chooses them (see broker/src/screen/device-screen.ts).
+ */
+export const DesktopScreen = z
+  .object({
+    width: z.number().int().min(DESKTOP_SCREEN_LIMITS.minSide).max(DESKTOP_SCREEN_LIMITS.maxSide),
+    height: z.number().int().min(DESKTOP_SCREEN_LIMITS.minSide).max(DESKTOP_SCREEN_LIMITS.maxSide),
+    scale: z
+      .number()
+      .min(DESKTOP_SCREEN_LIMITS.minScale)
+      .max(DESKTOP_SCREEN_LIMITS.maxScale)
+      .refine((scale) => Number.isInteger(scale * 4), 'scale must be a multiple of 0.25'),
+  })
+  .strict()
+  .refine((screen) => screen.width * screen.height <= DESKTOP_SCREEN_LIMITS.maxPixels, {
+    message: `a screen has at most ${DESKTOP_SCREEN_LIMITS.maxPixels} pixels`,
+  });
+export type DesktopScreen = z.infer<typeof DesktopScreen>;
+
+/** Text drawn on the desktop for the watermark: printable, one line. */
+const watermarkText = z
+  .string()
+  .max(200)
+  .refine((text) => !/[\p{Cc}\p{Cs}]/u.test(text), 'must not contain control characters');
+
 export const StartSessionRequest = z.object({
   userId: z.string().min(1).max(200),
   /** The kiosk's first page: the portal's one-time hand-off URL. */
   startUrl: z.string().url().max(2000),
+  /** The user's organisation, shown with their ID in the desktop's watermark. */
+  organisation: watermarkText.optional(),
+  /** The device's screen, when it is known: the kiosk starts at this size and scale. */
+  screen: DesktopScreen.optional(),
 });
 export type StartSessionRequest = z.infer<typeof StartSessionRequest>;
 
@@ -31,6 +74,8 @@ export const AgentHealth = z.object({
   imageVersion: z.string(),
   display: z.object({ vncPort: z.number().int(), running: z.boolean() }),
   kioskRunning: z.boolean(),
+  /** The screen the desktop has now; absent from agents that cannot change it. */
+  screen: z.object({ width: z.number().int(), height: z.number().int(), scale: z.number() }).optional(),
   /** The image's build record; absent on a developer machine, where no image was built. */
   image: ImageInfo.optional(),
 });
@@ -66,3 +111,9 @@ export type TypeTextRequest = z.infer<typeof TypeTextRequest>;
 
 /** Signed `POST` with a `TypeTextRequest`: 204 when typed, 400 for a bad body, 409 when no session runs. */
 export const TYPE_TEXT_PATH = '/v1/sessions/current/text';
+
+/**
+ * Signed `PUT` with a `DesktopScreen`: the running session's screen takes this size and scale (the kiosk
+ * keeps its page). 200 with the screen applied, 400 for a bad body, 409 when no session runs.
+ */
+export const SCREEN_PATH = '/v1/sessions/current/screen';

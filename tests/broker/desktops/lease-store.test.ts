@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RedisClientType } from 'redis';
-import { desktopLeaseKey } from '../../../broker/src/desktops/lease-store.js';
+import { desktopLeaseKey, userLeaseKey } from '../../../broker/src/desktops/lease-store.js';
+import { sessionKey } from '../../../broker/src/auth/session.js';
 import { NoDesktopAvailableError, type DesktopPool } from '../../../broker/src/desktops/desktop-pool.js';
 import { StaticProvider } from '../../../broker/src/desktops/static-provider.js';
 import { workspace } from '../../support/workspace.js';
@@ -78,6 +79,68 @@ describe('desktop leases', function () {
       assert.equal(await pool.heartbeat(first.id, lease.desktopId), false);
       assert.equal(await pool.currentLease(first.id), undefined);
       assert.equal((await pool.currentLease(second.id))?.desktopId, lease.desktopId);
+    });
+  });
+
+  describe('a device that went quiet', () => {
+    // What the session store keeps: the session, with what is left of its idle timeout as its time to live.
+    const aSession = async (ms: number): Promise<string> => {
+      const sessionId = `quiet-${Math.random().toString(36).slice(2)}`;
+      await redis.set(sessionKey(sessionId), '{}', { PX: ms });
+      cleanup.push(() => redis.del(sessionKey(sessionId)));
+      return sessionId;
+    };
+
+    it('keeps the lease after its tunnel closed for what is left of the session, past the lease’s own life', async () => {
+      const [a] = await agents(1);
+      const pool = aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host]), {
+        leaseSeconds: 1,
+      });
+      cleanup.push(() => pool.close());
+      const user = aUser();
+      const { lease } = await pool.leaseFor(user);
+      const sessionId = await aSession(8000);
+      assert.equal(await pool.holdForReturn(user.id, lease.desktopId, sessionId), true);
+      await sleep(1500);
+      assert.equal((await pool.currentLease(user.id))?.desktopId, lease.desktopId, 'still held after 1.5 s');
+      assert.equal(
+        await redis.get(desktopLeaseKey(a!.id)),
+        `u:${user.id}`,
+        'the desktop is still the user’s',
+      );
+      assert.ok((await redis.ttl(userLeaseKey(user.id))) <= 8, 'for no longer than the session');
+      // Not beyond the session: once its idle time is over, the desktop goes back to the pool.
+      const deadline = Date.now() + 30000;
+      while ((await pool.currentLease(user.id)) && Date.now() < deadline) await sleep(250);
+      assert.equal(await pool.currentLease(user.id), undefined, 'gone with the session');
+    });
+
+    it('keeps nothing for a session that has ended (control: the lease then lives only its own time)', async () => {
+      const [a] = await agents(1);
+      const pool = aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host]), {
+        leaseSeconds: 1,
+      });
+      cleanup.push(() => pool.close());
+      const user = aUser();
+      const { lease } = await pool.leaseFor(user);
+      assert.equal(await pool.holdForReturn(user.id, lease.desktopId, 'no-such-session'), false);
+      await sleep(1500);
+      assert.equal(await pool.currentLease(user.id), undefined);
+    });
+
+    it('never shortens a lease, and holds nothing for a desktop the user no longer has', async () => {
+      const [a] = await agents(1);
+      const pool = aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host]), {
+        leaseSeconds: 60,
+      });
+      cleanup.push(() => pool.close());
+      const user = aUser();
+      const { lease } = await pool.leaseFor(user);
+      assert.equal(await pool.holdForReturn(user.id, lease.desktopId, await aSession(2000)), true);
+      assert.ok((await redis.ttl(userLeaseKey(user.id))) > 50, 'another tunnel’s heartbeat is not undercut');
+      await pool.release(user.id);
+      assert.equal(await pool.holdForReturn(user.id, lease.desktopId, await aSession(60000)), false);
+      assert.equal(await pool.currentLease(user.id), undefined);
     });
   });
 

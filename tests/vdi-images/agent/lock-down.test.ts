@@ -209,6 +209,45 @@ describe('kiosk lock-down', function () {
     );
   });
 
+  it('opens no context menu and no link in a new tab: right and middle clicks, Menu and shift+F10', async () => {
+    const box = (await kiosk.locator('#note').boundingBox())!;
+    await kiosk.evaluate(() => {
+      const seen = { menus: 0, auxClicks: 0, leftClicks: 0, keys: [] as string[] };
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      addEventListener('contextmenu', () => seen.menus++);
+      addEventListener('auxclick', () => seen.auxClicks++);
+      addEventListener('click', () => seen.leftClicks++);
+      addEventListener('keydown', (e) => seen.keys.push((e.shiftKey ? 'S-' : '') + e.key));
+    });
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    desktop.clickAt(x, y, 3, 2, 1);
+    desktop.pressKeys('Menu', 'shift+F10', 'b');
+    await kiosk.waitForTimeout(800);
+    const seen = await kiosk.evaluate(
+      () =>
+        (
+          window as unknown as {
+            seen: { menus: number; auxClicks: number; leftClicks: number; keys: string[] };
+          }
+        ).seen,
+    );
+    assert.equal(seen.leftClicks, 1, 'control: the left button reaches the page');
+    assert.ok(seen.keys.includes('b'), 'control: the keyboard reaches the page');
+    assert.equal(seen.menus, 0, 'no context menu was asked for');
+    assert.equal(seen.auxClicks, 0, 'no middle or right click reached the page');
+    assert.ok(!seen.keys.includes('ContextMenu') && !seen.keys.includes('S-F10'), seen.keys.join(' '));
+    assert.deepEqual(await pageTargets(kioskBrowser), [`${site.url}/`], 'no new window or tab');
+
+    // Control: in the same browser without the desktop's lock-down, a right click asks for a context menu.
+    await controlPage.evaluate(() => {
+      (window as unknown as { menus: number }).menus = 0;
+      addEventListener('contextmenu', () => (window as unknown as { menus: number }).menus++);
+    });
+    await controlPage.mouse.click(x, y, { button: 'right' });
+    assert.equal(await controlPage.evaluate(() => (window as unknown as { menus: number }).menus), 1);
+  });
+
   it('refuses new windows: pop-ups from page scripts and the shortcuts for new windows and tabs', async () => {
     await kiosk.reload();
     const session = await kioskBrowser.contexts()[0]!.newCDPSession(kiosk);

@@ -68,6 +68,12 @@ describe('provisioning a desktop host', function () {
       'fonts-noto-cjk',
       'xdotool',
       'xclip',
+      // The screen follows the device (xrandr, xmodmap, xsettingsd); the watermark (Python, GTK 3).
+      'x11-xserver-utils',
+      'xsettingsd',
+      'python3-gi',
+      'python3-gi-cairo',
+      'gir1.2-gtk-3.0',
     ]) {
       assert.ok(packages.includes(needed), needed);
     }
@@ -93,6 +99,15 @@ describe('provisioning a desktop host', function () {
       path.join(repoRoot, 'scripts/setup-system.sh'),
     ];
     for (const script of scripts) execFileSync('bash', ['-n', script]);
+    // The watermark is Python: compiled without writing anything, so a syntax error fails here.
+    const watermark = readFileSync(path.join(repoRoot, 'vdi-images/session/watermark.py'), 'utf8');
+    execFileSync(
+      '/usr/bin/python3',
+      ['-c', 'import sys; compile(sys.stdin.read(), "watermark.py", "exec")'],
+      {
+        input: watermark,
+      },
+    );
   });
 
   describe('on a machine that looks fresh (overlays over /etc, /opt and /var, thrown away afterwards)', () => {

@@ -48,6 +48,8 @@ export interface TestDesktop {
   readSelection(selection: 'clipboard' | 'primary'): string;
   /** Presses keys on the desktop's keyboard, as a person at the VNC client would. */
   pressKeys(...keys: string[]): void;
+  /** Clicks pointer buttons (1 left, 2 middle, 3 right) at a point of the screen, as a VNC client would. */
+  clickAt(x: number, y: number, ...buttons: number[]): void;
   stop(): Promise<void>;
 }
 
@@ -162,6 +164,14 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
     },
     pressKeys(...keys) {
       for (const key of keys) execFileSync('xdotool', ['key', key], { env: xEnv, timeout: 5000 });
+    },
+    clickAt(x, y, ...buttons) {
+      execFileSync('xdotool', ['mousemove', String(Math.round(x)), String(Math.round(y))], {
+        env: xEnv,
+        timeout: 5000,
+      });
+      for (const button of buttons)
+        execFileSync('xdotool', ['click', String(button)], { env: xEnv, timeout: 5000 });
     },
     stop,
   };

@@ -2,6 +2,8 @@ import http from 'node:http';
 import { z } from 'zod';
 import {
   AgentHealth,
+  DesktopScreen,
+  SCREEN_PATH,
   StartSessionRequest,
   TYPE_TEXT_PATH,
   TypeTextRequest,
@@ -75,18 +77,26 @@ async function handle(
       imageVersion: config.imageVersion ?? image?.version ?? 'dev',
       display: { vncPort: config.vncPort, running: desktop.isDisplayRunning },
       kioskRunning: desktop.isKioskRunning,
+      screen: desktop.screen,
       ...(image ? { image } : {}),
     };
     return { status: 200, body: health };
   }
   if (method === 'POST' && path === '/v1/sessions') {
     const request = parseJson(body, StartSessionRequest);
-    const result = await desktop.startSession(request.userId, request.startUrl);
+    const result = await desktop.startSession(request.userId, request.startUrl, {
+      organisation: request.organisation,
+      screen: request.screen,
+    });
     return { status: 201, body: result };
   }
   if (method === 'DELETE' && path === '/v1/sessions/current') {
     await desktop.endSession();
     return { status: 204, body: undefined };
+  }
+  if (method === 'PUT' && path === SCREEN_PATH) {
+    const screen = parseJson(body, DesktopScreen);
+    return { status: 200, body: await desktop.setScreen(screen) };
   }
   if (method === 'POST' && path === TYPE_TEXT_PATH) {
     const request = parseJson(body, TypeTextRequest);

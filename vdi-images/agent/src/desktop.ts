@@ -4,17 +4,42 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DesktopScreen } from '@hcw/common';
 import type { AgentConfig } from './config.js';
 import { readKioskPolicyTemplate, renderKioskPolicy } from './kiosk-policy.js';
 import { killProcessTree } from './process-tree.js';
 import { SerialQueue } from './serial-queue.js';
 import { NoKioskWindowError, typeText } from './type-text.js';
-import { clearSelection } from './x-selection.js';
+import { clearSelection, type XEnvironment } from './x-selection.js';
+import { keepOnlySafeButtons, setScreenSize, xftDpi } from './x-screen.js';
+import { kioskWindows } from './x-windows.js';
+import { Watermark } from './watermark.js';
 
 const sessionScripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../session');
 
+/** How long the watermark may take to show itself at a session's start, and to answer a command after. */
+const WATERMARK_START_MS = 20000;
+const WATERMARK_ANSWER_MS = 10000;
+/** How long a session's start waits for the kiosk's window, so the watermark can be put above it. */
+const KIOSK_WINDOW_WAIT_MS = 5000;
+
+interface SpawnOptions {
+  env?: Record<string, string>;
+  /** Run as this user and group rather than the agent's. */
+  identity?: { uid: number; gid: number };
+  /** Standard input and output piped, for a program the agent drives (the watermark). */
+  isDriven?: boolean;
+}
+
 /** A request that makes no sense in the desktop's present state (no session to type into). */
 export class DesktopStateError extends Error {}
+
+export interface SessionOptions {
+  /** Shown with the user's ID in the watermark. */
+  organisation?: string;
+  /** The device's screen: the kiosk starts at this size and scale. */
+  screen?: DesktopScreen;
+}
 
 /**
  * A wipe that did not finish: what the previous user left may still be there. The desktop stays out of
@@ -44,8 +69,13 @@ export class Desktop {
   private xvnc: ChildProcess | undefined;
   private windowManager: ChildProcess | undefined;
   private kiosk: ChildProcess | undefined;
+  /** Serves the kiosk's scale (Xft/DPI) over XSETTINGS, which Chromium follows while it runs. */
+  private xsettings: ChildProcess | undefined;
+  private watermark: Watermark | undefined;
+  private watermarkFor: { userId: string; organisation: string } | undefined;
   private vncPassword = '';
   private currentUser: string | undefined;
+  private currentScreen: DesktopScreen;
   /** Someone has used the display since it was last (re)started. */
   private isDirty = false;
   private isRestarting = false;
@@ -53,7 +83,9 @@ export class Desktop {
   private failedWipe: { step: WipeStep; at: string } | undefined;
   private readonly queue = new SerialQueue();
 
-  constructor(private readonly config: AgentConfig) {}
+  constructor(private readonly config: AgentConfig) {
+    this.currentScreen = this.defaultScreen;
+  }
 
   /** Everything one session writes: browser profile, home and temporary files. */
   get sessionDir(): string {
@@ -85,11 +117,32 @@ export class Desktop {
     return this.failedWipe;
   }
 
+  /** The screen the desktop has now. */
+  get screen(): DesktopScreen {
+    return this.currentScreen;
+  }
+
+  private get defaultScreen(): DesktopScreen {
+    return { width: this.config.width, height: this.config.height, scale: 1 };
+  }
+
+  private get xEnv(): XEnvironment {
+    return { display: this.config.display, searchPath: this.config.searchPath };
+  }
+
+  private get xsettingsFile(): string {
+    return path.join(this.config.stateDir, 'xsettings.conf');
+  }
+
   startDisplay(): Promise<void> {
     return this.queue.run(() => this.restartDisplay());
   }
 
-  startSession(userId: string, startUrl: string): Promise<{ vncPassword: string }> {
+  startSession(
+    userId: string,
+    startUrl: string,
+    options: SessionOptions = {},
+  ): Promise<{ vncPassword: string }> {
     return this.queue.run(async () => {
       if (this.failedWipe) {
         throw new DesktopStateError(
@@ -101,17 +154,43 @@ export class Desktop {
       const policyEnv = this.preparePolicy(startUrl);
       this.isDirty = true;
       this.currentUser = userId;
+      // The kiosk starts at the device's size and scale, so its first page is laid out once, as shown.
+      if (options.screen) await this.applyScreen(options.screen);
+      // The watermark is on the screen before anything of the session is, and a session without it does
+      // not start: every frame the device receives must carry it.
+      this.watermarkFor = { userId, organisation: options.organisation ?? '' };
+      await this.startWatermark();
       mkdirSync(this.sessionDir, { recursive: true, mode: 0o700 });
       this.kiosk = this.spawnScript(
         'start-kiosk.sh',
-        [startUrl, this.sessionDir, String(this.config.width), String(this.config.height)],
+        [startUrl, this.sessionDir, String(this.currentScreen.width), String(this.currentScreen.height)],
         {
-          ...policyEnv,
-          KIOSK_USER: this.config.kioskUser ?? '',
-          KIOSK_DEBUG_PORT: this.config.kioskDebugPort ? String(this.config.kioskDebugPort) : '',
+          env: {
+            ...policyEnv,
+            KIOSK_USER: this.config.kioskUser ?? '',
+            KIOSK_DEBUG_PORT: this.config.kioskDebugPort ? String(this.config.kioskDebugPort) : '',
+          },
         },
       );
+      // The kiosk's window is mapped above everything; the watermark takes the top back before the device
+      // is given the desktop.
+      if ((await kioskWindows(this.xEnv, KIOSK_WINDOW_WAIT_MS)).length === 0) {
+        process.stderr.write('agent: the kiosk has not shown a window yet\n');
+      }
+      await this.watermark?.raise(WATERMARK_ANSWER_MS).catch(() => this.restartWatermark());
       return { vncPassword: this.vncPassword };
+    });
+  }
+
+  /** The running session's screen takes the device's size and scale; the kiosk keeps its page. */
+  setScreen(screen: DesktopScreen): Promise<DesktopScreen> {
+    return this.queue.run(async () => {
+      if (!this.currentUser) throw new DesktopStateError('no session is running on this desktop');
+      await this.applyScreen(screen);
+      await this.watermark
+        ?.setScreen(this.currentScreen, WATERMARK_ANSWER_MS)
+        .catch(() => this.restartWatermark());
+      return this.currentScreen;
     });
   }
 
@@ -140,7 +219,9 @@ export class Desktop {
 
   stop(): Promise<void> {
     return this.queue.run(async () => {
+      await this.stopWatermark();
       await this.stopKiosk();
+      await stopProcess(this.xsettings);
       await stopProcess(this.windowManager);
       await stopProcess(this.xvnc);
       this.removeSessionFiles();
@@ -149,7 +230,7 @@ export class Desktop {
 
   /** Last resort when the agent itself exits: nothing of the desktop may outlive it. */
   killNow(): void {
-    for (const child of [this.kiosk, this.windowManager, this.xvnc]) {
+    for (const child of [this.watermark?.child, this.kiosk, this.xsettings, this.windowManager, this.xvnc]) {
       if (child?.pid && isAlive(child)) signalGroup(child.pid, 'SIGKILL');
     }
   }
@@ -163,12 +244,12 @@ export class Desktop {
     this.isRestarting = true;
     let step: WipeStep = 'stopping-the-kiosk';
     try {
+      await this.stopWatermark();
       await this.stopKiosk();
       this.currentUser = undefined;
       if (this.isDisplayRunning) {
-        const env = { display: this.config.display, searchPath: this.config.searchPath };
         for (const selection of ['primary', 'clipboard'] as const) {
-          await clearSelection(env, selection).catch((error: unknown) => {
+          await clearSelection(this.xEnv, selection).catch((error: unknown) => {
             process.stderr.write(`agent: could not clear the ${selection} selection: ${String(error)}\n`);
           });
         }
@@ -190,6 +271,7 @@ export class Desktop {
   private async restartDisplay(): Promise<void> {
     this.isRestarting = true;
     try {
+      await stopProcess(this.xsettings);
       await stopProcess(this.windowManager);
       await stopProcess(this.xvnc);
       // Traversable but not listable: the kiosk's user must reach its session folder inside.
@@ -211,13 +293,90 @@ export class Desktop {
           passwordFile,
           `${this.config.width}x${this.config.height}`,
         ],
-        this.config.clipboardToViewer ? { VNC_SEND_CLIPBOARD: '1' } : {},
+        { env: this.config.clipboardToViewer ? { VNC_SEND_CLIPBOARD: '1' } : {} },
       );
       await waitForPort(this.config.vncPort, this.xvnc);
+      this.currentScreen = this.defaultScreen;
+      await keepOnlySafeButtons(this.xEnv);
+      writeFileSync(this.xsettingsFile, `Xft/DPI ${xftDpi(1)}\n`, { mode: 0o644 });
+      this.xsettings = this.spawnProgram('xsettingsd', ['-c', this.xsettingsFile]);
       this.windowManager = this.spawnScript('start-window-manager.sh', []);
       this.isDirty = false;
     } finally {
       this.isRestarting = false;
+    }
+  }
+
+  private async applyScreen(screen: DesktopScreen): Promise<void> {
+    if (screen.scale !== this.currentScreen.scale) {
+      writeFileSync(this.xsettingsFile, `Xft/DPI ${xftDpi(screen.scale)}\n`, { mode: 0o644 });
+      // xsettingsd reads its file again on SIGHUP and tells every X client; Chromium re-lays its page out.
+      if (this.xsettings?.pid && isAlive(this.xsettings)) process.kill(this.xsettings.pid, 'SIGHUP');
+    }
+    await setScreenSize(this.xEnv, screen.width, screen.height);
+    this.currentScreen = { ...screen };
+  }
+
+  /**
+   * The watermark is an X client of the session (session/watermark.py), so it is in every frame the
+   * desktop sends. It runs as `nobody` when the agent is root: not the kiosk's user, so the kiosk cannot
+   * end it. Should it exit while the session lasts, it is started again.
+   */
+  private async startWatermark(): Promise<void> {
+    const owner = this.watermarkFor;
+    if (!owner) return;
+    const { width, height, scale } = this.currentScreen;
+    const child = this.spawnScript(
+      'watermark.py',
+      ['--size', `${width}x${height}`, '--scale', String(scale), owner.userId, owner.organisation],
+      {
+        env: { LANG: 'C.UTF-8', HOME: '/nonexistent', NO_AT_BRIDGE: '1', GDK_BACKEND: 'x11' },
+        identity: this.watermarkUser,
+        isDriven: true,
+      },
+    );
+    const watermark = new Watermark(child);
+    this.watermark = watermark;
+    child.once('exit', () => {
+      if (this.watermark !== watermark || this.watermarkFor !== owner) return;
+      process.stderr.write('agent: the watermark exited during a session; starting it again\n');
+      setTimeout(() => {
+        if (this.watermark === watermark && this.watermarkFor === owner)
+          void this.queue.run(() => this.restartWatermark());
+      }, 1000).unref();
+    });
+    await watermark.shown(WATERMARK_START_MS);
+  }
+
+  private async restartWatermark(): Promise<void> {
+    const owner = this.watermarkFor;
+    await this.stopWatermark();
+    this.watermarkFor = owner;
+    await this.startWatermark().catch((error: Error) =>
+      process.stderr.write(`agent: the watermark could not be started again: ${error.message}\n`),
+    );
+  }
+
+  private async stopWatermark(): Promise<void> {
+    const watermark = this.watermark;
+    this.watermark = undefined;
+    this.watermarkFor = undefined;
+    await stopProcess(watermark?.child);
+  }
+
+  /** The unprivileged identity the watermark runs as when the agent is root. */
+  private get watermarkUser(): { uid: number; gid: number } | undefined {
+    if (process.getuid?.() !== 0) return undefined;
+    try {
+      const id = (flag: string): number =>
+        Number(
+          execFileSync('id', [flag, 'nobody'], { env: { PATH: this.config.searchPath } })
+            .toString()
+            .trim(),
+        );
+      return { uid: id('-u'), gid: id('-g') };
+    } catch {
+      return undefined;
     }
   }
 
@@ -251,8 +410,18 @@ export class Desktop {
     return { KIOSK_POLICY_DIR: this.policyDir };
   }
 
-  private spawnScript(script: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-    const child = spawn(path.join(sessionScripts, script), args, {
+  private spawnScript(script: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+    return this.spawnProgram(path.join(sessionScripts, script), args, options);
+  }
+
+  private spawnProgram(
+    program: string,
+    args: string[],
+    { env: extraEnv = {}, identity, isDriven = false }: SpawnOptions = {},
+  ): ChildProcess {
+    const name = path.basename(program);
+    const child = spawn(program, args, {
+      ...identity,
       env: {
         PATH: this.config.searchPath,
         DISPLAY: `:${this.config.display}`,
@@ -262,11 +431,11 @@ export class Desktop {
         ...extraEnv,
       },
       detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: [isDriven ? 'pipe' : 'ignore', isDriven ? 'pipe' : 'ignore', 'pipe'],
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8').trim();
-      if (text) process.stderr.write(`[${script}] ${text.slice(0, 500)}\n`);
+      if (text) process.stderr.write(`[${name}] ${text.slice(0, 500)}\n`);
     });
     return child;
   }

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { runXCommand as run } from './x-command.js';
 import { holdSelection, type XEnvironment } from './x-selection.js';
+import { kioskWindows } from './x-windows.js';
 
 export class NoKioskWindowError extends Error {
   constructor() {
@@ -30,35 +31,8 @@ export async function typeText(env: XEnvironment, text: string): Promise<boolean
 /** The key press goes to whichever window has the keyboard; make sure it is the kiosk's. */
 async function focusKiosk(env: XEnvironment): Promise<void> {
   // A kiosk that has only just started may not have mapped its window yet.
-  const deadline = Date.now() + 5000;
-  let windows: string[] = [];
-  while (windows.length === 0) {
-    windows = (await run(env, 'xdotool', ['search', '--onlyvisible', '--class', 'chromium']).catch(() => ''))
-      .split('\n')
-      .filter(Boolean);
-    if (windows.length > 0) break;
-    if (Date.now() > deadline) throw new NoKioskWindowError();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const windows = await kioskWindows(env, 5000);
+  if (windows.length === 0) throw new NoKioskWindowError();
   const focused = (await run(env, 'xdotool', ['getwindowfocus']).catch(() => '')).trim();
   if (!windows.includes(focused)) await run(env, 'xdotool', ['windowactivate', '--sync', windows.at(-1)!]);
-}
-
-function run(env: XEnvironment, command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { PATH: env.searchPath, DISPLAY: `:${env.display}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`${command} failed (${code}): ${stderr.trim().slice(0, 300)}`)),
-    );
-  });
 }

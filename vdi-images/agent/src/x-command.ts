@@ -1,0 +1,22 @@
+import { spawn } from 'node:child_process';
+import type { XEnvironment } from './x-selection.js';
+
+/** Runs an X client (xdotool, xrandr, xmodmap) on the desktop's display; resolves with what it printed. */
+export function runXCommand(env: XEnvironment, command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: { PATH: env.searchPath, DISPLAY: `:${env.display}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0
+        ? resolve(stdout)
+        : reject(new Error(`${command} ${args[0] ?? ''} failed (${code}): ${stderr.trim().slice(0, 300)}`)),
+    );
+  });
+}
