@@ -5,6 +5,8 @@ import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { signIn } from '../support/sign-in.js';
 import { displayShot, waitForPortalOnDisplay } from '../support/remote-display.js';
 import { workspace } from '../support/workspace.js';
+import { CreateHandoffResponse, HANDOFF_PATH, signRequest } from '@hcw/common';
+import { DEMO_USERS } from '../../broker/src/auth/demo-users.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 
 /** The client page on a phone-sized screen (an iPhone 14's CSS pixels), as a practitioner between visits uses it. */
@@ -38,6 +40,48 @@ async function drag(
     await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
   }
   await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+/**
+ * Where a link of a portal page is on a phone, for this user: the same page rendered at the phone's
+ * CSS size in a browser of the test's own, signed in to the portal through a hand-off as the broker would.
+ * The desktop takes the phone's CSS size, so the kiosk shows the link at the same place.
+ */
+async function linkOnPhone(
+  stack: WorkspaceStack,
+  pagePath: string,
+  selector: string,
+): Promise<{ x: number; y: number }> {
+  const user = DEMO_USERS.find((u) => u.username === 'msw.takahashi')!;
+  const body = JSON.stringify({
+    practitioner: {
+      id: user.username,
+      displayName: user.displayName,
+      displayNameKana: user.displayNameKana,
+      organisation: user.organisation,
+      profession: user.profession,
+      roles: user.roles,
+    },
+  });
+  const created = await fetch(`${stack.portalUrl}${HANDOFF_PATH}`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      ...signRequest(stack.secrets.handoff, 'POST', HANDOFF_PATH, body),
+    },
+  });
+  const { url } = CreateHandoffResponse.parse(await created.json());
+  const reference = await launchBrowser(PHONE);
+  try {
+    const view = await reference.context.newPage();
+    await view.goto(url);
+    await view.goto(new URL(pagePath, url).toString());
+    const box = (await view.locator(selector).first().boundingBox())!;
+    return { x: box.x + Math.min(20, box.width / 2), y: box.y + box.height / 2 };
+  } finally {
+    await reference.close();
+  }
 }
 
 /** How much of the top of the remote display is the portal's header, read from what the phone shows. */
@@ -166,6 +210,15 @@ describe('the client on a phone', function () {
   it('scrolls the page under a finger dragged upwards in direct mode; a tap does not scroll', async () => {
     const touch = await page.context().newCDPSession(page);
     try {
+      // The start page fits a phone's screen: a patient's record, long, is opened by tapping to it.
+      const tapAt = async (point: { x: number; y: number }) => {
+        const before = (await displayShot(page)).png;
+        await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+        await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+        await waitUntil('the page to change', async () => !(await displayShot(page)).png.equals(before));
+      };
+      await tapAt(await linkOnPhone(stack, '/', '.cards a[href="/patients"]'));
+      await tapAt(await linkOnPhone(stack, '/patients', 'a[href^="/patients/5eed"]'));
       await waitUntil('the portal at the top', async () => (await headerAtTop(page)) > 0.5);
       // Control: a tap is a click, not a scroll (on the page's empty margin, where it opens nothing).
       await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: 6, y: 600 }] });

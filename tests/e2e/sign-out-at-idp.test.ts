@@ -68,7 +68,8 @@ describe('the desktop tab when its session ends at the IdP', function () {
       });
     }
     await signIn(page, stack.brokerUrl, 'dr.tanaka');
-    await page.waitForSelector('#status[data-state="connected"]', { timeout: 120000 });
+    // The status line sits in the client's menu, closed: its state is what counts.
+    await page.waitForSelector('#status[data-state="connected"]', { state: 'attached', timeout: 120000 });
     // From here on: where the tab goes once its session has ended.
     visited.length = 0;
     return { page, visited, noticesDropped: () => dropped };
@@ -87,7 +88,9 @@ describe('the desktop tab when its session ends at the IdP', function () {
   }
 
   async function endedWith(tab: DesktopTab): Promise<string> {
-    await tab.page.waitForSelector('#status[data-state="ended"]', { timeout: 60000 });
+    await tab.page.waitForSelector('#status[data-state="ended"]', { state: 'attached', timeout: 60000 });
+    // What the user sees: the card over the desktop says why.
+    assert.equal(await tab.page.locator('#connection-detail').isVisible(), true);
     return (await tab.page.textContent('#status')) ?? '';
   }
 
@@ -103,7 +106,7 @@ describe('the desktop tab when its session ends at the IdP', function () {
     assert.equal(wentToIdp(tab), false, "never sent to the IdP's sign-in page");
 
     // Control: the way back is the user's choice, and the tab's journey to the IdP is seen when it happens.
-    await Promise.all([tab.page.waitForURL(/\/dev-idp\/sso\?/), tab.page.click('a.again')]);
+    await Promise.all([tab.page.waitForURL(/\/dev-idp\/sso\?/), tab.page.click('#again')]);
     assert.equal(wentToIdp(tab), true);
     await tab.page.close();
   });
