@@ -70,7 +70,11 @@ export class HardenedConnection extends ClientConnection {
       this.handleGuacdError(error);
       this.close(error instanceof Error ? error : new Error('guacd error'));
     });
-    guacd.on('data', (data: string) => this.send(data));
+    guacd.on('data', (data: string) => {
+      this.send(data);
+      // What the device was just sent, for a session recording to keep.
+      this.emit('display', data);
+    });
     this.webSocket.on('close', () => this.close());
     this.webSocket.on('message', (message: unknown) => this.sendMessageToGuacd(message));
     const maxInactivity = Number(this.clientOptions.maxInactivityTime ?? 0);
