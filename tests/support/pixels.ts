@@ -44,3 +44,46 @@ export function distinctColours(png: Buffer, limit = 1000): number {
   }
   return seen.size;
 }
+
+/**
+ * How alike two pictures are over a region, block by block: the share of `block`-pixel squares whose mean
+ * colour differs by at most `tolerance` per channel. Coarse on purpose, so a faint overlay (the client's
+ * watermark) or a pixel of scaling does not count, while a different page does.
+ */
+export function sameBlocksShare(
+  a: Buffer,
+  b: Buffer,
+  region: { width: number; height: number },
+  block = 16,
+  tolerance = 24,
+): number {
+  const one = PNG.sync.read(a);
+  const two = PNG.sync.read(b);
+  const width = Math.min(region.width, one.width, two.width);
+  const height = Math.min(region.height, one.height, two.height);
+  const mean = (image: PNG, bx: number, by: number): [number, number, number] => {
+    const sum: [number, number, number] = [0, 0, 0];
+    let count = 0;
+    for (let y = by; y < Math.min(height, by + block); y++) {
+      for (let x = bx; x < Math.min(width, bx + block); x++) {
+        const i = (y * image.width + x) * 4;
+        sum[0] += image.data[i]!;
+        sum[1] += image.data[i + 1]!;
+        sum[2] += image.data[i + 2]!;
+        count++;
+      }
+    }
+    return [sum[0] / count, sum[1] / count, sum[2] / count];
+  };
+  let same = 0;
+  let total = 0;
+  for (let by = 0; by < height; by += block) {
+    for (let bx = 0; bx < width; bx += block) {
+      const [r1, g1, b1] = mean(one, bx, by);
+      const [r2, g2, b2] = mean(two, bx, by);
+      if (Math.max(Math.abs(r1 - r2), Math.abs(g1 - g2), Math.abs(b1 - b2)) <= tolerance) same++;
+      total++;
+    }
+  }
+  return total === 0 ? 0 : same / total;
+}

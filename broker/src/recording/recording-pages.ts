@@ -149,7 +149,7 @@ ${recording.state === 'complete' ? '' : `<p class="notice">${h(m.incompleteNote)
 <div id="player" data-recording="${h(recording.id)}" data-state="loading">
 <p id="player-status" role="status">${h(m.loading)}</p>
 <div class="controls"><button type="button" id="play" disabled>${h(m.playPause)}</button>
-<label>${h(m.position)} <input type="range" id="seek" min="0" max="0" value="0" step="100" disabled></label>
+<label>${h(m.position)} <input type="range" id="seek" min="0" max="0" value="0" step="1" disabled></label>
 <span id="clock">0:00 / 0:00</span></div>
 <div id="screen"></div></div></section>
 <section aria-labelledby="accesses-title"><h2 id="accesses-title">${h(m.accessesDuring)}</h2>
