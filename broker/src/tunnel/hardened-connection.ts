@@ -71,9 +71,11 @@ export class HardenedConnection extends ClientConnection {
       this.close(error instanceof Error ? error : new Error('guacd error'));
     });
     guacd.on('data', (data: string) => {
+      // What the device is sent, and nothing it is not, for a session recording to keep.
+      if (this.state !== this.STATE_CLOSED && this.webSocket.readyState === this.webSocket.OPEN) {
+        this.emit('display', data);
+      }
       this.send(data);
-      // What the device was just sent, for a session recording to keep.
-      this.emit('display', data);
     });
     this.webSocket.on('close', () => this.close());
     this.webSocket.on('message', (message: unknown) => this.sendMessageToGuacd(message));
