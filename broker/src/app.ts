@@ -28,7 +28,11 @@ import { NoDesktopAvailableError, NoPoolForUserError, type DesktopPool } from '.
 import { noFreeDesktop } from './desktops/no-free-desktop.js';
 import { guacdAddressText } from './desktops/pool-settings.js';
 import { applySessionDeadline, poolIdlePolicy } from './desktops/session-policy.js';
-import { consoleRoutes, requireRole } from './admin/console-routes.js';
+import {
+  consoleRoutes,
+  requireClientHeader as consoleClientOnly,
+  requireRole,
+} from './admin/console-routes.js';
 import { deviceType } from './admin/device-type.js';
 import type { ConsoleEvent } from './admin/live-console.js';
 import { SessionFacts } from './admin/session-facts.js';
@@ -170,17 +174,18 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   app.use(secondFactorRoutes({ ...flow, factors: deps.factors, limits }));
   app.use(adminUserRoutes({ audit, factors: deps.factors, desktops }));
   app.use(consoleRoutes({ ...deps, facts, notify: deps.notifyConsole }));
-  if (config.recording) {
-    app.use(
-      recordingRoutes({
-        store: new RecordingStore(deps.pool, config.recording.dir),
-        keys: [config.recording.key, ...config.recording.previousKeys],
-        audit,
-        portalAudit: deps.portalAudit,
-        auditorsOnly: requireRole('auditor', { audit }),
-      }),
-    );
-  }
+  // Mounted without recording settings too: the auditor's page then says there are none.
+  app.use(
+    recordingRoutes({
+      store: new RecordingStore(deps.pool, config.recording?.dir ?? ''),
+      keys: config.recording ? [config.recording.key, ...config.recording.previousKeys] : [],
+      audit,
+      portalAudit: deps.portalAudit,
+      auditorsOnly: requireRole('auditor', { audit }),
+      clientOnly: consoleClientOnly,
+      isConfigured: config.recording !== undefined,
+    }),
+  );
   app.use(recordingNoticeRoutes({ desktops, audit }));
 
   app.get('/', (req, res) => {

@@ -296,7 +296,9 @@ describe('session recording, end to end', function () {
     assert.match(text ?? '', /監査担当者のみが利用できます/);
     assert.match(text ?? '', /Only auditors can use it/);
     const stream = await admin.evaluate(async (id) => {
-      const response = await fetch(`/admin/api/recordings/${id}/stream`);
+      const response = await fetch(`/admin/api/recordings/${id}/stream`, {
+        headers: { 'x-requested-with': 'hcw-client' },
+      });
       return { status: response.status, body: await response.text() };
     }, recorded.id);
     assert.equal(stream.status, 403);

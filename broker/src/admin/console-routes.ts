@@ -406,7 +406,7 @@ async function applyToLiveSessions(
 }
 
 /** Only our own page's script sends this header; a cross-site form cannot. */
-const requireClientHeader: RequestHandler = (req, _res, next) => {
+export const requireClientHeader: RequestHandler = (req, _res, next) => {
   if (req.get('x-requested-with') !== 'hcw-client') {
     throw new HttpError(403, 'この要求は受け付けられません。', 'This request is not accepted.');
   }

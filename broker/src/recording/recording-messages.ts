@@ -57,6 +57,8 @@ const ja = {
   incompleteNote: 'この録画は最後まで閉じられていません（接続中、または録画中にブローカーが停止しました）。',
   sessionRef: 'サインインの参照',
   notFound: 'その録画はありません。',
+  notConfigured:
+    'このブローカーには録画の保存先と鍵が設定されていないため、録画はありません（RECORDING_DIR、RECORDING_KEY_FILE）。',
 } as const;
 
 export type RecordingMessages = { [K in keyof typeof ja]: string };
@@ -119,6 +121,8 @@ const en: RecordingMessages = {
     'This recording was not closed (the connection is still open, or the broker stopped while recording).',
   sessionRef: 'Sign-in reference',
   notFound: 'No such recording.',
+  notConfigured:
+    'This broker has no recording folder and key, so there are no recordings (RECORDING_DIR, RECORDING_KEY_FILE).',
 };
 
 export function recordingMessages(language: ConsoleLanguage): RecordingMessages {

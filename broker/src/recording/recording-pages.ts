@@ -74,6 +74,7 @@ export function recordingsPage(
     rows?: RecordingRow[];
     byPatient?: PatientRecordings;
     isPatientSearchAvailable: boolean;
+    isConfigured: boolean;
     limit: number;
   },
 ): string {
@@ -104,6 +105,7 @@ export function recordingsPage(
   const body = `
 <section aria-labelledby="search-title"><h2 id="search-title">${h(m.searchRecordings)}</h2>
 <p class="meta">${h(m.searchHelp)}</p>
+${view.isConfigured ? '' : `<p class="notice">${h(m.notConfigured)}</p>`}
 ${view.isPatientSearchAvailable ? '' : `<p class="notice">${h(m.patientUnavailable)}</p>`}
 <form method="get" action="/admin/recordings" class="search">${language === 'en' ? '<input type="hidden" name="lang" value="en">' : ''}
 ${field('user', m.user)}${view.isPatientSearchAvailable ? field('patient', m.patient) : ''}

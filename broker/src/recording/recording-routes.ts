@@ -21,6 +21,10 @@ export interface RecordingConsoleDeps {
   portalAudit: PortalAuditReader | undefined;
   /** Lets auditors through and refuses (and audits) anyone else. */
   auditorsOnly: RequestHandler;
+  /** Lets through only requests our own page's script made (a header a link or a form cannot send). */
+  clientOnly: RequestHandler;
+  /** Whether this broker has recording settings at all; the pages say so when it has not. */
+  isConfigured: boolean;
 }
 
 /** Recordings an auditor sees on one page. */
@@ -49,6 +53,7 @@ export function recordingRoutes(deps: RecordingConsoleDeps): Router {
     const view = {
       query: raw,
       isPatientSearchAvailable: deps.portalAudit !== undefined,
+      isConfigured: deps.isConfigured,
       limit: RECORDINGS_PAGE_ROWS,
     };
     let page: string;
@@ -115,9 +120,11 @@ export function recordingRoutes(deps: RecordingConsoleDeps): Router {
     res.type('html').send(playerPage(language, recordingMessages(language), auditor, recording, accesses));
   });
 
-  // The recording itself, decrypted for the player. The file is read twice: once to authenticate every
-  // chunk (so a changed file is refused before anything is played, not halfway), then to send it.
-  router.get('/admin/api/recordings/:id/stream', auditors, async (req, res) => {
+  // The recording itself, decrypted for the player, and only for its script: a link followed from another
+  // site would otherwise save the decrypted recording among the auditor's downloads. The file is read twice:
+  // once to authenticate every chunk (so a changed file is refused before anything is played, not halfway),
+  // then to send it.
+  router.get('/admin/api/recordings/:id/stream', auditors, deps.clientOnly, async (req, res) => {
     const auditor = signedIn(req);
     const recording = await playable(deps, req.params.id);
     const file = deps.store.fileOf(recording.id);

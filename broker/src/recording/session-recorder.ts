@@ -115,11 +115,16 @@ export class SessionRecorder {
         retentionSeconds: Math.round(retentionDays * 86400),
       });
       this.recordingId = row.id;
-      this.writer = await RecordingWriter.create(store.fileOf(row.id), {
+      const writer = await RecordingWriter.create(store.fileOf(row.id), {
         recordingId: row.id,
         key,
         onError: (error) => this.fail(errorCode(error)),
       });
+      // What arrived while the file was being opened goes first, before anything that arrives from now on.
+      for (const text of this.early) writer.write(text);
+      this.early = [];
+      this.earlyBytes = 0;
+      this.writer = writer;
       await audit.record({
         type: 'recording-start',
         outcome: 'success',
@@ -129,12 +134,7 @@ export class SessionRecorder {
       });
     } catch (error) {
       this.fail(errorCode(error));
-      return;
     }
-    if (this.failure) return;
-    for (const text of this.early) this.writer.write(text);
-    this.early = [];
-    this.earlyBytes = 0;
   }
 
   private fail(reason: string): void {

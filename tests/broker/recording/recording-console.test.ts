@@ -151,6 +151,12 @@ describe('session recordings in the console', function () {
           .set(CLIENT)
           .send({ recording: { mode: 'off', roles: [] } })
           .expect(200);
+        // And its auditors are told why they find no recordings there.
+        const page = await request(plain.app)
+          .get('/admin/recordings')
+          .set('cookie', (await plain.signIn(anAuditor())).cookie)
+          .expect(200);
+        assert.match(page.text, /録画の保存先と鍵が設定されていない/);
       } finally {
         await plain.close();
       }
@@ -319,10 +325,18 @@ describe('session recordings in the console', function () {
       await request(broker.app).get('/admin/recordings/not-a-recording').set('cookie', auditor).expect(404);
     });
 
-    it('streams the decrypted recording to an auditor, and audits the playback', async () => {
+    it('streams the decrypted recording to the player of an auditor, and audits the playback', async () => {
+      const before = (await auditRows('recording-playback', anAuditor().id)).length;
+      // A link followed from elsewhere (no header a page's script sends) would save it among the downloads.
+      await request(broker.app)
+        .get(`/admin/api/recordings/${recorded.row.id}/stream`)
+        .set('cookie', auditor)
+        .expect(403);
+      assert.equal((await auditRows('recording-playback', anAuditor().id)).length, before, 'nothing sent');
       const response = await request(broker.app)
         .get(`/admin/api/recordings/${recorded.row.id}/stream`)
         .set('cookie', auditor)
+        .set(CLIENT)
         .buffer(true)
         .parse((res, done) => {
           const parts: Buffer[] = [];
@@ -355,6 +369,7 @@ describe('session recordings in the console', function () {
         const stream = await request(broker.app)
           .get(`/admin/api/recordings/${recorded.row.id}/stream`)
           .set('cookie', cookie)
+          .set(CLIENT)
           .expect(403);
         assert.deepEqual(stream.body.error, {
           ja: '監査担当者のみが行えます。',
@@ -387,6 +402,7 @@ describe('session recordings in the console', function () {
         const response = await request(broker.app)
           .get(`/admin/api/recordings/${id}/stream`)
           .set('cookie', auditor)
+          .set(CLIENT)
           .expect(422);
         assert.equal(response.body.error.code, 'recording-unverifiable');
         const [playback] = (await auditRows('recording-playback', anAuditor().id)).slice(-1);
@@ -397,6 +413,7 @@ describe('session recordings in the console', function () {
       await request(broker.app)
         .get(`/admin/api/recordings/${recorded.row.id}/stream`)
         .set('cookie', auditor)
+        .set(CLIENT)
         .expect(200);
     });
   });
