@@ -10,7 +10,7 @@ import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-pat
 import { readRecording } from '../../broker/src/recording/recording-file.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
-import { sameBlocksShare } from '../support/pixels.js';
+import { sameDetailShare } from '../support/pixels.js';
 import { waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn } from '../support/sign-in.js';
 import { TEST_DEMO_PASSWORD } from '../support/workspace.js';
@@ -70,17 +70,25 @@ async function changePolicy(page: Page, recording: object): Promise<number> {
   }, recording);
 }
 
-/** A screenshot of the client's remote display once it stops changing (the desktop's own area). */
-async function settledDisplay(client: Page): Promise<Buffer> {
+interface Screenshot {
+  png: Buffer;
+  /** A moment the client showed it: between two screenshots that came out the same. */
+  at: number;
+}
+
+/** A screenshot of the client's remote display once it stops changing, and when it showed it. */
+async function settledDisplay(client: Page): Promise<Screenshot> {
   // The client draws its own cursor over the display while the mouse is on it; the recording cannot.
   await client.mouse.move(5, 5);
-  let previous = await client.locator('#display').screenshot();
+  let previous = { png: await client.locator('#display').screenshot(), at: Date.now() };
   return waitFor('the display to settle', async () => {
     await client.waitForTimeout(1500);
-    const shot = await client.locator('#display').screenshot();
-    const isSettled = shot.equals(previous);
+    const shot = { png: await client.locator('#display').screenshot(), at: Date.now() };
+    const settled = shot.png.equals(previous.png)
+      ? { png: shot.png, at: (previous.at + shot.at) / 2 }
+      : undefined;
     previous = shot;
-    return isSettled ? shot : undefined;
+    return settled;
   });
 }
 
@@ -92,9 +100,10 @@ describe('session recording, end to end', function () {
   let database: pg.Pool;
   let consoleBrowser: TestBrowser;
   let admin: Page;
-  /** The practitioner's recorded session, and what their browser showed at its end. */
+  /** The practitioner's recorded session, and what their browser showed before and after opening a record. */
   let recorded: RecordingRow;
-  let shownAtEnd: Buffer;
+  let shownBefore: Screenshot;
+  let shownAfter: Screenshot;
 
   const recordingsOf = async (userId: string): Promise<RecordingRow[]> =>
     (
@@ -136,6 +145,19 @@ describe('session recording, end to end', function () {
     }
     await waitForPortalOnDisplay(client, 180000);
     return client;
+  }
+
+  /** The recording as the broker would send it to the player, decrypted with the stack's key. */
+  async function decrypted(id: string): Promise<{ text: string; isComplete: boolean }> {
+    const key = Buffer.from(readFileSync(stack.recordings.keyFile, 'utf8').trim(), 'base64');
+    const parts: Buffer[] = [];
+    const summary = await readRecording(
+      path.join(stack.recordings.dir, `${id}.rec`),
+      id,
+      [key],
+      (chunk) => void parts.push(chunk),
+    );
+    return { text: Buffer.concat(parts).toString('utf8'), isComplete: summary.isComplete };
   }
 
   async function signOut(client: Page): Promise<void> {
@@ -186,14 +208,14 @@ describe('session recording, end to end', function () {
       // The practitioner opens a patient's record in the desktop.
       const kiosk = await kioskPageAt(debugPort, stack.portalUrl);
       try {
-        const before = await settledDisplay(client);
+        shownBefore = await settledDisplay(client);
         await kiosk.page.goto(`${stack.portalUrl}/patients/${PATIENT}`);
         await kiosk.page.locator('h1, h2').first().waitFor();
         await waitFor('the record on the display', async () => {
           const shot = await client.locator('#display').screenshot();
-          return sameBlocksShare(shot, before, DESKTOP) < 0.9 ? true : undefined;
+          return sameDetailShare(shot, shownBefore.png, DESKTOP) < 0.9 ? true : undefined;
         });
-        shownAtEnd = await settledDisplay(client);
+        shownAfter = await settledDisplay(client);
       } finally {
         await kiosk.browser.close();
       }
@@ -217,15 +239,11 @@ describe('session recording, end to end', function () {
   });
 
   it('keeps no readable protocol text in the file at rest (control: the decrypted stream has it)', async () => {
-    const file = path.join(stack.recordings.dir, `${recorded.id}.rec`);
-    const atRest = readFileSync(file).toString('latin1');
-    const key = Buffer.from(readFileSync(stack.recordings.keyFile, 'utf8').trim(), 'base64');
-    const parts: Buffer[] = [];
-    const summary = await readRecording(file, recorded.id, [key], (chunk) => void parts.push(chunk));
-    const decrypted = Buffer.concat(parts).toString('utf8');
-    assert.equal(summary.isComplete, true);
+    const atRest = readFileSync(path.join(stack.recordings.dir, `${recorded.id}.rec`)).toString('latin1');
+    const { text: decryptedText, isComplete } = await decrypted(recorded.id);
+    assert.equal(isComplete, true);
     for (const marker of PROTOCOL_MARKERS) {
-      assert.ok(decrypted.includes(marker), `the decrypted stream holds ${marker} (control)`);
+      assert.ok(decryptedText.includes(marker), `the decrypted stream holds ${marker} (control)`);
       assert.ok(!atRest.includes(marker), `the file at rest holds ${marker}`);
     }
     assert.ok(!atRest.includes('dr.tanaka') && !atRest.includes(PATIENT), 'no names or IDs at rest');
@@ -246,7 +264,13 @@ describe('session recording, end to end', function () {
       const player = page.locator('#player');
       await page.waitForSelector('#player[data-state="paused"][data-seeked-to="0"]', { timeout: 120000 });
       const duration = Number(await player.getAttribute('data-duration'));
-      assert.ok(duration > 1000, `the recording lasts ${duration} ms`);
+      // Positions count from the first frame; the page says when the broker passed it on, by its clock, so the
+      // moment of a screenshot is a position in the recording.
+      const firstFrameAt = Number(await player.getAttribute('data-first-frame-at'));
+      assert.ok(
+        firstFrameAt >= recorded.started_at.getTime() - 2000 && firstFrameAt <= recorded.ended_at!.getTime(),
+        'the first frame falls within the recording',
+      );
       const seekTo = async (position: number): Promise<Buffer> => {
         // The slider as an auditor moves it: it takes the value, and says so when let go.
         const taken = await page.evaluate((value) => {
@@ -257,26 +281,37 @@ describe('session recording, end to end', function () {
           return seek.value;
         }, position);
         assert.equal(Number(taken), position);
-        await page
-          .waitForSelector(`#player[data-state="paused"][data-seeked-to="${position}"]`, { timeout: 120000 })
-          .catch(async (error: Error) => {
-            const state = await player.evaluate((el) => ({ ...(el as HTMLElement).dataset }));
-            const status = await page.locator('#player-status').textContent();
-            assert.fail(`${error.message}; player ${JSON.stringify(state)}, status ${status}`);
-          });
+        await page.waitForSelector(`#player[data-state="paused"][data-seeked-to="${position}"]`, {
+          timeout: 120000,
+        });
         return page.locator('#screen').screenshot();
       };
-      // The end of the recording is what the practitioner's browser showed last.
-      const atEnd = await seekTo(duration);
-      assert.equal(Number(await player.getAttribute('data-position')), duration);
-      const alike = sameBlocksShare(atEnd, shownAtEnd, DESKTOP);
-      assert.ok(alike > 0.95, `the last frame matches the practitioner's screen (${alike.toFixed(3)} alike)`);
-      // Control: the first frame, before the record was opened, does not.
-      const atStart = await seekTo(0);
-      const unlike = sameBlocksShare(atStart, shownAtEnd, DESKTOP);
-      assert.ok(unlike < 0.9, `the first frame is another screen (${unlike.toFixed(3)} alike)`);
-      // And back again: seeking forward after seeking back shows the same frame as before.
-      assert.ok(sameBlocksShare(await seekTo(duration), atEnd, DESKTOP) > 0.99);
+      // The frame on the screen at a moment is the last one sent before it: its position (guacd's timestamps,
+      // from the first frame) is exact, where a moment between two frames could be taken for the next one.
+      const syncs = [...(await decrypted(recorded.id)).text.matchAll(/(?:^|;)4\.sync,\d+\.(\d+)[,;]/g)].map(
+        (match) => Number(match[1]),
+      );
+      const frames = syncs.map((sync) => sync - syncs[0]!);
+      assert.equal(frames.at(-1), duration, 'the player read every frame');
+      const positionOf = (shot: Screenshot): number =>
+        frames.filter((frame) => frame <= shot.at - firstFrameAt).at(-1)!;
+
+      // The moment the practitioner's browser showed the patient's record: the playback shows it too.
+      const atRecord = await seekTo(positionOf(shownAfter));
+      const alike = sameDetailShare(atRecord, shownAfter.png, DESKTOP);
+      assert.ok(alike > 0.95, `the frame matches the practitioner's screen then (${alike.toFixed(3)} alike)`);
+      // Control: the frame of the moment before, when the portal's home page was shown, is another screen…
+      const atHome = await seekTo(positionOf(shownBefore));
+      const unlike = sameDetailShare(atHome, shownAfter.png, DESKTOP);
+      assert.ok(unlike < 0.6, `the earlier frame is another screen (${unlike.toFixed(3)} alike)`);
+      // …and it is the one the browser showed at that moment.
+      const alsoAlike = sameDetailShare(atHome, shownBefore.png, DESKTOP);
+      assert.ok(
+        alsoAlike > 0.95,
+        `the earlier frame matches the screen then (${alsoAlike.toFixed(3)} alike)`,
+      );
+      // Seeking forward again after seeking back shows the same frame.
+      assert.ok(sameDetailShare(await seekTo(positionOf(shownAfter)), atRecord, DESKTOP) > 0.99);
     } finally {
       await browser.close();
     }

@@ -133,6 +133,8 @@ export function playerPage(
   accesses: PatientAccess[] | undefined,
 ): string {
   const texts = { loading: m.loading, loaded: m.loaded, failedToLoad: m.failedToLoad };
+  // The player's position 0 on the clock: when the first frame went out, or (cut off before) the start.
+  const origin = recording.firstFrameAt ?? recording.startedAt;
   const body = `
 <section aria-labelledby="about-title"><h2 id="about-title">${h(m.aboutRecording)}</h2>
 <dl class="facts">
@@ -148,11 +150,11 @@ export function playerPage(
 ${recording.state === 'complete' ? '' : `<p class="notice">${h(m.incompleteNote)}</p>`}
 <p class="meta">${h(m.playbackAudited)}</p></section>
 <section aria-labelledby="player-title"><h2 id="player-title">${h(m.player)}</h2>
-<div id="player" data-recording="${h(recording.id)}" data-state="loading">
+<div id="player" data-recording="${h(recording.id)}" data-first-frame-at="${origin.getTime()}" data-state="loading">
 <p id="player-status" role="status">${h(m.loading)}</p>
 <div class="controls"><button type="button" id="play" disabled>${h(m.playPause)}</button>
 <label>${h(m.position)} <input type="range" id="seek" min="0" max="0" value="0" step="1" disabled></label>
-<span id="clock">0:00 / 0:00</span></div>
+<span id="clock">0:00 / 0:00</span> <span id="wall-clock" class="meta"></span></div>
 <div id="screen"></div></div></section>
 <section aria-labelledby="accesses-title"><h2 id="accesses-title">${h(m.accessesDuring)}</h2>
 ${
@@ -160,7 +162,7 @@ ${
     ? `<p class="notice">${h(m.patientUnavailable)}</p>`
     : accesses.length === 0
       ? `<p>${h(m.noAccessesDuring)}</p>`
-      : accessesTable(m, accesses, 'accesses-during', recording.startedAt)
+      : accessesTable(m, accesses, 'accesses-during', origin)
 }</section>
 <script type="application/json" id="player-messages">${JSON.stringify(texts).replaceAll('<', '\\u003c')}</script>`;
   return layout(

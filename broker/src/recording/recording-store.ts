@@ -21,6 +21,8 @@ export interface RecordingRow {
   keyId: string;
   state: RecordingState;
   startedAt: Date;
+  /** When the first frame went to the device: where the player's position 0 is on the clock. */
+  firstFrameAt: Date | null;
   endedAt: Date | null;
   expiresAt: Date;
   fileBytes: number;
@@ -60,6 +62,7 @@ interface Stored {
   key_id: string;
   state: RecordingState;
   started_at: Date;
+  first_frame_at: Date | null;
   ended_at: Date | null;
   expires_at: Date;
   file_bytes: string;
@@ -81,6 +84,7 @@ function toRow(r: Stored): RecordingRow {
     keyId: r.key_id,
     state: r.state,
     startedAt: r.started_at,
+    firstFrameAt: r.first_frame_at,
     endedAt: r.ended_at,
     expiresAt: r.expires_at,
     fileBytes: Number(r.file_bytes),
@@ -129,6 +133,13 @@ export class RecordingStore {
       ],
     );
     return toRow(rows[0]!);
+  }
+
+  async markFirstFrame(id: string, at: Date): Promise<void> {
+    await this.pool.query(
+      'UPDATE session_recordings SET first_frame_at = $2 WHERE id = $1 AND first_frame_at IS NULL',
+      [id, at],
+    );
   }
 
   async finish(

@@ -46,6 +46,8 @@ export class SessionRecorder {
   private readonly opening: Promise<void>;
   private readonly flusher: NodeJS.Timeout;
   private isStopped = false;
+  private firstFrameAt: Date | undefined;
+  private firstFrameNoted: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -65,6 +67,12 @@ export class SessionRecorder {
 
   write(text: string): void {
     if (this.failure || this.isStopped) return;
+    // guacd's frame timestamps count from an arbitrary point (its host's uptime): the player's positions are
+    // put on the clock by when the first frame passed here.
+    if (!this.firstFrameAt && text.includes('4.sync,')) {
+      this.firstFrameAt = new Date();
+      this.firstFrameNoted = this.opening.then(() => this.noteFirstFrame());
+    }
     if (this.writer) {
       this.writer.write(text);
       return;
@@ -84,6 +92,7 @@ export class SessionRecorder {
     this.isStopped = true;
     clearInterval(this.flusher);
     await this.opening;
+    await this.firstFrameNoted;
     if (!this.recordingId) return;
     const writer = this.writer;
     const lost = await writer?.close();
@@ -135,6 +144,13 @@ export class SessionRecorder {
     } catch (error) {
       this.fail(errorCode(error));
     }
+  }
+
+  private async noteFirstFrame(): Promise<void> {
+    if (!this.recordingId || !this.firstFrameAt) return;
+    await this.deps.store
+      .markFirstFrame(this.recordingId, this.firstFrameAt)
+      .catch((error: Error) => this.deps.log(`recording ${this.recordingId}: ${error.message}`));
   }
 
   private fail(reason: string): void {

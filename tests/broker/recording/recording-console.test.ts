@@ -313,6 +313,8 @@ describe('session recordings in the console', function () {
         .set('cookie', auditor)
         .expect(200);
       assert.match(page.text, /id="player"/);
+      assert.ok(recorded.row.firstFrameAt, 'the first frame was noted');
+      assert.match(page.text, new RegExp(`data-first-frame-at="${recorded.row.firstFrameAt.getTime()}"`));
       assert.match(page.text, /src="\/client\/admin\/recording-player\.js"/);
       const during = page.text.slice(page.text.indexOf('id="accesses-during"'));
       assert.match(during, new RegExp(PATIENT));

@@ -32,12 +32,26 @@ function time(ms) {
   return hours > 0 ? `${hours}:${rest}` : `${Math.floor(seconds / 60)}:${pad(seconds % 60)}`;
 }
 
+// The first frame's time by the desktop's clock: a position is that many milliseconds later.
+const firstFrameAt = Number(root.dataset.firstFrameAt);
+const wallClock = document.getElementById('wall-clock');
+const japanTime = new Intl.DateTimeFormat('ja-JP', {
+  timeZone: 'Asia/Tokyo',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
 function showPosition() {
   const position = recording.getPosition();
   const duration = recording.getDuration();
   seek.max = String(duration);
   if (!isDragging) seek.value = String(position);
   clock.textContent = `${time(position)} / ${time(duration)}`;
+  if (firstFrameAt) wallClock.textContent = japanTime.format(new Date(firstFrameAt + position));
   root.dataset.position = String(position);
   root.dataset.duration = String(duration);
 }
@@ -68,8 +82,13 @@ function seekTo(position) {
     // An earlier seek that a later one cancelled also ends up here: only the latest counts.
     if (mine !== seekCount) return;
     showPosition();
-    root.dataset.seekedTo = String(target);
-    setState(recording.isPlaying() ? 'playing' : 'paused');
+    // The frame's instructions are read; its images may still be decoding. The display says when it has
+    // drawn everything up to here, and only then is the frame on the screen.
+    display.flush(() => {
+      if (mine !== seekCount) return;
+      root.dataset.seekedTo = String(target);
+      setState(recording.isPlaying() ? 'playing' : 'paused');
+    });
   });
 }
 

@@ -13,6 +13,8 @@ CREATE TABLE session_recordings (
   key_id text NOT NULL,
   state text NOT NULL CHECK (state IN ('recording', 'complete', 'failed', 'deleted')),
   started_at timestamptz NOT NULL DEFAULT now(),
+  -- When the broker passed on the first frame, by its own clock: the player's positions count from it.
+  first_frame_at timestamptz,
   ended_at timestamptz,
   expires_at timestamptz NOT NULL,
   file_bytes bigint NOT NULL DEFAULT 0,
