@@ -48,6 +48,7 @@ export class SessionRecorder {
   private isStopped = false;
   private firstFrameAt: Date | undefined;
   private firstFrameNoted: Promise<void> = Promise.resolve();
+  private failureRecorded: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -93,7 +94,10 @@ export class SessionRecorder {
     clearInterval(this.flusher);
     await this.opening;
     await this.firstFrameNoted;
-    if (!this.recordingId) return;
+    if (!this.recordingId) {
+      await this.failureRecorded;
+      return;
+    }
     const writer = this.writer;
     const lost = await writer?.close();
     if (lost) this.fail(errorCode(lost));
@@ -106,6 +110,7 @@ export class SessionRecorder {
     } catch (error) {
       this.deps.log(`recording ${this.recordingId}: could not record its end: ${(error as Error).message}`);
     }
+    await this.failureRecorded;
   }
 
   private async open(): Promise<void> {
@@ -159,7 +164,7 @@ export class SessionRecorder {
     this.early = [];
     const { user, desktopId, poolId } = this.subject;
     this.deps.log(`recording ${this.recordingId ?? '(not opened)'} of ${user.id} failed: ${reason}`);
-    void this.deps.audit
+    this.failureRecorded = this.deps.audit
       .record({
         type: 'recording-failure',
         outcome: 'failure',

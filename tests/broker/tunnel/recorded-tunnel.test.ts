@@ -129,10 +129,13 @@ describe('a recorded tunnel', function () {
       const { error } = await tunnel.closed;
       assert.ok(error, 'the browser was told');
       assert.equal(error[0], RECORDING_FAILED_MESSAGE);
-      const { rows } = await database.query(
-        "SELECT details FROM audit_events WHERE type = 'recording-failure' AND actor_id = 'dr.tanaka' ORDER BY id DESC LIMIT 1",
-      );
-      assert.equal(rows[0]?.details.reason, 'ENOENT');
+      // The tunnel is closed first, then the failure is appended: the session does not wait on the trail.
+      await until('the failure in the audit trail', async () => {
+        const { rows } = await database.query(
+          "SELECT details FROM audit_events WHERE type = 'recording-failure' AND actor_id = 'dr.tanaka'",
+        );
+        return rows.some((row: { details: { reason?: string } }) => row.details.reason === 'ENOENT');
+      });
     } finally {
       renameSync(moved, stack.recordings.dir);
     }
