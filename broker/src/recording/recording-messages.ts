@@ -36,7 +36,7 @@ const ja = {
     'ポータルの監査ログに接続していないため、患者IDでは探せません（RECORDING_PORTAL_AUDIT_DATABASE_URL）。',
   unmatchedTitle: '録画のない記録',
   unmatchedHelp:
-    'この患者の情報を扱った記録のうち、同じ利用者の録画がその時刻に開いていなかったもの：録画の対象外だった、画面に接続していなかった（タブを閉じた後など）、または録画が削除済み。',
+    'この患者の情報を扱った記録のうち、同じ利用者の録画がその時刻に開いていなかったもの：録画の対象外だった、または画面に接続していなかった（タブを閉じた後など）。保存期間を過ぎて削除された録画は、削除済みとして上の表に残ります。',
   accessTime: '日時',
   accessType: '種別',
   accessOutcome: '結果',
@@ -98,7 +98,7 @@ const en: RecordingMessages = {
     'The portal’s audit trail is not connected, so recordings cannot be found by patient (RECORDING_PORTAL_AUDIT_DATABASE_URL).',
   unmatchedTitle: 'Records without a recording',
   unmatchedHelp:
-    'Records of this patient’s data at moments when no recording of the same user was open: the user was not recorded, no screen was connected (after the tab was closed, for instance), or the recording was deleted.',
+    'Records of this patient’s data at moments when no recording of the same user was open: the user was not recorded, or no screen was connected (after the tab was closed, for instance). Recordings deleted after their retention stay in the table above, marked deleted.',
   accessTime: 'Time',
   accessType: 'Type',
   accessOutcome: 'Outcome',

@@ -44,7 +44,7 @@ ${rows
 <td>${h(r.desktopId)}（${h(r.poolId)}）</td><td>${h(japanTime(r.startedAt))}</td>
 <td>${h(r.endedAt ? japanTime(r.endedAt) : '—')}</td><td class="number">${h(duration(r))}</td>
 <td class="number">${h(size(r.fileBytes))}</td><td>${h(m[`state-${r.state}`])}</td>
-${withAccesses ? `<td>${h((accesses ?? []).map((a) => `${japanTime(a.occurredAt)} ${a.type}`).join('\n'))}</td>` : ''}
+${withAccesses ? `<td>${(accesses ?? []).map((a) => h(`${japanTime(a.occurredAt)} ${a.type}`)).join('<br>')}</td>` : ''}
 <td>${playable ? `<a class="button" href="/admin/recordings/${h(r.id)}${languageQuery(language)}">${h(m.play)}</a>` : ''}</td></tr>`;
   })
   .join('')}</tbody></table></div>`;
