@@ -33,7 +33,7 @@ import { NoDesktopAvailableError, NoPoolForUserError, type DesktopPool } from '.
 import { noFreeDesktop } from './desktops/no-free-desktop.js';
 import { guacdAddressText } from './desktops/pool-settings.js';
 import { applySessionDeadline, poolIdlePolicy } from './desktops/session-policy.js';
-import { consoleRoutes } from './admin/console-routes.js';
+import { consoleRoutes, requireRole } from './admin/console-routes.js';
 import { deviceType } from './admin/device-type.js';
 import type { ConsoleEvent } from './admin/live-console.js';
 import { SessionFacts } from './admin/session-facts.js';
@@ -50,6 +50,10 @@ import { TUNNEL_PATH } from './tunnel/tunnel-server.js';
 import { desktopScreenFor } from './screen/device-screen.js';
 import { ConnectRequest, parseDeviceInput, screenRoutes } from './screen/screen-routes.js';
 import { ScreenUpdates } from './screen/screen-updates.js';
+import type { PortalAuditReader } from './recording/patient-accesses.js';
+import { recordingForConnection, recordingNoticeRoutes } from './recording/recording-notice.js';
+import { recordingRoutes } from './recording/recording-routes.js';
+import { RecordingStore } from './recording/recording-store.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'client');
 // The ES module build: it loads in the browser as a module, where the CommonJS file would throw.
@@ -73,6 +77,8 @@ export interface BrokerDeps {
   metrics?: BrokerMetrics;
   /** Tells the live consoles of every broker instance about a change. */
   notifyConsole?(event: ConsoleEvent): void;
+  /** The portal's audit trail, read-only: lets auditors find recordings by patient. */
+  portalAudit?: PortalAuditReader;
 }
 
 export function createBrokerApp(deps: BrokerDeps): Express {
@@ -188,6 +194,19 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   app.use(adminUserRoutes({ audit, factors: deps.factors, desktops }));
   app.use(enrolmentCodeRoutes({ audit, codes: enrolmentCodes }));
   app.use(consoleRoutes({ ...deps, facts, notify: deps.notifyConsole }));
+  // Mounted without recording settings too: the auditor's page then says there are none.
+  app.use(
+    recordingRoutes({
+      store: new RecordingStore(deps.pool, config.recording?.dir ?? ''),
+      keys: config.recording ? [config.recording.key, ...config.recording.previousKeys] : [],
+      audit,
+      portalAudit: deps.portalAudit,
+      auditorsOnly: requireRole('auditor', { audit }),
+      clientOnly: requireClientHeader,
+      isConfigured: config.recording !== undefined,
+    }),
+  );
+  app.use(recordingNoticeRoutes({ desktops, audit }));
 
   app.get('/', (req, res) => {
     if (!req.session.user) {
@@ -317,11 +336,13 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         guacd: guacdAddressText(leased.guacd),
         signedInAt,
       });
+      const recording = recordingForConnection(req, user, leased);
       const { token } = encryptToken(
         config.tunnel.key,
         {
           userId: user.id,
           desktopId: leased.desktop.id,
+          ...(recording ? { recording } : {}),
           connection: {
             type: 'vnc',
             guacdHost: leased.guacd.host,

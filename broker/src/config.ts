@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { AuditArchiveEnv, auditArchiveConfig, type AuditArchiveConfig } from '@hcw/common';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DESKTOP_ROLES, PoolsSettings, type PoolSettings } from './desktops/pool-settings.js';
+import { MIN_PRODUCTION_RETENTION_DAYS, RECORDING_OFF } from './recording/recording-policy.js';
 
 /** Every setting the broker has, read once from the environment and validated. Nothing else reads it. */
 
@@ -171,6 +173,22 @@ const Env = z
      * refusals are answered without a record each (a genuine, signed message is always handled).
      */
     LOGOUT_REFUSALS_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+    /**
+     * Where session recordings are written, encrypted: one folder every broker reads and writes (shared
+     * storage in production, see docs/operations.md). Without it and the key, no pool may record.
+     */
+    RECORDING_DIR: z.string().min(1).optional(),
+    /** A file holding the recording key: 32 bytes, base64. Outside the database and its backups. */
+    RECORDING_KEY_FILE: z.string().min(1).optional(),
+    /** Files of earlier recording keys, comma-separated: what they sealed can still be played back. */
+    RECORDING_PREVIOUS_KEY_FILES: previousValues(z.string().min(1)),
+    /** How often expired recordings are looked for. */
+    RECORDING_SWEEP_SECONDS: z.coerce.number().min(0.1).max(86400).default(600),
+    /**
+     * Read-only access to the portal's audit trail (a role that may only read `audit_events`), so the console
+     * can find the recordings during which a patient's data was shown. Without it, only by user and time.
+     */
+    RECORDING_PORTAL_AUDIT_DATABASE_URL: z.string().url().optional(),
   })
   .merge(AuditArchiveEnv)
   .superRefine((e, ctx) => {
@@ -233,6 +251,33 @@ const Env = z
           message: `pool ${pool.id} names unknown roles: ${unknown.join(', ')}`,
         });
       }
+      const unknownRecorded = pool.policies.recording.roles.filter(
+        (r) => !(ROLES as readonly string[]).includes(r),
+      );
+      if (unknownRecorded.length > 0) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['POOLS'],
+          message: `pool ${pool.id} records unknown roles: ${unknownRecorded.join(', ')}`,
+        });
+      }
+      if (
+        e.BROKER_ENV === 'production' &&
+        pool.policies.recording.retentionDays < MIN_PRODUCTION_RETENTION_DAYS
+      ) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['POOLS'],
+          message: `pool ${pool.id}: recordings are kept at least ${MIN_PRODUCTION_RETENTION_DAYS} day in production`,
+        });
+      }
+      if (pool.policies.recording.mode !== 'off' && (!e.RECORDING_DIR || !e.RECORDING_KEY_FILE)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['POOLS'],
+          message: `pool ${pool.id} records sessions: RECORDING_DIR and RECORDING_KEY_FILE are required`,
+        });
+      }
       if (pool.provider.type === 'local' && pool.provider.launch && e.BROKER_ENV === 'production') {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
@@ -240,6 +285,13 @@ const Env = z
           message: `pool ${pool.id}: a production broker does not start desktops on its own machine`,
         });
       }
+    }
+    if (Boolean(e.RECORDING_DIR) !== Boolean(e.RECORDING_KEY_FILE)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['RECORDING_DIR'],
+        message: 'RECORDING_DIR and RECORDING_KEY_FILE go together',
+      });
     }
     if (e.BROKER_ENV === 'production' && !e.BROKER_PUBLIC_URL.startsWith('https:')) {
       ctx.addIssue({
@@ -322,6 +374,19 @@ export interface BrokerConfig {
   instanceId: string;
   agentSecret: string;
   portal: { internalUrl: string; handoffSecret: string };
+  /** Session recording; unset when this broker has no recording folder and key (then no pool may record). */
+  recording: RecordingConfig | undefined;
+}
+
+export interface RecordingConfig {
+  dir: string;
+  /** Seals every new recording. */
+  key: Buffer;
+  /** Open what earlier keys sealed, never used to seal. */
+  previousKeys: Buffer[];
+  sweepIntervalMs: number;
+  /** The portal's audit trail, read-only, for finding recordings by patient. */
+  portalAuditDatabaseUrl: string | undefined;
 }
 
 export const DEFAULT_DEMO_PASSWORD = 'Zaitaku-Demo-2026';
@@ -428,7 +493,46 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceId: e.BROKER_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
     agentSecret: e.AGENT_SECRET,
     portal: { internalUrl: e.PORTAL_INTERNAL_URL.replace(/\/$/, ''), handoffSecret: e.PORTAL_HANDOFF_SECRET },
+    recording:
+      e.RECORDING_DIR && e.RECORDING_KEY_FILE
+        ? {
+            dir: recordingDir(e.RECORDING_DIR),
+            key: readRecordingKey(e.RECORDING_KEY_FILE, 'RECORDING_KEY_FILE'),
+            previousKeys: e.RECORDING_PREVIOUS_KEY_FILES.map((file) =>
+              readRecordingKey(file, 'RECORDING_PREVIOUS_KEY_FILES'),
+            ),
+            sweepIntervalMs: e.RECORDING_SWEEP_SECONDS * 1000,
+            portalAuditDatabaseUrl: e.RECORDING_PORTAL_AUDIT_DATABASE_URL,
+          }
+        : undefined,
   };
+}
+
+function readRecordingKey(file: string, setting: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new Error(
+      `broker configuration is invalid: cannot read ${setting} (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== text) {
+    throw new Error(`broker configuration is invalid: ${setting} must hold 32 bytes encoded as base64`);
+  }
+  return key;
+}
+
+function recordingDir(dir: string): string {
+  try {
+    accessSync(dir, constants.W_OK | constants.R_OK | constants.X_OK);
+  } catch (error) {
+    throw new Error(
+      `broker configuration is invalid: RECORDING_DIR is not a folder this broker can write (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  return path.resolve(dir);
 }
 
 /**
@@ -458,6 +562,7 @@ export function poolFromDesktops(
       idleMinutes: Math.min(e.BROKER_SESSION_IDLE_MINUTES, 8 * 60),
       maxSessionHours: e.BROKER_SESSION_MAX_HOURS,
       imageVersions: [],
+      recording: RECORDING_OFF,
     },
   };
 }

@@ -22,6 +22,10 @@ import { SessionFacts } from './admin/session-facts.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { MeteredAuditTrail } from './metrics/metered-audit-trail.js';
 import { HealthMonitor } from './health.js';
+import { PortalAuditReader } from './recording/patient-accesses.js';
+import { RecordingRetention } from './recording/recording-retention.js';
+import { RecordingStore } from './recording/recording-store.js';
+import { SessionRecorder } from './recording/session-recorder.js';
 
 const log = (message: string): void => void process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
@@ -71,6 +75,18 @@ metrics.attach({
   waitingForDesktop: () => desktops.waitingForDesktop,
   databaseWaiting: () => pool.waitingCount,
 });
+// Session recording: the store and the retention sweep, and read-only access to the portal's audit trail.
+const recordings = config.recording && new RecordingStore(pool, config.recording.dir);
+const retention =
+  config.recording &&
+  recordings &&
+  new RecordingRetention({ store: recordings, audit, intervalMs: config.recording.sweepIntervalMs, log });
+const portalAuditPool = config.recording?.portalAuditDatabaseUrl
+  ? new pg.Pool({ connectionString: config.recording.portalAuditDatabaseUrl, max: 2 })
+  : undefined;
+portalAuditPool?.on('error', (error) => log(`portal audit trail: ${error.message}`));
+/** Recordings being written: a shutdown seals each before the database connections go. */
+const liveRecorders = new Set<SessionRecorder>();
 const app = createBrokerApp({
   config,
   redis,
@@ -85,6 +101,7 @@ const app = createBrokerApp({
   facts,
   metrics,
   notifyConsole: (event) => liveConsole.notify(event),
+  portalAudit: portalAuditPool && new PortalAuditReader(portalAuditPool),
 });
 const server = http.createServer(app);
 const watch = new LiveTunnelWatch({
@@ -105,6 +122,23 @@ const tunnel = new TunnelServer({
   endedReason: (sessionId, userId, desktopId) =>
     endedReason(redis, sessionStore, sessionId, userId, desktopId),
   log,
+  recordings:
+    config.recording && recordings
+      ? {
+          start: (subject, onFailure) => {
+            const recorder = new SessionRecorder(
+              { store: recordings, key: config.recording!.key, audit, instanceId: config.instanceId, log },
+              subject,
+              onFailure,
+            );
+            liveRecorders.add(recorder);
+            return {
+              write: (text: string) => recorder.write(text),
+              stop: () => recorder.stop().finally(() => liveRecorders.delete(recorder)),
+            };
+          },
+        }
+      : undefined,
   events: {
     admit: (live) => connections.admit(live),
     onOpen: (live) => watch.opened(live),
@@ -117,6 +151,7 @@ const tunnel = new TunnelServer({
 watch.start();
 desktops.start();
 health.start();
+retention?.start();
 const liveConsole = new LiveConsole({
   server,
   redis,
@@ -138,12 +173,19 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   tunnel.close();
-  await Promise.allSettled([watch.stop(), liveConsole.close(), desktops.close(), health.stop()]);
+  await Promise.allSettled([...liveRecorders].map((recorder) => recorder.stop()));
+  await Promise.allSettled([
+    watch.stop(),
+    liveConsole.close(),
+    desktops.close(),
+    health.stop(),
+    retention?.stop(),
+  ]);
   server.close();
   server.closeAllConnections();
   await audit.flush();
   await checkpoints?.stop();
-  await Promise.allSettled([pool.end(), auditPool.end(), redis.quit()]);
+  await Promise.allSettled([pool.end(), auditPool.end(), redis.quit(), portalAuditPool?.end()]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown());

@@ -59,6 +59,8 @@ export interface WorkspaceStack {
   brokerSaml: { keyFile: string; certFile: string };
   /** Each service's audit archive and the public key its checkpoints verify with. */
   auditArchives: Record<'broker' | 'portal', { dir: string; publicKeyFile: string }>;
+  /** Where the broker writes session recordings, and the file holding the key that seals them. */
+  recordings: { dir: string; keyFile: string };
   processes: ManagedProcess[];
   stop(): Promise<void>;
 }
@@ -86,6 +88,21 @@ function auditArchive(
     writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
   }
   return { dir, keyFile, publicKeyFile };
+}
+
+/**
+ * The broker's session recordings: a folder only this process's user may enter, and the key that seals
+ * them in a file beside it, never in the database.
+ */
+function recordingStore(dataDir: string): { dir: string; keyFile: string } {
+  const dir = path.join(dataDir, 'recordings');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keys = path.join(dataDir, 'recording-keys');
+  mkdirSync(keys, { recursive: true, mode: 0o700 });
+  const keyFile = path.join(keys, 'recording.key');
+  if (!existsSync(keyFile))
+    writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  return { dir, keyFile };
 }
 
 /** A self-signed SAML signing key pair for the stack's development IdP or the broker itself. */
@@ -203,6 +220,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     processes.push(portal);
     await waitForHttp(`${portalUrl}/healthz`, { process: portal });
 
+    const recordings = recordingStore(dataDir);
     const brokerUrl = `http://localhost:${brokerPort}`;
     const idp = makeSigningCertificate(path.join(dataDir, 'dev-idp'), 'dev-idp');
     const sp = makeSigningCertificate(path.join(dataDir, 'broker-saml'), 'broker-saml');
@@ -263,6 +281,10 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         AUDIT_ARCHIVE_DIR: archives.broker.dir,
         AUDIT_CHECKPOINT_KEY_FILE: archives.broker.keyFile,
         AUDIT_CHECKPOINT_SECONDS: '5',
+        RECORDING_DIR: recordings.dir,
+        RECORDING_KEY_FILE: recordings.keyFile,
+        // The portal's audit trail, read-only in production; on one machine the same database server.
+        RECORDING_PORTAL_AUDIT_DATABASE_URL: postgres.urlFor('portal'),
         ...options.brokerEnv,
       },
     });
@@ -291,6 +313,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         broker: { dir: archives.broker.dir, publicKeyFile: archives.broker.publicKeyFile },
         portal: { dir: archives.portal.dir, publicKeyFile: archives.portal.publicKeyFile },
       },
+      recordings,
       processes,
       stop,
     };

@@ -356,6 +356,31 @@ describe('ansible (site.yml)', function () {
         );
       });
 
+      it("lets the brokers read the portal's audit trail and nothing else of the portal's", async () => {
+        const reader = connect(
+          'broker_audit_reader',
+          deployment.secrets.vault_postgresql_broker_audit_reader_password,
+          'portal',
+        );
+        const rows = await reader.query<{ n: string }>(
+          'SELECT count(*) AS n FROM audit_events WHERE patient_id IS NOT NULL',
+        );
+        assert.ok(Number(rows.rows[0]?.n) >= 0, 'the portal trail is readable (control)');
+        await assert.rejects(reader.query('SELECT * FROM schema_migrations'), /permission denied/);
+        await assert.rejects(
+          reader.query(
+            "INSERT INTO audit_events (occurred_at, type, outcome, previous_hash, hash) VALUES (now(), 'x', 'success', 'a', 'b')",
+          ),
+          /permission denied/,
+        );
+        const inBroker = connect(
+          'broker_audit_reader',
+          deployment.secrets.vault_postgresql_broker_audit_reader_password,
+          'broker',
+        );
+        await assert.rejects(inBroker.query('SELECT 1'), /no pg_hba.conf entry|permission denied/);
+      });
+
       it("keeps each service out of the other's database", async () => {
         const portalInBroker = connect(
           'portal',
@@ -504,6 +529,8 @@ describe('ansible (site.yml)', function () {
           if (env.SAML_IDP_CERT_FILE) env.SAML_IDP_CERT_FILE = root.path(env.SAML_IDP_CERT_FILE);
           if (env.AUDIT_CHECKPOINT_KEY_FILE)
             env.AUDIT_CHECKPOINT_KEY_FILE = root.path(env.AUDIT_CHECKPOINT_KEY_FILE);
+          if (env.RECORDING_DIR) env.RECORDING_DIR = root.path(env.RECORDING_DIR);
+          if (env.RECORDING_KEY_FILE) env.RECORDING_KEY_FILE = root.path(env.RECORDING_KEY_FILE);
           assert.doesNotThrow(() => service.load(env));
         });
 
@@ -535,6 +562,35 @@ describe('ansible (site.yml)', function () {
             'the unit does not let it write there',
           );
         });
+
+        if (service.name === 'broker') {
+          it('keeps session recordings where only it may write, sealed with a key only it may read', async () => {
+            const env = readEnvFile(root.path(service.envFile));
+            const folder = env.RECORDING_DIR as string;
+            assert.ok(folder, 'the broker records: its folder is set');
+            assert.equal(modeOf(root.path(folder)), '0700');
+            const written = await root.run('touch', [`${folder}/.probe`], service.user);
+            assert.equal(written.code, 0, `${service.user} cannot write its recordings: ${written.stderr}`);
+            await root.run('rm', ['-f', `${folder}/.probe`]);
+            assert.notEqual((await root.run('ls', [folder], 'postgres')).code, 0, 'the database can look in');
+            const key = env.RECORDING_KEY_FILE as string;
+            assert.equal(modeOf(root.path(key)), '0640');
+            assert.equal(
+              readFileSync(root.path(key), 'utf8').trim(),
+              deployment.secrets.vault_broker_recording_key,
+            );
+            assert.notEqual(
+              (await root.run('cat', [key], 'postgres')).code,
+              0,
+              'the database can read the key',
+            );
+            // Control: the broker's user reads it, so the refusal above is not a broken user switch.
+            assert.equal((await root.run('cat', [key], service.user)).code, 0);
+            assert.match(env.RECORDING_PORTAL_AUDIT_DATABASE_URL ?? '', /^postgres:\/\/broker_audit_reader:/);
+            const unit = readFileSync(root.path(`/etc/systemd/system/${service.unit}`), 'utf8');
+            assert.ok(unit.split('\n').includes(`ReadWritePaths=${folder}`), 'the unit lets it write there');
+          });
+        }
 
         it('runs under a hardened unit as its own user, from the release', () => {
           const unit = readFileSync(root.path(`/etc/systemd/system/${service.unit}`), 'utf8');

@@ -68,3 +68,53 @@ export function shareOfMaskInColour(png: Buffer, maskPng: Buffer, colour: Rgb, t
   }
   return marked === 0 ? 0 : matching / marked;
 }
+
+/**
+ * How alike two pictures are where they show something: of the `block`-pixel squares in the region that hold
+ * detail in either picture (text, lines, edges: a brightness range over `detail`), the share whose mean
+ * colour differs by at most `tolerance` per channel. Plain background, alike in any two pages, does not
+ * count; a faint overlay (the client's watermark) moves a square's mean by less than the tolerance.
+ */
+export function sameDetailShare(
+  a: Buffer,
+  b: Buffer,
+  region: { width: number; height: number },
+  { block = 16, tolerance = 8, detail = 24 } = {},
+): number {
+  const one = PNG.sync.read(a);
+  const two = PNG.sync.read(b);
+  const width = Math.min(region.width, one.width, two.width);
+  const height = Math.min(region.height, one.height, two.height);
+  const square = (image: PNG, bx: number, by: number): { mean: number[]; range: number } => {
+    const sum = [0, 0, 0];
+    let count = 0;
+    let darkest = 255;
+    let brightest = 0;
+    for (let y = by; y < Math.min(height, by + block); y++) {
+      for (let x = bx; x < Math.min(width, bx + block); x++) {
+        const i = (y * image.width + x) * 4;
+        const [r, g, b] = [image.data[i]!, image.data[i + 1]!, image.data[i + 2]!];
+        sum[0]! += r;
+        sum[1]! += g;
+        sum[2]! += b;
+        count++;
+        const brightness = (3 * r + 6 * g + b) / 10;
+        darkest = Math.min(darkest, brightness);
+        brightest = Math.max(brightest, brightness);
+      }
+    }
+    return { mean: sum.map((s) => s / count), range: brightest - darkest };
+  };
+  let same = 0;
+  let total = 0;
+  for (let by = 0; by < height; by += block) {
+    for (let bx = 0; bx < width; bx += block) {
+      const first = square(one, bx, by);
+      const second = square(two, bx, by);
+      if (first.range <= detail && second.range <= detail) continue;
+      total++;
+      if (first.mean.every((m, k) => Math.abs(m - second.mean[k]!) <= tolerance)) same++;
+    }
+  }
+  return total === 0 ? 0 : same / total;
+}

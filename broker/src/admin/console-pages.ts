@@ -9,7 +9,7 @@ import { fill, type ConsoleLanguage, type ConsoleMessages } from './console-mess
  * nothing inline). The live parts are filled in by /client/admin/console.js; the audit page works without
  * any script at all.
  */
-function layout(
+export function layout(
   language: ConsoleLanguage,
   m: ConsoleMessages,
   title: string,
@@ -18,11 +18,16 @@ function layout(
   body: string,
   scripts: string[] = [],
 ): string {
+  const lang = language === 'en' ? '?lang=en' : '';
+  // Auditors move between the trail and the recordings; the pages themselves check the role.
+  const auditorLinks = user.roles.includes('auditor')
+    ? `<a href="/admin/audit${lang}">${h(m.auditTitle)}</a><a href="/admin/recordings${lang}">${h(m.recordingsLink)}</a>`
+    : '';
   return `<!doctype html><html lang="${language}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(title)}</title><link rel="stylesheet" href="/client/admin/console.css"></head>
 <body><header class="top"><h1>${h(title)}</h1>
-<nav><span class="who">${h(user.displayName)}（${h(user.organisation)}）</span>
+<nav>${auditorLinks}<span class="who">${h(user.displayName)}（${h(user.organisation)}）</span>
 <a href="${h(otherLanguageHref)}" lang="${language === 'ja' ? 'en' : 'ja'}">${h(m.otherLanguage)}</a>
 <form method="post" action="/auth/logout"><button type="submit">${h(m.signOut)}</button></form></nav></header>
 <main>${body}</main>${scripts.map((s) => `<script type="module" src="${h(s)}"></script>`).join('')}</body></html>`;

@@ -6,7 +6,7 @@ import type { RedisClientType } from 'redis';
 import type { RedisStore } from 'connect-redis';
 import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
-import type { BrokerConfig, Role } from '../config.js';
+import { ROLES, type BrokerConfig, type Role } from '../config.js';
 import { endSession } from '../auth/session.js';
 import { clientAddress, userSessionKey } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
@@ -15,7 +15,8 @@ import { PolicyChange, UnknownPoolError, type LivePoolSettings } from '../deskto
 import { applyIdleTimeout, applySessionDeadline } from '../desktops/session-policy.js';
 import { HttpError } from '../http/errors.js';
 import { requireClientHeader } from '../http/guards.js';
-import { noticePage } from '../http/pages.js';
+import { bilingualNoticePage, noticePage } from '../http/pages.js';
+import { MIN_PRODUCTION_RETENTION_DAYS, recordingPolicyText } from '../recording/recording-policy.js';
 import { sessionSeries, signInSeries, timeChart } from './activity-charts.js';
 import { AuditQuery, auditCsv, lastChainStatus, searchAudit, verifyChainNow } from './audit-search.js';
 import { consoleMessages, consoleLanguage } from './console-messages.js';
@@ -32,7 +33,7 @@ const socketIoClient = path.join(
 );
 
 export interface ConsoleDeps {
-  config: Pick<BrokerConfig, 'session'>;
+  config: Pick<BrokerConfig, 'env' | 'session' | 'recording'>;
   redis: RedisClientType;
   pool: pg.Pool;
   sessionStore: RedisStore;
@@ -137,6 +138,33 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
         400,
         `変更内容が正しくありません：${change.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('、')}`,
         `The change is not valid: ${change.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      );
+    }
+    const recording = change.data.recording;
+    const unknownRoles = recording?.roles.filter((r) => !(ROLES as readonly string[]).includes(r)) ?? [];
+    if (unknownRoles.length > 0) {
+      throw new HttpError(
+        400,
+        `録画の対象に不明な役割があります：${unknownRoles.join('、')}`,
+        `Recording names unknown roles: ${unknownRoles.join(', ')}`,
+      );
+    }
+    if (
+      recording &&
+      deps.config.env === 'production' &&
+      recording.retentionDays < MIN_PRODUCTION_RETENTION_DAYS
+    ) {
+      throw new HttpError(
+        400,
+        `録画の保存期間は${MIN_PRODUCTION_RETENTION_DAYS}日以上にしてください。`,
+        `Recordings are kept at least ${MIN_PRODUCTION_RETENTION_DAYS} day.`,
+      );
+    }
+    if (recording && recording.mode !== 'off' && !deps.config.recording) {
+      throw new HttpError(
+        409,
+        'このブローカーには録画の保存先と鍵が設定されていないため、録画を有効にできません。',
+        'This broker has no recording folder and key, so recording cannot be switched on.',
       );
     }
     let result: { before: LivePoolSettings; after: LivePoolSettings };
@@ -341,6 +369,7 @@ function differences({
     idleMinutes: s.policies.idleMinutes,
     maxSessionHours: s.policies.maxSessionHours,
     imageVersions: s.policies.imageVersions.join(','),
+    recording: recordingPolicyText(s.policies.recording),
   });
   const a = flat(before);
   const b = flat(after);
@@ -406,9 +435,11 @@ export function requireRole(role: Role, deps: Pick<ConsoleDeps, 'audit'>): Reque
         .status(403)
         .type('html')
         .send(
-          noticePage(
-            'このページは表示できません',
-            role === 'auditor' ? '監査担当者のみが利用できます。' : 'システム管理者のみが利用できます。',
+          bilingualNoticePage(
+            { ja: 'このページは表示できません', en: 'This page is not available' },
+            role === 'auditor'
+              ? { ja: '監査担当者のみが利用できます。', en: 'Only auditors can use it.' }
+              : { ja: 'システム管理者のみが利用できます。', en: 'Only IT administrators can use it.' },
           ),
         );
       return;

@@ -12,6 +12,8 @@ export interface PoolView {
   desktops: DesktopStatus[];
   guacd: GuacdStatus[];
   settings: LivePoolSettings;
+  /** Who may lease from the pool: the roles its recording policy may choose from. */
+  roles: string[];
 }
 
 /** Everything the console's live view shows, as one picture. */
@@ -53,6 +55,7 @@ export async function consoleSnapshot(facts: SessionFacts, desktops: DesktopPool
         desktops: pool.desktops,
         guacd: pool.guacd,
         settings: pool.settings,
+        roles: desktops.poolSettings.find((p) => p.id === pool.poolId)?.roles ?? [],
       };
     }),
   };

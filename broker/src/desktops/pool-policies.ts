@@ -24,6 +24,7 @@ export const PolicyChange = z
     idleMinutes: PoolPolicies.shape.idleMinutes.removeDefault(),
     maxSessionHours: PoolPolicies.shape.maxSessionHours.removeDefault(),
     imageVersions: PoolPolicies.shape.imageVersions.removeDefault(),
+    recording: PoolPolicies.shape.recording.removeDefault(),
   })
   .partial()
   .strict()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECORDING_OFF, RecordingPolicy } from '../recording/recording-policy.js';
 
 /**
  * How desktop pools are described in configuration (`POOLS`, a JSON array). Each pool names where its
@@ -29,6 +30,8 @@ export const PoolPolicies = z.object({
   maxSessionHours: z.number().min(0.01).max(24).default(12),
   /** Image versions a desktop must run to be leased; empty means any. */
   imageVersions: z.array(z.string().min(1).max(100)).max(50).default([]),
+  /** Whether sessions are recorded: off, for chosen roles, or for everyone (see recording/). */
+  recording: RecordingPolicy.default(RECORDING_OFF),
 });
 export type PoolPolicies = z.infer<typeof PoolPolicies>;
 

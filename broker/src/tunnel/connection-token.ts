@@ -18,6 +18,8 @@ export const TokenClaims = z.object({
     guacdPort: z.number().int(),
     settings: z.record(z.union([z.string(), z.number(), z.boolean()])),
   }),
+  /** Set when the pool's policy records this user: the tunnel records what it sends (see recording/). */
+  recording: z.object({ poolId: z.string(), retentionDays: z.number().positive() }).optional(),
 });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 

@@ -70,7 +70,13 @@ export class HardenedConnection extends ClientConnection {
       this.handleGuacdError(error);
       this.close(error instanceof Error ? error : new Error('guacd error'));
     });
-    guacd.on('data', (data: string) => this.send(data));
+    guacd.on('data', (data: string) => {
+      // What the device is sent, and nothing it is not, for a session recording to keep.
+      if (this.state !== this.STATE_CLOSED && this.webSocket.readyState === this.webSocket.OPEN) {
+        this.emit('display', data);
+      }
+      this.send(data);
+    });
     this.webSocket.on('close', () => this.close());
     this.webSocket.on('message', (message: unknown) => this.sendMessageToGuacd(message));
     const maxInactivity = Number(this.clientOptions.maxInactivityTime ?? 0);

@@ -9,6 +9,7 @@ import { decryptToken, type TokenClaims } from './connection-token.js';
 import { encodeInstruction } from './guacamole-protocol.js';
 import { HardenedConnection } from './hardened-connection.js';
 import type { EgressCounters } from './egress-filter.js';
+import { RECORDING_FAILED_MESSAGE } from '../recording/session-recorder.js';
 
 export const TUNNEL_PATH = '/tunnel';
 
@@ -19,6 +20,20 @@ export interface LiveTunnel {
   connection: HardenedConnection;
   sessionId: string;
   user: SignedInUser;
+}
+
+/** Records a tunnel's display stream; `onFailure` ends the tunnel. Absent when the broker cannot record. */
+export interface TunnelRecordings {
+  start(
+    subject: {
+      user: SignedInUser;
+      sessionId: string;
+      desktopId: string;
+      poolId: string;
+      retentionDays: number;
+    },
+    onFailure: () => void,
+  ): { write(text: string): void; stop(): Promise<void> };
 }
 
 export interface TunnelEvents {
@@ -45,6 +60,7 @@ export interface TunnelDeps {
   endedReason(sessionId: string, userId: string, desktopId: string): Promise<string | undefined>;
   log(message: string): void;
   events?: TunnelEvents;
+  recordings?: TunnelRecordings;
   logLevel?: keyof typeof TUNNEL_LOG_LEVELS;
   /** How often live tunnels are checked against their sessions and leases. */
   revocationCheckMs?: number;
@@ -199,6 +215,8 @@ export class TunnelServer extends GuacamoleLite {
         connection.close(); // the browser went away while the connection was being admitted
         return;
       }
+      // Recorded from the first instruction on, once the connection is admitted (and so in the audit trail).
+      if (grant.claims.recording && !this.record(tunnel, grant.claims.recording)) return;
       connection.connect({
         host: grant.claims.connection.guacdHost,
         port: grant.claims.connection.guacdPort,
@@ -216,6 +234,27 @@ export class TunnelServer extends GuacamoleLite {
       this.deps.log(`tunnel admission failed: ${(error as Error).message}`);
       return '接続を開始できませんでした。もう一度お試しください。 / The connection could not be started. Please try again.';
     }
+  }
+
+  /**
+   * Records everything the tunnel sends its device from the first instruction on. A broker that cannot record
+   * refuses the connection, and a recording that fails ends it: the pool's policy says this session is
+   * recorded, so it never runs unrecorded.
+   */
+  private record(tunnel: LiveTunnel, policy: { poolId: string; retentionDays: number }): boolean {
+    const { connection } = tunnel;
+    if (!this.deps.recordings) {
+      this.deps.log('tunnel refused: the pool records sessions and this broker has no recording settings');
+      this.end(tunnel, RECORDING_FAILED_MESSAGE);
+      return false;
+    }
+    const recorder = this.deps.recordings.start(
+      { user: tunnel.user, sessionId: tunnel.sessionId, desktopId: connection.claims.desktopId, ...policy },
+      () => this.end(tunnel, RECORDING_FAILED_MESSAGE),
+    );
+    connection.on('display', (text: string) => recorder.write(text));
+    connection.on('close', () => void recorder.stop());
+    return true;
   }
 
   /** Ends one live tunnel, telling the user why in their language. */

@@ -22,6 +22,7 @@ import { SessionFacts } from '../../../broker/src/admin/session-facts.js';
 import type { ConsoleEvent } from '../../../broker/src/admin/live-console.js';
 import { BrokerMetrics } from '../../../broker/src/metrics/broker-metrics.js';
 import { MeteredAuditTrail } from '../../../broker/src/metrics/metered-audit-trail.js';
+import type { PortalAuditReader } from '../../../broker/src/recording/patient-accesses.js';
 import { workspace } from '../../support/workspace.js';
 import { AGENT_SECRET, aUser, connectRedis, FakeAgent, fakePortal } from '../desktops/fake-desktops.js';
 
@@ -76,6 +77,8 @@ export async function consoleBroker(
     portal?: DesktopPoolDeps['portal'];
     /** A PostgreSQL server of the test's own (its URL without a database), instead of the workspace's. */
     postgresServer?: string;
+    /** The portal's audit trail, for finding recordings by patient. */
+    portalAudit?: PortalAuditReader;
   } = {},
 ): Promise<ConsoleBroker> {
   const stack = await workspace();
@@ -159,6 +162,7 @@ export async function consoleBroker(
     facts,
     metrics,
     notifyConsole: (event) => events.push(event),
+    portalAudit: options.portalAudit,
   });
   metrics.attach({
     liveSessions: async () => (await facts.list()).length,

@@ -123,7 +123,7 @@ describe('desktop pool', function () {
       const [current] = await agents(1, '2026.1');
       const settings = aPool({
         size: 2,
-        policies: { canPaste: false, idleMinutes: 15, maxSessionHours: 12, imageVersions: ['2026.1'] },
+        policies: { ...aPool().policies, imageVersions: ['2026.1'] },
       });
       const pool = track(aDesktopPool(redis, settings, new StaticProvider([old!.host, current!.host])));
       await pool.checkNow();

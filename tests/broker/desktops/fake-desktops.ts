@@ -9,6 +9,7 @@ import type { DesktopProvider } from '../../../broker/src/desktops/desktop-provi
 import type { DesktopLauncher, LaunchedDesktop } from '../../../broker/src/desktops/local-provider.js';
 import type { DesktopHost, PoolSettings } from '../../../broker/src/desktops/pool-settings.js';
 import type { SignedInUser } from '../../../broker/src/auth/signed-in-user.js';
+import { RECORDING_OFF } from '../../../broker/src/recording/recording-policy.js';
 
 export const AGENT_SECRET = 's'.repeat(40);
 
@@ -158,7 +159,13 @@ export function aPool(overrides: Partial<PoolSettings> = {}): PoolSettings {
     size: 0,
     guacd: [{ host: '127.0.0.1', port: 4822 }],
     roles: ['practitioner', 'msw', 'bed-manager'],
-    policies: { canPaste: false, idleMinutes: 15, maxSessionHours: 12, imageVersions: [] },
+    policies: {
+      canPaste: false,
+      idleMinutes: 15,
+      maxSessionHours: 12,
+      imageVersions: [],
+      recording: RECORDING_OFF,
+    },
     ...overrides,
   };
 }

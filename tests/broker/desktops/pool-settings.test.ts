@@ -57,6 +57,7 @@ describe('desktop pools in configuration', () => {
       idleMinutes: 10,
       maxSessionHours: 12,
       imageVersions: ['2026.1'],
+      recording: { mode: 'off', roles: [], retentionDays: 90 },
     });
     assert.deepEqual(
       pool?.roles,

@@ -149,6 +149,7 @@ function policyForm(pool) {
       el('input', { type: 'checkbox', name: 'canPaste', checked: policies.canPaste }),
       m.canPaste,
     ),
+    recordingFields(pool),
     el('button', { type: 'submit', text: m.saveChanges }),
   );
   form.addEventListener('submit', async (event) => {
@@ -163,6 +164,11 @@ function policyForm(pool) {
         .map((v) => v.trim())
         .filter(Boolean),
       canPaste: data.get('canPaste') === 'on',
+      recording: {
+        mode: String(data.get('recordingMode') ?? 'off'),
+        roles: data.get('recordingMode') === 'roles' ? data.getAll('recordingRole').map(String) : [],
+        retentionDays: Number(data.get('retentionDays')),
+      },
     };
     try {
       await post(`/admin/api/pools/${encodeURIComponent(pool.poolId)}/policy`, change);
@@ -172,6 +178,65 @@ function policyForm(pool) {
     }
   });
   return form;
+}
+
+/** Recording off, for chosen roles of the pool, or for everyone (applies from each user's next connection). */
+function recordingFields(pool) {
+  const { recording } = pool.settings.policies;
+  const mode = (value, label) =>
+    el(
+      'label',
+      {},
+      el('input', { type: 'radio', name: 'recordingMode', value, checked: recording.mode === value }),
+      label,
+    );
+  return el(
+    'fieldset',
+    { className: 'recording' },
+    el('legend', { text: m.recording }),
+    mode('off', m.recordingOff),
+    mode('roles', m.recordingRoles),
+    el(
+      'div',
+      { className: 'roles' },
+      ...pool.roles.map((role) =>
+        el(
+          'label',
+          {},
+          el('input', {
+            type: 'checkbox',
+            name: 'recordingRole',
+            value: role,
+            checked: recording.roles.includes(role),
+          }),
+          m[`role-${role}`] ?? role,
+        ),
+      ),
+    ),
+    mode('everyone', m.recordingEveryone),
+    el(
+      'label',
+      {},
+      m.retentionDays,
+      el('input', {
+        type: 'number',
+        name: 'retentionDays',
+        min: 0.001,
+        max: 3650,
+        step: 'any',
+        value: recording.retentionDays,
+      }),
+    ),
+    el('p', { className: 'meta', text: m.recordingHelp }),
+  );
+}
+
+function recordingText(recording) {
+  const kept = `（${m.retentionDays}: ${recording.retentionDays}）`;
+  if (recording.mode === 'everyone') return `${m.recordingEveryone}${kept}`;
+  if (recording.mode === 'roles')
+    return `${m.recordingRoles}: ${recording.roles.map((r) => m[`role-${r}`] ?? r).join('、')}${kept}`;
+  return m.recordingOff;
 }
 
 function renderPools(pools) {
@@ -198,6 +263,10 @@ function renderPools(pools) {
           .map(([state, count]) => el('li', { dataset: { state }, text: `${m[state] ?? state}: ${count}` })),
       ),
       el('p', { text: `${m.imageVersions}: ${pool.imageVersions.join(', ') || '—'}` }),
+      el('p', {
+        dataset: { recording: pool.settings.policies.recording.mode },
+        text: `${m.recording}: ${recordingText(pool.settings.policies.recording)}`,
+      }),
       el('p', {
         text: `${m.guacdInstances}: ${pool.guacd.map((g) => `${g.address}（${g.isUp ? m.up : m.down}, ${g.leases}）`).join(' ')}`,
       }),
