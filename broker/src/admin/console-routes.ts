@@ -15,7 +15,7 @@ import { PolicyChange, UnknownPoolError, type LivePoolSettings } from '../deskto
 import { applyIdleTimeout, applySessionDeadline } from '../desktops/session-policy.js';
 import { HttpError } from '../http/errors.js';
 import { requireClientHeader } from '../http/guards.js';
-import { bilingualNoticePage, noticePage } from '../http/pages.js';
+import { bilingualNoticePage } from '../http/pages.js';
 import { MIN_PRODUCTION_RETENTION_DAYS, recordingPolicyText } from '../recording/recording-policy.js';
 import { sessionSeries, signInSeries, timeChart } from './activity-charts.js';
 import { AuditQuery, auditCsv, lastChainStatus, searchAudit, verifyChainNow } from './audit-search.js';
