@@ -12,7 +12,7 @@ import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
 import { sameDetailShare } from '../support/pixels.js';
 import { waitForPortalOnDisplay } from '../support/remote-display.js';
-import { signIn } from '../support/sign-in.js';
+import { signIn, signOutFromClient } from '../support/sign-in.js';
 import { TEST_DEMO_PASSWORD } from '../support/workspace.js';
 
 /**
@@ -160,9 +160,6 @@ describe('session recording, end to end', function () {
     return { text: Buffer.concat(parts).toString('utf8'), isComplete: summary.isComplete };
   }
 
-  async function signOut(client: Page): Promise<void> {
-    await Promise.all([client.waitForURL(/\/signed-out$/), client.click('button:has-text("サインアウト")')]);
-  }
 
   before(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-recording-'));
@@ -219,7 +216,7 @@ describe('session recording, end to end', function () {
       } finally {
         await kiosk.browser.close();
       }
-      await signOut(client);
+      await signOutFromClient(client);
     } finally {
       await browser.close();
     }
@@ -356,7 +353,7 @@ describe('session recording, end to end', function () {
     try {
       const client = await practitionerSignsIn(browser, false);
       await client.waitForTimeout(2000);
-      await signOut(client);
+      await signOutFromClient(client);
     } finally {
       await browser.close();
     }
@@ -370,7 +367,7 @@ describe('session recording, end to end', function () {
     const browser = await launchBrowser();
     try {
       const client = await practitionerSignsIn(browser, true);
-      await signOut(client);
+      await signOutFromClient(client);
     } finally {
       await browser.close();
     }
