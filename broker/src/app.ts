@@ -198,7 +198,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         throw new HttpError(409, 'デスクトップに接続していません。', 'You are not connected to a desktop.');
       }
       try {
-        await typeOnDesktop(config.agentSecret, desktop.agentUrl, parsed.data.text);
+        await typeOnDesktop(deps.agents, desktop, parsed.data.text);
       } catch (error) {
         deps.log(`text input failed: ${(error as Error).message}`);
         throw new HttpError(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { distinctColours } from '../support/pixels.js';
 import { displayShot, waitForPortalOnDisplay } from '../support/remote-display.js';
@@ -32,7 +33,7 @@ describe('the whole chain, end to end', function () {
   });
 
   it('gives the same desktop back when the tab is closed and opened again', async () => {
-    const redis = createClient({ url: stack.redisUrl });
+    const redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
     try {
       const before = await redis.get('lease:user:nurse.sato');

@@ -1,11 +1,41 @@
 import pg from 'pg';
 import { migrate } from '@hcw/common';
+import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 import { workspace } from './workspace.js';
 
 export interface FreshDatabase {
   pool: pg.Pool;
   url: string;
   close(): Promise<void>;
+}
+
+/** A service's URL pointed at another database of the same server: the same role, the same verified TLS. */
+export function inDatabase(serviceUrl: string, name: string): string {
+  const url = new URL(serviceUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Makes a database anew on the stack's PostgreSQL with the superuser's URL (the services' roles may not
+ * create databases), owned by the role of `serviceUrl`, which then runs the migrations as the service would.
+ * Returns that role's URL for it.
+ */
+export async function recreateDatabase(
+  stack: WorkspaceStack,
+  name: string,
+  serviceUrl: string,
+): Promise<string> {
+  const role = new URL(serviceUrl).username;
+  const admin = new pg.Client({ connectionString: stack.adminDatabaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name} OWNER ${role}`);
+  } finally {
+    await admin.end();
+  }
+  return inDatabase(serviceUrl, name);
 }
 
 /** A database of the suite's own on the shared PostgreSQL, made anew with these migrations applied. */
@@ -15,19 +45,8 @@ export async function freshDatabase(
   poolSize = 8,
 ): Promise<FreshDatabase> {
   const stack = await workspace();
-  const adminUrl = new URL(stack.brokerDatabaseUrl);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(stack.brokerDatabaseUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: poolSize });
+  const url = await recreateDatabase(stack, name, stack.brokerDatabaseUrl);
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   for (const dir of migrations) await migrate(pool, dir);
-  return { pool, url: url.toString(), close: () => pool.end() };
+  return { pool, url, close: () => pool.end() };
 }

@@ -23,7 +23,9 @@ import type { ConsoleEvent } from '../../../broker/src/admin/live-console.js';
 import { BrokerMetrics } from '../../../broker/src/metrics/broker-metrics.js';
 import { MeteredAuditTrail } from '../../../broker/src/metrics/metered-audit-trail.js';
 import { workspace } from '../../support/workspace.js';
-import { AGENT_SECRET, aUser, connectRedis, FakeAgent, fakePortal } from '../desktops/fake-desktops.js';
+import { aUser, connectRedis, FakeAgent, fakePortal } from '../desktops/fake-desktops.js';
+import { inDatabase, recreateDatabase } from '../../support/fresh-database.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 
 export interface ConsoleBroker {
   app: Express;
@@ -75,16 +77,9 @@ export async function consoleBroker(
   } = {},
 ): Promise<ConsoleBroker> {
   const stack = await workspace();
-  const admin = new pg.Client({
-    connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/postgres'),
-  });
-  await admin.connect();
-  if (!options.broker) {
-    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.query(`CREATE DATABASE ${database}`);
-  }
-  await admin.end();
-  const databaseUrl = stack.brokerDatabaseUrl.replace(/\/broker$/, `/${database}`);
+  const databaseUrl = options.broker
+    ? inDatabase(stack.brokerDatabaseUrl, database)
+    : await recreateDatabase(stack, database, stack.brokerDatabaseUrl);
   const agents =
     options.broker?.agents ??
     (await Promise.all(Array.from({ length: options.desktops ?? 2 }, () => FakeAgent.start())));
@@ -92,11 +87,16 @@ export async function consoleBroker(
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-console-'));
   const cert = path.join(dir, 'idp.crt');
   writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const bothCas = path.join(dir, 'internal-cas.crt');
+  writeFileSync(bothCas, testInternalCa().ca.pem + stack.internalCa.pem);
   const config = loadConfig({
     BROKER_ENV: 'test',
     BROKER_PUBLIC_URL: 'http://localhost:1',
     BROKER_REDIS_URL: stack.redisUrl,
     BROKER_DATABASE_URL: databaseUrl,
+    // The fake agents' certificates come from the tests' own CA; guacd's from the workspace's.
+    ...testInternalCa().brokerEnv,
+    BROKER_INTERNAL_CA_FILE: bothCas,
     BROKER_SESSION_SECRET: 'c'.repeat(40),
     BROKER_TUNNEL_KEY: Buffer.alloc(32, 7).toString('base64'),
     BROKER_SECRETS_KEY: Buffer.alloc(32, 8).toString('base64'),
@@ -111,7 +111,6 @@ export async function consoleBroker(
         guacd: [{ host: stack.guacd.host, port: stack.guacd.port }],
       },
     ]),
-    AGENT_SECRET,
     PORTAL_INTERNAL_URL: 'http://portal.test',
     PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
     ...options.env,
@@ -125,7 +124,7 @@ export async function consoleBroker(
   const redis = await connectRedis(stack.redisUrl);
   const sessionStore = createSessionStore(redis);
   const metrics = new BrokerMetrics();
-  const agentClient = new AgentClient(config.agentSecret, options.agentTimeoutMs ?? 1000);
+  const agentClient = new AgentClient(config.internalTls, options.agentTimeoutMs ?? 1000);
   const audit = new MeteredAuditTrail(pool, metrics);
   const desktops = new DesktopPool({
     redis,
@@ -133,13 +132,21 @@ export async function consoleBroker(
     agents: agentClient,
     portal: options.portal ?? fakePortal,
     leaseSeconds: 60,
+    leaseSecrets: { key: config.secretsKey, previousKeys: config.previousSecretsKeys },
     checkIntervalMs: 200,
     // As main.ts wires them.
     events: poolAuditEvents(audit, () => undefined),
+    guacdCa: config.internalTls.ca,
   });
   const facts = new SessionFacts(redis, 120);
   const events: ConsoleEvent[] = [];
-  const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
+  const health = new HealthMonitor({
+    redis,
+    pool,
+    desktops,
+    intervalMs: config.health.probeIntervalMs,
+    guacdCa: config.internalTls.ca,
+  });
   const app = createBrokerApp({
     config,
     redis,

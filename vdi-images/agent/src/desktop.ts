@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentConfig } from './config.js';
 import { readKioskPolicyTemplate, renderKioskPolicy } from './kiosk-policy.js';
+import { withPrivilege } from './privilege.js';
 import { killProcessTree } from './process-tree.js';
 import { SerialQueue } from './serial-queue.js';
 import { NoKioskWindowError, typeText } from './type-text.js';
@@ -110,6 +111,8 @@ export class Desktop {
           KIOSK_USER: this.config.kioskUser ?? '',
           KIOSK_DEBUG_PORT: this.config.kioskDebugPort ? String(this.config.kioskDebugPort) : '',
         },
+        // Its namespaces, mounts and the switch to the kiosk user are root's work (start-kiosk.sh).
+        true,
       );
       return { vncPassword: this.vncPassword };
     });
@@ -130,7 +133,7 @@ export class Desktop {
     return this.queue.run(async () => {
       if (!this.currentUser) throw new DesktopStateError('no session is running on this desktop');
       if (!this.isKioskRunning) throw new DesktopStateError('the kiosk of this session is not running');
-      const env = { display: this.config.display, searchPath: this.config.searchPath };
+      const env = this.xEnvironment;
       const wasRead = await typeText(env, text).catch((error: unknown) => {
         throw error instanceof NoKioskWindowError ? new DesktopStateError(error.message) : error;
       });
@@ -166,7 +169,7 @@ export class Desktop {
       await this.stopKiosk();
       this.currentUser = undefined;
       if (this.isDisplayRunning) {
-        const env = { display: this.config.display, searchPath: this.config.searchPath };
+        const env = this.xEnvironment;
         for (const selection of ['primary', 'clipboard'] as const) {
           await clearSelection(env, selection).catch((error: unknown) => {
             process.stderr.write(`agent: could not clear the ${selection} selection: ${String(error)}\n`);
@@ -198,7 +201,8 @@ export class Desktop {
       // VNC authentication uses at most eight characters; each display start gets new ones.
       this.vncPassword = randomBytes(6).toString('base64url').slice(0, 8);
       const passwordFile = path.join(this.config.stateDir, 'vnc-password');
-      const obfuscated = execFileSync('vncpasswd', ['-f'], {
+      const [vncpasswd, vncpasswdArgs] = withPrivilege(this.config.privilege, 'vncpasswd', ['-f']);
+      const obfuscated = execFileSync(vncpasswd, vncpasswdArgs, {
         input: `${this.vncPassword}\n`,
         env: { PATH: this.config.searchPath },
       });
@@ -251,8 +255,29 @@ export class Desktop {
     return { KIOSK_POLICY_DIR: this.policyDir };
   }
 
-  private spawnScript(script: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-    const child = spawn(path.join(sessionScripts, script), args, {
+  /** How X tools reach the display, without the agent's capabilities. */
+  private get xEnvironment() {
+    return {
+      display: this.config.display,
+      searchPath: this.config.searchPath,
+      privilege: this.config.privilege,
+    };
+  }
+
+  /** Starts a session script; only the kiosk's (`asRoot`) keeps a privilege, the others get none. */
+  private spawnScript(
+    script: string,
+    args: string[],
+    extraEnv: Record<string, string> = {},
+    asRoot = false,
+  ): ChildProcess {
+    const [command, commandArgs] = withPrivilege(
+      this.config.privilege,
+      path.join(sessionScripts, script),
+      args,
+      asRoot,
+    );
+    const child = spawn(command, commandArgs, {
       env: {
         PATH: this.config.searchPath,
         DISPLAY: `:${this.config.display}`,

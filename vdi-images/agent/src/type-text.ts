@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { withPrivilege } from './privilege.js';
 import { holdSelection, type XEnvironment } from './x-selection.js';
 
 export class NoKioskWindowError extends Error {
@@ -45,8 +46,9 @@ async function focusKiosk(env: XEnvironment): Promise<void> {
 }
 
 function run(env: XEnvironment, command: string, args: string[]): Promise<string> {
+  const [program, programArgs] = withPrivilege(env.privilege ?? 'none', command, args);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
+    const child = spawn(program, programArgs, {
       env: { PATH: env.searchPath, DISPLAY: `:${env.display}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
