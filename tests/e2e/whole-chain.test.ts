@@ -38,6 +38,10 @@ describe('the whole chain, end to end', function () {
     try {
       const before = await redis.get('lease:user:nurse.sato');
       assert.ok(before, 'the practitioner holds a lease');
+      // The desktop's VNC password, which opened the display above, is in Redis only sealed.
+      const stored = JSON.parse(before) as Record<string, unknown>;
+      assert.equal(stored.vncPassword, undefined);
+      assert.match(String(stored.vncPasswordSealed), /^[\w-]+\.[\w-]+\.[\w-]+$/);
       const page = await browser.context.newPage();
       await page.goto(`${stack.brokerUrl}/`);
       await waitForPortalOnDisplay(page);

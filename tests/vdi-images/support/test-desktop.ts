@@ -32,6 +32,8 @@ export function callAgent(
   body?: unknown,
   /** The client's certificate; null for none. */
   client: { cert: string; key: string } | null = testInternalCa().brokerTls,
+  /** The CA the agent's certificate must come from. */
+  ca: string = testInternalCa().ca.pem,
 ): Promise<{ status: number; body: unknown }> {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -39,7 +41,7 @@ export function callAgent(
       new URL(urlPath, agentUrl),
       {
         method,
-        ca: testInternalCa().ca.pem,
+        ca,
         ...(client ?? {}),
         agent: false,
         headers: { 'content-type': 'application/json' },
