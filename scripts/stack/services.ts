@@ -236,6 +236,27 @@ export async function startPostgres(
   return { adminUrl, urlFor, process: proc };
 }
 
+/** The audit trail to the owner role, every other table and function of the superuser to the service's. */
+async function handOver(superuser: pg.Client, name: string): Promise<void> {
+  await superuser.query(`ALTER DATABASE ${quoted(name)} OWNER TO ${quoted(`${name}_owner`)}`);
+  await superuser.query(`
+    DO $$
+    DECLARE item record;
+    BEGIN
+      FOR item IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'postgres' LOOP
+        EXECUTE format('ALTER TABLE public.%I OWNER TO %I', item.tablename,
+          CASE WHEN item.tablename IN ('audit_events', 'schema_migrations') THEN '${name}_owner' ELSE '${name}' END);
+      END LOOP;
+      FOR item IN SELECT p.oid::regprocedure AS signature, p.proname FROM pg_proc p
+          JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) = 'postgres' AND p.prokind = 'f'
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO %I', item.signature,
+          CASE WHEN item.proname = 'audit_events_refuse_change' THEN '${name}_owner' ELSE '${name}' END);
+      END LOOP;
+    END $$`);
+}
+
 const quoted = (name: string): string => {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a database name: ${name}`);
   return `"${name}"`;
@@ -254,8 +275,12 @@ async function setUpDatabase(admin: pg.Client, adminUrl: string, spec: DatabaseS
   if (!(await roleExists(`${spec.name}_owner`))) await admin.query(`CREATE ROLE ${ownerRole} NOLOGIN`);
   if (!(await roleExists(spec.name))) await admin.query(`CREATE ROLE ${role} LOGIN`);
   await admin.query(`ALTER ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`);
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [spec.name]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${db} OWNER ${ownerRole}`);
+  const found = await admin.query<{ owner: string }>(
+    'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+    [spec.name],
+  );
+  if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${db} OWNER ${ownerRole}`);
+  const isEarlierLayout = found.rowCount === 1 && found.rows[0]?.owner !== `${spec.name}_owner`;
   await admin.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${db} FROM PUBLIC`);
   await admin.query(`GRANT CONNECT ON DATABASE ${db} TO ${role}`);
   const inDatabase = new URL(adminUrl);
@@ -263,6 +288,8 @@ async function setUpDatabase(admin: pg.Client, adminUrl: string, spec: DatabaseS
   const superuser = new pg.Client({ connectionString: inDatabase.toString() });
   await superuser.connect();
   try {
+    // A database an earlier stack made as the superuser (a demo's kept data) is handed over as above.
+    if (isEarlierLayout) await handOver(superuser, spec.name);
     await superuser.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${role}`);
     for (const extension of spec.extensions ?? []) {
       await superuser.query(`CREATE EXTENSION IF NOT EXISTS ${quoted(extension)}`);
