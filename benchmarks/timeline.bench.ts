@@ -378,7 +378,9 @@ async function main(): Promise<void> {
     );
     // The audited page at the full rate, right after the plain page at the same rate, for a ratio within the
     // run: the audit trail appends a page's records (one per patient shown) in batches shared by all pages.
-    const auditTrail = new AuditTrail(pool_);
+    // As the portal runs it: the writer with connections of its own, beside the pool the pages read from.
+    const auditPool = new pg.Pool({ connectionString: postgres.urlFor('timeline_bench'), max: 2 });
+    const auditTrail = new AuditTrail(auditPool);
     const auditedBefore = Number((await pool.query('SELECT count(*) FROM audit_events')).rows[0].count);
     const plainForRatio = await sustained(
       'page alone (for the ratio below)',
@@ -409,6 +411,7 @@ async function main(): Promise<void> {
     const auditsPerPage = audited / (auditedPage.count || 1);
     const auditAppendRate = audited / auditSeconds;
     const auditBatches = auditTrail.batchesWritten;
+    await auditPool.end();
 
     log(
       '\ningestion: batches of 500 through the pull path (events, receipts, inboxes, cursor, one transaction)',

@@ -1,6 +1,8 @@
 // `npm run demo`: the whole workspace on this machine, until Ctrl+C.
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DataDirInUseError, lockDataDir } from './stack/data-dir-lock.js';
 import { isPortFree } from './stack/managed-process.js';
 import { repoRoot, startWorkspaceStack } from './stack/workspace-stack.js';
 import { DEFAULT_DEMO_PASSWORD } from '../broker/src/config.js';
@@ -12,6 +14,8 @@ const DemoSettings = z.object({
   DEMO_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   DEMO_PASSWORD: z.string().min(1).optional(),
   DEMO_DESKTOPS: z.coerce.number().int().min(1).max(12).default(3),
+  /** Where the demo keeps its databases and desktops between runs. */
+  DEMO_DATA_DIR: z.string().min(1).optional(),
 });
 const settings = DemoSettings.safeParse(process.env);
 if (!settings.success) {
@@ -20,6 +24,21 @@ if (!settings.success) {
   process.exit(1);
 }
 const password = settings.data.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
+const dataDir = path.resolve(settings.data.DEMO_DATA_DIR ?? path.join(repoRoot, '.data', 'demo'));
+// A demo already running keeps its folder: a second one says so and touches nothing of it.
+let releaseDataDir: () => void;
+try {
+  mkdirSync(dataDir, { recursive: true, mode: 0o711 });
+  releaseDataDir = lockDataDir(dataDir);
+} catch (error) {
+  if (!(error instanceof DataDirInUseError)) throw error;
+  process.stderr.write(
+    `A demo is already running (process ${error.pid}), with its data in ${path.relative(process.cwd(), dataDir) || '.'}: use it in the browser, or stop it with Ctrl+C in its terminal first.\n`,
+  );
+  process.exit(1);
+}
+// The stack takes the lock itself when it starts.
+releaseDataDir();
 const port = await brokerPort(settings.data.DEMO_PORT);
 
 /** The port asked for, or 8080, or the next free one after it when another program already has 8080. */
@@ -51,7 +70,7 @@ process.stdout.write(
   `Starting Redis, PostgreSQL, guacd, ${settings.data.DEMO_DESKTOPS} desktops, the portal and the broker…\n`,
 );
 const stack = await startWorkspaceStack({
-  dataDir: path.join(repoRoot, '.data', 'demo'),
+  dataDir,
   brokerPort: port,
   demoPassword: password,
   desktops: settings.data.DEMO_DESKTOPS,
@@ -87,10 +106,24 @@ process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 process.on('SIGHUP', () => void stop());
 
+// The enrolment codes the development IdP issued, as an organisation's administrator would, for the demo users
+// who must enrol a second factor; the IdP's sign-in page lists them too.
+const { codes } = (await (await fetch(`${stack.brokerUrl}/dev-idp/enrolment-codes`)).json()) as {
+  codes: Record<string, string>;
+};
+const secondFactorNote = (u: (typeof DEMO_USERS)[number]): string =>
+  u.assertsMfa
+    ? 'the IdP asserts multi-factor: no second factor asked'
+    : codes[u.username]
+      ? `enrolment code ${codes[u.username]}`
+      : 'no code listed: enrolled, or given a code in the console';
+
 process.stdout.write(`
 Ready: open ${stack.brokerUrl} in a browser.
 ${settings.data.DEMO_DESKTOPS} desktops (DEMO_DESKTOPS changes it): sign each user in from a browser profile or private window of their own.
 Demo users (password: ${settings.data.DEMO_PASSWORD ? 'as set in DEMO_PASSWORD' : password}):
-${DEMO_USERS.map((u) => `  ${u.username.padEnd(18)} ${u.displayName}（${u.roles.join(', ')}）`).join('\n')}
+${DEMO_USERS.map((u) => `  ${u.username.padEnd(18)} ${u.displayName}（${u.roles.join(', ')}）  ${secondFactorNote(u)}`).join('\n')}
+At the first sign-in, type the user's enrolment code, then enrol an authenticator app or a passkey.
+New codes: the development IdP's sign-in page, or admin.yamamoto's console at ${stack.brokerUrl}/admin/enrolment-codes.
 Press Ctrl+C to stop.
 `);

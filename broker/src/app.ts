@@ -18,10 +18,15 @@ import {
 } from './auth/session.js';
 import { LogoutRefusals, SignInLimits } from './auth/rate-limits.js';
 import { afterIdentityProvider, clientAddress } from './auth/sign-in-flow.js';
+import { DemoEnrolmentCodes } from './auth/demo-enrolment-codes.js';
+import { EnrolmentCodes } from './auth/second-factor/enrolment-codes.js';
+import { FactorChallenges } from './auth/second-factor/factor-challenges.js';
 import { secondFactorRoutes } from './auth/second-factor/second-factor-routes.js';
 import type { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
 import { adminUserRoutes } from './admin/admin-user-routes.js';
+import { enrolmentCodeRoutes } from './admin/enrolment-code-routes.js';
 import { noticePage } from './http/pages.js';
+import { recordFirst } from './audit/record-first.js';
 import type { SignedInUser } from './auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './desktops/agent-client.js';
 import { NoDesktopAvailableError, NoPoolForUserError, type DesktopPool } from './desktops/desktop-pool.js';
@@ -71,6 +76,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   const requireUser = signedInOnly(deps.redis, [config.session.secret, ...config.session.previousSecrets]);
   const facts = deps.facts ?? new SessionFacts(deps.redis, config.leases.ttlSeconds + 60);
   const metrics = deps.metrics ?? new BrokerMetrics();
+  const enrolmentCodes = new EnrolmentCodes(deps.pool, config.signIn.enrolmentCodeLifetimeHours);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -104,6 +110,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         key: config.devIdp.key,
         cert: config.devIdp.cert,
         password: config.devIdp.demoPassword,
+        enrolmentCodes: new DemoEnrolmentCodes({ factors: deps.factors, codes: enrolmentCodes, audit }),
       }),
     );
   }
@@ -125,22 +132,25 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         deps.log(`sign-in refused: ${reason}`);
         if (error instanceof UnusableIdentity) {
           // A signed assertion from an IdP set up in a way the broker cannot use: not a guess, so not counted.
-          await audit.record({
-            type: 'sign-in',
-            outcome: 'failure',
-            clientAddress: clientAddress(req),
-            details: { reason: error.code, nameIdFormat: error.nameIdFormat.slice(0, 200) },
-          });
+          await recordFirst(audit, [
+            {
+              type: 'sign-in',
+              outcome: 'failure',
+              clientAddress: clientAddress(req),
+              details: { reason: error.code, nameIdFormat: error.nameIdFormat.slice(0, 200) },
+            },
+          ]);
           res.status(403).type('html').send(unusableIdentityPage(error));
           return;
         }
-        await limits.fail(clientAddress(req));
-        await audit.record({
-          type: 'sign-in',
-          outcome: 'failure',
-          clientAddress: clientAddress(req),
-          details: { reason: reason.slice(0, 300) },
-        });
+        await recordFirst(audit, [
+          {
+            type: 'sign-in',
+            outcome: 'failure',
+            clientAddress: clientAddress(req),
+            details: { reason: reason.slice(0, 300) },
+          },
+        ]);
         res
           .status(401)
           .type('html')
@@ -161,8 +171,17 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   const logoutDeps = { ...flow, refusals: new LogoutRefusals(deps.redis, config), desktops, log: deps.log };
   const singleLogout = new SingleLogout(logoutDeps);
   if (singleLogout.enabled) app.use(singleLogoutRoutes(singleLogout, logoutDeps));
-  app.use(secondFactorRoutes({ ...flow, factors: deps.factors, limits }));
+  app.use(
+    secondFactorRoutes({
+      ...flow,
+      factors: deps.factors,
+      enrolmentCodes,
+      challenges: new FactorChallenges(deps.redis),
+      limits,
+    }),
+  );
   app.use(adminUserRoutes({ audit, factors: deps.factors, desktops }));
+  app.use(enrolmentCodeRoutes({ audit, codes: enrolmentCodes }));
   app.use(consoleRoutes({ ...deps, facts, notify: deps.notifyConsole }));
 
   app.get('/', (req, res) => {
@@ -236,14 +255,26 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       throw error;
     }
     if (leased.isNew) {
-      await audit.record({
-        type: 'desktop-lease',
-        outcome: 'success',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
-        clientAddress: clientAddress(req),
-        details: { desktopId: leased.desktop.id, pool: leased.poolId, guacd: guacdAddressText(leased.guacd) },
-      });
+      try {
+        await recordFirst(audit, [
+          {
+            type: 'desktop-lease',
+            outcome: 'success',
+            actorId: user.id,
+            actorOrganisation: user.organisation,
+            clientAddress: clientAddress(req),
+            details: {
+              desktopId: leased.desktop.id,
+              pool: leased.poolId,
+              guacd: guacdAddressText(leased.guacd),
+            },
+          },
+        ]);
+      } catch (error) {
+        // Unrecorded, the desktop is not handed out: it goes back (wiped) and the user is told why.
+        await desktops.release(user.id).catch((e: Error) => deps.log(`desktop release failed: ${e.message}`));
+        throw error;
+      }
     }
     // The pool's policies apply to this session from now on: idle timeout, longest sign-in, paste.
     req.session.poolId = leased.poolId;

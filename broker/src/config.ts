@@ -178,6 +178,13 @@ const Env = z
     SINGLE_DESKTOP_POLICY: z.enum(['takeover', 'refuse']).default('takeover'),
     SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
     SECOND_FACTOR_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    /** How long an enrolment code an administrator issues stays valid (docs/decisions/0013-first-enrolment.md). */
+    ENROLMENT_CODE_LIFETIME_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24)
+      .default(72),
     RATE_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
     /**
      * Refused single-logout messages from one address in that window that are recorded one by one; beyond it,
@@ -323,6 +330,7 @@ export interface BrokerConfig {
     secondFactorFailuresPerAccount: number;
     rateLimitWindowSeconds: number;
     logoutRefusalsPerAddress: number;
+    enrolmentCodeLifetimeHours: number;
   };
   saml: {
     spEntityId: string;
@@ -424,6 +432,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secondFactorFailuresPerAccount: e.SECOND_FACTOR_FAILURES_PER_ACCOUNT,
       rateLimitWindowSeconds: e.RATE_LIMIT_WINDOW_MINUTES * 60,
       logoutRefusalsPerAddress: e.LOGOUT_REFUSALS_PER_ADDRESS,
+      enrolmentCodeLifetimeHours: e.ENROLMENT_CODE_LIFETIME_HOURS,
     },
     saml: {
       spEntityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,

@@ -10,6 +10,7 @@ import { DesktopPool } from './desktops/desktop-pool.js';
 import { poolAuditEvents } from './desktops/pool-audit-events.js';
 import { PortalHandoffClient } from './portal/handoff-client.js';
 import { TunnelServer } from './tunnel/tunnel-server.js';
+import { connectionAudit } from './tunnel/connection-audit.js';
 import { SecondFactorStore } from './auth/second-factor/second-factor-store.js';
 import { BROKER_MIGRATIONS } from './db/migrations.js';
 import { createProviders } from './desktops/create-providers.js';
@@ -26,7 +27,8 @@ const log = (message: string): void => void process.stdout.write(`${new Date().t
 
 const config = loadConfig();
 const sessionSecrets = [config.session.secret, ...config.session.previousSecrets];
-const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+// A database that does not answer must not hold a sign-in forever: it is refused (audit first) instead.
+const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
 pool.on('error', (error) => log(`postgres: ${error.message}`));
 const redis: RedisClientType = createClient(redisClientOptions(config.redisUrl, config.redisCa));
 redis.on('error', (error: Error) => log(`redis: ${error.message}`));
@@ -37,7 +39,10 @@ await migrate(pool, BROKER_MIGRATIONS);
 const sessionStore = createSessionStore(redis);
 const agents = new AgentClient(config.internalTls);
 const metrics = new BrokerMetrics({ processMetrics: true });
-const audit = new MeteredAuditTrail(pool, metrics);
+// The audit writer has connections of its own, so a busy pool never holds back the records every request waits for.
+const auditPool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+auditPool.on('error', (error) => log(`postgres (audit): ${error.message}`));
+const audit = new MeteredAuditTrail(auditPool, metrics);
 const desktops = new DesktopPool({
   redis,
   pools: config.pools,
@@ -99,6 +104,7 @@ const watch = new LiveTunnelWatch({
   heartbeatMs: config.leases.heartbeatSeconds * 1000,
   log,
 });
+const connections = connectionAudit(audit, log);
 const tunnel = new TunnelServer({
   server,
   config,
@@ -108,34 +114,11 @@ const tunnel = new TunnelServer({
     endedReason(redis, sessionStore, sessionId, userId, desktopId),
   log,
   events: {
-    onOpen: (live) => {
-      watch.opened(live);
-      void audit
-        .record({
-          type: 'connection-open',
-          outcome: 'success',
-          actorId: live.user.id,
-          actorOrganisation: live.user.organisation,
-          details: { desktopId: live.connection.claims.desktopId },
-        })
-        .catch((error: Error) => log(`audit: ${error.message}`));
-    },
-    onClose: (live, counters, durationSeconds) => {
-      watch.closed(live, counters);
-      void audit
-        .record({
-          type: 'connection-close',
-          outcome: 'success',
-          actorId: live.user.id,
-          actorOrganisation: live.user.organisation,
-          details: {
-            desktopId: live.connection.claims.desktopId,
-            durationSeconds,
-            droppedFromDesktop: Object.values(counters.fromGuacd.dropped).reduce((a, b) => a + b, 0),
-            droppedFromBrowser: Object.values(counters.fromClient.dropped).reduce((a, b) => a + b, 0),
-          },
-        })
-        .catch((error: Error) => log(`audit: ${error.message}`));
+    admit: (live) => connections.admit(live),
+    onOpen: (live) => watch.opened(live),
+    onClose: (live, counters, durationSeconds, wasOpen) => {
+      if (wasOpen) watch.closed(live, counters);
+      void connections.closed(live, counters, durationSeconds, wasOpen);
     },
   },
 });
@@ -168,7 +151,7 @@ async function shutdown(): Promise<void> {
   server.closeAllConnections();
   await audit.flush();
   await checkpoints?.stop();
-  await Promise.allSettled([pool.end(), redis.quit()]);
+  await Promise.allSettled([pool.end(), auditPool.end(), redis.quit()]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown());

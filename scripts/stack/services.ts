@@ -7,6 +7,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -223,7 +224,10 @@ export async function startPostgres(
   const admin = await connectWithRetry(adminUrl);
   try {
     for (const spec of databases.map((d) => (typeof d === 'string' ? { name: d } : d))) {
-      roles.set(spec.name, await setUpDatabase(admin, adminUrl, spec));
+      roles.set(
+        spec.name,
+        await setUpDatabase(admin, adminUrl, spec, path.join(dir, `${spec.name}.password`)),
+      );
     }
   } finally {
     await admin.end();
@@ -264,12 +268,20 @@ const quoted = (name: string): string => {
 
 /**
  * One database as the deployment has it: owned by `<name>_owner` (no login), the audit trail created by
- * that owner, and a login role `<name>` with a fresh password that may connect, add tables of its own, and
- * only INSERT into and SELECT from the audit trail. Returns that password.
+ * that owner, and a login role `<name>` that may connect, add tables of its own, and only INSERT into and
+ * SELECT from the audit trail. Its password is kept in `passwordFile`, so a restarted server takes the
+ * services' URLs as they were. Returns that password.
  */
-async function setUpDatabase(admin: pg.Client, adminUrl: string, spec: DatabaseSpec): Promise<string> {
+async function setUpDatabase(
+  admin: pg.Client,
+  adminUrl: string,
+  spec: DatabaseSpec,
+  passwordFile: string,
+): Promise<string> {
   const [db, ownerRole, role] = [quoted(spec.name), quoted(`${spec.name}_owner`), quoted(spec.name)];
-  const password = randomBytes(18).toString('hex');
+  if (!existsSync(passwordFile))
+    writeFileSync(passwordFile, randomBytes(18).toString('hex'), { mode: 0o600 });
+  const password = readFileSync(passwordFile, 'utf8').trim();
   const roleExists = async (name: string) =>
     (await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1;
   if (!(await roleExists(`${spec.name}_owner`))) await admin.query(`CREATE ROLE ${ownerRole} NOLOGIN`);

@@ -7,6 +7,7 @@ import { BROKER_IDENTITY, desktopIdentity } from '@hcw/common';
 import { internalCa, type InternalCa, type IssuedCertificate } from './internal-ca.js';
 import { freePort, startProcess, waitForHttp, waitForPort, type ManagedProcess } from './managed-process.js';
 import { startGuacd, startPostgres, startRedis } from './services.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { signalProcessesMentioning } from './process-sweep.js';
 import { freeDisplay } from './x-display.js';
 
@@ -135,6 +136,8 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
   // Traversable but not listable: PostgreSQL runs as its own user and must reach its folder inside.
   mkdirSync(dataDir, { recursive: true, mode: 0o711 });
   chmodSync(dataDir, 0o711);
+  // Before anything that could touch another stack's processes: one stack per data folder.
+  const unlock = lockDataDir(dataDir);
   const processes: ManagedProcess[] = [];
   // If this process ends without stopping the stack, the desktops' X servers and kiosks (in process groups
   // of their own, out of reach of the exit handler that takes the direct children down) are asked to go.
@@ -146,6 +149,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     process.off('exit', endDesktops);
     // What an agent that had to be killed left running of its desktop.
     signalProcessesMentioning(dataDir + path.sep, 'SIGKILL');
+    unlock();
   };
   try {
     const [redisPort, postgresPort, guacdPort, portalPort] = await Promise.all(

@@ -10,15 +10,12 @@ function baseEnv(overrides: Record<string, string> = {}): Record<string, string>
   const dir = scratchDir('hcw-config');
   const pem = path.join(dir, 'idp.crt');
   writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-  // Production requires the audit archive (decision 0020).
-  const checkpointKey = path.join(dir, 'checkpoint.key');
+  const checkpointKey = path.join(dir, 'audit-checkpoint.key');
   writeFileSync(
     checkpointKey,
-    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }),
   );
   return {
-    AUDIT_ARCHIVE_DIR: path.join(dir, 'archive'),
-    AUDIT_CHECKPOINT_KEY_FILE: checkpointKey,
     BROKER_ENV: 'production',
     BROKER_PUBLIC_URL: 'https://workspace.example.jp',
     BROKER_REDIS_URL: 'rediss://broker:secret@127.0.0.1:6379',
@@ -44,6 +41,8 @@ function baseEnv(overrides: Record<string, string> = {}): Record<string, string>
     PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
     DEV_IDP_KEY_FILE: pem,
     DEV_IDP_CERT_FILE: pem,
+    AUDIT_ARCHIVE_DIR: path.join(dir, 'audit-archive'),
+    AUDIT_CHECKPOINT_KEY_FILE: checkpointKey,
     ...overrides,
   };
 }
@@ -105,6 +104,37 @@ describe('broker configuration', () => {
     assert.throws(
       () => loadConfig(baseEnv({ LOGOUT_REFUSALS_PER_ADDRESS: '0' })),
       /LOGOUT_REFUSALS_PER_ADDRESS/,
+    );
+  });
+
+  it('refuses to run in production without its audit archive: an unanchored trail can be rewritten unseen', () => {
+    assert.throws(
+      () => loadConfig({ ...baseEnv(), AUDIT_ARCHIVE_DIR: '', AUDIT_CHECKPOINT_KEY_FILE: '' }),
+      /AUDIT_ARCHIVE_DIR and AUDIT_CHECKPOINT_KEY_FILE are required in production/,
+    );
+    assert.throws(
+      () => loadConfig(baseEnv({ AUDIT_CHECKPOINT_KEY_FILE: '/nonexistent/audit.key' })),
+      /AUDIT_CHECKPOINT_KEY_FILE cannot be read \(ENOENT\)/,
+    );
+    const rsa = path.join(scratchDir('hcw-config'), 'rsa.key');
+    writeFileSync(
+      rsa,
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
+    assert.throws(
+      () => loadConfig(baseEnv({ AUDIT_CHECKPOINT_KEY_FILE: rsa })),
+      /must hold an Ed25519 private key/,
+    );
+    // Control: outside production the archive may be left out.
+    assert.equal(
+      loadConfig({
+        ...baseEnv(),
+        BROKER_ENV: 'development',
+        BROKER_PUBLIC_URL: 'http://localhost:8080',
+        AUDIT_ARCHIVE_DIR: '',
+        AUDIT_CHECKPOINT_KEY_FILE: '',
+      }).auditArchive,
+      undefined,
     );
   });
 

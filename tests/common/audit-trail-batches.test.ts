@@ -145,3 +145,38 @@ describe('audit row hash', () => {
     }
   });
 });
+
+describe('audit trail batches and their callers', function () {
+  this.timeout(60000);
+  let db: FreshDatabase;
+
+  before(async () => {
+    db = await freshDatabase('audit_callers_test', [AUDIT_MIGRATIONS]);
+  });
+  after(async () => {
+    await db.close();
+  });
+
+  it('keeps one caller’s events in one transaction, and one caller’s refused event from failing the others', async () => {
+    const trail = new AuditTrail(db.pool, { maxBatch: 4 });
+    // PostgreSQL's jsonb refuses a NUL character: this caller's three events must all be absent.
+    const refused = [anEvent(1), anEvent(2), { ...anEvent(3), details: { note: 'a\u0000b' } }];
+    const outcomes = await Promise.allSettled([
+      trail.recordAll([anEvent(10), anEvent(11)]),
+      trail.recordAll(refused),
+      trail.recordAll([anEvent(20)]),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    const { rows } = await db.pool.query<{ patient_id: string }>(
+      'SELECT patient_id FROM audit_events ORDER BY id',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.patient_id),
+      ['patient-10', 'patient-11', 'patient-20'],
+    );
+    assert.deepEqual(await verifyAuditChain(db.pool), { ok: true, checked: 3 });
+  });
+});

@@ -14,7 +14,7 @@ describe('audit trail', function () {
     const stack = await workspace();
     // A database of its own, so tampering here cannot disturb the broker's trail.
     pool = new pg.Pool({
-      connectionString: await recreateDatabase(stack, 'audit_test', stack.brokerDatabaseUrl),
+      connectionString: await recreateDatabase(stack.adminDatabaseUrl, 'audit_test', stack.brokerDatabaseUrl),
     });
     await migrate(pool, AUDIT_MIGRATIONS);
     const trail = new AuditTrail(pool);
@@ -28,6 +28,23 @@ describe('audit trail', function () {
 
   it('verifies an untouched chain', async () => {
     assert.deepEqual(await verifyAuditChain(pool), { ok: true, checked: 3 });
+  });
+
+  it('records several events in one step, chained, or none of them (control: each alone is valid)', async () => {
+    const trail = new AuditTrail(pool);
+    const ending = { type: 'session-end', outcome: 'success' as const, actorId: 'dr.tanaka' };
+    const signIn = { type: 'sign-in', outcome: 'success' as const, actorId: 'dr.tanaka' };
+    await assert.rejects(trail.recordAll([ending, { ...signIn, outcome: 'maybe' as never }]));
+    assert.deepEqual(await verifyAuditChain(pool), { ok: true, checked: 3 }, 'nothing of the failed step');
+    await trail.recordAll([ending, signIn]);
+    assert.deepEqual(await verifyAuditChain(pool), { ok: true, checked: 5 });
+    const { rows } = await pool.query<{ type: string }>(
+      'SELECT type FROM audit_events WHERE id > 3 ORDER BY id',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.type),
+      ['session-end', 'sign-in'],
+    );
   });
 
   it('refuses updates and deletes from the application', async () => {

@@ -210,8 +210,12 @@ describe('only pixels reach the device', function () {
       await client.fill('#text-input', PASSAGE);
       await client.click('#text-send');
       await waitFor('the passage in the portal field', async () => (await field.inputValue()) === PASSAGE);
+      // The text is typed while the request is still open: the panel clears when its answer arrives.
+      await waitFor(
+        'the panel cleared once sent',
+        async () => (await client.locator('#text-input').inputValue()) === '',
+      );
       assert.equal(await client.locator('#text-error').isVisible(), false);
-      assert.equal(await client.locator('#text-input').inputValue(), '', 'the panel is cleared once sent');
       // And plain typing on the device's keyboard reaches the same field.
       await client.locator('#display').focus();
       await client.keyboard.type(' ok');

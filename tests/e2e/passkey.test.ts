@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { typeEnrolmentCodeIfAsked } from '../support/sign-in.js';
 import { workspace, TEST_DEMO_PASSWORD } from '../support/workspace.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 
@@ -17,7 +18,7 @@ describe('passkey as the second factor', function () {
     await browser?.close();
   });
 
-  it('enrols a passkey at the first sign-in and signs in with it the next time', async () => {
+  it('enrols a passkey at the first sign-in (with the administrator’s enrolment code) and signs in with it the next time', async () => {
     const page = await browser.context.newPage();
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
@@ -39,6 +40,8 @@ describe('passkey as the second factor', function () {
       await page.waitForURL(`${stack.brokerUrl}/auth/second-factor`);
     };
     await signInAtIdp();
+    assert.equal(await page.locator('#passkey-register').count(), 0, 'no passkey without an enrolment code');
+    await typeEnrolmentCodeIfAsked(page, stack.brokerUrl, user);
     await Promise.all([
       page.waitForURL(`${stack.brokerUrl}/auth/second-factor/recovery-codes`),
       page.click('#passkey-register'),

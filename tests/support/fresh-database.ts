@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { migrate } from '@hcw/common';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 import { workspace } from './workspace.js';
 
 export interface FreshDatabase {
@@ -17,17 +16,13 @@ export function inDatabase(serviceUrl: string, name: string): string {
 }
 
 /**
- * Makes a database anew on the stack's PostgreSQL with the superuser's URL (the services' roles may not
- * create databases), owned by the role of `serviceUrl`, which then runs the migrations as the service would.
- * Returns that role's URL for it.
+ * Makes a database anew with the superuser's URL (`adminUrl`, the stack's `adminDatabaseUrl`: the services'
+ * roles may not create databases), owned by the role of `serviceUrl`, which then runs the migrations as the
+ * service would. Returns that role's URL for it.
  */
-export async function recreateDatabase(
-  stack: WorkspaceStack,
-  name: string,
-  serviceUrl: string,
-): Promise<string> {
+export async function recreateDatabase(adminUrl: string, name: string, serviceUrl: string): Promise<string> {
   const role = new URL(serviceUrl).username;
-  const admin = new pg.Client({ connectionString: stack.adminDatabaseUrl });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -45,7 +40,7 @@ export async function freshDatabase(
   poolSize = 8,
 ): Promise<FreshDatabase> {
   const stack = await workspace();
-  const url = await recreateDatabase(stack, name, stack.brokerDatabaseUrl);
+  const url = await recreateDatabase(stack.adminDatabaseUrl, name, stack.brokerDatabaseUrl);
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   for (const dir of migrations) await migrate(pool, dir);
   return { pool, url, close: () => pool.end() };

@@ -1,3 +1,4 @@
+import { enrolmentCodeFor } from './enrolment-codes.js';
 import { nextTotpCode, rememberTotpSecret } from './totp.js';
 import { TEST_DEMO_PASSWORD } from './workspace.js';
 
@@ -18,7 +19,7 @@ export class Cookies {
   }
 }
 
-function hiddenField(html: string, name: string): string {
+export function hiddenField(html: string, name: string): string {
   const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
   if (!match) throw new Error(`no ${name} in the page`);
   return match[1]!
@@ -41,7 +42,7 @@ export async function signInOverHttp(
     tamper?: (samlResponseXml: string) => string;
     stopAtSecondFactor?: boolean;
   } = {},
-): Promise<{ cookies: Cookies; acsStatus: number; samlResponse: string }> {
+): Promise<{ cookies: Cookies; acsStatus: number; acsBody: string; samlResponse: string }> {
   const cookies = new Cookies();
   const login = await fetch(`${brokerUrl}/auth/login`, { redirect: 'manual' });
   cookies.take(login);
@@ -72,6 +73,7 @@ export async function signInOverHttp(
     body: new URLSearchParams({ SAMLResponse: samlResponse }),
   });
   cookies.take(acs);
+  const acsBody = await acs.text();
   if (
     acs.status === 303 &&
     acs.headers.get('location') === '/auth/second-factor' &&
@@ -79,10 +81,13 @@ export async function signInOverHttp(
   ) {
     await passSecondFactorOverHttp(brokerUrl, cookies, username);
   }
-  return { cookies, acsStatus: acs.status, samlResponse };
+  return { cookies, acsStatus: acs.status, acsBody, samlResponse };
 }
 
-/** Enrols an authenticator app at the first sign-in, or answers with the next code afterwards. */
+/**
+ * Enrols an authenticator app at the first sign-in (with the enrolment code the development IdP lists for
+ * the user, as a person would type the one their administrator gave them), or answers with the next code.
+ */
 export async function passSecondFactorOverHttp(
   brokerUrl: string,
   cookies: Cookies,
@@ -98,14 +103,22 @@ export async function passSecondFactorOverHttp(
     cookies.take(response);
     return response;
   };
-  const page = await fetch(`${brokerUrl}/auth/second-factor`, { headers: { cookie: cookies.header() } });
-  cookies.take(page);
-  const html = await page.text();
+  const secondFactorPage = async (): Promise<string> => {
+    const page = await fetch(`${brokerUrl}/auth/second-factor`, { headers: { cookie: cookies.header() } });
+    cookies.take(page);
+    return page.text();
+  };
+  let html = await secondFactorPage();
+  if (html.includes('action="/auth/second-factor/enrolment-code"')) {
+    await redeemEnrolmentCodeOverHttp(brokerUrl, cookies, username);
+    html = await secondFactorPage();
+  }
   const secret = /このキーを入力してください：<code>([A-Z2-7]+)<\/code>/.exec(html)?.[1];
   if (secret) {
     rememberTotpSecret(brokerUrl, username, secret);
     const enrol = await post('/auth/second-factor/totp/enrol', {
       code: await nextTotpCode(brokerUrl, username),
+      challenge: hiddenField(html, 'challenge'),
     });
     if (enrol.status !== 303) throw new Error(`enrolment answered ${enrol.status}`);
     const codes = await fetch(`${brokerUrl}/auth/second-factor/recovery-codes`, {
@@ -118,6 +131,24 @@ export async function passSecondFactorOverHttp(
   }
   const answer = await post('/auth/second-factor/totp', { code: await nextTotpCode(brokerUrl, username) });
   if (answer.status !== 303) throw new Error(`the second factor answered ${answer.status}`);
+}
+
+/** Types the user's enrolment code, which lets this sign-in enrol a factor. */
+export async function redeemEnrolmentCodeOverHttp(
+  brokerUrl: string,
+  cookies: Cookies,
+  username: string,
+): Promise<void> {
+  const code = await enrolmentCodeFor(brokerUrl, username);
+  if (!code) throw new Error(`the development IdP lists no enrolment code for ${username}`);
+  const response = await fetch(`${brokerUrl}/auth/second-factor/enrolment-code`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookies.header() },
+    body: new URLSearchParams({ code }),
+  });
+  cookies.take(response);
+  if (response.status !== 303) throw new Error(`the enrolment code answered ${response.status}`);
 }
 
 /** Signs out, which ends the session and gives the desktop back to the pool. */

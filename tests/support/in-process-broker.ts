@@ -68,6 +68,7 @@ export async function inProcessBroker(
     ...overrides,
   });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  pool.on('error', () => undefined); // an idle connection dropped by the server is simply replaced
   const redis: RedisClientType = createClient(redisClientOptions(config.redisUrl, config.redisCa));
   await redis.connect();
   const agents = new AgentClient(config.internalTls, 2000);

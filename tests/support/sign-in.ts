@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { enrolmentCodeFor } from './enrolment-codes.js';
 import { nextTotpCode, rememberTotpSecret } from './totp.js';
 import { TEST_DEMO_PASSWORD } from './workspace.js';
 
@@ -19,8 +20,12 @@ export async function signIn(
     await passSecondFactor(page, brokerUrl, username);
 }
 
-/** Enrols an authenticator app on the first sign-in, or types the next code, as a person would. */
+/**
+ * Enrols an authenticator app on the first sign-in (typing the enrolment code the development IdP lists
+ * for the user first), or types the next code, as a person would.
+ */
 export async function passSecondFactor(page: Page, brokerUrl: string, username: string): Promise<void> {
+  await typeEnrolmentCodeIfAsked(page, brokerUrl, username);
   const enrolKey = page.locator('text=このキーを入力してください').locator('code');
   if (await enrolKey.count()) {
     rememberTotpSecret(brokerUrl, username, (await enrolKey.textContent())!.trim());
@@ -41,4 +46,21 @@ export async function passSecondFactor(page: Page, brokerUrl: string, username: 
     page.waitForURL(`${brokerUrl}/`),
     page.click('form[action="/auth/second-factor/totp"] button'),
   ]);
+}
+
+/** On the enrolment-code page, types the code the user's administrator (the development IdP) issued. */
+export async function typeEnrolmentCodeIfAsked(
+  page: Page,
+  brokerUrl: string,
+  username: string,
+): Promise<void> {
+  const form = page.locator('form[action="/auth/second-factor/enrolment-code"]');
+  if (!(await form.count())) return;
+  const code = await enrolmentCodeFor(brokerUrl, username);
+  if (!code) throw new Error(`the development IdP lists no enrolment code for ${username}`);
+  await form.locator('input[name=code]').fill(code);
+  await form.locator('button').click();
+  await page.waitForSelector('form[action="/auth/second-factor/totp/enrol"]');
+  // The passkey button works once the page's script has run.
+  await page.waitForLoadState('load');
 }

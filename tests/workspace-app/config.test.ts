@@ -9,27 +9,45 @@ import { testInternalCa } from '../support/test-internal-ca.js';
 /** A complete production configuration of the portal, its links to Redis and PostgreSQL verified TLS. */
 function productionEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const dir = scratchDir('hcw-portal-config');
-  const checkpointKey = path.join(dir, 'checkpoint.key');
-  writeFileSync(
-    checkpointKey,
-    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  );
+  const key = path.join(dir, 'audit-checkpoint.key');
+  writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
   return {
     PORTAL_ENV: 'production',
-    PORTAL_PORT: '8090',
+    PORTAL_PORT: '8443',
     PORTAL_PUBLIC_URL: 'https://portal.example.internal',
     PORTAL_DATABASE_URL:
-      'postgres://portal:secret@db-1.example.internal:5432/portal?sslmode=verify-full&sslrootcert=/etc/hcw-portal/internal-ca.crt',
-    PORTAL_REDIS_URL: 'rediss://portal:secret@redis-1.example.internal:6379/0',
+      'postgres://portal@db.example.internal/portal?sslmode=verify-full&sslrootcert=/etc/hcw-portal/internal-ca.crt',
+    PORTAL_REDIS_URL: 'rediss://portal:secret@redis.example.internal:6379',
     PORTAL_SESSION_SECRET: 's'.repeat(40),
     PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
-    AUDIT_ARCHIVE_DIR: path.join(dir, 'archive'),
-    AUDIT_CHECKPOINT_KEY_FILE: checkpointKey,
+    AUDIT_ARCHIVE_DIR: path.join(dir, 'audit-archive'),
+    AUDIT_CHECKPOINT_KEY_FILE: key,
     ...overrides,
   };
 }
 
 describe('portal configuration', () => {
+  it('loads a complete production configuration, with its audit archive', () => {
+    const config = loadConfig(productionEnv());
+    assert.equal(config.env, 'production');
+    assert.equal(config.auditArchive?.intervalMs, 60_000);
+  });
+
+  it('refuses to run in production without its audit archive (control: development may)', () => {
+    assert.throws(
+      () => loadConfig(productionEnv({ AUDIT_ARCHIVE_DIR: '', AUDIT_CHECKPOINT_KEY_FILE: '' })),
+      /portal configuration is invalid: AUDIT_ARCHIVE_DIR and AUDIT_CHECKPOINT_KEY_FILE are required in production/,
+    );
+    assert.throws(
+      () => loadConfig(productionEnv({ AUDIT_CHECKPOINT_KEY_FILE: '' })),
+      /AUDIT_ARCHIVE_DIR and AUDIT_CHECKPOINT_KEY_FILE go together/,
+    );
+    const development = loadConfig(
+      productionEnv({ PORTAL_ENV: 'development', AUDIT_ARCHIVE_DIR: '', AUDIT_CHECKPOINT_KEY_FILE: '' }),
+    );
+    assert.equal(development.auditArchive, undefined);
+  });
+
   describe('links inside the data centre', () => {
     it('takes Redis over TLS and PostgreSQL with verify-full in production (control)', () => {
       const config = loadConfig(productionEnv());
@@ -41,7 +59,7 @@ describe('portal configuration', () => {
       assert.throws(
         () =>
           loadConfig(
-            productionEnv({ PORTAL_REDIS_URL: 'redis://portal:secret@redis-1.example.internal:6379' }),
+            productionEnv({ PORTAL_REDIS_URL: 'redis://portal:secret@redis.example.internal:6379' }),
           ),
         /PORTAL_REDIS_URL: must be rediss:/,
       );
@@ -49,7 +67,7 @@ describe('portal configuration', () => {
 
     it('refuses a database URL that does not ask for verify-full in production', () => {
       for (const mode of ['', '?sslmode=require', '?sslmode=verify-ca', '?sslmode=disable']) {
-        const url = `postgres://portal:secret@db-1.example.internal:5432/portal${mode}`;
+        const url = `postgres://portal@db.example.internal/portal${mode}`;
         assert.throws(
           () => loadConfig(productionEnv({ PORTAL_DATABASE_URL: url })),
           /sslmode=verify-full/,

@@ -13,6 +13,8 @@ import { seedDemoTransfers } from './transfers/seed-demo-transfers.js';
 
 const config = loadConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+// An idle connection the server drops (a restart, a failover) is an error event, not a reason to exit.
+pool.on('error', (error) => process.stderr.write(`portal: postgres: ${error.message}\n`));
 const redis: RedisClientType = createClient(redisClientOptions(config.redisUrl, config.redisCa));
 redis.on('error', (error: Error) => process.stderr.write(`portal redis: ${error.message}\n`));
 await redis.connect();
@@ -27,7 +29,10 @@ if (config.demoData) {
   await seedDemoTimeline(pool, { patients: demoPatientNames });
 }
 
-const auditTrail = new AuditTrail(pool);
+// The audit writer has connections of its own, so a busy pool never holds back the records every read waits for.
+const auditPool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+auditPool.on('error', (error) => process.stderr.write(`portal: postgres (audit): ${error.message}\n`));
+const auditTrail = new AuditTrail(auditPool);
 const app = createPortalApp({ config, pool, redis, auditTrail });
 const server = app.listen(config.port, config.host, () => {
   process.stdout.write(`portal listening on ${config.host}:${config.port}\n`);
@@ -68,7 +73,7 @@ async function shutdown(): Promise<void> {
   server.closeAllConnections();
   await auditTrail.flush();
   await checkpoints?.stop();
-  await Promise.allSettled([pool.end(), redis.quit()]);
+  await Promise.allSettled([pool.end(), auditPool.end(), redis.quit()]);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown());

@@ -9,7 +9,10 @@ import { HttpError } from '../http/errors.js';
 
 const UserId = z.string().min(1).max(200);
 
-/** Administration of users' sign-in: an IT administrator resets a user's second factors. */
+/**
+ * Administration of users' sign-in: an IT administrator resets a user's second factors (a lost device, a
+ * suspected compromise); the user then needs a new enrolment code to enrol again.
+ */
 export function adminUserRoutes(deps: {
   audit: AuditTrail;
   factors: SecondFactorStore;
@@ -35,7 +38,8 @@ export function adminUserRoutes(deps: {
       throw new HttpError(403, 'この要求は受け付けられません。', 'This request is not accepted.');
     }
     const userId = UserId.parse(req.params.userId);
-    const removed = await deps.factors.removeAll(userId);
+    // The user needs an enrolment code (or the IdP's multi-factor) to enrol again.
+    const removed = await deps.factors.resetByAdministrator(userId, admin.id);
     await deps.audit.record({
       type: 'admin-action',
       outcome: 'success',

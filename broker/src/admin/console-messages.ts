@@ -88,6 +88,22 @@ const ja = {
   verifyNow: '今すぐ検証',
   verifiedAt: '検証日時',
   showingFirst: '新しい順に最大 {n} 件を表示しています。',
+  enrolmentCodes: '登録コード',
+  enrolmentCodesIntro:
+    '2段階目の認証をまだ登録していない利用者や、認証をリセットした利用者は、登録コードがなければ登録できません。本人であることを確かめたうえで、コードを直接（対面・電話など、サインインとは別の経路で）伝えてください。コードは発行時に一度だけ表示されます。',
+  issueCode: '登録コードを発行',
+  userId: '利用者ID（IdP の NameID）',
+  issue: '発行',
+  issuedCode: '{user} の登録コード：{code}（有効期限 {expires}）。この画面を離れると二度と表示されません。',
+  pendingCodes: '未使用の登録コード',
+  noPendingCodes: '未使用の登録コードはありません。',
+  issuedBy: '発行者',
+  issuedAt: '発行日時',
+  expiresAt: '有効期限',
+  revoke: '取り消す',
+  revokeConfirm: 'この登録コードを取り消します。',
+  revoked: '取り消しました（監査ログに記録済み）。',
+  actionFailed: '実行できませんでした',
 } as const;
 
 export type ConsoleMessages = { [K in keyof typeof ja]: string };
@@ -173,6 +189,22 @@ const en: ConsoleMessages = {
   verifyNow: 'Verify now',
   verifiedAt: 'Verified at',
   showingFirst: 'Showing at most {n} records, newest first.',
+  enrolmentCodes: 'Enrolment codes',
+  enrolmentCodesIntro:
+    'A user with no second factor yet, or whose factors were reset, cannot enrol one without an enrolment code. Make sure you are dealing with the person, then give them the code directly (in person, by telephone: not the way they sign in). A code is shown once, when it is issued.',
+  issueCode: 'Issue an enrolment code',
+  userId: 'User ID (the IdP’s NameID)',
+  issue: 'Issue',
+  issuedCode: 'Enrolment code for {user}: {code} (valid until {expires}). It will not be shown again.',
+  pendingCodes: 'Unused enrolment codes',
+  noPendingCodes: 'No enrolment code is waiting to be used.',
+  issuedBy: 'Issued by',
+  issuedAt: 'Issued at',
+  expiresAt: 'Valid until',
+  revoke: 'Revoke',
+  revokeConfirm: 'Revoke this enrolment code?',
+  revoked: 'Revoked (recorded in the audit trail).',
+  actionFailed: 'It could not be done',
 };
 
 export function consoleMessages(language: ConsoleLanguage): ConsoleMessages {

@@ -1,5 +1,6 @@
 import { escapeHtml as h } from '../http/html.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
+import type { PendingEnrolmentCode } from '../auth/second-factor/enrolment-codes.js';
 import type { AuditQuery, AuditRow, ChainStatus } from './audit-search.js';
 import { fill, type ConsoleLanguage, type ConsoleMessages } from './console-messages.js';
 
@@ -45,6 +46,7 @@ export function consolePage(language: ConsoleLanguage, m: ConsoleMessages, user:
 <th>${h(m.actions)}</th></tr></thead><tbody></tbody></table></div>
 <p id="no-sessions" class="meta" hidden>${h(m.noSessions)}</p></section>
 <section aria-labelledby="pools-title"><h2 id="pools-title">${h(m.pools)}</h2><div id="pools"></div></section>
+<p><a href="/admin/enrolment-codes${language === 'en' ? '?lang=en' : ''}">${h(m.enrolmentCodes)}</a></p>
 <section aria-labelledby="charts-title"><h2 id="charts-title">${h(m.charts)}</h2>
 <figure><img class="chart" data-src="/admin/charts/sessions.svg?hours=24${lang}" src="/admin/charts/sessions.svg?hours=24${lang}" alt="${h(m.sessionsChart)}" width="720" height="240"></figure>
 <figure><img class="chart" data-src="/admin/charts/sign-ins.svg?hours=24${lang}" src="/admin/charts/sign-ins.svg?hours=24${lang}" alt="${h(m.signInsChart)}" width="720" height="240"></figure>
@@ -112,6 +114,46 @@ ${field('from', m.from, 'datetime-local')}${field('to', m.to, 'datetime-local')}
   else other.set('lang', 'en');
   other.delete('verify');
   return layout(language, m, m.auditTitle, user, `/admin/audit?${other.toString()}`, body);
+}
+
+/** Issuing, listing and revoking enrolment codes; the codes themselves appear only in the issuing answer. */
+export function enrolmentCodesPage(
+  language: ConsoleLanguage,
+  m: ConsoleMessages,
+  user: SignedInUser,
+  pending: PendingEnrolmentCode[],
+): string {
+  const rows = pending
+    .map(
+      (p) => `<tr data-id="${h(p.id)}"><td>${h(p.userId)}</td><td>${h(p.issuedBy)}</td>
+<td>${h(japanTime(p.issuedAt))}</td><td>${h(japanTime(p.expiresAt))}</td>
+<td><button type="button" class="revoke" data-id="${h(p.id)}">${h(m.revoke)}</button></td></tr>`,
+    )
+    .join('');
+  const body = `
+<p id="action-status" class="notice" role="status" hidden></p>
+<section aria-labelledby="issue-title"><h2 id="issue-title">${h(m.issueCode)}</h2>
+<p>${h(m.enrolmentCodesIntro)}</p>
+<form id="issue-code"><label>${h(m.userId)}<input name="userId" required maxlength="200" autocomplete="off"></label>
+<button type="submit">${h(m.issue)}</button></form>
+<p id="issued-code" class="notice" role="status" hidden></p></section>
+<section aria-labelledby="pending-title"><h2 id="pending-title">${h(m.pendingCodes)}</h2>
+${
+  pending.length === 0
+    ? `<p class="meta">${h(m.noPendingCodes)}</p>`
+    : `<div class="scroll"><table id="pending-codes"><thead><tr><th>${h(m.user)}</th><th>${h(m.issuedBy)}</th>
+<th>${h(m.issuedAt)}</th><th>${h(m.expiresAt)}</th><th>${h(m.actions)}</th></tr></thead><tbody>${rows}</tbody></table></div>`
+}</section>
+${dataBlock('console-messages', m)}`;
+  return layout(
+    language,
+    m,
+    m.enrolmentCodes,
+    user,
+    language === 'en' ? '/admin/enrolment-codes' : '/admin/enrolment-codes?lang=en',
+    body,
+    ['/client/admin/enrolment-codes.js'],
+  );
 }
 
 /** A time as people in the workspace read it: Japan's clock, to the second. */

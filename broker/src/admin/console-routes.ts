@@ -377,7 +377,7 @@ async function applyToLiveSessions(
 }
 
 /** Only our own page's script sends this header; a cross-site form cannot. */
-const requireClientHeader: RequestHandler = (req, _res, next) => {
+export const requireClientHeader: RequestHandler = (req, _res, next) => {
   if (req.get('x-requested-with') !== 'hcw-client') {
     throw new HttpError(403, 'この要求は受け付けられません。', 'This request is not accepted.');
   }
@@ -385,7 +385,7 @@ const requireClientHeader: RequestHandler = (req, _res, next) => {
 };
 
 /** Signed-in users of one role only; anyone else is refused, and the refusal is audited. */
-function requireRole(role: Role, deps: Pick<ConsoleDeps, 'audit'>): RequestHandler {
+export function requireRole(role: Role, deps: Pick<ConsoleDeps, 'audit'>): RequestHandler {
   return async (req, res, next) => {
     const user = req.session.user;
     const isPage = req.method === 'GET' && !req.path.startsWith('/admin/api/');

@@ -26,6 +26,8 @@ export interface DevIdpOptions {
   key: string;
   cert: string;
   password: string;
+  /** The demo users' enrolment codes, listed on the sign-in page (the IdP stands in for their administrator). */
+  enrolmentCodes?: { pendingCodes(): Promise<{ username: string; code: string }[]> };
 }
 
 const AuthnRequestFields = z.object({
@@ -69,7 +71,18 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
     res.type('application/javascript').send("document.getElementById('saml-post').submit();\n");
   });
 
-  router.get('/sso', (req, res) => {
+  // Listed when the broker's database answers; the sign-in page works without them.
+  const demoCodes = async (): Promise<Map<string, string>> => {
+    const codes = await options.enrolmentCodes?.pendingCodes().catch(() => undefined);
+    return new Map(codes?.map(({ username, code }) => [username, code]) ?? []);
+  };
+
+  // For `npm run demo` to print, and the tests' sign-in helpers: the same codes the sign-in page lists.
+  router.get('/enrolment-codes', async (_req, res) => {
+    res.json({ codes: Object.fromEntries(await demoCodes()) });
+  });
+
+  router.get('/sso', async (req, res) => {
     const samlRequest = typeof req.query.SAMLRequest === 'string' ? req.query.SAMLRequest : '';
     const relayState = typeof req.query.RelayState === 'string' ? req.query.RelayState : '';
     if (!parseAuthnRequest(samlRequest)) {
@@ -84,10 +97,10 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
         );
       return;
     }
-    res.type('html').send(loginPage(samlRequest, relayState));
+    res.type('html').send(loginPage(samlRequest, relayState, await demoCodes()));
   });
 
-  router.post('/sso', express.urlencoded({ extended: false, limit: '32kb' }), (req, res) => {
+  router.post('/sso', express.urlencoded({ extended: false, limit: '32kb' }), async (req, res) => {
     const form = LoginForm.safeParse(req.body);
     const request = form.success ? parseAuthnRequest(form.data.SAMLRequest) : undefined;
     if (!form.success || !request) {
@@ -113,6 +126,7 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
           loginPage(
             form.data.SAMLRequest,
             form.data.RelayState ?? '',
+            await demoCodes(),
             'ユーザー名またはパスワードが違います。',
           ),
         );
@@ -223,11 +237,18 @@ function page(title: string, body: string): string {
 <body><main class="sign-in"><p class="badge">開発用 IdP（デモ・テスト専用）</p><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
-function loginPage(samlRequest: string, relayState: string, error?: string): string {
-  const users = DEMO_USERS.map(
-    (u) =>
-      `<li><code>${escapeHtml(u.username)}</code> ${escapeHtml(u.displayName)}（${escapeHtml(u.roles.join(', '))}）</li>`,
-  ).join('');
+function loginPage(
+  samlRequest: string,
+  relayState: string,
+  enrolmentCodes: Map<string, string>,
+  error?: string,
+): string {
+  const users = DEMO_USERS.map((u) => {
+    const code = enrolmentCodes.get(u.username);
+    return `<li><code>${escapeHtml(u.username)}</code> ${escapeHtml(u.displayName)}（${escapeHtml(u.roles.join(', '))}）${
+      code ? ` 登録コード <code class="enrolment-code">${escapeHtml(code)}</code>` : ''
+    }${u.assertsMfa ? ' 多要素認証済みとして通知' : ''}</li>`;
+  }).join('');
   return page(
     'サインイン',
     `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
@@ -238,7 +259,9 @@ function loginPage(samlRequest: string, relayState: string, error?: string): str
 <input type="hidden" name="RelayState" value="${escapeHtml(relayState)}">
 <button type="submit">サインイン</button>
 </form>
-<details><summary>デモ利用者</summary><ul>${users}</ul></details>`,
+<details><summary>デモ利用者</summary>
+<p>2段階目の認証をまだ登録していない利用者には、管理者が発行する登録コードをここに表示します（デモ専用）。</p>
+<ul>${users}</ul></details>`,
   );
 }
 

@@ -273,26 +273,34 @@ export function samlRoutes({ strategy, signingCert, limits, onSignedIn, onRefuse
     '/auth/saml/acs',
     express.urlencoded({ extended: false, limit: '256kb' }),
     async (req, res, next) => {
-      const verdict = await limits.check(clientAddress(req));
-      if (verdict.blocked) {
+      // Counted before it is checked, so a burst of responses cannot all slip under the limit; given back
+      // when the response proves good.
+      const attempt = await limits.attempt('sign-in', { address: clientAddress(req) });
+      if (!attempt.allowed) {
         res
           .status(429)
-          .set('Retry-After', String(verdict.retryAfterSeconds))
+          .set('Retry-After', String(attempt.retryAfterSeconds))
           .type('html')
           .send(
-            noticePage(
-              'しばらくお待ちください',
-              `サインインの失敗が続いたため、この接続元からの受け付けを一時停止しています。約${Math.ceil(verdict.retryAfterSeconds / 60)}分後にお試しください。`,
-            ),
+            noticePage('しばらくお待ちください', {
+              ja: `サインインの失敗が続いたため、この接続元からの受け付けを一時停止しています。約${Math.ceil(attempt.retryAfterSeconds / 60)}分後にお試しください。`,
+              en: `Too many failed sign-ins from this address: please try again in about ${Math.ceil(attempt.retryAfterSeconds / 60)} minutes.`,
+            }),
           );
         return;
       }
       authenticator.authenticate('saml', { session: false }, (error: unknown, user: unknown) => {
         if (error || !user) {
-          onRefused(req, res, error ?? new Error('no user')).catch(next);
+          // A signed assertion naming no usable identity is the IdP's set-up, not a guess: its attempt is given
+          // back, so such refusals never block a hospital's shared address.
+          const counted = error instanceof UnusableIdentity ? attempt.succeeded() : Promise.resolve();
+          counted.then(() => onRefused(req, res, error ?? new Error('no user'))).catch(next);
           return;
         }
-        onSignedIn(req, res, user as SignedInUser).catch(next);
+        attempt
+          .succeeded()
+          .then(() => onSignedIn(req, res, user as SignedInUser))
+          .catch(next);
       })(req, res, next);
     },
   );

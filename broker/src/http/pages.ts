@@ -1,5 +1,11 @@
 import { escapeHtml } from './html.js';
 
+/** Words a user may act on, in Japanese first and English after. */
+export interface Bilingual {
+  ja: string;
+  en: string;
+}
+
 /** The broker's own small pages (sign-in steps, notices): Japanese, our stylesheet, our scripts only. */
 export function authPage(title: string, body: string, scripts: string[] = []): string {
   return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -9,10 +15,21 @@ ${body}
 </main>${scripts.map((s) => `<script type="module" src="${escapeHtml(s)}"></script>`).join('')}</body></html>`;
 }
 
-export function noticePage(title: string, message: string, link?: { href: string; text: string }): string {
+/** A message as two paragraphs, Japanese then English; `className` marks both (e.g. `error`). */
+export function bilingualParagraphs(message: Bilingual, className?: string): string {
+  const cls = className ? ` class="${escapeHtml(className)}"` : '';
+  const role = className === 'error' ? ' role="alert"' : '';
+  return `<div${role}><p${cls}>${escapeHtml(message.ja)}</p><p${cls} lang="en">${escapeHtml(message.en)}</p></div>`;
+}
+
+export function noticePage(
+  title: string,
+  message: string | Bilingual,
+  link?: { href: string; text: string },
+): string {
   return authPage(
     title,
-    `<p>${escapeHtml(message)}</p>${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ''}`,
+    `${typeof message === 'string' ? `<p>${escapeHtml(message)}</p>` : bilingualParagraphs(message)}${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ''}`,
   );
 }
 

@@ -11,6 +11,7 @@ export class MeteredAuditTrail extends AuditTrail {
     super(pool);
   }
 
+  // record() goes through recordAll(), so every event is counted here once.
   override async recordAll(events: readonly AuditEvent[]): Promise<void> {
     await super.recordAll(events);
     for (const event of events) this.metrics.countAudit(event);

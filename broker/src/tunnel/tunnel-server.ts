@@ -22,8 +22,15 @@ export interface LiveTunnel {
 }
 
 export interface TunnelEvents {
+  /**
+   * Asked before guacd is contacted, awaited: undefined admits the connection; a message (Japanese and
+   * English, separated by " / ") refuses it, and the user is shown that message.
+   */
+  admit?(tunnel: LiveTunnel): Promise<string | undefined>;
+  /** The desktop answered: the tunnel is live. */
   onOpen?(tunnel: LiveTunnel): void;
-  onClose?(tunnel: LiveTunnel, counters: EgressCounters, durationSeconds: number): void;
+  /** An admitted tunnel ended, whether or not it became live. */
+  onClose?(tunnel: LiveTunnel, counters: EgressCounters, durationSeconds: number, wasOpen: boolean): void;
 }
 
 export interface TunnelDeps {
@@ -158,17 +165,22 @@ export class TunnelServer extends GuacamoleLite {
       const connection = new HardenedConnection(this.clientOptions, id, webSocket, display, grant.claims);
       if (!connection.isOpen) return;
       const tunnel: LiveTunnel = { connection, sessionId: grant.sessionId, user: grant.user };
+      let isAdmitted = false;
+      let wasOpen = false;
       connection.on('ready', () => {
+        wasOpen = true;
         this.live.add(tunnel);
         this.deps.events?.onOpen?.(tunnel);
       });
       connection.on('close', () => {
         this.activeConnections.delete(id);
-        if (this.live.delete(tunnel)) {
+        this.live.delete(tunnel);
+        if (isAdmitted) {
           this.deps.events?.onClose?.(
             tunnel,
             connection.counters(),
             Math.round((Date.now() - connection.openedAt) / 1000),
+            wasOpen,
           );
         }
       });
@@ -176,6 +188,17 @@ export class TunnelServer extends GuacamoleLite {
         this.deps.log(`tunnel connection error: ${(error as Error).message}`),
       );
       this.activeConnections.set(id, connection);
+      const refusal = await this.admit(tunnel);
+      if (refusal !== undefined) {
+        // The browser is told why, as when a session ends; guacd and the desktop are never contacted.
+        this.end(tunnel, refusal);
+        return;
+      }
+      isAdmitted = true;
+      if (webSocket.readyState !== webSocket.OPEN) {
+        connection.close(); // the browser went away while the connection was being admitted
+        return;
+      }
       connection.connect({
         host: grant.claims.connection.guacdHost,
         port: grant.claims.connection.guacdPort,
@@ -184,6 +207,15 @@ export class TunnelServer extends GuacamoleLite {
     } catch (error) {
       this.deps.log(`tunnel could not open: ${(error as Error).message}`);
       webSocket.terminate();
+    }
+  }
+
+  private async admit(tunnel: LiveTunnel): Promise<string | undefined> {
+    try {
+      return await this.deps.events?.admit?.(tunnel);
+    } catch (error) {
+      this.deps.log(`tunnel admission failed: ${(error as Error).message}`);
+      return '接続を開始できませんでした。もう一度お試しください。 / The connection could not be started. Please try again.';
     }
   }
 

@@ -2,12 +2,18 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
+/** An empty setting is an unset one (an environment file line `NAME=` says "none"). */
+const optionalPath = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.string().min(1).optional(),
+);
+
 /** The audit archive's settings, the same for every service that keeps an audit trail. */
 export const AuditArchiveEnv = z.object({
   /** Where checkpoints and archived rows go: a folder this service can write and the database cannot. */
-  AUDIT_ARCHIVE_DIR: z.string().min(1).optional(),
+  AUDIT_ARCHIVE_DIR: optionalPath,
   /** Ed25519 private key (PEM) that signs checkpoints; PostgreSQL never sees it. */
-  AUDIT_CHECKPOINT_KEY_FILE: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_KEY_FILE: optionalPath,
   /** How often a checkpoint is made: rows newer than the last one rest on the hash chain alone. */
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });

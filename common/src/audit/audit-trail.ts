@@ -77,8 +77,9 @@ export function auditRowHash(
   return createHash('sha256').update(previousHash).update('\n').update(content).digest('hex');
 }
 
+/** One caller's events: appended together, in one transaction, or not at all. */
 interface Pending {
-  event: z.output<typeof AuditEvent>;
+  events: z.output<typeof AuditEvent>[];
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -115,15 +116,17 @@ export class AuditTrail {
     return this.recordAll([input]);
   }
 
-  /** Appends several events, in order, in one batch if they fit; resolves when all are committed. */
+  /**
+   * Appends several events in order, all in the same transaction: all of them are in the trail, or none (an
+   * action that leaves more than one row, such as a sign-in that ends another). Resolves when committed.
+   */
   async recordAll(inputs: readonly AuditEvent[]): Promise<void> {
     // Parsed before queueing: an invalid event is the caller's error, never a batch's.
     const events = inputs.map((input) => AuditEvent.parse(input));
-    const committed = events.map(
-      (event) => new Promise<void>((resolve, reject) => this.queue.push({ event, resolve, reject })),
-    );
+    if (events.length === 0) return;
+    const committed = new Promise<void>((resolve, reject) => this.queue.push({ events, resolve, reject }));
     this.startWriting();
-    await Promise.all(committed);
+    await committed;
   }
 
   /** Resolves once everything queued so far is written (or has failed). */
@@ -141,13 +144,33 @@ export class AuditTrail {
 
   private async writeQueued(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      // Whole callers only, up to maxBatch events (a caller with more goes alone).
+      let size = this.queue[0]!.events.length;
+      let count = 1;
+      while (count < this.queue.length && size + this.queue[count]!.events.length <= this.maxBatch) {
+        size += this.queue[count]!.events.length;
+        count++;
+      }
+      const batch = this.queue.splice(0, count);
       try {
-        await this.append(batch.map((pending) => pending.event));
+        await this.append(batch.flatMap((pending) => pending.events));
         this.batchesWritten++;
         for (const pending of batch) pending.resolve();
       } catch (error) {
-        for (const pending of batch) pending.reject(error);
+        if (batch.length === 1) {
+          batch[0]!.reject(error);
+          continue;
+        }
+        // One caller's event the database refuses must not fail the others: each is tried on its own.
+        for (const pending of batch) {
+          try {
+            await this.append(pending.events);
+            this.batchesWritten++;
+            pending.resolve();
+          } catch (alone) {
+            pending.reject(alone);
+          }
+        }
       }
     }
   }
@@ -155,21 +178,20 @@ export class AuditTrail {
   private async append(events: z.output<typeof AuditEvent>[]): Promise<void> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      // One batch at a time across every process writing to this database, so the chain stays one line.
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('audit_events'))");
-      const last = await client.query<{ hash: string }>(
-        'SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1',
-      );
+      // One batch at a time across every process writing to this database, so the chain stays one line. Sent
+      // as one message: every round trip here is time every waiting request waits.
+      await client.query("BEGIN; SELECT pg_advisory_xact_lock(hashtext('audit_events'))");
       // The database server's clock is the one trusted, synchronised clock (LOG-3).
-      const now = await client.query<{ now: Date }>(
-        "SELECT date_trunc('milliseconds', clock_timestamp()) AS now",
+      const head = await client.query<{ hash: string | null; now: Date }>(
+        `SELECT (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1) AS hash,
+                date_trunc('milliseconds', clock_timestamp()) AS now`,
       );
-      let previousHash = last.rows[0]?.hash ?? GENESIS;
+      const occurredAt = head.rows[0]!.now;
+      let previousHash = head.rows[0]!.hash ?? GENESIS;
       const columns: unknown[][] = Array.from({ length: 10 }, () => []);
       for (const event of events) {
         const row = {
-          occurred_at: now.rows[0]!.now,
+          occurred_at: occurredAt,
           type: event.type,
           outcome: event.outcome,
           actor_id: event.actorId ?? null,

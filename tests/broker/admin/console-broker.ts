@@ -43,6 +43,8 @@ export interface ConsoleBroker {
   events: ConsoleEvent[];
   /** Signs a user in (a session in the store, as the sign-in flow leaves it) and returns their Cookie header. */
   signIn(user: SignedInUser): Promise<{ cookie: string; sessionId: string }>;
+  /** A session as the IdP's sign-in leaves it when the second factor is still to come. */
+  startSignIn(user: SignedInUser): Promise<{ cookie: string; sessionId: string }>;
   close(): Promise<void>;
 }
 
@@ -74,12 +76,21 @@ export async function consoleBroker(
     /** How long the broker waits for an agent (a real one restarts its X server when it wipes). */
     agentTimeoutMs?: number;
     portal?: DesktopPoolDeps['portal'];
+    /**
+     * A PostgreSQL server of the test's own instead of the workspace's: its superuser's URL, and the URL of
+     * a login role there, which will own the test's database (`startPostgres`'s `adminUrl` and `urlFor`).
+     */
+    postgres?: { adminUrl: string; serviceUrl: string };
   } = {},
 ): Promise<ConsoleBroker> {
   const stack = await workspace();
+  const server = options.postgres ?? {
+    adminUrl: stack.adminDatabaseUrl,
+    serviceUrl: stack.brokerDatabaseUrl,
+  };
   const databaseUrl = options.broker
-    ? inDatabase(stack.brokerDatabaseUrl, database)
-    : await recreateDatabase(stack, database, stack.brokerDatabaseUrl);
+    ? inDatabase(server.serviceUrl, database)
+    : await recreateDatabase(server.adminUrl, database, server.serviceUrl);
   const agents =
     options.broker?.agents ??
     (await Promise.all(Array.from({ length: options.desktops ?? 2 }, () => FakeAgent.start())));
@@ -117,6 +128,8 @@ export async function consoleBroker(
   });
   rmSync(dir, { recursive: true, force: true });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // An idle connection that a stopped server drops must not take the test process down with it.
+  pool.on('error', () => undefined);
   if (!options.broker) {
     await migrate(pool, AUDIT_MIGRATIONS);
     await migrate(pool, BROKER_MIGRATIONS);
@@ -173,6 +186,35 @@ export async function consoleBroker(
     waitingForDesktop: () => desktops.waitingForDesktop,
     databaseWaiting: () => pool.waitingCount,
   });
+  async function storeSession(
+    data: Record<string, unknown>,
+    signedInAs?: string,
+  ): Promise<{ cookie: string; sessionId: string }> {
+    const sessionId = randomBytes(18).toString('base64url');
+    const now = Date.now();
+    await new Promise<void>((resolve, reject) =>
+      sessionStore.set(
+        sessionId,
+        {
+          cookie: {
+            originalMaxAge: 15 * 60000,
+            expires: new Date(now + 15 * 60000),
+            httpOnly: true,
+            path: '/',
+          },
+          ...data,
+        } as unknown as Parameters<RedisStore['set']>[1],
+        (error) => (error ? reject(error as Error) : resolve()),
+      ),
+    );
+    if (signedInAs) await redis.set(userSessionKey(signedInAs), sessionId, { EX: 3600 });
+    const signature = createHmac('sha256', config.session.secret)
+      .update(sessionId)
+      .digest('base64')
+      .replace(/=+$/, '');
+    return { cookie: `${SESSION_COOKIE}=${encodeURIComponent(`s:${sessionId}.${signature}`)}`, sessionId };
+  }
+
   return {
     app,
     config,
@@ -186,32 +228,8 @@ export async function consoleBroker(
     poolId,
     agents,
     events,
-    async signIn(user) {
-      const sessionId = randomBytes(18).toString('base64url');
-      const signedInAt = Date.now();
-      await new Promise<void>((resolve, reject) =>
-        sessionStore.set(
-          sessionId,
-          {
-            cookie: {
-              originalMaxAge: 15 * 60000,
-              expires: new Date(signedInAt + 15 * 60000),
-              httpOnly: true,
-              path: '/',
-            },
-            user,
-            signedInAt,
-          } as unknown as Parameters<RedisStore['set']>[1],
-          (error) => (error ? reject(error as Error) : resolve()),
-        ),
-      );
-      await redis.set(userSessionKey(user.id), sessionId, { EX: 3600 });
-      const signature = createHmac('sha256', config.session.secret)
-        .update(sessionId)
-        .digest('base64')
-        .replace(/=+$/, '');
-      return { cookie: `${SESSION_COOKIE}=${encodeURIComponent(`s:${sessionId}.${signature}`)}`, sessionId };
-    },
+    signIn: (user) => storeSession({ user, signedInAt: Date.now() }, user.id),
+    startSignIn: (user) => storeSession({ pendingUser: user, pendingSince: Date.now() }),
     async close() {
       await health.stop();
       await desktops.close();

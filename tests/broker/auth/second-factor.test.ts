@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { redisClientOptions } from '@hcw/common';
-import { Cookies, signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
+import {
+  Cookies,
+  hiddenField,
+  redeemEnrolmentCodeOverHttp,
+  signInOverHttp,
+  signOutOverHttp,
+} from '../../support/http-sign-in.js';
 import { nextTotpCode, rememberTotpSecret } from '../../support/totp.js';
 import { workspace } from '../../support/workspace.js';
 import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
@@ -130,6 +136,7 @@ describe('second factor', function () {
   it('lets a recovery code replace a lost authenticator, but not stand in for it', async () => {
     const user = 'pharm.kobayashi';
     const first = await signInOverHttp(stack.brokerUrl, user, { stopAtSecondFactor: true });
+    await redeemEnrolmentCodeOverHttp(stack.brokerUrl, first.cookies, user);
     const page = await (
       await fetch(`${stack.brokerUrl}/auth/second-factor`, { headers: { cookie: first.cookies.header() } })
     ).text();
@@ -137,6 +144,7 @@ describe('second factor', function () {
     rememberTotpSecret(stack.brokerUrl, user, secret);
     await post(stack, first.cookies, '/auth/second-factor/totp/enrol', {
       code: await nextTotpCode(stack.brokerUrl, user),
+      challenge: hiddenField(page, 'challenge'),
     });
     const codesPage = await (
       await fetch(`${stack.brokerUrl}/auth/second-factor/recovery-codes`, {
@@ -191,6 +199,109 @@ describe('second factor', function () {
     const page = await (
       await fetch(`${stack.brokerUrl}/auth/second-factor`, { headers: { cookie: next.cookies.header() } })
     ).text();
-    assert.match(page, /2段階目の認証を登録/);
+    assert.match(
+      page,
+      /管理者が2段階目の認証をリセットしました/,
+      'told why, and asked for an enrolment code',
+    );
+    assert.match(page, /action="\/auth\/second-factor\/enrolment-code"/);
+    const passwordOnly = await fetch(`${stack.brokerUrl}/auth/second-factor/webauthn/registration-options`, {
+      method: 'POST',
+      headers: { cookie: next.cookies.header() },
+    });
+    assert.equal(passwordOnly.status, 403, 'the password alone enrols nothing after a reset');
+    // With the enrolment code the administrator gave out, the user enrols again.
+    await redeemEnrolmentCodeOverHttp(stack.brokerUrl, next.cookies, 'beds.ito');
+    const enrolPage = await (
+      await fetch(`${stack.brokerUrl}/auth/second-factor`, { headers: { cookie: next.cookies.header() } })
+    ).text();
+    assert.match(enrolPage, /2段階目の認証を登録/);
+  });
+
+  it('lets a user the IdP signed in with multi-factor enrol a factor without an enrolment code', async () => {
+    const user = 'audit.watanabe'; // the IdP asserts multi-factor for this user: straight in
+    const { cookies } = await signInOverHttp(stack.brokerUrl, user);
+    const page = await (
+      await fetch(`${stack.brokerUrl}/auth/second-factor`, { headers: { cookie: cookies.header() } })
+    ).text();
+    assert.match(page, /2段階目の認証を登録/, 'offered enrolment, no enrolment code asked');
+    const secret = /このキーを入力してください：<code>([A-Z2-7]+)<\/code>/.exec(page)![1]!;
+    rememberTotpSecret(stack.brokerUrl, user, secret);
+    const enrolled = await post(stack, cookies, '/auth/second-factor/totp/enrol', {
+      code: await nextTotpCode(stack.brokerUrl, user),
+      challenge: hiddenField(page, 'challenge'),
+    });
+    assert.equal(enrolled.status, 303);
+    const codes = await (
+      await fetch(`${stack.brokerUrl}/auth/second-factor/recovery-codes`, {
+        headers: { cookie: cookies.header() },
+      })
+    ).text();
+    assert.equal([...codes.matchAll(/<li><code>/g)].length, 10);
+    const onward = await post(stack, cookies, '/auth/second-factor/complete', {});
+    assert.equal(onward.status, 303);
+    assert.equal(onward.headers.get('location'), '/');
+    assert.equal(
+      (await fetch(`${stack.brokerUrl}/api/me`, { headers: { cookie: cookies.header() } })).status,
+      200,
+    );
+    await signOutOverHttp(stack.brokerUrl, cookies);
+
+    // Control: signed in with the password and an authenticator app, nobody enrols more this way.
+    const other = await signInOverHttp(stack.brokerUrl, 'msw.takahashi');
+    const asked = await fetch(`${stack.brokerUrl}/auth/second-factor`, {
+      redirect: 'manual',
+      headers: { cookie: other.cookies.header() },
+    });
+    assert.equal(asked.status, 303);
+    assert.equal(asked.headers.get('location'), '/auth/login');
+    const options = await fetch(`${stack.brokerUrl}/auth/second-factor/webauthn/registration-options`, {
+      method: 'POST',
+      headers: { cookie: other.cookies.header() },
+    });
+    assert.equal(options.status, 401);
+    await signOutOverHttp(stack.brokerUrl, other.cookies);
+  });
+
+  it('has the development IdP list an enrolment code for each demo user who needs one, and only for them', async () => {
+    // beds.ito was reset above and has not enrolled again; msw.takahashi has an authenticator app.
+    const listed = (await (await fetch(`${stack.brokerUrl}/dev-idp/enrolment-codes`)).json()) as {
+      codes: Record<string, string>;
+    };
+    assert.match(listed.codes['beds.ito'] ?? '', /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    for (const user of ['msw.takahashi', 'dr.tanaka', 'admin.yamamoto', 'audit.watanabe']) {
+      assert.equal(listed.codes[user], undefined, user);
+    }
+    const login = await fetch(`${stack.brokerUrl}/auth/login`, { redirect: 'manual' });
+    const idpPage = await (await fetch(login.headers.get('location')!)).text();
+    assert.ok(idpPage.includes(listed.codes['beds.ito']!), 'the sign-in page lists the same code');
+    const again = (await (await fetch(`${stack.brokerUrl}/dev-idp/enrolment-codes`)).json()) as {
+      codes: Record<string, string>;
+    };
+    assert.equal(again.codes['beds.ito'], listed.codes['beds.ito'], 'a pending code is listed until used');
+  });
+
+  it('leaves a code an administrator issued in the console alone: the development IdP neither replaces nor lists it', async () => {
+    const admin = await signInOverHttp(stack.brokerUrl, 'admin.yamamoto');
+    const issued = await fetch(`${stack.brokerUrl}/admin/api/enrolment-codes`, {
+      method: 'POST',
+      headers: {
+        cookie: admin.cookies.header(),
+        'x-requested-with': 'hcw-client',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ userId: 'beds.ito' }),
+    });
+    assert.equal(issued.status, 201);
+    const { code } = (await issued.json()) as { code: string };
+    await signOutOverHttp(stack.brokerUrl, admin.cookies);
+    const listed = (await (await fetch(`${stack.brokerUrl}/dev-idp/enrolment-codes`)).json()) as {
+      codes: Record<string, string>;
+    };
+    assert.equal(listed.codes['beds.ito'], undefined, 'the administrator hands this one over');
+    const signingIn = await signInOverHttp(stack.brokerUrl, 'beds.ito', { stopAtSecondFactor: true });
+    const typed = await post(stack, signingIn.cookies, '/auth/second-factor/enrolment-code', { code });
+    assert.equal(typed.status, 303);
+    assert.equal(typed.headers.get('location'), '/auth/second-factor');
   });
 });

@@ -20,7 +20,7 @@ export const PORTAL_MIGRATIONS = path.resolve(
  */
 export async function patientDatabase(name: string): Promise<pg.Pool> {
   const stack = await workspace();
-  const url = await recreateDatabase(stack, name, stack.portalDatabaseUrl);
+  const url = await recreateDatabase(stack.adminDatabaseUrl, name, stack.portalDatabaseUrl);
   const pool = new pg.Pool({ connectionString: url, max: 12 });
   await migrate(pool, AUDIT_MIGRATIONS);
   await migrate(pool, PORTAL_MIGRATIONS);

@@ -35,7 +35,7 @@ export interface TimelineDatabase {
 /** A database of the suite's own on the shared PostgreSQL, with the portal's migrations and the audit trail. */
 export async function timelineDatabase(name: string): Promise<TimelineDatabase> {
   const stack = await workspace();
-  const url = await recreateDatabase(stack, name, stack.portalDatabaseUrl);
+  const url = await recreateDatabase(stack.adminDatabaseUrl, name, stack.portalDatabaseUrl);
   const pool = new pg.Pool({ connectionString: url, max: 12 });
   await migrate(pool, AUDIT_MIGRATIONS);
   await migrate(pool, PORTAL_MIGRATIONS);

@@ -102,7 +102,7 @@ async function startedWorkspace(): ReturnType<typeof workspace> {
 
 export async function startTransferTestEnv(databaseName: string): Promise<TransferTestEnv> {
   const stack = await startedWorkspace();
-  const url = await recreateDatabase(stack, databaseName, stack.portalDatabaseUrl);
+  const url = await recreateDatabase(stack.adminDatabaseUrl, databaseName, stack.portalDatabaseUrl);
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   const redis: RedisClientType = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
   try {

@@ -9,170 +9,341 @@ import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
+import { recordFirst } from '../../audit/record-first.js';
 import { HttpError } from '../../http/errors.js';
 import { escapeHtml } from '../../http/html.js';
-import { authPage, noticePage } from '../../http/pages.js';
+import { authPage, bilingualParagraphs, noticePage, type Bilingual } from '../../http/pages.js';
 import type { SignInLimits } from '../rate-limits.js';
 import { clientAddress, completeSignIn, pendingUser, type SignInFlowDeps } from '../sign-in-flow.js';
 import type { SignedInUser } from '../signed-in-user.js';
-import type { SecondFactorStore } from './second-factor-store.js';
+import type { EnrolmentCodes } from './enrolment-codes.js';
+import type { FactorChallenges } from './factor-challenges.js';
+import {
+  challengeAnsweredBy,
+  decide,
+  factorState,
+  REFUSALS,
+  sessionAfter,
+  type ChallengeCondition,
+  type Decision,
+  type FactorState,
+  type FactorStep,
+  type IssuedChallenge,
+  type Next,
+} from './factor-flow.js';
+import { PasskeyAlreadyRegisteredError, type SecondFactorStore } from './second-factor-store.js';
 
 export interface SecondFactorDeps extends SignInFlowDeps {
   factors: SecondFactorStore;
+  enrolmentCodes: EnrolmentCodes;
+  challenges: FactorChallenges;
   limits: SignInLimits;
 }
 
-const CodeForm = z.object({ code: z.string().trim().max(20) });
+const CodeForm = z.object({ code: z.string().trim().max(40) });
+const EnrolForm = z.object({ code: z.string().trim().max(40), challenge: z.string().max(200).optional() });
+/** Enough of a WebAuthn response to find its challenge; @simplewebauthn checks the rest. */
+const PasskeyResponse = z
+  .object({
+    id: z.string().min(1).max(1400),
+    rawId: z.string().min(1).max(1400),
+    type: z.literal('public-key'),
+    response: z.object({ clientDataJSON: z.string().min(1).max(8192) }).passthrough(),
+  })
+  .passthrough();
+
+const SIGN_IN_AGAIN = new HttpError(401, 'サインインをやり直してください。', 'Please sign in again.');
+
+/** The challenge a WebAuthn response signed, as its client data says; undefined when unreadable. */
+function signedChallenge(response: z.infer<typeof PasskeyResponse>): string | undefined {
+  try {
+    return decodeClientDataJSON(response.response.clientDataJSON).challenge;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The second factor after the IdP's password (AUTH-1): an authenticator app (TOTP) or a passkey
- * (WebAuthn), both something the user has. Enrolment happens at the first sign-in; recovery codes let a
- * user who lost the device enrol a new one; an administrator can reset a user's factors.
+ * (WebAuthn), both something the user has. Every endpoint asks `decide` (factor-flow.ts) what it may do in
+ * the sign-in's state; challenges are bound to their purpose, user and session and answered once.
+ * Enrolling needs a grant: an administrator's enrolment code, the IdP's multi-factor at this sign-in, or a
+ * recovery code from an earlier enrolment (which replaces the lost factor). An administrator can reset a
+ * user's factors; the user then needs an enrolment code again.
  */
 export function secondFactorRoutes(deps: SecondFactorDeps): Router {
   const router = express.Router();
-  const { config, factors, limits, audit } = deps;
+  const { config, factors, enrolmentCodes, challenges, limits, audit } = deps;
   const rpID = new URL(config.publicUrl).hostname;
   const form = express.urlencoded({ extended: false, limit: '4kb' });
   const json = express.json({ limit: '64kb' });
 
-  function requirePending(req: Request): SignedInUser {
-    const user = pendingUser(req);
-    if (!user) throw new HttpError(401, 'サインインをやり直してください。', 'Please sign in again.');
-    return user;
+  /**
+   * Whom the flow is about: someone signed in at the IdP with the second factor still to come, or someone
+   * signed in with the IdP's own multi-factor, who may enrol a factor for sign-ins where the IdP does not.
+   */
+  function subjectOf(req: Request): SignedInUser | undefined {
+    const pending = pendingUser(req);
+    if (pending) return pending;
+    const user = req.session.user;
+    return user && req.session.secondFactor?.grant === 'idp-mfa' ? user : undefined;
   }
 
-  async function refuseIfLimited(req: Request, res: Response, user: SignedInUser): Promise<boolean> {
-    const verdict = await limits.check(clientAddress(req), user.id);
-    if (!verdict.blocked) return false;
-    await audit.record({
-      type: 'second-factor',
-      outcome: 'failure',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
-      details: { reason: 'rate limited' },
+  /** Gathers the facts, takes the presented challenge (if the step answers one) and asks the state machine. */
+  async function step(
+    req: Request,
+    name: FactorStep,
+    presented?: unknown,
+  ): Promise<{ user: SignedInUser; state: FactorState; decision: Decision; issued?: IssuedChallenge }> {
+    const user = subjectOf(req);
+    if (!user) throw SIGN_IN_AGAIN;
+    const account = await factors.accountFacts(user.id).catch(() => {
+      throw new HttpError(
+        503,
+        'ただいま本人確認を行えません。しばらくしてからもう一度お試しください。',
+        'The second factor cannot be checked at the moment. Please try again shortly.',
+      );
     });
-    const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
+    const state = factorState(account, req.session.secondFactor ?? {});
+    const purpose = challengeAnsweredBy(name);
+    let condition: ChallengeCondition = 'none';
+    let issued: IssuedChallenge | undefined;
+    if (purpose) {
+      ({ condition, issued } = await challenges.answer(presented, {
+        purpose,
+        userId: user.id,
+        sessionId: req.sessionID,
+      }));
+    }
+    const decision = decide(state, name, condition);
+    if (!decision.allow) {
+      await recordFirst(audit, [
+        {
+          type: 'second-factor',
+          outcome: 'failure',
+          actorId: user.id,
+          actorOrganisation: user.organisation,
+          clientAddress: clientAddress(req),
+          details: { step: name, state: state.name, refused: decision.refusal },
+        },
+      ]);
+    }
+    return { user, state, decision, issued };
+  }
+
+  function moveTo(req: Request, next: Next): void {
+    if (next.name !== 'signed-in')
+      req.session.secondFactor = sessionAfter(req.session.secondFactor ?? {}, next);
+  }
+
+  /** Refuses a step answered with JSON (the passkey steps, called by script). */
+  function refusedJson(decision: Extract<Decision, { allow: false }>): HttpError {
+    const text = REFUSALS[decision.refusal];
+    return new HttpError(decision.status, text.ja, text.en);
+  }
+
+  /** Refuses a step of a form, on a page that leads back to where the user can go on. */
+  function refusePage(res: Response, decision: Extract<Decision, { allow: false }>): void {
     res
-      .status(429)
-      .set('Retry-After', String(verdict.retryAfterSeconds))
+      .status(decision.status)
       .type('html')
       .send(
-        noticePage(
-          'しばらくお待ちください',
-          `確認の失敗が続いたため、一時的に受け付けを停止しています。約${minutes}分後にもう一度お試しください。`,
-        ),
+        noticePage('この操作はできません', REFUSALS[decision.refusal], {
+          href: '/auth/second-factor',
+          text: '2段階目の認証に戻る',
+        }),
       );
-    return true;
   }
 
-  async function failed(req: Request, user: SignedInUser, method: string): Promise<void> {
-    await limits.fail(clientAddress(req), user.id);
-    await audit.record({
-      type: 'second-factor',
-      outcome: 'failure',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
-      details: { method },
-    });
+  /** Takes an attempt from the limits, or answers 429 and says so. */
+  async function attemptOrRefuse(req: Request, res: Response, user: SignedInUser, asJson = false) {
+    const attempt = await limits.attempt('second-factor', { address: clientAddress(req), account: user.id });
+    if (attempt.allowed) return attempt;
+    await recordFirst(audit, [
+      {
+        type: 'second-factor',
+        outcome: 'failure',
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+        details: { reason: 'rate limited' },
+      },
+    ]);
+    const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
+    const text: Bilingual = {
+      ja: `確認の失敗が続いたため、一時的に受け付けを停止しています。約${minutes}分後にもう一度お試しください。`,
+      en: `Too many failed attempts: please try again in about ${minutes} minutes.`,
+    };
+    res.status(429).set('Retry-After', String(attempt.retryAfterSeconds));
+    if (asJson) res.json({ error: text });
+    else res.type('html').send(noticePage('しばらくお待ちください', text));
+    return undefined;
   }
 
-  async function succeeded(req: Request, user: SignedInUser, method: string): Promise<void> {
-    await limits.succeed(user.id);
-    await audit.record({
-      type: 'second-factor',
-      outcome: 'success',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
-      details: { method },
-    });
+  async function recordOutcome(
+    req: Request,
+    user: SignedInUser,
+    outcome: 'success' | 'failure',
+    details: Record<string, string>,
+  ): Promise<void> {
+    await recordFirst(audit, [
+      {
+        type: 'second-factor',
+        outcome,
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+        details,
+      },
+    ]);
   }
 
   router.get('/auth/second-factor', async (req, res) => {
-    const user = pendingUser(req);
-    if (!user) {
+    if (!subjectOf(req)) {
       res.redirect(303, '/auth/login');
       return;
     }
-    const enrolled = await factors.confirmedFactors(user.id);
-    if (enrolled.length > 0 && !req.session.mayEnrolAfterRecovery) {
-      res.type('html').send(
-        challengePage(
-          enrolled.some((f) => f.kind === 'totp'),
-          enrolled.some((f) => f.kind === 'webauthn'),
-        ),
-      );
-      return;
-    }
-    const { secret } = await factors.beginTotp(user.id);
-    const uri = generateURI({ issuer: '在宅療養ワークスペース', label: user.id, secret });
-    const qr = await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 });
-    res.type('html').send(enrolPage(qr, secret));
-  });
-
-  router.post('/auth/second-factor/totp', form, async (req, res) => {
-    const user = requirePending(req);
-    if (await refuseIfLimited(req, res, user)) return;
-    const { code } = CodeForm.parse(req.body);
-    if (!(await factors.checkTotp(user.id, code))) {
-      await failed(req, user, 'totp');
-      res
-        .status(401)
-        .type('html')
-        .send(
+    const { user, state, decision } = await step(req, 'show');
+    if (!decision.allow) throw refusedJson(decision);
+    switch (decision.page) {
+      case 'enrolment-code':
+        res.type('html').send(enrolmentCodePage(state.name === 'reset'));
+        return;
+      case 'enrol': {
+        const { factorId, secret } = await factors.beginTotp(user.id);
+        const challenge = await challenges.issue(
+          'totp-enrolment',
+          { userId: user.id, sessionId: req.sessionID },
+          factorId,
+        );
+        const uri = generateURI({ issuer: '在宅療養ワークスペース', label: user.id, secret });
+        const qr = await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 });
+        res.type('html').send(enrolPage(qr, secret, challenge, state.name === 'recovering'));
+        return;
+      }
+      case 'challenge': {
+        const enrolled = await factors.confirmedFactors(user.id);
+        res.type('html').send(
           challengePage(
-            true,
-            (await factors.webAuthnCredentials(user.id)).length > 0,
-            'コードが正しくないか、すでに使われています。',
+            enrolled.some((f) => f.kind === 'totp'),
+            enrolled.some((f) => f.kind === 'webauthn'),
           ),
         );
-      return;
+        return;
+      }
+      default:
+        res.redirect(303, '/auth/second-factor/recovery-codes');
     }
-    await succeeded(req, user, 'totp');
-    await completeSignIn(deps, req, res, user, 'totp');
   });
 
-  router.post('/auth/second-factor/totp/enrol', form, async (req, res) => {
-    const user = requirePending(req);
-    if (await refuseIfLimited(req, res, user)) return;
-    const { code } = CodeForm.parse(req.body);
-    if (!(await factors.checkTotp(user.id, code, { pending: true }))) {
-      await failed(req, user, 'totp-enrolment');
+  router.post('/auth/second-factor/enrolment-code', form, async (req, res) => {
+    const { user, decision } = await step(req, 'enrolment-code');
+    if (!decision.allow) {
+      refusePage(res, decision);
+      return;
+    }
+    const attempt = await attemptOrRefuse(req, res, user);
+    if (!attempt) return;
+    const parsed = CodeForm.safeParse(req.body);
+    const redeemed = parsed.success ? await enrolmentCodes.redeem(user.id, parsed.data.code) : undefined;
+    if (!redeemed) {
+      await recordOutcome(req, user, 'failure', { method: 'enrolment-code' });
       res
         .status(401)
         .type('html')
         .send(
-          noticePage('登録できませんでした', 'コードが正しくありません。もう一度登録してください。', {
-            href: '/auth/second-factor',
-            text: '登録をやり直す',
+          enrolmentCodePage(false, {
+            ja: '登録コードが正しくないか、期限切れ、取り消し済み、または使用済みです。',
+            en: 'The enrolment code is wrong, expired, revoked or already used.',
           }),
         );
       return;
     }
-    await enrolled(req, res, user, 'totp');
+    await attempt.succeeded();
+    await recordOutcome(req, user, 'success', { method: 'enrolment-code', codeId: redeemed.id });
+    moveTo(req, decision.next);
+    res.redirect(303, '/auth/second-factor');
   });
 
-  async function enrolled(req: Request, res: Response, user: SignedInUser, method: string): Promise<void> {
-    await succeeded(req, user, `${method}-enrolment`);
-    req.session.recoveryCodesToShow = await factors.issueRecoveryCodes(user.id);
-    req.session.mayEnrolAfterRecovery = false;
-    req.session.enrolmentDone = true;
+  router.post('/auth/second-factor/totp/enrol', form, async (req, res) => {
+    const body = EnrolForm.safeParse(req.body);
+    const { user, state, decision, issued } = await step(
+      req,
+      'totp-enrolment',
+      body.success ? body.data.challenge : undefined,
+    );
+    if (!decision.allow) {
+      refusePage(res, decision);
+      return;
+    }
+    const attempt = await attemptOrRefuse(req, res, user);
+    if (!attempt) return;
+    const factorId = issued?.factorId;
+    if (!body.success || !factorId || !(await factors.checkPendingTotp(user.id, factorId, body.data.code))) {
+      await recordOutcome(req, user, 'failure', { method: 'totp-enrolment' });
+      res
+        .status(401)
+        .type('html')
+        .send(
+          noticePage(
+            '登録できませんでした',
+            {
+              ja: 'コードが正しくありません。もう一度登録してください。',
+              en: 'The code is not correct. Please enrol again.',
+            },
+            { href: '/auth/second-factor', text: '登録をやり直す' },
+          ),
+        );
+      return;
+    }
+    const codes = await factors.enrol(
+      user.id,
+      { kind: 'totp', factorId },
+      { replaceOthers: state.name === 'recovering' },
+    );
+    await attempt.succeeded();
+    await enrolled(req, res, user, state, 'totp', decision.next, codes);
+  });
+
+  async function enrolled(
+    req: Request,
+    res: Response,
+    user: SignedInUser,
+    state: FactorState,
+    method: 'totp' | 'webauthn',
+    next: Next,
+    recoveryCodes: string[],
+  ): Promise<void> {
+    await recordOutcome(req, user, 'success', {
+      method: `${method}-enrolment`,
+      grant: state.name === 'enrolling' ? state.grant : 'recovery-code',
+    });
+    req.session.recoveryCodesToShow = recoveryCodes;
+    moveTo(req, next);
     if (req.is('application/json')) res.json({ next: '/auth/second-factor/recovery-codes' });
     else res.redirect(303, '/auth/second-factor/recovery-codes');
   }
 
-  router.get('/auth/second-factor/recovery-codes', (req, res) => {
-    requirePending(req);
+  router.get('/auth/second-factor/recovery-codes', async (req, res) => {
+    const { decision } = await step(req, 'recovery-codes');
+    if (!decision.allow) {
+      refusePage(res, decision);
+      return;
+    }
     const codes = req.session.recoveryCodesToShow ?? [];
     delete req.session.recoveryCodesToShow;
+    if (codes.length === 0 && req.session.user) {
+      // Signed in already (the IdP did multi-factor) and nothing new to show.
+      res.redirect(303, '/');
+      return;
+    }
     res.type('html').send(
       authPage(
         '回復コード',
         `<p>端末をなくしたときに使う回復コードです。安全な場所に控えてください。この画面は一度しか表示されません。</p>
+<p lang="en">Recovery codes, for when you lose your device. Keep them somewhere safe: this page is shown once.</p>
 <ol class="recovery-codes">${codes.map((c) => `<li><code>${escapeHtml(c)}</code></li>`).join('')}</ol>
 <form method="post" action="/auth/second-factor/complete"><button type="submit">控えました。続ける</button></form>`,
       ),
@@ -180,64 +351,124 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
   });
 
   router.post('/auth/second-factor/complete', async (req, res) => {
-    const user = requirePending(req);
-    if (!req.session.enrolmentDone)
-      throw new HttpError(403, '登録が完了していません。', 'Enrolment is not complete.');
+    const { user, decision } = await step(req, 'complete');
+    if (!decision.allow) {
+      refusePage(res, decision);
+      return;
+    }
+    if (req.session.user) {
+      res.redirect(303, '/');
+      return;
+    }
     await completeSignIn(deps, req, res, user, 'enrolment');
   });
 
-  router.post('/auth/second-factor/recovery', form, async (req, res) => {
-    const user = requirePending(req);
-    if (await refuseIfLimited(req, res, user)) return;
-    const { code } = CodeForm.parse(req.body);
-    if (!(await factors.useRecoveryCode(user.id, code))) {
-      await failed(req, user, 'recovery-code');
+  router.post('/auth/second-factor/totp', form, async (req, res) => {
+    const { user, decision } = await step(req, 'totp');
+    if (!decision.allow) {
+      refusePage(res, decision);
+      return;
+    }
+    const attempt = await attemptOrRefuse(req, res, user);
+    if (!attempt) return;
+    const parsed = CodeForm.safeParse(req.body);
+    if (!parsed.success || !(await factors.checkTotp(user.id, parsed.data.code))) {
+      await recordOutcome(req, user, 'failure', { method: 'totp' });
       res
         .status(401)
         .type('html')
-        .send(challengePage(true, false, '回復コードが正しくないか、すでに使われています。'));
+        .send(
+          challengePage(true, (await factors.webAuthnCredentials(user.id)).length > 0, {
+            ja: 'コードが正しくないか、すでに使われています。',
+            en: 'The code is wrong or was already used.',
+          }),
+        );
       return;
     }
-    await factors.removeAll(user.id);
-    await audit.record({
-      type: 'second-factor-recovery',
-      outcome: 'success',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
-    });
-    req.session.mayEnrolAfterRecovery = true;
+    await attempt.succeeded();
+    await recordOutcome(req, user, 'success', { method: 'totp' });
+    await completeSignIn(deps, req, res, user, 'totp');
+  });
+
+  router.post('/auth/second-factor/recovery', form, async (req, res) => {
+    const { user, decision } = await step(req, 'recovery-code');
+    if (!decision.allow) {
+      refusePage(res, decision);
+      return;
+    }
+    const attempt = await attemptOrRefuse(req, res, user);
+    if (!attempt) return;
+    const parsed = CodeForm.safeParse(req.body);
+    if (!parsed.success || !(await factors.useRecoveryCode(user.id, parsed.data.code))) {
+      await recordOutcome(req, user, 'failure', { method: 'recovery-code' });
+      const enrolledFactors = await factors.confirmedFactors(user.id);
+      res
+        .status(401)
+        .type('html')
+        .send(
+          challengePage(
+            enrolledFactors.some((f) => f.kind === 'totp'),
+            enrolledFactors.some((f) => f.kind === 'webauthn'),
+            {
+              ja: '回復コードが正しくないか、すでに使われています。',
+              en: 'The recovery code is wrong or was already used.',
+            },
+          ),
+        );
+      return;
+    }
+    await attempt.succeeded();
+    // The lost factor stays until the new one is enrolled: abandoning recovery half-way locks nobody out,
+    // and lets nobody enrol with the password alone.
+    await recordFirst(audit, [
+      {
+        type: 'second-factor-recovery',
+        outcome: 'success',
+        actorId: user.id,
+        actorOrganisation: user.organisation,
+        clientAddress: clientAddress(req),
+      },
+    ]);
+    moveTo(req, decision.next);
     res.redirect(303, '/auth/second-factor');
   });
 
   router.post('/auth/second-factor/webauthn/registration-options', async (req, res) => {
-    const user = requirePending(req);
-    const enrolledFactors = await factors.confirmedFactors(user.id);
-    if (enrolledFactors.length > 0 && !req.session.mayEnrolAfterRecovery) {
-      throw new HttpError(403, '登録済みの認証要素で確認してください。', 'Use your enrolled factor.');
-    }
+    const { user, decision } = await step(req, 'passkey-registration-options');
+    if (!decision.allow) throw refusedJson(decision);
+    const challenge = await challenges.issue('passkey-registration', {
+      userId: user.id,
+      sessionId: req.sessionID,
+    });
     const options = await generateRegistrationOptions({
       rpName: '在宅療養ワークスペース',
       rpID,
       userName: user.id,
       userDisplayName: user.displayName,
+      challenge: isoBase64URL.toBuffer(challenge),
       attestationType: 'none',
+      // An authenticator that already holds a passkey of this user (one being replaced) makes a new one.
+      excludeCredentials: (await factors.webAuthnCredentials(user.id)).map((c) => ({ id: c.credentialId })),
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
     });
-    req.session.webauthnChallenge = options.challenge;
     res.json(options);
   });
 
   router.post('/auth/second-factor/webauthn/registration', json, async (req, res) => {
-    const user = requirePending(req);
-    const expectedChallenge = req.session.webauthnChallenge;
-    delete req.session.webauthnChallenge;
-    if (!expectedChallenge) throw new HttpError(400, 'やり直してください。', 'Start again.');
+    const body = PasskeyResponse.safeParse(req.body);
+    if (!body.success) {
+      throw new HttpError(400, 'パスキーの応答を読み取れません。', 'The passkey response cannot be read.');
+    }
+    const { user, state, decision } = await step(req, 'passkey-registration', signedChallenge(body.data));
+    if (!decision.allow) throw refusedJson(decision);
+    const attempt = await attemptOrRefuse(req, res, user, true);
+    if (!attempt) return;
     let verification;
     try {
+      // The challenge was fresh, issued for this registration, this user and this session (decide said so).
       verification = await verifyRegistrationResponse({
-        response: req.body as RegistrationResponseJSON,
-        expectedChallenge,
+        response: body.data as unknown as RegistrationResponseJSON,
+        expectedChallenge: signedChallenge(body.data)!,
         expectedOrigin: config.publicOrigin,
         expectedRPID: rpID,
       });
@@ -245,46 +476,77 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
       verification = undefined;
     }
     if (!verification?.verified || !verification.registrationInfo) {
-      await failed(req, user, 'webauthn-enrolment');
+      await recordOutcome(req, user, 'failure', { method: 'webauthn-enrolment' });
       throw new HttpError(400, 'パスキーを登録できませんでした。', 'The passkey could not be registered.');
     }
     const { credential } = verification.registrationInfo;
-    await factors.addWebAuthn(user.id, {
-      credentialId: credential.id,
-      publicKey: credential.publicKey,
-      counter: credential.counter,
-      transports: credential.transports ?? [],
-    });
-    await enrolled(req, res, user, 'webauthn');
+    let codes: string[];
+    try {
+      codes = await factors.enrol(
+        user.id,
+        {
+          kind: 'webauthn',
+          credential: {
+            credentialId: credential.id,
+            publicKey: credential.publicKey,
+            counter: credential.counter,
+            transports: credential.transports ?? [],
+          },
+        },
+        { replaceOthers: state.name === 'recovering' },
+      );
+    } catch (error) {
+      if (!(error instanceof PasskeyAlreadyRegisteredError)) throw error;
+      await recordOutcome(req, user, 'failure', {
+        method: 'webauthn-enrolment',
+        reason: 'already registered',
+      });
+      throw new HttpError(
+        409,
+        'このパスキーはすでに登録されています。',
+        'This passkey is already registered.',
+      );
+    }
+    await attempt.succeeded();
+    await enrolled(req, res, user, state, 'webauthn', decision.next, codes);
   });
 
   router.post('/auth/second-factor/webauthn/authentication-options', async (req, res) => {
-    const user = requirePending(req);
+    const { user, decision } = await step(req, 'passkey-sign-in-options');
+    if (!decision.allow) throw refusedJson(decision);
     const credentials = await factors.webAuthnCredentials(user.id);
+    const challenge = await challenges.issue('passkey-sign-in', {
+      userId: user.id,
+      sessionId: req.sessionID,
+    });
     const options = await generateAuthenticationOptions({
       rpID,
+      challenge: isoBase64URL.toBuffer(challenge),
       allowCredentials: credentials.map((c) => ({ id: c.credentialId })),
       userVerification: 'preferred',
     });
-    req.session.webauthnChallenge = options.challenge;
     res.json(options);
   });
 
   router.post('/auth/second-factor/webauthn/authentication', json, async (req, res) => {
-    const user = requirePending(req);
-    if (await refuseIfLimited(req, res, user)) return;
-    const expectedChallenge = req.session.webauthnChallenge;
-    delete req.session.webauthnChallenge;
-    const response = req.body as AuthenticationResponseJSON;
+    const body = PasskeyResponse.safeParse(req.body);
+    if (!body.success) {
+      throw new HttpError(400, 'パスキーの応答を読み取れません。', 'The passkey response cannot be read.');
+    }
+    const { user, decision } = await step(req, 'passkey-sign-in', signedChallenge(body.data));
+    if (!decision.allow) throw refusedJson(decision);
+    const attempt = await attemptOrRefuse(req, res, user, true);
+    if (!attempt) return;
+    const response = body.data as unknown as AuthenticationResponseJSON;
     const credential = (await factors.webAuthnCredentials(user.id)).find(
-      (c) => c.credentialId === response?.id,
+      (c) => c.credentialId === response.id,
     );
     let verified = false;
-    if (expectedChallenge && credential) {
+    if (credential) {
       try {
         const result = await verifyAuthenticationResponse({
           response,
-          expectedChallenge,
+          expectedChallenge: signedChallenge(body.data)!,
           expectedOrigin: config.publicOrigin,
           expectedRPID: rpID,
           credential: {
@@ -301,10 +563,11 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
       }
     }
     if (!verified) {
-      await failed(req, user, 'webauthn');
+      await recordOutcome(req, user, 'failure', { method: 'webauthn' });
       throw new HttpError(401, 'パスキーを確認できませんでした。', 'The passkey could not be verified.');
     }
-    await succeeded(req, user, 'webauthn');
+    await attempt.succeeded();
+    await recordOutcome(req, user, 'success', { method: 'webauthn' });
     await completeSignInJson(deps, req, res, user);
   });
 
@@ -329,10 +592,34 @@ async function completeSignInJson(
   }
 }
 
-function challengePage(hasTotp: boolean, hasPasskey: boolean, error?: string): string {
+function enrolmentCodePage(isReset: boolean, error?: Bilingual): string {
+  const why: Bilingual = isReset
+    ? {
+        ja: '管理者が2段階目の認証をリセットしました。新しく登録するには、所属組織の管理者から受け取った登録コードを入力してください。',
+        en: 'An administrator reset your second factor. To enrol a new one, enter the enrolment code your organisation’s administrator gave you.',
+      }
+    : {
+        ja: '医療情報を扱うため、パスワードとは別の種類の認証（認証アプリまたはパスキー）が必要です。登録するには、所属組織の管理者から受け取った登録コードを入力してください。',
+        en: 'Patient data needs a second factor of another kind than the password (an authenticator app or a passkey). To enrol one, enter the enrolment code your organisation’s administrator gave you.',
+      };
+  return authPage(
+    '登録コードの入力',
+    `${error ? bilingualParagraphs(error, 'error') : ''}
+${bilingualParagraphs(why)}
+<form method="post" action="/auth/second-factor/enrolment-code">
+<label>登録コード（Enrolment code） <input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus></label>
+<button type="submit">確認</button></form>
+${bilingualParagraphs({
+  ja: '登録コードがない場合は、所属組織の管理者にお問い合わせください。',
+  en: 'If you have no enrolment code, please ask your organisation’s administrator.',
+})}`,
+  );
+}
+
+function challengePage(hasTotp: boolean, hasPasskey: boolean, error?: Bilingual): string {
   return authPage(
     '本人確認（2段階目）',
-    `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+    `${error ? bilingualParagraphs(error, 'error') : ''}
 ${hasPasskey ? '<p><button type="button" id="passkey-sign-in">パスキーで確認</button></p>' : ''}
 ${
   hasTotp
@@ -350,14 +637,19 @@ ${
   );
 }
 
-function enrolPage(qrSvg: string, secret: string): string {
+function enrolPage(qrSvg: string, secret: string, challenge: string, isRecovering: boolean): string {
   return authPage(
     '2段階目の認証を登録',
-    `<p>医療情報を扱うため、パスワードとは別の種類の認証（スマートフォンの認証アプリ、またはパスキー）が必要です。</p>
+    `<p>${
+      isRecovering
+        ? '回復コードを確認しました。新しい認証アプリかパスキーを登録すると、以前の認証要素は使えなくなります。'
+        : '医療情報を扱うため、パスワードとは別の種類の認証（スマートフォンの認証アプリ、またはパスキー）が必要です。'
+    }</p>
 <h2>認証アプリ</h2>
 <div class="qr">${qrSvg}</div>
 <p>読み取れない場合はこのキーを入力してください：<code>${escapeHtml(secret)}</code></p>
 <form method="post" action="/auth/second-factor/totp/enrol">
+<input type="hidden" name="challenge" value="${escapeHtml(challenge)}">
 <label>表示された6桁のコード <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></label>
 <button type="submit">登録</button></form>
 <h2>パスキー</h2>

@@ -1,6 +1,8 @@
-import { createHash, randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { generateSecret, verify as verifyTotp } from 'otplib';
+import { withTransaction } from '@hcw/common';
+import type { AccountFacts } from './factor-flow.js';
+import { hashCode, randomCode } from './one-time-codes.js';
 import { open, seal } from './secret-box.js';
 
 export interface WebAuthnCredentialRow {
@@ -18,11 +20,19 @@ export interface FactorSummary {
   lastUsedAt: Date | null;
 }
 
-const RECOVERY_CODE_COUNT = 10;
-const RECOVERY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+interface TotpRow {
+  id: string;
+  totp_secret_encrypted: string;
+  totp_last_time_step: string | null;
+}
 
-function hashCode(code: string): string {
-  return createHash('sha256').update(code.replace(/[\s-]/g, '').toUpperCase()).digest('hex');
+const RECOVERY_CODE_COUNT = 10;
+
+/** A passkey registration that names a credential already registered (to anyone): it is not taken over. */
+export class PasskeyAlreadyRegisteredError extends Error {
+  constructor() {
+    super('this passkey is already registered');
+  }
 }
 
 /** Enrolled second factors and recovery codes, in the broker's database. */
@@ -121,55 +131,125 @@ export class SecondFactorStore {
   /**
    * Checks a TOTP code against the user's enrolled (or, when `pending`, just started) authenticator app.
    * A code is accepted once: the time step it belongs to is remembered, so a code seen over a shoulder
-   * cannot be used a second time.
+   * cannot be used a second time. A pending app that answers is confirmed.
    */
   async checkTotp(userId: string, code: string, { pending = false } = {}): Promise<boolean> {
-    if (!/^\d{6}$/.test(code)) return false;
-    const { rows } = await this.pool.query<{
-      id: string;
-      totp_secret_encrypted: string;
-      totp_last_time_step: string | null;
-    }>(
+    const { rows } = await this.pool.query<TotpRow>(
       `SELECT id, totp_secret_encrypted, totp_last_time_step FROM second_factors
         WHERE user_id = $1 AND kind = 'totp' AND confirmed = $2 ORDER BY id DESC`,
       [userId, !pending],
     );
     for (const row of rows) {
-      const { secret } = await this.openTotpSecret(row.id, row.totp_secret_encrypted);
-      const result = await verifyTotp({
-        secret,
-        token: code,
-        epochTolerance: 30,
-        ...(row.totp_last_time_step ? { afterTimeStep: Number(row.totp_last_time_step) } : {}),
-      });
-      if (result.valid) {
-        const step =
-          'timeStep' in result && typeof result.timeStep === 'number'
-            ? result.timeStep
-            : Math.floor(Date.now() / 30000);
-        const updated = await this.pool.query(
-          `UPDATE second_factors SET totp_last_time_step = $2, last_used_at = now(), confirmed = true
-            WHERE id = $1 AND (totp_last_time_step IS NULL OR totp_last_time_step < $2)`,
-          [row.id, step],
-        );
-        return updated.rowCount === 1;
-      }
+      if (await this.acceptTotpCode(row, code, { confirm: pending })) return true;
     }
     return false;
   }
 
-  async addWebAuthn(userId: string, credential: WebAuthnCredentialRow): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO second_factors (user_id, kind, label, webauthn_credential_id, webauthn_public_key, webauthn_counter,
-         webauthn_transports, confirmed) VALUES ($1, 'webauthn', 'パスキー', $2, $3, $4, $5, true)`,
-      [
-        userId,
-        credential.credentialId,
-        Buffer.from(credential.publicKey),
-        credential.counter,
-        credential.transports,
-      ],
+  /**
+   * Checks a code against one authenticator app being enrolled (the one this session began), without
+   * confirming it: `enrol` does that, together with everything else enrolment changes.
+   */
+  async checkPendingTotp(userId: string, factorId: string, code: string): Promise<boolean> {
+    const { rows } = await this.pool.query<TotpRow>(
+      `SELECT id, totp_secret_encrypted, totp_last_time_step FROM second_factors
+        WHERE id = $1 AND user_id = $2 AND kind = 'totp' AND NOT confirmed`,
+      [factorId, userId],
     );
+    const row = rows[0];
+    return row ? this.acceptTotpCode(row, code, { confirm: false }) : false;
+  }
+
+  private async acceptTotpCode(
+    row: TotpRow,
+    code: string,
+    { confirm }: { confirm: boolean },
+  ): Promise<boolean> {
+    if (!/^\d{6}$/.test(code)) return false;
+    const { secret } = await this.openTotpSecret(row.id, row.totp_secret_encrypted);
+    const result = await verifyTotp({
+      secret,
+      token: code,
+      epochTolerance: 30,
+      ...(row.totp_last_time_step ? { afterTimeStep: Number(row.totp_last_time_step) } : {}),
+    });
+    if (!result.valid) return false;
+    const step =
+      'timeStep' in result && typeof result.timeStep === 'number'
+        ? result.timeStep
+        : Math.floor(Date.now() / 30000);
+    const updated = await this.pool.query(
+      `UPDATE second_factors SET totp_last_time_step = $2, last_used_at = now(), confirmed = confirmed OR $3
+        WHERE id = $1 AND (totp_last_time_step IS NULL OR totp_last_time_step < $2)`,
+      [row.id, step, confirm],
+    );
+    return updated.rowCount === 1;
+  }
+
+  /** Whether the user has a confirmed factor, and whether an administrator reset their factors since. */
+  async accountFacts(userId: string): Promise<AccountFacts> {
+    const { rows } = await this.pool.query<{ has_factor: boolean; is_reset: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM second_factors WHERE user_id = $1 AND confirmed) AS has_factor,
+              EXISTS (SELECT 1 FROM second_factor_resets WHERE user_id = $1) AS is_reset`,
+      [userId],
+    );
+    return { hasFactor: rows[0]!.has_factor, isReset: rows[0]!.is_reset };
+  }
+
+  /**
+   * Completes an enrolment in one transaction: the new factor counts from now on (an authenticator app
+   * this session began, or a passkey just registered), the factors it replaces (after a recovery code) are
+   * gone, an administrator's reset is over, and new recovery codes replace any earlier ones. Returns the
+   * recovery codes, to be shown once.
+   */
+  async enrol(
+    userId: string,
+    factor: { kind: 'totp'; factorId: string } | { kind: 'webauthn'; credential: WebAuthnCredentialRow },
+    { replaceOthers }: { replaceOthers: boolean },
+  ): Promise<string[]> {
+    const codes = newRecoveryCodes();
+    await withTransaction(this.pool, async (client) => {
+      let factorId: string;
+      if (factor.kind === 'totp') {
+        const confirmed = await client.query<{ id: string }>(
+          "UPDATE second_factors SET confirmed = true WHERE id = $1 AND user_id = $2 AND kind = 'totp' RETURNING id",
+          [factor.factorId, userId],
+        );
+        if (confirmed.rowCount !== 1) throw new Error('the authenticator app being enrolled is gone');
+        factorId = confirmed.rows[0]!.id;
+      } else {
+        const { credential } = factor;
+        const inserted = await client
+          .query<{ id: string }>(
+            `INSERT INTO second_factors (user_id, kind, label, webauthn_credential_id, webauthn_public_key,
+             webauthn_counter, webauthn_transports, confirmed) VALUES ($1, 'webauthn', 'パスキー', $2, $3, $4, $5, true)
+           RETURNING id`,
+            [
+              userId,
+              credential.credentialId,
+              Buffer.from(credential.publicKey),
+              credential.counter,
+              credential.transports,
+            ],
+          )
+          .catch((error: { code?: string }) => {
+            // The credential ID is unique: registered already, to this user or anyone else.
+            throw error.code === '23505' ? new PasskeyAlreadyRegisteredError() : error;
+          });
+        factorId = inserted.rows[0]!.id;
+      }
+      if (replaceOthers) {
+        await client.query('DELETE FROM second_factors WHERE user_id = $1 AND id <> $2', [userId, factorId]);
+      }
+      await client.query('DELETE FROM second_factor_resets WHERE user_id = $1', [userId]);
+      await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+      for (const code of codes) {
+        await client.query('INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)', [
+          userId,
+          hashCode(code),
+        ]);
+      }
+    });
+    return codes;
   }
 
   async webAuthnCredentials(userId: string): Promise<WebAuthnCredentialRow[]> {
@@ -197,35 +277,6 @@ export class SecondFactorStore {
     );
   }
 
-  /** New recovery codes replace any earlier ones; they are shown once and stored only as hashes. */
-  async issueRecoveryCodes(userId: string): Promise<string[]> {
-    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-      const raw = Array.from(
-        { length: 10 },
-        () => RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)],
-      ).join('');
-      return `${raw.slice(0, 5)}-${raw.slice(5)}`;
-    });
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
-      for (const code of codes) {
-        await client.query('INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)', [
-          userId,
-          hashCode(code),
-        ]);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-    return codes;
-  }
-
   /** Uses a recovery code once. A recovery code is something the user knows, like the password, so it never
    *  counts as the second factor: it only lets the user enrol a new one. */
   async useRecoveryCode(userId: string, code: string): Promise<boolean> {
@@ -236,9 +287,25 @@ export class SecondFactorStore {
     return rowCount === 1;
   }
 
-  async removeAll(userId: string): Promise<number> {
-    const { rowCount } = await this.pool.query('DELETE FROM second_factors WHERE user_id = $1', [userId]);
-    await this.pool.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
-    return rowCount ?? 0;
+  /**
+   * An administrator's reset: every factor and recovery code of the user goes, and the user needs an
+   * enrolment code (or multi-factor at the IdP) to enrol again. Returns how many factors were removed.
+   */
+  async resetByAdministrator(userId: string, administratorId: string): Promise<number> {
+    return withTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query('DELETE FROM second_factors WHERE user_id = $1', [userId]);
+      await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+      await client.query(
+        `INSERT INTO second_factor_resets (user_id, reset_by) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET reset_at = now(), reset_by = EXCLUDED.reset_by`,
+        [userId, administratorId],
+      );
+      return rowCount ?? 0;
+    });
   }
+}
+
+/** Recovery codes: ten, shown once, stored only as hashes. */
+function newRecoveryCodes(): string[] {
+  return Array.from({ length: RECOVERY_CODE_COUNT }, () => randomCode(2, 5));
 }
