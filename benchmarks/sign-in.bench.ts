@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { createClient, type RedisClientType } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import type { PoolStatus } from '../broker/src/desktops/desktop-pool.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../scripts/stack/workspace-stack.js';
 import { delay } from '../scripts/stack/managed-process.js';
@@ -202,7 +203,7 @@ try {
     launchDesktops: { warm: 1, max: 1 },
     brokerEnv: { POOL_CHECK_SECONDS: '0.5', SIGN_IN_FAILURES_PER_ADDRESS: '100000' },
   });
-  redis = createClient({ url: stack.redisUrl });
+  redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
   await redis.connect();
   browser = await launchBrowser();
   const runs = await measure(browser, stack, redis);

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate } from '@hcw/common';
 import { freePort } from '../scripts/stack/managed-process.js';
+import { internalCa } from '../scripts/stack/internal-ca.js';
 import { startPostgres, type PostgresService } from '../scripts/stack/services.js';
 import { auditTimelineRead } from '../workspace-app/src/timeline/audit-timeline-read.js';
 import type { CanonicalEvent } from '../workspace-app/src/timeline/canonical-event.js';
@@ -281,10 +282,19 @@ async function main(): Promise<void> {
     log(
       `timeline benchmark: ${sizes.patients.toLocaleString()} patients, ${sizes.practitioners.toLocaleString()} practitioners, ${sizes.events.toLocaleString()} events`,
     );
-    postgres = await startPostgres(dataDir, await freePort(), ['timeline_bench']);
+    postgres = await startPostgres(dataDir, await freePort(), internalCa(path.join(dataDir, 'internal-ca')), [
+      { name: 'timeline_bench', extensions: ['btree_gist'] },
+    ]);
     pool = new pg.Pool({ connectionString: postgres.urlFor('timeline_bench'), max: 16 });
-    for (const setting of SERVER_SETTINGS) await pool.query(`ALTER SYSTEM SET ${setting}`);
-    await pool.query('SELECT pg_reload_conf()');
+    // Server settings are the superuser's; the benchmark itself runs as the database's own role.
+    const admin = new pg.Client({ connectionString: postgres.adminUrl });
+    await admin.connect();
+    try {
+      for (const setting of SERVER_SETTINGS) await admin.query(`ALTER SYSTEM SET ${setting}`);
+      await admin.query('SELECT pg_reload_conf()');
+    } finally {
+      await admin.end();
+    }
     await migrate(pool, AUDIT_MIGRATIONS);
     await migrate(pool, path.join(root, 'workspace-app/src/db/migrations'));
 

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate, type Practitioner } from '@hcw/common';
 import { freePort } from '../scripts/stack/managed-process.js';
+import { internalCa } from '../scripts/stack/internal-ca.js';
 import { startPostgres, type PostgresService } from '../scripts/stack/services.js';
 import { notifyPractitioners } from '../workspace-app/src/timeline/notify-practitioners.js';
 import { answerInquiry } from '../workspace-app/src/transfers/answer-inquiry.js';
@@ -137,7 +138,9 @@ async function main(): Promise<void> {
   let pool: pg.Pool | undefined;
   try {
     log('Starting PostgreSQL and seeding Tokyo’s hospitals…');
-    postgres = await startPostgres(dataDir, await freePort(), ['transfers_bench']);
+    postgres = await startPostgres(dataDir, await freePort(), internalCa(path.join(dataDir, 'internal-ca')), [
+      { name: 'transfers_bench', extensions: ['btree_gist'] },
+    ]);
     pool = new pg.Pool({ connectionString: postgres.urlFor('transfers_bench'), max: 20 });
     await migrate(pool, AUDIT_MIGRATIONS);
     await migrate(pool, path.join(root, 'workspace-app/src/db/migrations'));

@@ -5,13 +5,15 @@
  * smaller run. Run with `npx tsx benchmarks/tunnel.bench.ts`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encryptToken } from '../broker/src/tunnel/connection-token.js';
 import { lockdownSettings } from '../broker/src/tunnel/lockdown.js';
 import { delay, freePort } from '../scripts/stack/managed-process.js';
+import { BROKER_IDENTITY } from '@hcw/common';
+import { internalCa } from '../scripts/stack/internal-ca.js';
 import { startGuacd, startRedis } from '../scripts/stack/services.js';
 import { startBenchDesktop, type BenchDesktop } from './support/tunnel/bench-desktop.js';
 import { BrokerTunnelSession, type TunnelTicket } from './support/tunnel/broker-tunnel-session.js';
@@ -39,6 +41,8 @@ type PathName = 'broker' | 'direct';
 
 interface Rig {
   guacd: GuacdAddress;
+  /** guacd's certificate and key (PEM), which the stand-in guacd shows too. */
+  guacdCertificate: { cert: string; key: string };
   desktop: BenchDesktop;
   host: TunnelHostClient;
   tunnelKey: Buffer;
@@ -244,8 +248,8 @@ interface ConcurrencyResult {
 }
 
 async function measureConcurrency(rig: Rig, recording: GuacdRecording): Promise<ConcurrencyResult> {
-  const replay = new ReplayingGuacd(recording);
-  const standIn: GuacdAddress = { host: '127.0.0.1', port: await replay.listen() };
+  const replay = new ReplayingGuacd(recording, rig.guacdCertificate);
+  const standIn: GuacdAddress = { host: '127.0.0.1', port: await replay.listen(), ca: rig.guacd.ca };
   const sessions: BrokerTunnelSession[] = [];
   try {
     await rig.host.request({ type: 'mark' }, 'marked');
@@ -421,9 +425,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<void> {
   const runStartedAt = performance.now();
   const [redisPort, guacdPort] = [await freePort(), await freePort()];
-  const redis = await startRedis(dataDir, redisPort);
+  // The same internal TLS as the product: Redis and guacd with certificates of a CA of the run's own.
+  const ca = internalCa(path.join(dataDir, 'internal-ca'));
+  const redis = await startRedis(dataDir, redisPort, ca);
   stops.push(() => redis.process.stop());
-  const guacd = await startGuacd(dataDir, guacdPort);
+  const guacdCertificate = ca.issue('guacd', {
+    commonName: 'guacd',
+    usage: 'server',
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+  });
+  const broker = ca.issue('broker', { commonName: 'broker', usage: 'client', uris: [BROKER_IDENTITY] });
+  const guacd = await startGuacd(dataDir, guacdPort, guacdCertificate);
   stops.push(() => guacd.process.stop());
   process.stdout.write('starting the desktop (Xvnc, openbox, kiosk Chromium)…\n');
   const desktop = await startBenchDesktop(dataDir);
@@ -432,7 +445,13 @@ async function main(): Promise<void> {
   stops.push(() => host.stop());
   const tunnelKey = randomBytes(32);
   const started = await host.request(
-    { type: 'start', redisUrl: redis.url, tunnelKey: tunnelKey.toString('base64'), dataDir },
+    {
+      type: 'start',
+      redisUrl: redis.serviceUrls.broker,
+      tunnelKey: tunnelKey.toString('base64'),
+      dataDir,
+      tls: { caFile: ca.certFile, certFile: broker.certFile, keyFile: broker.keyFile },
+    },
     'started',
   );
   const { users } = await host.request(
@@ -440,7 +459,11 @@ async function main(): Promise<void> {
     'signed-in',
   );
   const rig: Rig = {
-    guacd: { host: guacd.host, port: guacd.port },
+    guacd: { host: guacd.host, port: guacd.port, ca: ca.pem },
+    guacdCertificate: {
+      cert: readFileSync(guacdCertificate.certFile, 'utf8'),
+      key: readFileSync(guacdCertificate.keyFile, 'utf8'),
+    },
     desktop,
     host,
     tunnelKey,

@@ -241,7 +241,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         throw new HttpError(409, 'デスクトップに接続していません。', 'You are not connected to a desktop.');
       }
       try {
-        await typeOnDesktop(config.agentSecret, desktop.agentUrl, parsed.data.text);
+        await typeOnDesktop(deps.agents, desktop, parsed.data.text);
       } catch (error) {
         deps.log(`text input failed: ${(error as Error).message}`);
         throw new HttpError(
@@ -291,7 +291,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         // The desktop the user comes back to takes the shape of the device they come back on, before the
         // first frame; should that fail, the desktop is still theirs at its old size.
         await screens
-          .apply(user.id, leased.desktop.agentUrl, screen)
+          .apply(user.id, leased.desktop, screen)
           .catch((error: Error) => deps.log(`screen change on reconnect failed: ${error.message}`));
       }
       if (leased.isNew) {

@@ -1,9 +1,18 @@
+import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AuditArchiveEnv, auditArchiveConfig, type AuditArchiveConfig } from '@hcw/common';
+import {
+  AuditArchiveEnv,
+  auditArchiveConfig,
+  BROKER_IDENTITY,
+  databaseUrlProblem,
+  redisUrlProblem,
+  uriNamesOf,
+  type AuditArchiveConfig,
+} from '@hcw/common';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { DESKTOP_ROLES, PoolsSettings, type PoolSettings } from './desktops/pool-settings.js';
+import { AgentUrl, DESKTOP_ROLES, PoolsSettings, type PoolSettings } from './desktops/pool-settings.js';
 import { MIN_PRODUCTION_RETENTION_DAYS, RECORDING_OFF } from './recording/recording-policy.js';
 
 /** Every setting the broker has, read once from the environment and validated. Nothing else reads it. */
@@ -13,7 +22,7 @@ export type Role = (typeof ROLES)[number];
 
 const Desktop = z.object({
   id: z.string().min(1),
-  agentUrl: z.string().url(),
+  agentUrl: AgentUrl,
   vncHost: z.string().min(1),
   vncPort: z.number().int().min(1).max(65535),
   guacdHost: z.string().min(1),
@@ -60,8 +69,20 @@ const Env = z
     BROKER_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
     /** The address the personal device uses; its origin is the only one the tunnel accepts. */
     BROKER_PUBLIC_URL: z.string().url(),
+    /** `rediss:` (TLS) with the broker's own ACL user; production refuses `redis:`. */
     BROKER_REDIS_URL: z.string().url(),
+    /** The CA that vouches for Redis's certificate when it is not one of the system's (the internal CA). */
+    BROKER_REDIS_CA_FILE: z.string().min(1).optional(),
+    /**
+     * The broker's own PostgreSQL role, `sslmode=verify-full` (production refuses anything less), with
+     * `sslrootcert` naming the internal CA when the server's certificate comes from it.
+     */
     BROKER_DATABASE_URL: z.string().url(),
+    /** The internal CA: desktop agents and guacd must show certificates it issued. */
+    BROKER_INTERNAL_CA_FILE: z.string().min(1),
+    /** The broker's client certificate from the internal CA (naming the broker), shown to desktop agents. */
+    BROKER_TLS_CERT_FILE: z.string().min(1),
+    BROKER_TLS_KEY_FILE: z.string().min(1),
     BROKER_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
     /** Earlier session secrets: cookies they signed stay valid until they expire (see docs/operations.md). */
     BROKER_SESSION_SECRET_PREVIOUS: previousValues(z.string().min(32, 'must be at least 32 characters')),
@@ -122,7 +143,6 @@ const Env = z
     METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     /** Names this broker instance in the console's live view; the host name and process id by default. */
     BROKER_INSTANCE_ID: z.string().min(1).max(100).optional(),
-    AGENT_SECRET: z.string().min(32, 'must be at least 32 characters'),
     PORTAL_INTERNAL_URL: z.string().url(),
     PORTAL_HANDOFF_SECRET: z.string().min(32, 'must be at least 32 characters'),
     GUACD_DISABLE_PASTE: z.enum(['0', '1']).default('1'),
@@ -300,6 +320,15 @@ const Env = z
         message: 'must be https in production',
       });
     }
+    // Nothing secret crosses the data centre in clear: sessions, leases and the audit trail included.
+    const redisProblem = redisUrlProblem(e.BROKER_REDIS_URL);
+    if (e.BROKER_ENV === 'production' && redisProblem) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BROKER_REDIS_URL'], message: redisProblem });
+    }
+    const databaseProblem = databaseUrlProblem(e.BROKER_DATABASE_URL);
+    if (e.BROKER_ENV === 'production' && databaseProblem) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BROKER_DATABASE_URL'], message: databaseProblem });
+    }
   });
 
 export interface BrokerConfig {
@@ -313,7 +342,13 @@ export interface BrokerConfig {
   /** Express's `trust proxy` value; false when no proxy is trusted. */
   trustProxy: string | false;
   redisUrl: string;
+  /** PEM: the CA for Redis's certificate, when not a system one. */
+  redisCa: string | undefined;
   databaseUrl: string;
+  /** PEM: the internal CA (agents, guacd) and the broker's client certificate and key (for the agents). */
+  internalTls: { ca: string; cert: string; key: string };
+  /** The internal CA's file, handed to the desktop agents this broker starts itself (demo and tests). */
+  internalCaFile: string;
   session: {
     secret: string;
     /** Accepted on cookies, never used to sign: a rotation in progress. */
@@ -372,7 +407,6 @@ export interface BrokerConfig {
   health: { probeIntervalMs: number };
   metrics: { token: string | undefined };
   instanceId: string;
-  agentSecret: string;
   portal: { internalUrl: string; handoffSecret: string };
   /** Session recording; unset when this broker has no recording folder and key (then no pool may record). */
   recording: RecordingConfig | undefined;
@@ -409,6 +443,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   };
   const pools = e.POOLS ?? [poolFromDesktops(e.DESKTOPS ?? [], e)];
+  const internalTls = {
+    ca: readPem(e.BROKER_INTERNAL_CA_FILE, 'BROKER_INTERNAL_CA_FILE'),
+    cert: readPem(e.BROKER_TLS_CERT_FILE, 'BROKER_TLS_CERT_FILE'),
+    key: readPem(e.BROKER_TLS_KEY_FILE, 'BROKER_TLS_KEY_FILE'),
+  };
+  // The agents answer only a certificate naming the broker; another would fail at every call.
+  if (!uriNamesOf(certificateDer(internalTls.cert)).includes(BROKER_IDENTITY)) {
+    throw new Error(`broker configuration is invalid: BROKER_TLS_CERT_FILE does not name ${BROKER_IDENTITY}`);
+  }
   const archive = auditArchiveConfig(e, e.BROKER_ENV === 'production');
   if (archive.problem) throw new Error(`broker configuration is invalid: ${archive.problem}`);
   return {
@@ -420,7 +463,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicOrigin: new URL(publicUrl).origin,
     trustProxy: e.BROKER_TRUST_PROXY.trim() === '' ? false : e.BROKER_TRUST_PROXY.trim(),
     redisUrl: e.BROKER_REDIS_URL,
+    redisCa: e.BROKER_REDIS_CA_FILE ? readPem(e.BROKER_REDIS_CA_FILE, 'BROKER_REDIS_CA_FILE') : undefined,
     databaseUrl: e.BROKER_DATABASE_URL,
+    internalTls,
+    internalCaFile: e.BROKER_INTERNAL_CA_FILE,
     session: {
       secret: e.BROKER_SESSION_SECRET,
       previousSecrets: e.BROKER_SESSION_SECRET_PREVIOUS,
@@ -479,10 +525,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : undefined,
     desktops: pools.flatMap((pool) =>
-      pool.provider.desktops.map((d) => ({
+      pool.provider.desktops.map(({ guacd, ...d }) => ({
         ...d,
-        guacdHost: pool.guacd[0]!.host,
-        guacdPort: pool.guacd[0]!.port,
+        guacdHost: (guacd ?? pool.guacd[0]!).host,
+        guacdPort: (guacd ?? pool.guacd[0]!).port,
       })),
     ),
     pools,
@@ -491,7 +537,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     health: { probeIntervalMs: e.HEALTH_PROBE_SECONDS * 1000 },
     metrics: { token: e.METRICS_TOKEN },
     instanceId: e.BROKER_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
-    agentSecret: e.AGENT_SECRET,
     portal: { internalUrl: e.PORTAL_INTERNAL_URL.replace(/\/$/, ''), handoffSecret: e.PORTAL_HANDOFF_SECRET },
     recording:
       e.RECORDING_DIR && e.RECORDING_KEY_FILE
@@ -565,4 +610,12 @@ export function poolFromDesktops(
       recording: RECORDING_OFF,
     },
   };
+}
+
+function certificateDer(pem: string): Buffer | undefined {
+  try {
+    return new X509Certificate(pem).raw;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import type pg from 'pg';
 import type { RedisClientType } from 'redis';
 import { isOperatorRequest } from './http/operator-access.js';
-import { canConnect } from './net.js';
+import { canReachGuacd } from './net.js';
 import type { DesktopPool, PoolStatus } from './desktops/desktop-pool.js';
 import { guacdAddressText, type GuacdAddress } from './desktops/pool-settings.js';
 
@@ -50,12 +50,19 @@ export interface ProbeFacts {
 
 /**
  * The judgement, apart from the probing: Redis, PostgreSQL or every guacd down makes the broker down; one
- * guacd of several down, or a pool with nothing to give, makes it degraded.
+ * guacd of several down, or a pool with nothing to give, makes it degraded. No shared guacd at all means
+ * every desktop has a guacd beside it, which the keeper checks as part of that desktop.
  */
 export function judgeReadiness(facts: ProbeFacts): Pick<ReadinessReport, 'status' | 'dependencies'> {
   const guacdUp = facts.guacd.filter((g) => g.state === 'up').length;
   const guacdState =
-    facts.guacd.length === 0 || guacdUp === 0 ? 'down' : guacdUp < facts.guacd.length ? 'degraded' : 'up';
+    facts.guacd.length === 0
+      ? 'up'
+      : guacdUp === 0
+        ? 'down'
+        : guacdUp < facts.guacd.length
+          ? 'degraded'
+          : 'up';
   const poolsState = facts.pools.every((p) => p.warm > 0 || p.canLaunch) ? 'up' : 'degraded';
   const isDown = facts.redis === 'down' || facts.postgres === 'down' || guacdState === 'down';
   const isDegraded = guacdState === 'degraded' || poolsState === 'degraded';
@@ -78,6 +85,8 @@ export interface HealthMonitorDeps {
   intervalMs: number;
   /** How long one dependency may take to answer before it counts as down. */
   timeoutMs?: number;
+  /** The internal CA: guacd is probed with a TLS handshake that verifies its certificate. */
+  guacdCa?: string;
 }
 
 /**
@@ -141,7 +150,9 @@ export class HealthMonitor {
       Promise.all(
         guacds.map(async (g) => ({
           address: guacdAddressText(g),
-          state: (await canConnect(g.host, g.port, timeoutMs)) ? ('up' as const) : ('down' as const),
+          state: (await canReachGuacd(g.host, g.port, this.deps.guacdCa, timeoutMs))
+            ? ('up' as const)
+            : ('down' as const),
         })),
       ),
       withTimeout(this.deps.desktops.status(), timeoutMs).catch(() => [] as PoolStatus[]),

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
-import { AUDIT_MIGRATIONS, migrate, startCheckpoints } from '@hcw/common';
+import { AUDIT_MIGRATIONS, migrate, redisClientOptions, startCheckpoints } from '@hcw/common';
 import { loadConfig } from './config.js';
 import { createBrokerApp } from './app.js';
 import { createSessionStore, endedReason, sessionFromCookieHeader } from './auth/session.js';
@@ -34,14 +34,14 @@ const sessionSecrets = [config.session.secret, ...config.session.previousSecrets
 // A database that does not answer must not hold a sign-in forever: it is refused (audit first) instead.
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
 pool.on('error', (error) => log(`postgres: ${error.message}`));
-const redis: RedisClientType = createClient({ url: config.redisUrl });
+const redis: RedisClientType = createClient(redisClientOptions(config.redisUrl, config.redisCa));
 redis.on('error', (error: Error) => log(`redis: ${error.message}`));
 await redis.connect();
 await migrate(pool, AUDIT_MIGRATIONS);
 await migrate(pool, BROKER_MIGRATIONS);
 
 const sessionStore = createSessionStore(redis);
-const agents = new AgentClient(config.agentSecret);
+const agents = new AgentClient(config.internalTls);
 const metrics = new BrokerMetrics({ processMetrics: true });
 // The audit writer has connections of its own, so a busy pool never holds back the records every request waits for.
 const auditPool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
@@ -50,17 +50,25 @@ const audit = new MeteredAuditTrail(auditPool, metrics);
 const desktops = new DesktopPool({
   redis,
   pools: config.pools,
-  providers: createProviders(config.pools, { agents, agentSecret: config.agentSecret }),
+  providers: createProviders(config.pools, { agents, internalCaFile: config.internalCaFile }),
   agents,
   portal: new PortalHandoffClient(config.portal.internalUrl, config.portal.handoffSecret),
   leaseSeconds: config.leases.ttlSeconds,
+  leaseSecrets: { key: config.secretsKey, previousKeys: config.previousSecretsKeys },
   checkIntervalMs: config.poolChecks.intervalMs,
   unhealthyAfter: config.poolChecks.unhealthyAfter,
   log,
   events: poolAuditEvents(audit, log),
+  guacdCa: config.internalTls.ca,
 });
 const facts = new SessionFacts(redis, config.leases.ttlSeconds + 60);
-const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
+const health = new HealthMonitor({
+  redis,
+  pool,
+  desktops,
+  intervalMs: config.health.probeIntervalMs,
+  guacdCa: config.internalTls.ca,
+});
 metrics.attach({
   liveSessions: async () => (await facts.list()).length,
   pools: async () =>

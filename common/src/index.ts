@@ -7,3 +7,5 @@ export * from './audit/audit-trail.js';
 export * from './audit/audit-archive.js';
 export * from './audit/audit-archive-config.js';
 export { canonicalJson } from './audit/canonical-json.js';
+export * from './contracts/internal-identity.js';
+export * from './stores/store-links.js';

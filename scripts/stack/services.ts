@@ -1,47 +1,106 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
+import type { InternalCa, IssuedCertificate } from './internal-ca.js';
 import { startProcess, waitForPort, type ManagedProcess } from './managed-process.js';
 
-/** Real Redis, PostgreSQL and guacd on loopback, each with its own port and data directory. */
+/**
+ * Real Redis, PostgreSQL and guacd on loopback, each with its own port and data directory, and each reached
+ * only over TLS with a certificate of the stack's internal CA, as in a deployment
+ * (docs/decisions/0021-internal-tls-and-service-credentials.md).
+ */
 
 export interface RedisService {
+  /** The stack's own user, allowed every command: for set-up and for tests that inspect or empty Redis. */
   url: string;
+  /** One ACL user per service, without the commands that reconfigure or wipe the server (`@dangerous`). */
+  serviceUrls: { broker: string; portal: string };
   process: ManagedProcess;
 }
 
-export async function startRedis(dataDir: string, port: number): Promise<RedisService> {
+/** The ACL users of the stack's Redis: the services' as the deployment has them, and the stack's own. */
+export const REDIS_SERVICE_RULES = '~* &* +@all -@dangerous';
+
+export async function startRedis(dataDir: string, port: number, ca: InternalCa): Promise<RedisService> {
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const password = randomBytes(18).toString('hex');
+  const server = ca.issue('redis', {
+    commonName: 'redis',
+    usage: 'server',
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+  });
+  const passwords = {
+    stack: randomBytes(18).toString('hex'),
+    broker: randomBytes(18).toString('hex'),
+    portal: randomBytes(18).toString('hex'),
+  };
+  const hash = (password: string): string => createHash('sha256').update(password).digest('hex');
   const configFile = path.join(dir, 'redis.conf');
-  // The password goes in a private config file, not on the command line where `ps` shows it.
+  // The password hashes go in a private config file, not on the command line where `ps` shows them. No
+  // clear-text port: `port 0`.
   writeFileSync(
     configFile,
     [
-      `port ${port}`,
+      'port 0',
+      `tls-port ${port}`,
+      `tls-cert-file ${server.certFile}`,
+      `tls-key-file ${server.keyFile}`,
+      `tls-ca-cert-file ${ca.certFile}`,
+      // Clients prove who they are by their ACL user's password, inside TLS.
+      'tls-auth-clients no',
+      'tls-protocols "TLSv1.2 TLSv1.3"',
       'bind 127.0.0.1',
       'protected-mode yes',
       `dir ${dir}`,
       'save ""',
       'appendonly no',
       'daemonize no',
-      `requirepass ${password}`,
+      'user default off resetpass nocommands resetkeys resetchannels',
+      `user broker on #${hash(passwords.broker)} ${REDIS_SERVICE_RULES}`,
+      `user portal on #${hash(passwords.portal)} ${REDIS_SERVICE_RULES}`,
+      `user stack on #${hash(passwords.stack)} ~* &* +@all`,
       '',
     ].join('\n'),
     { mode: 0o600 },
   );
   const proc = startProcess('redis', 'redis-server', [configFile], { logFile: path.join(dir, 'redis.log') });
   await waitForPort(port, { process: proc });
-  return { url: `redis://:${password}@127.0.0.1:${port}`, process: proc };
+  const url = (user: string, password: string): string => `rediss://${user}:${password}@127.0.0.1:${port}`;
+  return {
+    url: url('stack', passwords.stack),
+    serviceUrls: { broker: url('broker', passwords.broker), portal: url('portal', passwords.portal) },
+    process: proc,
+  };
 }
 
 export interface PostgresService {
-  /** Connection URL for a database by name. */
+  /**
+   * The superuser on the `postgres` database: only for the stack's own set-up and for tests that make
+   * databases of their own. No service uses it.
+   */
+  adminUrl: string;
+  /** The connection URL of a database's own role (named like the database), over verified TLS. */
   urlFor(database: string): string;
   process: ManagedProcess;
+}
+
+/** A database of the stack: its own login role, and PostgreSQL extensions only a superuser may create. */
+export interface DatabaseSpec {
+  name: string;
+  extensions?: string[];
 }
 
 function postgresBinDir(): string {
@@ -65,10 +124,21 @@ function serviceUserIds(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
+/** `sslmode=verify-full` with the internal CA: encrypted, and only to a server whose certificate names it. */
+const verifiedTls = (ca: InternalCa): string =>
+  `sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.certFile)}`;
+
+/**
+ * A PostgreSQL cluster that accepts only TLS connections with passwords (SCRAM), and, as the deployment's
+ * databases are set up (ansible/roles/postgresql), each database owned by a role nobody signs in as, with a
+ * login role of the same name as the database that may add its own tables but may only append to and read
+ * the audit trail.
+ */
 export async function startPostgres(
   dataDir: string,
   port: number,
-  databases: string[],
+  ca: InternalCa,
+  databases: (string | DatabaseSpec)[],
 ): Promise<PostgresService> {
   const bin = postgresBinDir();
   const dir = path.join(dataDir, 'postgres');
@@ -101,6 +171,24 @@ export async function startPostgres(
   } else {
     password = execFileSync('cat', [passwordFile]).toString().trim();
   }
+  // The server's certificate and key in its own folder: PostgreSQL reads them as its user and refuses a key
+  // anyone else may read.
+  const issued = ca.issue('postgres', {
+    commonName: 'postgres',
+    usage: 'server',
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+  });
+  const serverCert = path.join(dir, 'server.crt');
+  const serverKey = path.join(dir, 'server.key');
+  copyFileSync(issued.certFile, serverCert);
+  copyFileSync(issued.keyFile, serverKey);
+  chmodSync(serverKey, 0o600);
+  if (owner) for (const file of [serverCert, serverKey]) chownSync(file, owner.uid, owner.gid);
+  // Who may connect: TLS on loopback with a password; nothing in clear, no line for anything else.
+  const hba = path.join(dir, 'pg_hba.conf');
+  writeFileSync(hba, 'hostssl all all 127.0.0.1/32 scram-sha-256\n', { mode: 0o600 });
+  if (owner) chownSync(hba, owner.uid, owner.gid);
   const [cmd, args] = asServiceUser(path.join(bin, 'postgres'), [
     '-D',
     cluster,
@@ -111,24 +199,129 @@ export async function startPostgres(
     '-c',
     `unix_socket_directories=${dir}`,
     '-c',
+    `hba_file=${hba}`,
+    '-c',
+    'ssl=on',
+    '-c',
+    `ssl_cert_file=${serverCert}`,
+    '-c',
+    `ssl_key_file=${serverKey}`,
+    '-c',
+    'ssl_min_protocol_version=TLSv1.2',
+    '-c',
+    'password_encryption=scram-sha-256',
+    '-c',
     'fsync=off',
     '-c',
     'log_min_messages=warning',
   ]);
   const proc = startProcess('postgres', cmd, args, { logFile: path.join(dataDir, 'postgres.log') });
   await waitForPort(port, { process: proc });
-  const urlFor = (database: string): string =>
-    `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
-  const admin = await connectWithRetry(urlFor('postgres'));
+  const at = (user: string, secret: string, database: string): string =>
+    `postgres://${user}:${secret}@127.0.0.1:${port}/${database}?${verifiedTls(ca)}`;
+  const adminUrl = at('postgres', password, 'postgres');
+  const roles = new Map<string, string>();
+  const admin = await connectWithRetry(adminUrl);
   try {
-    for (const database of databases) {
-      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
+    for (const spec of databases.map((d) => (typeof d === 'string' ? { name: d } : d))) {
+      roles.set(
+        spec.name,
+        await setUpDatabase(admin, adminUrl, spec, path.join(dir, `${spec.name}.password`)),
+      );
     }
   } finally {
     await admin.end();
   }
-  return { urlFor, process: proc };
+  const urlFor = (database: string): string => {
+    const rolePassword = roles.get(database);
+    if (!rolePassword) throw new Error(`the stack's PostgreSQL has no database ${database}`);
+    return at(database, rolePassword, database);
+  };
+  return { adminUrl, urlFor, process: proc };
+}
+
+/** The audit trail to the owner role, every other table and function of the superuser to the service's. */
+async function handOver(superuser: pg.Client, name: string): Promise<void> {
+  await superuser.query(`ALTER DATABASE ${quoted(name)} OWNER TO ${quoted(`${name}_owner`)}`);
+  await superuser.query(`
+    DO $$
+    DECLARE item record;
+    BEGIN
+      FOR item IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'postgres' LOOP
+        EXECUTE format('ALTER TABLE public.%I OWNER TO %I', item.tablename,
+          CASE WHEN item.tablename IN ('audit_events', 'schema_migrations') THEN '${name}_owner' ELSE '${name}' END);
+      END LOOP;
+      FOR item IN SELECT p.oid::regprocedure AS signature, p.proname FROM pg_proc p
+          JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) = 'postgres' AND p.prokind = 'f'
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO %I', item.signature,
+          CASE WHEN item.proname = 'audit_events_refuse_change' THEN '${name}_owner' ELSE '${name}' END);
+      END LOOP;
+    END $$`);
+}
+
+const quoted = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a database name: ${name}`);
+  return `"${name}"`;
+};
+
+/**
+ * One database as the deployment has it: owned by `<name>_owner` (no login), the audit trail created by
+ * that owner, and a login role `<name>` that may connect, add tables of its own, and only INSERT into and
+ * SELECT from the audit trail. Its password is kept in `passwordFile`, so a restarted server takes the
+ * services' URLs as they were. Returns that password.
+ */
+async function setUpDatabase(
+  admin: pg.Client,
+  adminUrl: string,
+  spec: DatabaseSpec,
+  passwordFile: string,
+): Promise<string> {
+  const [db, ownerRole, role] = [quoted(spec.name), quoted(`${spec.name}_owner`), quoted(spec.name)];
+  if (!existsSync(passwordFile))
+    writeFileSync(passwordFile, randomBytes(18).toString('hex'), { mode: 0o600 });
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  const roleExists = async (name: string) =>
+    (await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1;
+  if (!(await roleExists(`${spec.name}_owner`))) await admin.query(`CREATE ROLE ${ownerRole} NOLOGIN`);
+  if (!(await roleExists(spec.name))) await admin.query(`CREATE ROLE ${role} LOGIN`);
+  await admin.query(`ALTER ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${password}'`);
+  const found = await admin.query<{ owner: string }>(
+    'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+    [spec.name],
+  );
+  if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${db} OWNER ${ownerRole}`);
+  const isEarlierLayout = found.rowCount === 1 && found.rows[0]?.owner !== `${spec.name}_owner`;
+  await admin.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${db} FROM PUBLIC`);
+  await admin.query(`GRANT CONNECT ON DATABASE ${db} TO ${role}`);
+  const inDatabase = new URL(adminUrl);
+  inDatabase.pathname = `/${spec.name}`;
+  const superuser = new pg.Client({ connectionString: inDatabase.toString() });
+  await superuser.connect();
+  try {
+    // A database an earlier stack made as the superuser (a demo's kept data) is handed over as above.
+    if (isEarlierLayout) await handOver(superuser, spec.name);
+    await superuser.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${role}`);
+    for (const extension of spec.extensions ?? []) {
+      await superuser.query(`CREATE EXTENSION IF NOT EXISTS ${quoted(extension)}`);
+    }
+  } finally {
+    await superuser.end();
+  }
+  // The audit trail belongs to the owner: whoever owns a table may change it, whatever the grants say.
+  const asOwner = new pg.Pool({
+    connectionString: inDatabase.toString(),
+    options: `-c role=${spec.name}_owner`,
+    max: 1,
+  });
+  try {
+    await migrate(asOwner, AUDIT_MIGRATIONS);
+    await asOwner.query(`GRANT SELECT, INSERT ON audit_events, schema_migrations TO ${role}`);
+  } finally {
+    await asOwner.end();
+  }
+  return password;
 }
 
 async function connectWithRetry(connectionString: string): Promise<pg.Client> {
@@ -153,10 +346,33 @@ export interface GuacdService {
   process: ManagedProcess;
 }
 
-export async function startGuacd(dataDir: string, port: number): Promise<GuacdService> {
-  const proc = startProcess('guacd', 'guacd', ['-f', '-b', '127.0.0.1', '-l', String(port), '-L', 'info'], {
-    logFile: path.join(dataDir, 'guacd.log'),
-  });
+/**
+ * guacd speaking TLS to the broker with a certificate of the internal CA (`-C`, `-K`). It still reaches the
+ * desktops' VNC on loopback only: the screen stream never leaves the machine in clear (decision 0022).
+ */
+export async function startGuacd(
+  dataDir: string,
+  port: number,
+  certificate: IssuedCertificate,
+): Promise<GuacdService> {
+  const proc = startProcess(
+    'guacd',
+    'guacd',
+    [
+      '-f',
+      '-b',
+      '127.0.0.1',
+      '-l',
+      String(port),
+      '-L',
+      'info',
+      '-C',
+      certificate.certFile,
+      '-K',
+      certificate.keyFile,
+    ],
+    { logFile: path.join(dataDir, 'guacd.log') },
+  );
   await waitForPort(port, { process: proc });
   return { host: '127.0.0.1', port, process: proc };
 }

@@ -3,6 +3,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BROKER_IDENTITY, desktopIdentity } from '@hcw/common';
+import { internalCa, type InternalCa, type IssuedCertificate } from './internal-ca.js';
 import { freePort, startProcess, waitForHttp, waitForPort, type ManagedProcess } from './managed-process.js';
 import { startGuacd, startPostgres, startRedis } from './services.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -12,7 +14,9 @@ import { freeDisplay } from './x-display.js';
 /**
  * The whole workspace on one machine: Redis, PostgreSQL, guacd, one desktop (Xvnc, openbox, kiosk
  * Chromium, through its agent), the portal and the broker, each on its own loopback port with its own
- * data directory. Used by `npm run demo` and by the end-to-end tests.
+ * data directory. Used by `npm run demo` and by the end-to-end tests. Every internal link is what a
+ * deployment has: TLS verified against the stack's own internal CA (agents with mutual TLS), Redis and
+ * PostgreSQL users of each service's own (docs/decisions/0021-internal-tls-and-service-credentials.md).
  */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -47,12 +51,21 @@ export interface StackOptions {
 export interface WorkspaceStack {
   brokerUrl: string;
   portalUrl: string;
+  /** Redis as the stack's own user, allowed every command: for tests that inspect or empty it. */
   redisUrl: string;
+  /** Redis as the broker's and the portal's ACL users, as those services connect. */
+  serviceRedisUrls: { broker: string; portal: string };
+  /** The broker's and the portal's own PostgreSQL roles, over TLS verified against the internal CA. */
   brokerDatabaseUrl: string;
   portalDatabaseUrl: string;
+  /** The superuser, on the `postgres` database: for tests that make databases of their own. */
+  adminDatabaseUrl: string;
   guacd: { host: string; port: number };
   desktops: { id: string; display: number; vncPort: number; agentUrl: string }[];
-  secrets: { agent: string; handoff: string };
+  secrets: { handoff: string };
+  /** The internal CA every link is verified against, and the broker's client certificate from it. */
+  internalCa: InternalCa;
+  brokerCertificate: IssuedCertificate;
   /** The development IdP's signing key and certificate files. */
   devIdp: { keyFile: string; certFile: string; entityId: string };
   /** The broker's own SAML signing key pair (logout messages are signed with it). */
@@ -160,26 +173,40 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       Array.from({ length: 4 }, () => freePort()),
     );
     const brokerPort = options.brokerPort ?? (await freePort());
+    const ca = internalCa(path.join(dataDir, 'internal-ca'));
+    const loopback = { dns: ['localhost'], ips: ['127.0.0.1'] };
+    const guacdCertificate = ca.issue('guacd', { commonName: 'guacd', usage: 'server', ...loopback });
+    const brokerCertificate = ca.issue('broker', {
+      commonName: 'broker',
+      usage: 'client',
+      uris: [BROKER_IDENTITY],
+    });
     const [redis, postgres, guacd] = await Promise.all([
-      startRedis(dataDir, redisPort!),
-      startPostgres(dataDir, postgresPort!, ['broker', 'portal']),
-      startGuacd(dataDir, guacdPort!),
+      startRedis(dataDir, redisPort!, ca),
+      startPostgres(dataDir, postgresPort!, ca, ['broker', { name: 'portal', extensions: ['btree_gist'] }]),
+      startGuacd(dataDir, guacdPort!, guacdCertificate),
     ]);
     processes.push(redis.process, postgres.process, guacd.process);
 
-    const secrets = { agent: secret(), handoff: secret() };
+    const secrets = { handoff: secret() };
+    // Each desktop's agent shows a certificate naming that desktop, and answers only the broker's.
+    const agentCertificate = (id: string, into?: string): IssuedCertificate =>
+      ca.issue(id, { commonName: id, usage: 'server', ...loopback, uris: [desktopIdentity(id)] }, into);
     const tsx = ['--import', 'tsx'];
     const desktops = [];
     for (let i = 1; i <= (options.desktops ?? 1); i++) {
       const [vncPort, agentPort] = [await freePort(), await freePort()];
       const display = freeDisplay(20, 80);
       const id = `desktop-${i}`;
+      const certificate = agentCertificate(id);
       const agent = startProcess(id, process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], {
         cwd: repoRoot,
         logFile: path.join(dataDir, `${id}.log`),
         env: {
           AGENT_PORT: String(agentPort),
-          AGENT_SECRET: secrets.agent,
+          AGENT_TLS_CERT_FILE: certificate.certFile,
+          AGENT_TLS_KEY_FILE: certificate.keyFile,
+          AGENT_TLS_CA_FILE: ca.certFile,
           DESKTOP_ID: id,
           DESKTOP_DISPLAY: String(display),
           DESKTOP_VNC_PORT: String(vncPort),
@@ -192,7 +219,13 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       });
       processes.push(agent);
       await waitForPort(agentPort, { process: agent, timeoutMs: 30000 });
-      desktops.push({ id, display, vncPort, agentUrl: `http://127.0.0.1:${agentPort}` });
+      desktops.push({ id, display, vncPort, agentUrl: `https://127.0.0.1:${agentPort}` });
+    }
+    // Desktops the broker may start itself take their ids, and certificates naming them, from this folder.
+    const maxDesktops = (options.launchDesktops?.max ?? desktops.length + 4) - desktops.length;
+    const launchCertificates = path.join(dataDir, 'launch-certificates');
+    if (options.launchDesktops) {
+      for (let n = 1; n <= maxDesktops; n++) agentCertificate(`local-launched-${n}`, launchCertificates);
     }
 
     const archives = { broker: auditArchive(dataDir, 'broker'), portal: auditArchive(dataDir, 'portal') };
@@ -206,7 +239,8 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         PORTAL_PORT: String(portalPort),
         PORTAL_PUBLIC_URL: portalUrl,
         PORTAL_DATABASE_URL: postgres.urlFor('portal'),
-        PORTAL_REDIS_URL: redis.url,
+        PORTAL_REDIS_URL: redis.serviceUrls.portal,
+        PORTAL_REDIS_CA_FILE: ca.certFile,
         PORTAL_SESSION_SECRET: secret(),
         PORTAL_HANDOFF_SECRET: secrets.handoff,
         // The stack is for the demo and tests: invented patients, hospitals and requests to work with.
@@ -232,8 +266,12 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         BROKER_ENV: 'development',
         BROKER_PORT: String(brokerPort),
         BROKER_PUBLIC_URL: brokerUrl,
-        BROKER_REDIS_URL: redis.url,
+        BROKER_REDIS_URL: redis.serviceUrls.broker,
+        BROKER_REDIS_CA_FILE: ca.certFile,
         BROKER_DATABASE_URL: postgres.urlFor('broker'),
+        BROKER_INTERNAL_CA_FILE: ca.certFile,
+        BROKER_TLS_CERT_FILE: brokerCertificate.certFile,
+        BROKER_TLS_KEY_FILE: brokerCertificate.keyFile,
         BROKER_SESSION_SECRET: secret(),
         BROKER_TUNNEL_KEY: randomBytes(32).toString('base64'),
         BROKER_SECRETS_KEY: randomBytes(32).toString('base64'),
@@ -264,6 +302,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
                     launch: {
                       // Short: the kiosk's socket path inside it must stay under the kernel's 108 bytes.
                       stateDir: path.join(dataDir, 'launched'),
+                      certificateDir: launchCertificates,
                       maxDesktops: options.launchDesktops.max ?? desktops.length + 4,
                     },
                   }
@@ -273,7 +312,6 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
             guacd: [{ host: guacd.host, port: guacd.port }],
           },
         ]),
-        AGENT_SECRET: secrets.agent,
         // Readiness is probed in the background; on loopback a probe each second costs nothing.
         HEALTH_PROBE_SECONDS: '1',
         PORTAL_INTERNAL_URL: portalUrl,
@@ -302,11 +340,15 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       brokerUrl,
       portalUrl,
       redisUrl: redis.url,
+      serviceRedisUrls: redis.serviceUrls,
       brokerDatabaseUrl: postgres.urlFor('broker'),
       portalDatabaseUrl: postgres.urlFor('portal'),
+      adminDatabaseUrl: postgres.adminUrl,
       guacd: { host: guacd.host, port: guacd.port },
       desktops,
       secrets,
+      internalCa: ca,
+      brokerCertificate,
       devIdp: { keyFile: idp.key, certFile: idp.cert, entityId: `${brokerUrl}/dev-idp` },
       brokerSaml: { keyFile: sp.key, certFile: sp.cert },
       auditArchives: {

@@ -12,12 +12,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { AUDIT_MIGRATIONS, AuditTrail, migrate, verifyAuditChain } from '@hcw/common';
+import { AUDIT_MIGRATIONS, AuditTrail, migrate, redisClientOptions, verifyAuditChain } from '@hcw/common';
 import { loadConfig as loadBrokerConfig } from '../../broker/src/config.js';
 import { BROKER_MIGRATIONS } from '../../broker/src/db/migrations.js';
 import { loadConfig as loadPortalConfig } from '../../workspace-app/src/config.js';
@@ -42,6 +43,7 @@ import { DEBIAN_ROOT_CACHE, ThrowawayRoot } from '../support/debian-root/throwaw
 const exec = promisify(execFile);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ANSIBLE_DIR = path.join(REPO, 'ansible');
+const PORTAL_MIGRATIONS = path.join(REPO, 'workspace-app/src/db/migrations');
 const CACHE_DIR = DEBIAN_ROOT_CACHE;
 const PLAYBOOK_TIMEOUT_MS = 6 * 60 * 1000;
 
@@ -223,6 +225,7 @@ describe('ansible (site.yml)', function () {
 
       it('admits guacd, Redis and PostgreSQL from the networks that need them, not from the desktops', () => {
         const admits = admitted(readFileSync(root.path('/etc/nftables.conf'), 'utf8'));
+        // guacd beside the desktops, from the brokers only; VNC from nowhere: it listens on loopback.
         assert.deepEqual(admits.get(4822), TEST_NETWORKS.broker);
         assert.deepEqual(admits.get(6379), [...TEST_NETWORKS.broker, ...TEST_NETWORKS.portal]);
         // PostgreSQL also from the administrators' network, where auditors read the trail as audit_reader.
@@ -231,8 +234,10 @@ describe('ansible (site.yml)', function () {
           ...TEST_NETWORKS.portal,
           ...TEST_NETWORKS.admin,
         ]);
-        for (const desktop of deployment.desktops)
-          assert.deepEqual(admits.get(desktop.vnc_port), TEST_NETWORKS.guacd);
+        for (const desktop of deployment.desktops) {
+          assert.equal(admits.get(desktop.vnc_port), undefined);
+          assert.deepEqual(admits.get(desktop.agent_port), TEST_NETWORKS.broker);
+        }
         // Control: the desktops' network is found where it belongs, so its absence above means something.
         assert.ok(admits.get(443)?.includes(TEST_NETWORKS.desktop[0] as string));
       });
@@ -250,18 +255,103 @@ describe('ansible (site.yml)', function () {
       });
     });
 
+    describe('internal CA', () => {
+      const caDir = () => path.join(root.workDir, 'internal-ca');
+      const verify = (certificate: string) =>
+        exec('openssl', ['verify', '-CAfile', path.join(caDir(), 'ca.crt'), certificate]);
+      const names = async (certificate: string) =>
+        (
+          await exec('openssl', [
+            'x509',
+            '-in',
+            certificate,
+            '-noout',
+            '-ext',
+            'subjectAltName,extendedKeyUsage',
+          ])
+        ).stdout;
+
+      it('is made on the controller, its key encrypted, and never copied to a host', async () => {
+        const key = readFileSync(path.join(caDir(), 'ca.key'), 'utf8');
+        assert.match(key, /ENCRYPTED/);
+        assert.equal(modeOf(path.join(caDir(), 'ca.key')), '0600');
+        // A line of the key's body, searched for in every file of the host's /etc.
+        const line = key.split('\n').find((text) => /^[A-Za-z0-9+/]{40,}$/.test(text));
+        assert.ok(line);
+        const found = await root.run('grep', ['-rlF', line, '/etc']);
+        assert.equal(found.stdout.trim(), '', 'no host file holds the CA key');
+        // Control: the same search finds the CA's certificate, which the hosts do hold.
+        const certificateLine = readFileSync(path.join(caDir(), 'ca.crt'), 'utf8').split('\n')[1]!;
+        assert.notEqual((await root.run('grep', ['-rlF', certificateLine, '/etc'])).stdout.trim(), '');
+      });
+
+      it('issues each service a certificate of its own, naming who it is, with a key only that service reads', async () => {
+        const issued = [
+          {
+            cert: '/etc/redis/tls/redis.crt',
+            group: 'redis',
+            usage: /TLS Web Server/,
+            names: /IP Address:127\.0\.0\.1/,
+          },
+          {
+            cert: '/etc/postgresql/15/main/server.crt',
+            group: 'postgres',
+            usage: /TLS Web Server/,
+            names: /IP Address:127\.0\.0\.1/,
+          },
+          {
+            cert: '/etc/guacamole/tls/guacd.crt',
+            group: 'guacd',
+            usage: /TLS Web Server/,
+            names: /IP Address:127\.0\.0\.1/,
+          },
+          {
+            cert: '/etc/hcw-broker/broker.crt',
+            group: 'hcw-broker',
+            usage: /TLS Web Client/,
+            names: /URI:urn:hcw:service:broker/,
+          },
+          ...deployment.desktops.map((desktop) => ({
+            cert: `/etc/hcw-desktop/${desktop.id}.crt`,
+            group: 'hcw-agent',
+            usage: /TLS Web Server/,
+            names: new RegExp(`URI:urn:hcw:desktop:${desktop.id}`),
+          })),
+        ];
+        for (const { cert, group, usage, names: expected } of issued) {
+          await verify(root.path(cert));
+          const text = await names(root.path(cert));
+          assert.match(text, usage, cert);
+          assert.match(text, expected, cert);
+          const key = cert.replace(/\.crt$/, '.key');
+          assert.equal(modeOf(root.path(key)), '0640', key);
+          assert.equal(
+            (await root.run('head', ['-c1', key], group === 'hcw-agent' ? 'hcw-agent' : 'root')).code,
+            0,
+          );
+        }
+        // A desktop's key is not the kiosk's to read (control: the agents' user reads it, above).
+        const byKiosk = await root.run(
+          'cat',
+          [`/etc/hcw-desktop/${deployment.desktops[0]!.id}.key`],
+          'hcw-kiosk',
+        );
+        assert.notEqual(byKiosk.code, 0);
+      });
+    });
+
     describe('postgresql', () => {
       let port: number;
       const pools: pg.Pool[] = [];
       const connect = (user: string, password: string, database: string) => {
-        // Debian's self-signed certificate: encrypted, not verifiable, which is all a loopback test needs.
+        // As the services connect: verify-full, the server's certificate of the internal CA for 127.0.0.1.
         const pool = new pg.Pool({
           host: '127.0.0.1',
           port,
           user,
           password,
           database,
-          ssl: { rejectUnauthorized: false },
+          ssl: { ca: readFileSync(path.join(root.workDir, 'internal-ca', 'ca.crt'), 'utf8') },
           max: 1,
         });
         pools.push(pool);
@@ -381,6 +471,26 @@ describe('ansible (site.yml)', function () {
         await assert.rejects(inBroker.query('SELECT 1'), /no pg_hba.conf entry|permission denied/);
       });
 
+      it('refuses a connection in clear (control: the same role over TLS, below)', async () => {
+        const inClear = new pg.Pool({
+          host: '127.0.0.1',
+          port,
+          user: 'broker',
+          password: deployment.secrets.vault_postgresql_broker_password,
+          database: 'broker',
+          ssl: false,
+          max: 1,
+        });
+        pools.push(inClear);
+        await assert.rejects(inClear.query('SELECT 1'), /no pg_hba\.conf entry.*no encryption/);
+      });
+
+      it('lets the portal start: its migrations find the extension the superuser made', async () => {
+        const portal = connect('portal', deployment.secrets.vault_postgresql_portal_password, 'portal');
+        assert.deepEqual(await migrate(portal, AUDIT_MIGRATIONS), [], 'the audit trail was already in place');
+        assert.ok((await migrate(portal, PORTAL_MIGRATIONS)).length > 0);
+      });
+
       it("keeps each service out of the other's database", async () => {
         const portalInBroker = connect(
           'portal',
@@ -404,7 +514,7 @@ describe('ansible (site.yml)', function () {
           'redis-server',
           [
             '/etc/redis/redis.conf',
-            '--port',
+            '--tls-port',
             String(port),
             '--bind',
             '127.0.0.1',
@@ -432,10 +542,33 @@ describe('ansible (site.yml)', function () {
         assert.ok(readFileSync(root.path('/etc/hcw/hcw-broker.env'), 'utf8').includes(password));
       });
 
-      it('lets the broker in with its password, keeps it from reconfiguring Redis, and refuses strangers', async () => {
-        const broker = createClient({
+      const ca = () => readFileSync(path.join(root.workDir, 'internal-ca', 'ca.crt'), 'utf8');
+
+      it('speaks TLS only, with a certificate of the internal CA (control: nothing answers in clear)', async () => {
+        const conf = readFileSync(root.path('/etc/redis/redis.conf'), 'utf8');
+        assert.match(conf, /^port 0$/m);
+        assert.match(conf, /^tls-port 6379$/m);
+        const inClear = createClient({
           url: `redis://broker:${deployment.secrets.vault_redis_broker_password}@127.0.0.1:${port}`,
+          socket: { reconnectStrategy: false, connectTimeout: 3000 },
         });
+        inClear.on('error', () => undefined);
+        await assert.rejects(
+          (async () => {
+            await inClear.connect();
+            return inClear.ping();
+          })(),
+        );
+        if (inClear.isOpen) inClear.destroy();
+      });
+
+      it('lets the broker in with its password, keeps it from reconfiguring Redis, and refuses strangers', async () => {
+        const broker = createClient(
+          redisClientOptions(
+            `rediss://broker:${deployment.secrets.vault_redis_broker_password}@127.0.0.1:${port}`,
+            ca(),
+          ),
+        );
         await broker.connect();
         try {
           await broker.set('ansible-test', 'ok');
@@ -445,8 +578,8 @@ describe('ansible (site.yml)', function () {
           await broker.quit();
         }
         const stranger = createClient({
-          url: `redis://127.0.0.1:${port}`,
-          socket: { reconnectStrategy: false },
+          url: `rediss://127.0.0.1:${port}`,
+          socket: { tls: true, ca: ca(), reconnectStrategy: false },
         });
         stranger.on('error', () => undefined);
         try {
@@ -475,8 +608,10 @@ describe('ansible (site.yml)', function () {
         );
       });
 
-      it('runs as its own user with the settings from guacd.conf', async () => {
-        assert.match(readFileSync(root.path('/etc/guacamole/guacd.conf'), 'utf8'), /^bind_port = 4822$/m);
+      it('runs beside the desktops as its own user, speaking TLS with its certificate of the internal CA', async () => {
+        const conf = readFileSync(root.path('/etc/guacamole/guacd.conf'), 'utf8');
+        assert.match(conf, /^bind_port = 4822$/m);
+        assert.match(conf, /^server_certificate = \/etc\/guacamole\/tls\/guacd\.crt$/m);
         const unit = readFileSync(root.path('/etc/systemd/system/guacd.service'), 'utf8');
         assert.match(unit, /^User=guacd$/m);
         assert.match(unit, /^ExecStart=\/usr\/sbin\/guacd -f$/m);
@@ -484,6 +619,24 @@ describe('ansible (site.yml)', function () {
         const guacd = root.start('/usr/sbin/guacd', ['-f', '-b', '127.0.0.1', '-l', String(port)], 'guacd');
         try {
           await waitForPort(port);
+          const answer = await new Promise<string>((resolve, reject) => {
+            const socket = tls.connect({
+              host: '127.0.0.1',
+              port,
+              ca: readFileSync(path.join(root.workDir, 'internal-ca', 'ca.crt'), 'utf8'),
+            });
+            let received = '';
+            socket.once('secureConnect', () => socket.write('6.select,3.vnc;'));
+            socket.on('data', (chunk: Buffer) => {
+              received += chunk.toString('utf8');
+              if (received.includes(';')) {
+                socket.end();
+                resolve(received);
+              }
+            });
+            socket.once('error', reject);
+          });
+          assert.match(answer, /^4\.args,/, 'guacd answers the handshake over verified TLS');
         } finally {
           guacd.kill('SIGKILL');
         }
@@ -499,7 +652,11 @@ describe('ansible (site.yml)', function () {
         configTs: 'broker/src/config.ts',
         main: 'broker/src/main.ts',
         load: (env: Record<string, string>) => loadBrokerConfig(env),
-        needs: '/etc/hcw-broker/saml-idp.crt',
+        needs: [
+          '/etc/hcw-broker/saml-idp.crt',
+          '/etc/hcw-broker/broker.key',
+          '/etc/hcw-broker/internal-ca.crt',
+        ],
         tunnel: true,
       },
       {
@@ -510,7 +667,7 @@ describe('ansible (site.yml)', function () {
         configTs: 'workspace-app/src/config.ts',
         main: 'workspace-app/src/main.ts',
         load: (env: Record<string, string>) => loadPortalConfig(env),
-        needs: undefined,
+        needs: ['/etc/hcw-portal/internal-ca.crt'],
         tunnel: false,
       },
     ]) {
@@ -526,11 +683,9 @@ describe('ansible (site.yml)', function () {
             Object.keys(env).filter((name) => !known.has(name)),
             [],
           );
-          if (env.SAML_IDP_CERT_FILE) env.SAML_IDP_CERT_FILE = root.path(env.SAML_IDP_CERT_FILE);
-          if (env.AUDIT_CHECKPOINT_KEY_FILE)
-            env.AUDIT_CHECKPOINT_KEY_FILE = root.path(env.AUDIT_CHECKPOINT_KEY_FILE);
-          if (env.RECORDING_DIR) env.RECORDING_DIR = root.path(env.RECORDING_DIR);
-          if (env.RECORDING_KEY_FILE) env.RECORDING_KEY_FILE = root.path(env.RECORDING_KEY_FILE);
+          for (const name of Object.keys(env).filter((key) => key.endsWith('_FILE'))) {
+            env[name] = root.path(env[name]!);
+          }
           assert.doesNotThrow(() => service.load(env));
         });
 
@@ -614,7 +769,7 @@ describe('ansible (site.yml)', function () {
           const writeCode = await root.run('test', ['-w', `${releaseDir}/${service.main}`], service.user);
           assert.notEqual(writeCode.code, 0);
           // Control: the user reads what it is meant to read, so the refusals are not a broken user switch.
-          for (const file of [`${releaseDir}/${service.main}`, ...(service.needs ? [service.needs] : [])]) {
+          for (const file of [`${releaseDir}/${service.main}`, ...service.needs]) {
             const read = await root.run('head', ['-c1', file], service.user);
             assert.equal(read.code, 0, `${service.user} cannot read ${file}: ${read.stderr}`);
           }
@@ -699,6 +854,7 @@ describe('ansible (site.yml)', function () {
         const calls = readFileSync(root.path(PROVISION_CALLS), 'utf8').split('---\n').filter(Boolean);
         assert.equal(calls.length, 1);
         assert.deepEqual(calls[0]?.trim().split('\n'), [
+          'HCW_AGENT_USER=hcw-agent',
           'HCW_ALLOWED_URLS=https://portal.test',
           `HCW_IMAGE_VERSION=${release.version}`,
           'HCW_MANAGE_SERVICES=false',
@@ -718,8 +874,10 @@ describe('ansible (site.yml)', function () {
         // The image's unit, from its first line on, after the header this role puts above it.
         const body = instances.slice(instances.indexOf(image.split('\n')[0] ?? ''));
         assert.equal(body.trimEnd(), expected.trimEnd());
-        // The lock-down comes with it: the managed policy on, the browser as the kiosk user.
+        // The lock-down comes with it: the managed policy on, the browser as the kiosk user, the agent not root.
         assert.match(instances, /^Environment=KIOSK_POLICY_MODE=system$/m);
+        assert.match(instances, /^User=hcw-agent$/m);
+        assert.match(instances, /^AmbientCapabilities=CAP_SETUID CAP_SETGID CAP_KILL$/m);
         assert.match(instances, /^EnvironmentFile=\/etc\/hcw\/hcw-desktop-agent@%i\.env$/m);
       });
 
@@ -727,27 +885,37 @@ describe('ansible (site.yml)', function () {
         for (const desktop of deployment.desktops) {
           const file = root.path(`/etc/hcw/hcw-desktop-agent@${desktop.id}.env`);
           assert.equal(modeOf(file), '0600');
-          const config = loadAgentConfig(readEnvFile(file));
+          const env = readEnvFile(file);
+          for (const name of Object.keys(env).filter((key) => key.endsWith('_FILE'))) {
+            env[name] = root.path(env[name]!);
+          }
+          // Its certificate names it: the agent's own check at start, as well as the broker's at each call.
+          const config = loadAgentConfig(env, false, true);
           assert.equal(config.desktopId, desktop.id);
           assert.equal(config.vncPort, desktop.vnc_port);
           assert.equal(config.stateDir, `/var/lib/hcw-desktop/${desktop.id}`);
-          assert.equal(config.vncLocalhostOnly, false);
+          assert.equal(config.vncLocalhostOnly, true, 'VNC for the guacd beside it only');
+          assert.equal(config.privilege, 'capabilities');
+          assert.doesNotMatch(readFileSync(file, 'utf8'), /AGENT_SECRET/);
         }
       });
 
-      it("gives the broker this host's desktops, through guacd", () => {
+      it("gives the broker this host's desktops, each through the guacd beside it", () => {
         const env = readEnvFile(root.path('/etc/hcw/hcw-broker.env'));
+        const [pool] = JSON.parse(env.POOLS ?? '[]') as { provider: { desktops: unknown[] }; size: number }[];
+        assert.equal(pool?.size, deployment.desktops.length);
         assert.deepEqual(
-          JSON.parse(env.DESKTOPS ?? '[]'),
+          pool?.provider.desktops,
           deployment.desktops.map((desktop) => ({
             id: desktop.id,
-            agentUrl: `http://127.0.0.1:${desktop.agent_port}`,
+            agentUrl: `https://127.0.0.1:${desktop.agent_port}`,
             vncHost: '127.0.0.1',
             vncPort: desktop.vnc_port,
-            guacdHost: '127.0.0.1',
-            guacdPort: 4822,
+            guacd: { host: '127.0.0.1', port: 4822 },
           })),
         );
+        assert.equal(env.DESKTOPS, undefined);
+        assert.equal(env.AGENT_SECRET, undefined, 'no secret shared with the agents any more');
       });
     });
 

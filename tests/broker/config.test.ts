@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../broker/src/config.js';
 import { scratchDir } from '../support/scratch-dir.js';
+import { testInternalCa } from '../support/test-internal-ca.js';
 
 function baseEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const dir = scratchDir('hcw-config');
@@ -17,8 +18,8 @@ function baseEnv(overrides: Record<string, string> = {}): Record<string, string>
   return {
     BROKER_ENV: 'production',
     BROKER_PUBLIC_URL: 'https://workspace.example.jp',
-    BROKER_REDIS_URL: 'redis://127.0.0.1:6379',
-    BROKER_DATABASE_URL: 'postgres://broker@127.0.0.1/broker',
+    BROKER_REDIS_URL: 'rediss://broker:secret@127.0.0.1:6379',
+    BROKER_DATABASE_URL: 'postgres://broker@127.0.0.1/broker?sslmode=verify-full',
     BROKER_SESSION_SECRET: 'x'.repeat(40),
     BROKER_TUNNEL_KEY: Buffer.alloc(32, 1).toString('base64'),
     BROKER_SECRETS_KEY: Buffer.alloc(32, 2).toString('base64'),
@@ -35,7 +36,7 @@ function baseEnv(overrides: Record<string, string> = {}): Record<string, string>
         guacdPort: 4822,
       },
     ]),
-    AGENT_SECRET: 'a'.repeat(40),
+    ...testInternalCa().brokerEnv,
     PORTAL_INTERNAL_URL: 'https://portal.internal',
     PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
     DEV_IDP_KEY_FILE: pem,
@@ -172,5 +173,48 @@ describe('broker configuration', () => {
         /DESKTOPS/.test(error.message) &&
         /https in production/.test(error.message),
     );
+  });
+  describe('links inside the data centre', () => {
+    it('refuses Redis in clear in production (control: rediss is taken)', () => {
+      assert.throws(
+        () => loadConfig(baseEnv({ BROKER_REDIS_URL: 'redis://broker:secret@10.0.0.5:6379' })),
+        /BROKER_REDIS_URL: must be rediss:/,
+      );
+      assert.equal(loadConfig(baseEnv()).redisUrl, 'rediss://broker:secret@127.0.0.1:6379');
+    });
+
+    it('refuses a database URL that does not ask for verify-full in production (control: it is taken)', () => {
+      for (const url of [
+        'postgres://broker@db/broker',
+        'postgres://broker@db/broker?sslmode=require',
+        'postgres://broker@db/broker?sslmode=verify-ca',
+        'postgres://broker@db/broker?sslmode=disable&sslmode=verify-full',
+      ]) {
+        assert.throws(() => loadConfig(baseEnv({ BROKER_DATABASE_URL: url })), /sslmode=verify-full/, url);
+      }
+      assert.ok(
+        loadConfig(baseEnv({ BROKER_DATABASE_URL: 'postgres://broker@db/broker?sslmode=verify-full' })),
+      );
+    });
+
+    it('refuses a client certificate that does not name the broker (control: the broker’s is taken)', () => {
+      const portal = testInternalCa().ca.issue('portal-client', {
+        commonName: 'portal',
+        usage: 'client',
+        uris: ['urn:hcw:service:portal'],
+      });
+      assert.throws(
+        () =>
+          loadConfig(baseEnv({ BROKER_TLS_CERT_FILE: portal.certFile, BROKER_TLS_KEY_FILE: portal.keyFile })),
+        /does not name urn:hcw:service:broker/,
+      );
+      assert.match(loadConfig(baseEnv()).internalTls.cert, /BEGIN CERTIFICATE/);
+    });
+
+    it('reads the CA that vouches for Redis when one is named', () => {
+      assert.equal(loadConfig(baseEnv()).redisCa, undefined);
+      const config = loadConfig(baseEnv({ BROKER_REDIS_CA_FILE: testInternalCa().ca.certFile }));
+      assert.equal(config.redisCa, testInternalCa().ca.pem);
+    });
   });
 });

@@ -7,9 +7,14 @@ import { startGuacd, type GuacdService } from '../../scripts/stack/services.js';
 import { consoleBroker, type ConsoleBroker } from './admin/console-broker.js';
 import { aUser, connectRedis, FakeAgent } from './desktops/fake-desktops.js';
 import { scratchDir } from '../support/scratch-dir.js';
+import { testInternalCa } from '../support/test-internal-ca.js';
 import { workspace } from '../support/workspace.js';
 
 const TOKEN = 'readiness-token-for-the-test-0123456789';
+
+/** guacd's certificate for loopback, from the tests' internal CA, which the console's broker trusts. */
+const guacdCertificate = () =>
+  testInternalCa().ca.issue('guacd', { commonName: 'guacd', usage: 'server', ips: ['127.0.0.1'] });
 /** What a request that came through the TLS front or the load balancer's proxy carries. */
 const PROXIED = { 'x-forwarded-for': '203.0.113.9' };
 
@@ -82,7 +87,9 @@ describe('broker health', () => {
       await workspace();
       dataDir = scratchDir('hcw-health');
       guacds = [];
-      for (const port of [await freePort(), await freePort()]) guacds.push(await startGuacd(dataDir, port));
+      for (const port of [await freePort(), await freePort()]) {
+        guacds.push(await startGuacd(dataDir, port, guacdCertificate()));
+      }
       agents = [await FakeAgent.start(), await FakeAgent.start()];
       broker = await consoleBroker('health_test', {
         desktops: 0,
@@ -175,7 +182,7 @@ describe('broker health', () => {
         'down',
       );
       await request(broker.app).get('/healthz').expect(200);
-      guacds[0] = await startGuacd(dataDir, first.port);
+      guacds[0] = await startGuacd(dataDir, first.port, guacdCertificate());
       await probe();
       assert.equal((await request(broker.app).get('/readyz').expect(200)).body.status, 'degraded');
     });

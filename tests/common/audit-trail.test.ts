@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate, verifyAuditChain } from '@hcw/common';
+import { inDatabase, recreateDatabase } from '../support/fresh-database.js';
 import { workspace } from '../support/workspace.js';
 
 describe('audit trail', function () {
@@ -12,14 +13,9 @@ describe('audit trail', function () {
   beforeEach(async () => {
     const stack = await workspace();
     // A database of its own, so tampering here cannot disturb the broker's trail.
-    const admin = new pg.Client({
-      connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/postgres'),
+    pool = new pg.Pool({
+      connectionString: await recreateDatabase(stack.adminDatabaseUrl, 'audit_test', stack.brokerDatabaseUrl),
     });
-    await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS audit_test');
-    await admin.query('CREATE DATABASE audit_test');
-    await admin.end();
-    pool = new pg.Pool({ connectionString: stack.brokerDatabaseUrl.replace(/\/broker$/, '/audit_test') });
     await migrate(pool, AUDIT_MIGRATIONS);
     const trail = new AuditTrail(pool);
     for (const type of ['sign-in', 'desktop-lease', 'sign-out']) {
@@ -101,7 +97,7 @@ describe('audit trail', function () {
       );
 
     it('reports an intact trail with exit code 0 and a broken one with exit code 1', async () => {
-      const url = (await workspace()).brokerDatabaseUrl.replace(/\/broker$/, '/audit_test');
+      const url = inDatabase((await workspace()).brokerDatabaseUrl, 'audit_test');
       const intact = await verify(url);
       assert.equal(intact.code, 0);
       assert.match(intact.stdout, /intact: 3 events/);

@@ -3,8 +3,8 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createClient, type RedisClientType } from 'redis';
-import { AgentHealth, signRequest, SCREEN_PATH } from '@hcw/common';
+import type { RedisClientType } from 'redis';
+import type { AgentHealth } from '@hcw/common';
 import { freePort } from '../../scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
@@ -22,6 +22,7 @@ import {
 } from '../support/remote-display.js';
 import { signIn } from '../support/sign-in.js';
 import { TEST_DEMO_PASSWORD } from '../support/workspace.js';
+import { agentsOf, redisOf } from '../support/stack-clients.js';
 
 /**
  * The desktop takes the device's shape, through the whole chain: a real browser with a phone's, a
@@ -116,11 +117,7 @@ describe('the desktop takes the device’s shape', function () {
   const opened: Device[] = [];
 
   async function agentHealth(): Promise<AgentHealth> {
-    const desktop = stack.desktops[0]!;
-    const response = await fetch(`${desktop.agentUrl}/v1/health`, {
-      headers: signRequest(stack.secrets.agent, 'GET', '/v1/health', ''),
-    });
-    return AgentHealth.parse(await response.json());
+    return agentsOf(stack).health(stack.desktops[0]!);
   }
 
   async function open(
@@ -236,7 +233,7 @@ describe('the desktop takes the device’s shape', function () {
       kioskDebugPort: debugPort,
       brokerEnv: { LEASE_TTL_SECONDS: String(LEASE_TTL_SECONDS), LEASE_HEARTBEAT_SECONDS: '1' },
     });
-    redis = createClient({ url: stack.redisUrl });
+    redis = redisOf(stack);
     await redis.connect();
     network = await NetworkCut.start();
     shots = artefactsDir('phone-desktop');
@@ -273,17 +270,7 @@ describe('the desktop takes the device’s shape', function () {
 
     it('would not be legible as a PC screen shrunk to the phone (control)', async () => {
       // The agent told directly to go back to a 1280×800 screen at scale 1: what the phone used to get.
-      const body = JSON.stringify({ width: 1280, height: 800, scale: 1 });
-      const agentUrl = stack.desktops[0]!.agentUrl;
-      const answer = await fetch(`${agentUrl}${SCREEN_PATH}`, {
-        method: 'PUT',
-        body,
-        headers: {
-          'content-type': 'application/json',
-          ...signRequest(stack.secrets.agent, 'PUT', SCREEN_PATH, body),
-        },
-      });
-      assert.equal(answer.status, 200);
+      await agentsOf(stack).setScreen(stack.desktops[0]!, { width: 1280, height: 800, scale: 1 });
       const { geometry, layout } = await waitFor('the old 1280×800 screen on the phone', async () => {
         const geometry = await displayGeometry(phone.page);
         const layout = await kioskLayout(kiosk.page);
@@ -412,11 +399,7 @@ describe('the desktop takes the device’s shape', function () {
       // What happened before the broker held leases for a quiet device: the lease ran out while the phone
       // was away, and the desktop was wiped for the next user.
       await redis.del([`lease:user:${USER}`, `lease:desktop:${stack.desktops[0]!.id}`]);
-      const answer = await fetch(`${stack.desktops[0]!.agentUrl}/v1/sessions/current`, {
-        method: 'DELETE',
-        headers: signRequest(stack.secrets.agent, 'DELETE', '/v1/sessions/current', ''),
-      });
-      assert.equal(answer.status, 204);
+      await agentsOf(stack).endSession(stack.desktops[0]!);
       network.restore();
       await waitForConnected(phone.page);
       const after = await leaseOf();

@@ -160,7 +160,6 @@ describe('session recording, end to end', function () {
     return { text: Buffer.concat(parts).toString('utf8'), isComplete: summary.isComplete };
   }
 
-
   before(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-recording-'));
     debugPort = await freePort();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createClient, type RedisClientType } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { signInOverHttp, signOutOverHttp } from '../support/http-sign-in.js';
 import { signIn } from '../support/sign-in.js';
@@ -32,7 +33,7 @@ describe('the desktop tab when its session ends at the IdP', function () {
   before(async () => {
     stack = await workspace();
     browser = await launchBrowser();
-    redis = createClient({ url: stack.redisUrl });
+    redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
   });
   after(async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createClient, type RedisClientType } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import { LeaseStore } from '../../broker/src/desktops/lease-store.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { signInOverHttp, signOutOverHttp } from '../support/http-sign-in.js';
@@ -7,6 +8,9 @@ import { waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn } from '../support/sign-in.js';
 import { workspace } from '../support/workspace.js';
 import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+
+/** The stand-ins' leases hold no VNC password, so the key that would seal one is never used. */
+const NO_VNC_PASSWORDS = { key: Buffer.alloc(32), previousKeys: [] };
 
 /**
  * Every desktop of the shared workspace taken, as by colleagues who signed in before: leases held in Redis
@@ -59,7 +63,7 @@ describe('waiting for a free desktop', function () {
   before(async () => {
     stack = await workspace();
     browser = await launchBrowser();
-    redis = createClient({ url: stack.redisUrl });
+    redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
   });
   afterEach(async () => {
@@ -74,7 +78,7 @@ describe('waiting for a free desktop', function () {
   it('says so in both languages, with when to ask again, while every desktop is taken', async () => {
     // A desktop dr.tanaka may still hold from an earlier suite goes back first (signing out wipes it).
     await signOutOverHttp(stack.brokerUrl, (await signInOverHttp(stack.brokerUrl, 'dr.tanaka')).cookies);
-    taken = await takeEveryDesktop(stack, new LeaseStore(redis, 300));
+    taken = await takeEveryDesktop(stack, new LeaseStore(redis, 300, NO_VNC_PASSWORDS));
     // dr.tanaka: the IdP asserts multi-factor for him, so no second factor of this run is involved.
     const { cookies } = await signInOverHttp(stack.brokerUrl, 'dr.tanaka');
     try {
@@ -99,7 +103,7 @@ describe('waiting for a free desktop', function () {
 
   it('shows the wait on the client page and connects by itself once a desktop is given back', async () => {
     await signOutOverHttp(stack.brokerUrl, (await signInOverHttp(stack.brokerUrl, 'dr.tanaka')).cookies);
-    taken = await takeEveryDesktop(stack, new LeaseStore(redis, 300));
+    taken = await takeEveryDesktop(stack, new LeaseStore(redis, 300, NO_VNC_PASSWORDS));
     const page = await browser.context.newPage();
     try {
       await signIn(page, stack.brokerUrl, 'dr.tanaka');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { distinctColours } from '../support/pixels.js';
 import { displayShot, waitForPortalOnDisplay } from '../support/remote-display.js';
@@ -32,11 +33,15 @@ describe('the whole chain, end to end', function () {
   });
 
   it('gives the same desktop back when the tab is closed and opened again', async () => {
-    const redis = createClient({ url: stack.redisUrl });
+    const redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
     try {
       const before = await redis.get('lease:user:nurse.sato');
       assert.ok(before, 'the practitioner holds a lease');
+      // The desktop's VNC password, which opened the display above, is in Redis only sealed.
+      const stored = JSON.parse(before) as Record<string, unknown>;
+      assert.equal(stored.vncPassword, undefined);
+      assert.match(String(stored.vncPasswordSealed), /^[\w-]+\.[\w-]+\.[\w-]+$/);
       const page = await browser.context.newPage();
       await page.goto(`${stack.brokerUrl}/`);
       await waitForPortalOnDisplay(page);

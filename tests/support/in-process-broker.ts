@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
-import { AuditTrail } from '@hcw/common';
+import { AuditTrail, redisClientOptions } from '@hcw/common';
 import type { Express } from 'express';
 import { createBrokerApp } from '../../broker/src/app.js';
 import { createSessionStore } from '../../broker/src/auth/session.js';
@@ -41,8 +41,12 @@ export async function inProcessBroker(
   const config = loadConfig({
     BROKER_ENV: 'test',
     BROKER_PUBLIC_URL: `http://localhost:${port}`,
-    BROKER_REDIS_URL: stack.redisUrl,
+    BROKER_REDIS_URL: stack.serviceRedisUrls.broker,
+    BROKER_REDIS_CA_FILE: stack.internalCa.certFile,
     BROKER_DATABASE_URL: stack.brokerDatabaseUrl,
+    BROKER_INTERNAL_CA_FILE: stack.internalCa.certFile,
+    BROKER_TLS_CERT_FILE: stack.brokerCertificate.certFile,
+    BROKER_TLS_KEY_FILE: stack.brokerCertificate.keyFile,
     BROKER_SESSION_SECRET: 'x'.repeat(40),
     BROKER_TUNNEL_KEY: Buffer.alloc(32, 7).toString('base64'),
     BROKER_SECRETS_KEY: Buffer.alloc(32, 8).toString('base64'),
@@ -59,25 +63,32 @@ export async function inProcessBroker(
         guacdPort: stack.guacd.port,
       })),
     ),
-    AGENT_SECRET: stack.secrets.agent,
     PORTAL_INTERNAL_URL: stack.portalUrl,
     PORTAL_HANDOFF_SECRET: stack.secrets.handoff,
     ...overrides,
   });
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
   pool.on('error', () => undefined); // an idle connection dropped by the server is simply replaced
-  const redis: RedisClientType = createClient({ url: config.redisUrl });
+  const redis: RedisClientType = createClient(redisClientOptions(config.redisUrl, config.redisCa));
   await redis.connect();
-  const agents = new AgentClient(config.agentSecret, 2000);
+  const agents = new AgentClient(config.internalTls, 2000);
   const desktops = new DesktopPool({
     redis,
     desktops: config.desktops,
     agents,
     portal: new PortalHandoffClient(config.portal.internalUrl, config.portal.handoffSecret),
     leaseSeconds: 60,
+    leaseSecrets: { key: config.secretsKey, previousKeys: config.previousSecretsKeys },
+    guacdCa: config.internalTls.ca,
   });
   // Probed when a test asks (health.probeNow()), not on a timer that would outlive the test.
-  const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
+  const health = new HealthMonitor({
+    redis,
+    pool,
+    desktops,
+    intervalMs: config.health.probeIntervalMs,
+    guacdCa: config.internalTls.ca,
+  });
   const app = createBrokerApp({
     config,
     redis,

@@ -11,6 +11,7 @@ import { findOpenEgress } from './support/find-open-egress.js';
 import { findOutputProblems } from './support/find-output-problems.js';
 import { findPublicIngress } from './support/find-public-ingress.js';
 import { findReadmeGaps } from './support/find-readme-gaps.js';
+import { findScreenStreamFlows } from './support/find-screen-stream-flows.js';
 import { findTfvarsProblems } from './support/find-tfvars-problems.js';
 import { findVariableProblems } from './support/find-variable-problems.js';
 import { findVersionProblems } from './support/find-version-problems.js';
@@ -26,8 +27,8 @@ const EXPECTED_MODULES = [
   'modules/broker',
   'modules/data',
   'modules/desktop-pool',
-  'modules/guacd',
   'modules/host-group',
+  'modules/internal-ca',
   'modules/load-balancer',
   'modules/network',
   'modules/portal',
@@ -387,6 +388,37 @@ variable "redis_auth_token_secret_arn" {
   });
 
   describe('network', () => {
+    it('carries no screen between hosts: into the desktops only guacd (TLS) and the agent (mutual TLS)', () => {
+      assert.deepEqual(findScreenStreamFlows(moduleNamed('modules/network')), []);
+    });
+
+    it('flags a flow to the desktops’ VNC, and a rule admitting a VNC port (control)', async () => {
+      const module = await aModule({
+        'main.tf': `
+locals {
+  flows = {
+    "guacd-to-desktop-vnc" = { from = "guacd", to = "desktops", port = var.vnc_port_range.from }
+    "broker-to-desktop-display" = { from = "broker", to = "desktops", port = 5901 }
+    "broker-to-desktop-agent" = { from = "broker", to = "desktops", port = var.desktop_agent_port }
+  }
+}
+resource "aws_vpc_security_group_ingress_rule" "vnc" {
+  security_group_id = aws_security_group.desktops.id
+  from_port         = 5900
+  to_port           = 5999
+  ip_protocol       = "tcp"
+}
+`,
+      });
+      assert.deepEqual(findScreenStreamFlows(module).sort(), [
+        'modules/control: aws_vpc_security_group_ingress_rule.vnc admits a VNC port',
+        'modules/control: flow broker-to-desktop-display carries VNC between hosts',
+        'modules/control: flow broker-to-desktop-display reaches the desktops on 5901',
+        'modules/control: flow guacd-to-desktop-vnc carries VNC between hosts',
+        'modules/control: flow guacd-to-desktop-vnc reaches the desktops on "${var.vnc_port_range.from}"',
+      ]);
+    });
+
     it('gives the desktops no egress to 0.0.0.0/0 or ::/0', () => {
       assert.deepEqual(findOpenEgress(moduleNamed('modules/network'), 'desktops'), []);
     });

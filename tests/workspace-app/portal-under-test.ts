@@ -6,7 +6,7 @@ import type { Express } from 'express';
 import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import request from 'supertest';
-import { HANDOFF_PATH, signRequest, type Practitioner } from '@hcw/common';
+import { HANDOFF_PATH, type Practitioner, redisClientOptions, signRequest } from '@hcw/common';
 import { createPortalApp } from '../../workspace-app/src/app.js';
 import { loadConfig, type PortalConfig } from '../../workspace-app/src/config.js';
 import { workspace } from '../support/workspace.js';
@@ -46,7 +46,7 @@ export async function startPortalUnderTest(
 ): Promise<PortalUnderTest> {
   const stack = await workspace();
   const pool = await patientDatabase(database);
-  const redis: RedisClientType = createClient({ url: stack.redisUrl });
+  const redis: RedisClientType = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
   await redis.connect();
   let server: Server | undefined;
   let url = PORTAL_ORIGIN;

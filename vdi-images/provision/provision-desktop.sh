@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes a Debian 12 machine a desktop host: the desktop packages, Node.js, an unprivileged kiosk user,
-# the kiosk browser's managed policy, the session scripts and the desktop agent as a systemd unit, and
+# Makes a Debian 12 machine a desktop host: the desktop packages, Node.js, the agent's and the kiosk's own
+# users, the kiosk browser's managed policy, the session scripts and the desktop agent as a systemd unit, and
 # the image record (/etc/hcw-image) the agent reports. Run as root. Idempotent: a second run changes
 # nothing and restarts nothing. Used by the Packer template, by the Ansible role and by hand.
 #
@@ -13,6 +13,7 @@
 # Optional:
 #   HCW_INSTALL_DIR      where the agent is installed (default /opt/hcw-workspace)
 #   HCW_KIOSK_USER       the unprivileged user of the kiosk browser (default hcw-kiosk)
+#   HCW_AGENT_USER       the user the desktop agent runs as (default hcw-agent)
 #   HCW_EXTRA_PACKAGES   more Debian packages, space-separated (e.g. awscli for cloud images)
 #   HCW_NODE_ARCHIVE     an official Node.js binary tarball to install instead of NodeSource's package
 set -euo pipefail
@@ -25,6 +26,7 @@ HCW_IMAGE_VERSION=${HCW_IMAGE_VERSION:?HCW_IMAGE_VERSION is required}
 HCW_MANAGE_SERVICES=${HCW_MANAGE_SERVICES:-true}
 HCW_INSTALL_DIR=${HCW_INSTALL_DIR:-/opt/hcw-workspace}
 HCW_KIOSK_USER=${HCW_KIOSK_USER:-hcw-kiosk}
+HCW_AGENT_USER=${HCW_AGENT_USER:-hcw-agent}
 HCW_EXTRA_PACKAGES=${HCW_EXTRA_PACKAGES:-}
 export HCW_NODE_ARCHIVE=${HCW_NODE_ARCHIVE:-}
 
@@ -79,13 +81,15 @@ fi
 # 2. Node.js for the agent.
 node_bin=$(bash "$here/install-nodejs.sh")
 
-# 3. The kiosk browser's user: no login, no home, no password.
-if ! id -u "$HCW_KIOSK_USER" >/dev/null 2>&1; then
-  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-    --comment 'kiosk browser of the desktop' "$HCW_KIOSK_USER"
-  log "created user $HCW_KIOSK_USER"
-  changed=1
-fi
+# 3. The kiosk browser's user and the agent's: no login, no home, no password.
+for user in "$HCW_KIOSK_USER:kiosk browser of the desktop" "$HCW_AGENT_USER:desktop agent"; do
+  if ! id -u "${user%%:*}" >/dev/null 2>&1; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+      --comment "${user#*:}" "${user%%:*}"
+    log "created user ${user%%:*}"
+    changed=1
+  fi
+done
 
 # 4. The agent and the session scripts, with the npm packages the agent needs.
 if bash "$here/install-workspace.sh" "$HCW_REPO_DIR" "$HCW_INSTALL_DIR" "$node_bin"; then :; else
@@ -103,7 +107,7 @@ install_if_changed "$work/policy.json" "$POLICY_FILE" 0644
 
 # 6. The systemd unit.
 sed -e "s|@INSTALL_DIR@|$HCW_INSTALL_DIR|g" -e "s|@NODE@|$node_bin|g" -e "s|@KIOSK_USER@|$HCW_KIOSK_USER|g" \
-  "$here/hcw-desktop-agent.service" >"$work/unit"
+  -e "s|@AGENT_USER@|$HCW_AGENT_USER|g" "$here/hcw-desktop-agent.service" >"$work/unit"
 install_if_changed "$work/unit" "$UNIT_FILE" 0644
 install -d -o root -g root -m 0750 /etc/hcw
 

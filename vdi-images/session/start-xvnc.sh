@@ -4,8 +4,8 @@
 #
 #   start-xvnc.sh DISPLAY_NUMBER RFB_PORT PASSWORD_FILE [GEOMETRY]
 #
-# VNC_LOCALHOST_ONLY=1 (the default for local runs) binds VNC to loopback; desktop hosts in a deployment
-# set it to 0 and let the host firewall admit only the guacd subnet.
+# VNC_LOCALHOST_ONLY=1 (the default) binds VNC to loopback, where the guacd beside the desktop reaches it:
+# no screen crosses the network (docs/decisions/0022). 0 listens on every address.
 #
 # VNC_SEND_CLIPBOARD=1 is for the egress test's control run only (the agent refuses it on a built image):
 # the desktop then offers its clipboard and selection to the VNC client, so that run can prove its check

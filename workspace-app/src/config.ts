@@ -1,4 +1,11 @@
-import { AuditArchiveEnv, auditArchiveConfig, type AuditArchiveConfig } from '@hcw/common';
+import { readFileSync } from 'node:fs';
+import {
+  AuditArchiveEnv,
+  auditArchiveConfig,
+  databaseUrlProblem,
+  redisUrlProblem,
+  type AuditArchiveConfig,
+} from '@hcw/common';
 import { z } from 'zod';
 import { connectorSettings, type ConnectorSettings } from './connectors/create-connectors.js';
 
@@ -9,8 +16,12 @@ const Env = z
     PORTAL_PORT: z.coerce.number().int().min(1).max(65535),
     /** The portal's address as the kiosk browser inside the desktop reaches it. */
     PORTAL_PUBLIC_URL: z.string().url(),
+    /** The portal's own PostgreSQL role, `sslmode=verify-full` (production refuses anything less). */
     PORTAL_DATABASE_URL: z.string().url(),
+    /** `rediss:` (TLS) with the portal's own ACL user; production refuses `redis:`. */
     PORTAL_REDIS_URL: z.string().url(),
+    /** The CA that vouches for Redis's certificate when it is not one of the system's (the internal CA). */
+    PORTAL_REDIS_CA_FILE: z.string().min(1).optional(),
     PORTAL_SESSION_SECRET: z.string().min(32, 'PORTAL_SESSION_SECRET must be at least 32 characters'),
     /** Shared with the broker, which signs hand-off requests with it. */
     PORTAL_HANDOFF_SECRET: z.string().min(32, 'PORTAL_HANDOFF_SECRET must be at least 32 characters'),
@@ -44,6 +55,8 @@ export interface PortalConfig {
   publicUrl: string;
   databaseUrl: string;
   redisUrl: string;
+  /** PEM: the CA for Redis's certificate, when not a system one. */
+  redisCa: string | undefined;
   sessionSecret: string;
   handoffSecret: string;
   sessionIdleMinutes: number;
@@ -63,6 +76,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PORTAL_DEMO_DATA === '1' && e.PORTAL_ENV === 'production') {
     throw new Error('portal configuration is invalid: PORTAL_DEMO_DATA cannot be switched on in production');
   }
+  if (e.PORTAL_ENV === 'production') {
+    // Nothing secret crosses the data centre in clear: patient data least of all.
+    for (const [name, problem] of [
+      ['PORTAL_REDIS_URL', redisUrlProblem(e.PORTAL_REDIS_URL)],
+      ['PORTAL_DATABASE_URL', databaseUrlProblem(e.PORTAL_DATABASE_URL)],
+    ] as const) {
+      if (problem) throw new Error(`portal configuration is invalid: ${name}: ${problem}`);
+    }
+  }
+  let redisCa: string | undefined;
+  if (e.PORTAL_REDIS_CA_FILE) {
+    try {
+      redisCa = readFileSync(e.PORTAL_REDIS_CA_FILE, 'utf8');
+    } catch (error) {
+      throw new Error(
+        `portal configuration is invalid: cannot read PORTAL_REDIS_CA_FILE (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+  }
   const archive = auditArchiveConfig(e, e.PORTAL_ENV === 'production');
   if (archive.problem) throw new Error(`portal configuration is invalid: ${archive.problem}`);
   return {
@@ -73,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PORTAL_PUBLIC_URL.replace(/\/$/, ''),
     databaseUrl: e.PORTAL_DATABASE_URL,
     redisUrl: e.PORTAL_REDIS_URL,
+    redisCa,
     sessionSecret: e.PORTAL_SESSION_SECRET,
     handoffSecret: e.PORTAL_HANDOFF_SECRET,
     sessionIdleMinutes: e.PORTAL_SESSION_IDLE_MINUTES,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { loadConfig } from './config.js';
-import { AUDIT_MIGRATIONS, AuditTrail, migrate, startCheckpoints } from '@hcw/common';
+import { AUDIT_MIGRATIONS, AuditTrail, migrate, redisClientOptions, startCheckpoints } from '@hcw/common';
 import { createPortalApp } from './app.js';
 import { startTimeline } from './timeline/start-timeline.js';
 import { DEMO_PATIENT_IDS, demoPatientNames, seedDemoPatients } from './patients/seed-demo-patients.js';
@@ -15,7 +15,7 @@ const config = loadConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
 // An idle connection the server drops (a restart, a failover) is an error event, not a reason to exit.
 pool.on('error', (error) => process.stderr.write(`portal: postgres: ${error.message}\n`));
-const redis: RedisClientType = createClient({ url: config.redisUrl });
+const redis: RedisClientType = createClient(redisClientOptions(config.redisUrl, config.redisCa));
 redis.on('error', (error: Error) => process.stderr.write(`portal redis: ${error.message}\n`));
 await redis.connect();
 // Every read of patient data in the portal is recorded in this database's audit trail.

@@ -1,11 +1,14 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
 import { GuacamoleByteDecoder, encodeInstruction } from '../../../broker/src/tunnel/guacamole-protocol.js';
 import { GuacamoleSession } from './guacamole-session.js';
 
 export interface GuacdAddress {
   host: string;
   port: number;
+  /** The internal CA guacd's certificate comes from: guacd speaks TLS, as in the product. */
+  ca: string;
 }
 
 export interface DisplaySize {
@@ -29,7 +32,7 @@ export function connectArgs(argNames: readonly string[], settings: Record<string
 }
 
 /**
- * A minimal Guacamole client speaking straight to guacd over TCP: the path without the broker, against
+ * A minimal Guacamole client speaking straight to guacd over TLS: the path without the broker, against
  * which the broker's tunnel is measured.
  */
 export class DirectGuacdSession extends GuacamoleSession {
@@ -37,7 +40,7 @@ export class DirectGuacdSession extends GuacamoleSession {
   /** The parameter names guacd asked for, in its order. */
   argNames: readonly string[] = [];
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(private readonly socket: tls.TLSSocket) {
     super();
   }
 
@@ -55,14 +58,20 @@ export class DirectGuacdSession extends GuacamoleSession {
     settings: Record<string, string>,
     display: DisplaySize,
   ): Promise<DirectGuacdSession> {
-    const socket = net.connect({ host: guacd.host, port: guacd.port, noDelay: true });
+    const socket = tls.connect({
+      host: guacd.host,
+      port: guacd.port,
+      ca: guacd.ca,
+      servername: net.isIP(guacd.host) ? undefined : guacd.host,
+    });
+    socket.setNoDelay(true);
     const session = new DirectGuacdSession(socket);
     const decoder = new GuacamoleByteDecoder();
     let isReady = false;
     // What arrives just after `ready` waits one turn, so the caller can start listening before it is seen.
     let held: { opcode: string; args: readonly string[]; at: number }[] | undefined;
     return new Promise((resolve, reject) => {
-      socket.once('connect', () => socket.write(encodeInstruction('select', 'vnc')));
+      socket.once('secureConnect', () => socket.write(encodeInstruction('select', 'vnc')));
       socket.on('data', (chunk: Buffer) => {
         const at = performance.now();
         session.readMessages++;

@@ -1,5 +1,6 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
 import { GuacamoleByteDecoder, encodeInstruction } from '../../../broker/src/tunnel/guacamole-protocol.js';
 import type { GuacdRecording, RecordedFrame } from './guacd-recording.js';
 
@@ -28,9 +29,10 @@ export interface ReplayStats {
  * A guacd stand-in that answers the handshake with the recorded parameter names and then plays the
  * recording to every connection with its original timing: the opening frames once, the rest in a loop.
  * Each frame ends with a fresh `sync`, and the answers are timed, as guacd itself does to pace a client.
+ * It speaks TLS with guacd's certificate, as guacd does to the broker.
  */
 export class ReplayingGuacd {
-  private readonly server = net.createServer((socket) => this.accept(socket));
+  private readonly server: tls.Server;
   private readonly live = new Set<Connection>();
   private readonly ticker: NodeJS.Timeout;
   private readonly stats: ReplayStats = {
@@ -43,7 +45,11 @@ export class ReplayingGuacd {
   private readonly loopMs: number;
   private readonly loopStart: number;
 
-  constructor(private readonly recording: GuacdRecording) {
+  constructor(
+    private readonly recording: GuacdRecording,
+    certificate: { cert: string; key: string },
+  ) {
+    this.server = tls.createServer(certificate, (socket) => this.accept(socket));
     this.loopStart = recording.steady[0]?.at ?? 0;
     this.loopMs = Math.max(1, recording.durationMs - this.loopStart);
     this.ticker = setInterval(() => this.tick(), TICK_MS);

@@ -9,6 +9,8 @@ export const HostRequest = z.discriminatedUnion('type', [
     /** base64 of the 32-byte key connection tokens are sealed with. */
     tunnelKey: z.string(),
     dataDir: z.string(),
+    /** The internal CA (Redis's and guacd's certificates) and the broker's client certificate from it. */
+    tls: z.object({ caFile: z.string(), certFile: z.string(), keyFile: z.string() }),
   }),
   /** Signs in this many users, each with a session and a lease on the desktop, as the broker would. */
   z.object({ type: z.literal('sign-in'), count: z.number().int().min(1), desktopId: z.string() }),

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PerformanceObserver, constants, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createClient, type RedisClientType } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import type { SessionData } from 'express-session';
 import {
   SESSION_COOKIE,
@@ -83,7 +84,11 @@ async function start(request: Extract<HostRequest, { type: 'start' }>): Promise<
     BROKER_ENV: 'test',
     BROKER_PUBLIC_URL: `http://127.0.0.1:${port}`,
     BROKER_REDIS_URL: request.redisUrl,
-    BROKER_DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
+    BROKER_REDIS_CA_FILE: request.tls.caFile,
+    BROKER_DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused?sslmode=verify-full',
+    BROKER_INTERNAL_CA_FILE: request.tls.caFile,
+    BROKER_TLS_CERT_FILE: request.tls.certFile,
+    BROKER_TLS_KEY_FILE: request.tls.keyFile,
     BROKER_SESSION_SECRET: sessionSecret,
     BROKER_TUNNEL_KEY: request.tunnelKey,
     BROKER_SECRETS_KEY: randomBytes(32).toString('base64'),
@@ -93,18 +98,17 @@ async function start(request: Extract<HostRequest, { type: 'start' }>): Promise<
     DESKTOPS: JSON.stringify([
       {
         id: 'bench-desktop',
-        agentUrl: 'http://127.0.0.1:1',
+        agentUrl: 'https://127.0.0.1:1',
         vncHost: '127.0.0.1',
         vncPort: 1,
         guacdHost: '127.0.0.1',
         guacdPort: 1,
       },
     ]),
-    AGENT_SECRET: randomBytes(32).toString('base64url'),
     PORTAL_INTERNAL_URL: 'http://127.0.0.1:1',
     PORTAL_HANDOFF_SECRET: randomBytes(32).toString('base64url'),
   });
-  const redis: RedisClientType = createClient({ url: request.redisUrl });
+  const redis: RedisClientType = createClient(redisClientOptions(request.redisUrl, config.redisCa));
   await redis.connect();
   const store = createSessionStore(redis);
   const tunnel = new TunnelServer({

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentClient } from './agent-client.js';
+import type { AgentAddress, AgentClient } from './agent-client.js';
 import type { DesktopLauncher, LaunchedDesktop } from './local-provider.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -13,7 +12,10 @@ const agentMain = path.join(repoRoot, 'vdi-images/agent/src/main.ts');
 
 export interface AgentProcessLauncherOptions {
   stateDir: string;
-  agentSecret: string;
+  /** One certificate and key per desktop this launcher may start (`<id>.crt`, `<id>.key`); their ids. */
+  certificateDir: string;
+  /** The internal CA, whose broker certificate the started agents accept. */
+  internalCaFile: string;
   agents: AgentClient;
   idPrefix: string;
   imageVersion?: string;
@@ -22,11 +24,13 @@ export interface AgentProcessLauncherOptions {
 
 /**
  * Starts desktop agents on this machine (an X server, a window manager, the kiosk per session), each on
- * free loopback ports and a free X display, with a state folder that is removed when it stops. Launches
- * run one at a time, so two desktops never pick the same display.
+ * free loopback ports and a free X display, with a state folder that is removed when it stops. Each takes
+ * an id, and the certificate naming it, from the certificate folder: the broker cannot make certificates.
+ * Launches run one at a time, so two desktops never pick the same display or id.
  */
 export class AgentProcessLauncher implements DesktopLauncher {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly inUse = new Set<string>();
 
   constructor(private readonly options: AgentProcessLauncherOptions) {}
 
@@ -36,8 +40,34 @@ export class AgentProcessLauncher implements DesktopLauncher {
     return next;
   }
 
+  /** An id with a certificate that no running desktop of this launcher holds. */
+  private freeId(): string {
+    const ids = readdirSync(this.options.certificateDir)
+      .filter((file) => file.endsWith('.crt'))
+      .map((file) => file.slice(0, -'.crt'.length))
+      .filter((id) => id.startsWith(`${this.options.idPrefix}-`) && existsSync(this.keyOf(id)))
+      .sort();
+    const id = ids.find((candidate) => !this.inUse.has(candidate));
+    if (!id) throw new Error(`no certificate left in ${this.options.certificateDir} for another desktop`);
+    return id;
+  }
+
+  private keyOf(id: string): string {
+    return path.join(this.options.certificateDir, `${id}.key`);
+  }
+
   private async start(): Promise<LaunchedDesktop> {
-    const id = `${this.options.idPrefix}-${randomBytes(3).toString('hex')}`;
+    const id = this.freeId();
+    this.inUse.add(id);
+    try {
+      return await this.startAs(id);
+    } catch (error) {
+      this.inUse.delete(id);
+      throw error;
+    }
+  }
+
+  private async startAs(id: string): Promise<LaunchedDesktop> {
     const [agentPort, vncPort] = [await freePort(), await freePort()];
     const display = freeDisplay();
     const stateDir = path.join(this.options.stateDir, id);
@@ -47,7 +77,9 @@ export class AgentProcessLauncher implements DesktopLauncher {
       cwd: repoRoot,
       env: {
         AGENT_PORT: String(agentPort),
-        AGENT_SECRET: this.options.agentSecret,
+        AGENT_TLS_CERT_FILE: path.join(this.options.certificateDir, `${id}.crt`),
+        AGENT_TLS_KEY_FILE: this.keyOf(id),
+        AGENT_TLS_CA_FILE: this.options.internalCaFile,
         DESKTOP_ID: id,
         DESKTOP_DISPLAY: String(display),
         DESKTOP_VNC_PORT: String(vncPort),
@@ -58,13 +90,14 @@ export class AgentProcessLauncher implements DesktopLauncher {
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    const agentUrl = `http://127.0.0.1:${agentPort}`;
+    const agentUrl = `https://127.0.0.1:${agentPort}`;
     const stop = async (): Promise<void> => {
       await stopChild(child);
       rmSync(stateDir, { recursive: true, force: true });
+      this.inUse.delete(id);
     };
     try {
-      await this.waitUntilReady(agentUrl, child);
+      await this.waitUntilReady({ id, agentUrl }, child);
     } catch (error) {
       await stop();
       throw error;
@@ -72,7 +105,7 @@ export class AgentProcessLauncher implements DesktopLauncher {
     return { host: { id, agentUrl, vncHost: '127.0.0.1', vncPort }, stop };
   }
 
-  private async waitUntilReady(agentUrl: string, child: ChildProcess): Promise<void> {
+  private async waitUntilReady(agent: AgentAddress, child: ChildProcess): Promise<void> {
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 30000);
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -80,7 +113,7 @@ export class AgentProcessLauncher implements DesktopLauncher {
           `the desktop agent exited while starting (code ${child.exitCode ?? child.signalCode})`,
         );
       }
-      const health = await this.options.agents.health(agentUrl).catch(() => undefined);
+      const health = await this.options.agents.health(agent).catch(() => undefined);
       if (health?.status === 'ready') return;
       await sleep(100);
     }

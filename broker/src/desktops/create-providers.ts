@@ -8,7 +8,7 @@ import { StaticProvider } from './static-provider.js';
 /** The provider each configured pool names, keyed by pool id. */
 export function createProviders(
   pools: readonly PoolSettings[],
-  deps: { agents: AgentClient; agentSecret: string },
+  deps: { agents: AgentClient; internalCaFile: string },
 ): Map<string, DesktopProvider> {
   return new Map(
     pools.map((pool): [string, DesktopProvider] => {
@@ -17,7 +17,8 @@ export function createProviders(
       const launcher = settings.launch
         ? new AgentProcessLauncher({
             stateDir: settings.launch.stateDir,
-            agentSecret: deps.agentSecret,
+            certificateDir: settings.launch.certificateDir,
+            internalCaFile: deps.internalCaFile,
             agents: deps.agents,
             idPrefix: pool.id,
             imageVersion: settings.launch.imageVersion,

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import type { AgentHealth, DesktopScreen } from '@hcw/common';
 import { poolFromDesktops, type DesktopSpec } from '../config.js';
-import { canConnect } from '../net.js';
+import { canReachGuacd } from '../net.js';
 import { sessionKey } from '../auth/session.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './agent-client.js';
 import type { PortalHandoffClient } from '../portal/handoff-client.js';
 import type { DesktopProvider } from './desktop-provider.js';
-import { LeaseStore, type Lease } from './lease-store.js';
+import { LeaseStore, type Lease, type LeaseSecrets } from './lease-store.js';
 import { PoolPolicyStore, type LivePoolSettings } from './pool-policies.js';
 import { guacdAddressText, type DesktopHost, type GuacdAddress, type PoolSettings } from './pool-settings.js';
 import { StaticProvider } from './static-provider.js';
@@ -106,6 +106,8 @@ export interface DesktopPoolDeps {
   portal: Pick<PortalHandoffClient, 'createHandoff'>;
   /** How long a lease lives without a heartbeat. */
   leaseSeconds: number;
+  /** Seals the VNC passwords that leases keep in Redis (the broker's secrets key). */
+  leaseSecrets: LeaseSecrets;
   /** A provider per pool; by default each pool's configured desktops, fixed. */
   providers?: Map<string, DesktopProvider>;
   checkIntervalMs?: number;
@@ -113,6 +115,8 @@ export interface DesktopPoolDeps {
   unhealthyAfter?: number;
   healthTimeoutMs?: number;
   events?: PoolEvents;
+  /** The internal CA that guacd certificates come from: the keeper's checks of guacd are TLS handshakes. */
+  guacdCa?: string;
   log?(message: string): void;
 }
 
@@ -146,7 +150,7 @@ export class DesktopPool {
     this.pools = deps.pools ?? [poolFromDesktops(deps.desktops ?? [])];
     this.providers =
       deps.providers ?? new Map(this.pools.map((p) => [p.id, new StaticProvider(p.provider.desktops)]));
-    this.leases = new LeaseStore(deps.redis, deps.leaseSeconds);
+    this.leases = new LeaseStore(deps.redis, deps.leaseSeconds, deps.leaseSecrets);
     this.policies = new PoolPolicyStore(deps.redis, this.pools);
   }
 
@@ -156,7 +160,7 @@ export class DesktopPool {
 
   /** Every desktop with a guacd of its pool, in the older shape the health report reads. */
   get desktops(): readonly DesktopSpec[] {
-    return this.pools.flatMap((pool) => this.hostsOf(pool).map((host) => toSpec(host, pool.guacd[0]!)));
+    return this.pools.flatMap((pool) => this.hostsOf(pool).map((host) => toSpec(host, guacdOf(host, pool))));
   }
 
   get guacdInstances(): readonly GuacdAddress[] {
@@ -172,7 +176,7 @@ export class DesktopPool {
   desktop(desktopId: string): DesktopSpec | undefined {
     for (const pool of this.pools) {
       const host = this.hostsOf(pool).find((d) => d.id === desktopId);
-      if (host) return toSpec(host, pool.guacd[0]!);
+      if (host) return toSpec(host, guacdOf(host, pool));
     }
     return undefined;
   }
@@ -213,10 +217,10 @@ export class DesktopPool {
           if (held && (await this.leases.heartbeat(user.id, existing.desktopId))) {
             return {
               lease: existing,
-              desktop: toSpec(held.host, existing.guacd ?? held.pool.guacd[0]!),
+              desktop: toSpec(held.host, existing.guacd ?? guacdOf(held.host, held.pool)),
               isNew: false,
               poolId: held.pool.id,
-              guacd: existing.guacd ?? held.pool.guacd[0]!,
+              guacd: existing.guacd ?? guacdOf(held.host, held.pool),
               settings: await this.policies.get(held.pool.id),
             };
           }
@@ -282,7 +286,7 @@ export class DesktopPool {
     const [holder] = await this.leases.holders([desktopId]);
     if (holder?.kind !== 'out-of-service') return 'not-out-of-service';
     try {
-      await this.deps.agents.endSession(found.host.agentUrl);
+      await this.deps.agents.endSession(found.host);
     } catch {
       return 'still-failing';
     }
@@ -414,7 +418,8 @@ export class DesktopPool {
     screen: DesktopScreen | undefined,
   ): Promise<LeasedDesktop | undefined> {
     try {
-      const guacd = await this.pickGuacd(pool, status);
+      // A desktop with a guacd beside it is served by that one only: its VNC listens on its host's loopback.
+      const guacd = host.guacd ?? (await this.pickGuacd(pool, status));
       const handoff = await this.deps.portal.createHandoff({
         id: user.id,
         displayName: user.displayName,
@@ -423,7 +428,7 @@ export class DesktopPool {
         profession: user.profession,
         roles: user.roles,
       });
-      const { vncPassword } = await this.deps.agents.startSession(host.agentUrl, {
+      const { vncPassword } = await this.deps.agents.startSession(host, {
         userId: user.id,
         startUrl: handoff.url,
         // Printable text only: the IdP's attribute is drawn on the desktop as it is.
@@ -440,11 +445,11 @@ export class DesktopPool {
         guacd,
       };
       if (!(await this.leases.activate(lease))) {
-        await this.deps.agents.endSession(host.agentUrl).catch(() => undefined);
+        await this.deps.agents.endSession(host).catch(() => undefined);
         return undefined;
       }
       await this.leases.clearEnded(user.id);
-      await this.deps.redis.hIncrBy(guacdLoadKey(pool.id), guacdAddressText(guacd), 1);
+      if (!host.guacd) await this.deps.redis.hIncrBy(guacdLoadKey(pool.id), guacdAddressText(guacd), 1);
       return { lease, desktop: toSpec(host, guacd), isNew: true, poolId: pool.id, guacd, settings };
     } catch (error) {
       this.deps.log?.(
@@ -477,7 +482,7 @@ export class DesktopPool {
    */
   private async wipe(poolId: string, host: DesktopHost, userId: string | undefined): Promise<boolean> {
     try {
-      await this.deps.agents.endSession(host.agentUrl);
+      await this.deps.agents.endSession(host);
       return true;
     } catch (error) {
       const failure: WipeFailure =
@@ -513,7 +518,7 @@ export class DesktopPool {
     if (token && found) {
       // A desktop that stopped answering cannot be wiped now; if it comes back, the keeper wipes it first.
       if (isAnswering) await this.wipe(found.pool.id, found.host, lease.userId);
-      if (lease.guacd) {
+      if (lease.guacd && !found.host.guacd) {
         await this.deps.redis
           .hIncrBy(guacdLoadKey(found.pool.id), guacdAddressText(lease.guacd), -1)
           .catch(() => undefined);
@@ -529,7 +534,7 @@ export class DesktopPool {
   }
 
   private async health(host: DesktopHost): Promise<AgentHealth | undefined> {
-    return withTimeout(this.deps.agents.health(host.agentUrl), this.deps.healthTimeoutMs ?? 4000).catch(
+    return withTimeout(this.deps.agents.health(host), this.deps.healthTimeoutMs ?? 4000).catch(
       () => undefined,
     );
   }
@@ -595,10 +600,13 @@ export class DesktopPool {
     const settings = await this.policies.get(pool.id);
     const previous = new Map((await this.readStatus(pool.id))?.desktops.map((d) => [d.id, d]));
     const hosts = [...this.hostsOf(pool)];
-    const [holders, healths, guacdUp] = await Promise.all([
+    const reachable = (g: GuacdAddress) => canReachGuacd(g.host, g.port, this.deps.guacdCa);
+    const [holders, healths, guacdUp, ownGuacdUp] = await Promise.all([
       this.leases.holders(hosts.map((h) => h.id)),
       Promise.all(hosts.map((h) => this.health(h))),
-      Promise.all(pool.guacd.map((g) => canConnect(g.host, g.port))),
+      Promise.all(pool.guacd.map(reachable)),
+      // A desktop's own guacd is part of the desktop: without it, nobody can see the desktop.
+      Promise.all(hosts.map((h) => (h.guacd ? reachable(h.guacd) : true))),
     ]);
     const now = new Date().toISOString();
     const desktops: DesktopStatus[] = [];
@@ -606,7 +614,7 @@ export class DesktopPool {
       const holder = holders[i]!;
       const health = healths[i];
       const before = previous.get(host.id);
-      const isAnswering = health !== undefined && health.status !== 'unhealthy';
+      const isAnswering = health !== undefined && health.status !== 'unhealthy' && ownGuacdUp[i] === true;
       const failures = isAnswering ? 0 : (before?.failures ?? 0) + 1;
       const userId = holder.kind === 'user' ? holder.userId : undefined;
       const base = {
@@ -774,7 +782,19 @@ function isAllowedImage(imageVersion: string, settings: LivePoolSettings): boole
 }
 
 function toSpec(host: DesktopHost, guacd: GuacdAddress): DesktopSpec {
-  return { ...host, guacdHost: guacd.host, guacdPort: guacd.port };
+  return {
+    id: host.id,
+    agentUrl: host.agentUrl,
+    vncHost: host.vncHost,
+    vncPort: host.vncPort,
+    guacdHost: guacd.host,
+    guacdPort: guacd.port,
+  };
+}
+
+/** The guacd that serves a desktop: its own, beside it, or the first of its pool's (validated: one exists). */
+function guacdOf(host: DesktopHost, pool: PoolSettings): GuacdAddress {
+  return host.guacd ?? pool.guacd[0]!;
 }
 
 function emptyStatus(pool: PoolSettings, provider: DesktopProvider | undefined): PoolStatus {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
+import { open, seal } from '../auth/second-factor/secret-box.js';
 import { GuacdAddress } from './pool-settings.js';
 import type { LeaseEndReason } from './lease-end-messages.js';
 
@@ -22,6 +23,20 @@ export const Lease = z.object({
   guacd: GuacdAddress.optional(),
 });
 export type Lease = z.infer<typeof Lease>;
+
+/**
+ * A lease as Redis holds it: the VNC password sealed (AES-256-GCM with the broker's secrets key), so that
+ * reading Redis, a copy of its data or its traffic gives nobody a way onto a user's desktop.
+ */
+const StoredLease = Lease.omit({ vncPassword: true }).extend({
+  vncPasswordSealed: z.string().default(''),
+});
+
+/** The broker's secrets key, and earlier ones still accepted to open what they sealed (decision 0010). */
+export interface LeaseSecrets {
+  key: Buffer;
+  previousKeys: readonly Buffer[];
+}
 
 // The user's key keeps the name and the JSON shape the tunnel's revocation check reads (`desktopId`).
 export const userLeaseKey = (userId: string): string => `lease:user:${userId}`;
@@ -116,10 +131,11 @@ export class LeaseStore {
   constructor(
     private readonly redis: RedisClientType,
     readonly ttlSeconds: number,
+    private readonly secrets: LeaseSecrets,
   ) {}
 
   async current(userId: string): Promise<Lease | undefined> {
-    return parseLease(await this.redis.get(userLeaseKey(userId)));
+    return this.parse(await this.redis.get(userLeaseKey(userId)));
   }
 
   /** Claims a desktop for a user who holds none, atomically; the lease starts in the `starting` state. */
@@ -134,10 +150,10 @@ export class LeaseStore {
     };
     const reply = (await this.redis.eval(CLAIM, {
       keys: [userLeaseKey(userId), desktopLeaseKey(desktopId)],
-      arguments: [userId, JSON.stringify(pending), String(STARTING_TTL_SECONDS)],
+      arguments: [userId, this.serialize(pending), String(STARTING_TTL_SECONDS)],
     })) as [number, string];
     if (reply[0] === 1) return { outcome: 'claimed' };
-    if (reply[0] === 0) return { outcome: 'held', lease: parseLease(reply[1]) };
+    if (reply[0] === 0) return { outcome: 'held', lease: this.parse(reply[1]) };
     return { outcome: 'taken' };
   }
 
@@ -145,7 +161,7 @@ export class LeaseStore {
   async activate(lease: Lease): Promise<boolean> {
     const reply = await this.redis.eval(ACTIVATE, {
       keys: [userLeaseKey(lease.userId), desktopLeaseKey(lease.desktopId)],
-      arguments: [lease.userId, lease.desktopId, JSON.stringify(lease), String(this.ttlSeconds)],
+      arguments: [lease.userId, lease.desktopId, this.serialize(lease), String(this.ttlSeconds)],
     });
     return reply === 1;
   }
@@ -240,7 +256,7 @@ export class LeaseStore {
   async leasesOf(userIds: readonly string[]): Promise<(Lease | undefined)[]> {
     if (userIds.length === 0) return [];
     const values = await this.redis.mGet(userIds.map(userLeaseKey));
-    return values.map(parseLease);
+    return values.map((value) => this.parse(value));
   }
 
   /** Leaves the reason a lease was ended for the user's tunnel to show. */
@@ -250,6 +266,44 @@ export class LeaseStore {
 
   async clearEnded(userId: string): Promise<void> {
     await this.redis.del(leaseEndedKey(userId));
+  }
+
+  private serialize(lease: Lease): string {
+    const { vncPassword, ...rest } = lease;
+    const stored: z.infer<typeof StoredLease> = {
+      ...rest,
+      vncPasswordSealed: vncPassword ? seal(this.secrets.key, vncPassword) : '',
+    };
+    return JSON.stringify(stored);
+  }
+
+  /**
+   * The lease, its VNC password opened with the current key or an earlier one. One that no configured key
+   * opens (an earlier key dropped too soon) comes back without it: the desktop is still the user's, and
+   * only connecting to it fails until the lease ends.
+   */
+  private parse(stored: string | null | undefined): Lease | undefined {
+    if (!stored) return undefined;
+    let parsed;
+    try {
+      parsed = StoredLease.safeParse(JSON.parse(stored));
+    } catch {
+      return undefined;
+    }
+    if (!parsed.success) return undefined;
+    const { vncPasswordSealed, ...lease } = parsed.data;
+    return { ...lease, vncPassword: vncPasswordSealed ? this.open(vncPasswordSealed) : '' };
+  }
+
+  private open(sealed: string): string {
+    for (const key of [this.secrets.key, ...this.secrets.previousKeys]) {
+      try {
+        return open(key, sealed);
+      } catch {
+        // sealed with another key
+      }
+    }
+    return '';
   }
 }
 
@@ -261,14 +315,4 @@ function parseOutOfService(stored: string): OutOfService {
     // an unreadable mark still means out of service
   }
   return { reason: 'wipe-failed', since: new Date(0).toISOString() };
-}
-
-function parseLease(stored: string | null | undefined): Lease | undefined {
-  if (!stored) return undefined;
-  try {
-    const lease = Lease.safeParse(JSON.parse(stored));
-    return lease.success ? lease.data : undefined;
-  } catch {
-    return undefined;
-  }
 }

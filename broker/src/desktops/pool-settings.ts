@@ -35,16 +35,28 @@ export const PoolPolicies = z.object({
 });
 export type PoolPolicies = z.infer<typeof PoolPolicies>;
 
-/** A desktop host as the broker reaches it: its agent, and the VNC address guacd connects to. */
+/** An agent's address: HTTPS only, the broker and the agent show each other certificates (mutual TLS). */
+export const AgentUrl = z
+  .string()
+  .url()
+  .refine((url) => url.startsWith('https://'), 'must be https: (the agent speaks mutual TLS only)');
+
+/**
+ * A desktop host as the broker reaches it: its agent, and the VNC address guacd connects to. `guacd` names a
+ * guacd of the desktop's own, beside it on its host, which alone serves it: the desktop's VNC then listens on
+ * that host's loopback (`vncHost` 127.0.0.1) and the screen never crosses the network in clear (decision
+ * 0022). Without it, the pool's guacd instances serve the desktop.
+ */
 export const DesktopHost = z.object({
   id: z
     .string()
     .min(1)
     .max(100)
     .regex(/^[A-Za-z0-9._-]+$/),
-  agentUrl: z.string().url(),
+  agentUrl: AgentUrl,
   vncHost: z.string().min(1),
   vncPort: z.number().int().min(1).max(65535),
+  guacd: GuacdAddress.optional(),
 });
 export type DesktopHost = z.infer<typeof DesktopHost>;
 
@@ -57,6 +69,12 @@ const LocalProvider = z.object({
     .object({
       /** Where launched desktops keep their state; each gets a folder of its own, removed when it stops. */
       stateDir: z.string().min(1),
+      /**
+       * A folder with a certificate and key from the internal CA for each desktop the broker may start
+       * (`<id>.crt`, `<id>.key`, naming that desktop); a started desktop takes a free id from it. The broker
+       * holds no CA key, so it cannot mint desktops of its own.
+       */
+      certificateDir: z.string().min(1),
       maxDesktops: z.number().int().min(1).max(50).default(4),
       imageVersion: z.string().min(1).max(100).optional(),
     })
@@ -84,7 +102,8 @@ export const PoolSettings = z.object({
   provider: ProviderSettings,
   /** How many desktops the pool keeps warm: started, healthy and free for the next user. */
   size: z.number().int().min(0).max(1000),
-  guacd: z.array(GuacdAddress).min(1),
+  /** The guacd instances the pool's desktops share; may be empty when every desktop has one of its own. */
+  guacd: z.array(GuacdAddress).default([]),
   /** Who may lease from this pool; the first pool that fits a user's roles is theirs. */
   roles: z.array(z.string().min(1)).min(1).default(DESKTOP_ROLES),
   policies: PoolPolicies.default({}),
@@ -104,5 +123,17 @@ export const PoolsSettings = z
     }
     if (new Set(pools.map((p) => p.id)).size !== pools.length) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'pool ids must be unique' });
+    }
+    for (const pool of pools) {
+      const isServed =
+        pool.guacd.length > 0 ||
+        (pool.provider.desktops.every((d) => d.guacd) &&
+          !(pool.provider.type === 'local' && pool.provider.launch));
+      if (!isServed) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `pool ${pool.id} needs guacd instances, or a guacd beside each of its desktops`,
+        });
+      }
     }
   });

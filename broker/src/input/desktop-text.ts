@@ -1,5 +1,5 @@
-import { signRequest } from '@hcw/common';
 import { z } from 'zod';
+import { AgentError, type AgentAddress, type AgentClient } from '../desktops/agent-client.js';
 
 /**
  * Text the practitioner composed with their device's own input method (kana-kanji conversion included),
@@ -25,19 +25,10 @@ export class DesktopTextError extends Error {
 }
 
 /** Asks the desktop's agent to type the text into whatever field has the focus. */
-export async function typeOnDesktop(agentSecret: string, agentUrl: string, text: string): Promise<void> {
-  const path = '/v1/sessions/current/text';
-  const body = JSON.stringify({ text });
-  let response: Response;
+export async function typeOnDesktop(agents: AgentClient, desktop: AgentAddress, text: string): Promise<void> {
   try {
-    response = await fetch(new URL(path, agentUrl), {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json', ...signRequest(agentSecret, 'POST', path, body) },
-      signal: AbortSignal.timeout(15000),
-    });
-  } catch {
-    throw new DesktopTextError(undefined);
+    await agents.typeText(desktop, text);
+  } catch (error) {
+    throw new DesktopTextError(error instanceof AgentError ? error.status : undefined);
   }
-  if (!response.ok) throw new DesktopTextError(response.status);
 }

@@ -72,7 +72,7 @@ export function screenRoutes(deps: ScreenDeps): Router {
         throw new HttpError(409, 'デスクトップに接続していません。', 'You are not connected to a desktop.');
       }
       try {
-        const screen = await deps.screens.apply(user.id, desktop.agentUrl, desktopScreenFor(viewport));
+        const screen = await deps.screens.apply(user.id, desktop, desktopScreenFor(viewport));
         res.json({ screen });
       } catch (error) {
         deps.log(`screen change failed: ${(error as Error).message}`);

@@ -1,8 +1,8 @@
 import type { DesktopScreen } from '@hcw/common';
-import type { AgentClient } from '../desktops/agent-client.js';
+import type { AgentAddress, AgentClient } from '../desktops/agent-client.js';
 
 interface Queued {
-  agentUrl: string;
+  desktop: AgentAddress;
   screen: DesktopScreen;
   done: Promise<DesktopScreen>;
   resolve(screen: DesktopScreen): void;
@@ -19,18 +19,18 @@ export class ScreenUpdates {
 
   constructor(private readonly agents: Pick<AgentClient, 'setScreen'>) {}
 
-  apply(userId: string, agentUrl: string, screen: DesktopScreen): Promise<DesktopScreen> {
+  apply(userId: string, desktop: AgentAddress, screen: DesktopScreen): Promise<DesktopScreen> {
     const slot = this.running.get(userId);
     if (slot) {
       if (slot.next) {
-        slot.next.agentUrl = agentUrl;
+        slot.next.desktop = desktop;
         slot.next.screen = screen;
         return slot.next.done;
       }
-      slot.next = queued(agentUrl, screen);
+      slot.next = queued(desktop, screen);
       return slot.next.done;
     }
-    const first = queued(agentUrl, screen);
+    const first = queued(desktop, screen);
     this.running.set(userId, { next: undefined });
     void this.drain(userId, first);
     return first.done;
@@ -40,7 +40,7 @@ export class ScreenUpdates {
     let current: Queued | undefined = first;
     while (current) {
       try {
-        current.resolve(await this.agents.setScreen(current.agentUrl, current.screen));
+        current.resolve(await this.agents.setScreen(current.desktop, current.screen));
       } catch (error) {
         current.reject(error);
       }
@@ -52,7 +52,7 @@ export class ScreenUpdates {
   }
 }
 
-function queued(agentUrl: string, screen: DesktopScreen): Queued {
+function queued(desktop: AgentAddress, screen: DesktopScreen): Queued {
   let resolve!: (screen: DesktopScreen) => void;
   let reject!: (error: unknown) => void;
   const done = new Promise<DesktopScreen>((ok, fail) => {
@@ -61,5 +61,5 @@ function queued(agentUrl: string, screen: DesktopScreen): Queued {
   });
   // Nobody may be waiting on an overtaken change any more; its failure is reported where it is awaited.
   done.catch(() => undefined);
-  return { agentUrl, screen, done, resolve, reject };
+  return { desktop, screen, done, resolve, reject };
 }

@@ -1,7 +1,7 @@
 import ClientConnection from 'guacamole-lite/lib/ClientConnection.js';
 import type { WebSocket } from 'ws';
 import { EgressFilter, type EgressCounters } from './egress-filter.js';
-import { HardenedGuacdClient } from './hardened-guacd-client.js';
+import { HardenedGuacdClient, type GuacdEndpoint } from './hardened-guacd-client.js';
 import type { TokenClaims } from './connection-token.js';
 
 /** Where the verified claims travel into the library's constructor, which reads them through `decryptToken`. */
@@ -52,7 +52,7 @@ export class HardenedConnection extends ClientConnection {
     return this.filter.counters();
   }
 
-  override connect(guacdOptions: { host: string; port: number }): void {
+  override connect(guacdOptions: GuacdEndpoint): void {
     const guacd = HardenedGuacdClient.open(
       guacdOptions,
       this.connectionSelector,

@@ -1,11 +1,22 @@
+import net from 'node:net';
+import tls from 'node:tls';
 import GuacdClient from 'guacamole-lite/lib/GuacdClient.js';
 import type { EgressFilter } from './egress-filter.js';
 import { GuacamoleParser, GuacamoleProtocolError } from './guacamole-protocol.js';
 
+/** Where guacd answers, and the internal CA its certificate must come from. */
+export interface GuacdEndpoint {
+  host: string;
+  port: number;
+  ca: string;
+}
+
 /**
- * guacamole-lite's guacd client with the broker's fixes: guacd's bytes are decoded across TCP chunks and
- * pass the egress filter before anything else sees them; the handshake is written without Nagle's delay;
- * and guacd is told `disconnect` when the connection ends, so it frees the desktop at once.
+ * guacamole-lite's guacd client with the broker's fixes: the connection to guacd is TLS, guacd's
+ * certificate verified against the internal CA for the address called, before a byte of the session goes
+ * out (decision 0021); guacd's bytes are decoded across TCP chunks and pass the egress filter before
+ * anything else sees them; the handshake is written without Nagle's delay; and guacd is told `disconnect`
+ * when the connection ends, so it frees the desktop at once.
  */
 export class HardenedGuacdClient extends GuacdClient {
   private filter!: EgressFilter;
@@ -14,19 +25,47 @@ export class HardenedGuacdClient extends GuacdClient {
   private batch: string[] | undefined;
 
   static open(
-    guacdOptions: { host: string; port: number },
+    guacd: GuacdEndpoint,
     selector: string,
     settings: Record<string, unknown>,
     logger: unknown,
     filter: EgressFilter,
   ): HardenedGuacdClient {
-    const client = new HardenedGuacdClient(guacdOptions, selector, settings, logger);
+    const client = new HardenedGuacdClient(
+      { host: guacd.host, port: guacd.port },
+      selector,
+      settings,
+      logger,
+    );
     client.filter = filter;
+    // The library has just opened a plain TCP connection. Nothing was sent on it yet (it writes `select` on
+    // connect), so TLS is started on that very socket, and the library's listeners move to the TLS one:
+    // `select` goes out only once guacd's certificate checks out.
+    const tcp = client.guacdConnection;
+    for (const event of ['connect', 'data', 'close', 'error']) tcp.removeAllListeners(event);
+    tcp.setNoDelay(true);
+    const secure = tls.connect({
+      socket: tcp,
+      host: guacd.host,
+      servername: net.isIP(guacd.host) ? undefined : guacd.host,
+      ca: guacd.ca,
+      minVersion: 'TLSv1.2',
+    });
+    client.guacdConnection = secure;
+    secure.setNoDelay(true);
+    secure.on('secureConnect', () => client.processConnectionOpen());
     // Replace the library's listener, which turns each TCP chunk into a string on its own and so breaks
     // characters split between chunks.
-    client.guacdConnection.removeAllListeners('data');
-    client.guacdConnection.on('data', (chunk: Buffer) => client.receiveBytes(chunk));
-    client.guacdConnection.setNoDelay(true);
+    secure.on('data', (chunk: Buffer) => client.receiveBytes(chunk));
+    secure.on('close', (hadError: boolean) =>
+      client.close(hadError ? new Error('Connection closed unexpectedly') : undefined),
+    );
+    secure.on('error', (error: Error) => {
+      client.emit('error', error);
+      client.close(error);
+    });
+    // TCP errors before TLS takes over (refused, unreachable) surface on the TLS socket too.
+    tcp.on('error', () => undefined);
     return client;
   }
 

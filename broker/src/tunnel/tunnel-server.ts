@@ -220,6 +220,7 @@ export class TunnelServer extends GuacamoleLite {
       connection.connect({
         host: grant.claims.connection.guacdHost,
         port: grant.claims.connection.guacdPort,
+        ca: this.deps.config.internalTls.ca,
       });
     } catch (error) {
       this.deps.log(`tunnel could not open: ${(error as Error).message}`);

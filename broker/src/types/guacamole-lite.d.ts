@@ -99,6 +99,7 @@ declare module 'guacamole-lite/lib/GuacdClient.js' {
     lastActivity: number;
     send(data: string, afterOpened?: boolean): void;
     close(error?: Error): void;
+    processConnectionOpen(): void;
     processInstruction(opcode: string, params: string[]): void;
   }
   export = GuacdClient;

@@ -38,8 +38,8 @@ module "public_load_balancer" {
   security_group_ids = [module.network.security_group_ids["lb"]]
   certificate_arn    = var.broker_certificate_arn
   target_port        = local.broker_port
-  # Readiness, not liveness: 200 while ready or degraded (one guacd of several down), 503 when a broker
-  # cannot serve (Redis, PostgreSQL or every guacd unreachable). The public answer is one word.
+  # Readiness, not liveness: 200 while ready or degraded (a pool with no desktop to give), 503 when a
+  # broker cannot serve (Redis or PostgreSQL unreachable). The public answer is one word.
   health_check_path  = "/readyz"
   access_logs_bucket = var.load_balancer_access_logs_bucket
   web_acl_arn        = var.web_acl_arn
@@ -80,6 +80,14 @@ module "audit_archive" {
   kms_key_arn      = var.kms_key_arn
 }
 
+# The CA of the links the workspace terminates itself: brokers to desktop agents (mutual TLS) and to the
+# guacd beside each desktop.
+module "internal_ca" {
+  source = "../../modules/internal-ca"
+
+  name = "${var.name}-internal-ca"
+}
+
 module "desktop_pool" {
   source = "../../modules/desktop-pool"
 
@@ -93,16 +101,7 @@ module "desktop_pool" {
   desired_capacity   = var.desktop_desired_capacity
   warm_pool          = { min_size = var.desktop_warm_pool_min_size }
   agent_port         = local.desktop_agent_port
-  kms_key_arn        = var.kms_key_arn
-}
-
-module "guacd" {
-  source = "../../modules/guacd"
-
-  name               = "${var.name}-guacd"
-  ami_id             = var.guacd_ami_id
-  subnet_ids         = module.network.subnet_ids["guacd"]
-  security_group_ids = [module.network.security_group_ids["guacd"]]
+  internal_ca_arn    = module.internal_ca.certificate_authority_arn
   kms_key_arn        = var.kms_key_arn
 }
 
@@ -129,12 +128,12 @@ module "broker" {
   port               = local.broker_port
   target_group_arns  = [module.public_load_balancer.target_group_arn]
 
-  guacd_autoscaling_group_name        = module.guacd.autoscaling_group_name
   desktop_pool_autoscaling_group_name = module.desktop_pool.autoscaling_group_name
   desktop_pool_autoscaling_group_arn  = module.desktop_pool.autoscaling_group_arn
   desktop_pool_metric_namespace       = module.desktop_pool.metric_namespace
   audit_archive_bucket_arn            = module.audit_archive.bucket_arn
   audit_archive_kms_key_arn           = module.audit_archive.kms_key_arn
+  internal_ca_arn                     = module.internal_ca.certificate_authority_arn
 
   environment = {
     REDIS_HOST         = module.data.redis_primary_endpoint
@@ -147,7 +146,6 @@ module "broker" {
   }
   secret_environment = {
     REDIS_AUTH_TOKEN      = module.data.redis_auth_token_secret_arn
-    DESKTOP_AGENT_SECRET  = module.desktop_pool.agent_secret_arn
     PORTAL_HANDOFF_SECRET = module.portal.generated_secret_arns["PORTAL_HANDOFF_SECRET"]
   }
   kms_key_arn = var.kms_key_arn

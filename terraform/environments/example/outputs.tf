@@ -17,7 +17,6 @@ output "config_secret_arns" {
   description = "Secrets to fill with each service's configuration (JSON objects) before the hosts can start."
   value = {
     broker = module.broker.config_secret_arn
-    guacd  = module.guacd.config_secret_arn
     portal = module.portal.config_secret_arn
   }
 }

@@ -81,11 +81,6 @@ variable "broker_ami_id" {
   description = "Image of the brokers."
 }
 
-variable "guacd_ami_id" {
-  type        = string
-  description = "Image of the guacd hosts."
-}
-
 variable "portal_ami_id" {
   type        = string
   description = "Image of the portal servers."

@@ -1,7 +1,8 @@
 data "aws_region" "current" {}
 
-# What a broker may do besides reading its own configuration: find guacd and desktop hosts, lease and
-# recycle desktops of its own pool, report the pool's idle hosts, and append to the audit archive.
+# What a broker may do besides reading its own configuration and getting its certificate: find desktop hosts
+# (each with the guacd beside it), lease and recycle desktops of its own pool, report the pool's idle hosts,
+# and append to the audit archive.
 data "aws_iam_policy_document" "broker" {
   # These read-only EC2 and Auto Scaling calls cannot be limited to particular resources.
   statement {
@@ -65,11 +66,20 @@ module "hosts" {
   environment = merge({
     BROKER_HOST                   = "0.0.0.0"
     BROKER_PORT                   = tostring(var.port)
-    GUACD_AUTOSCALING_GROUP       = var.guacd_autoscaling_group_name
     DESKTOP_AUTOSCALING_GROUP     = var.desktop_pool_autoscaling_group_name
     DESKTOP_POOL_METRIC_NAMESPACE = var.desktop_pool_metric_namespace
     AUDIT_ARCHIVE_BUCKET          = element(split(":::", var.audit_archive_bucket_arn), 1)
+    # The broker's client certificate, which the desktop agents require, and the CA it verifies them
+    # and the guacd beside each desktop against (host-group makes them at boot).
+    BROKER_INTERNAL_CA_FILE = "/etc/hcw-broker/internal-ca.crt"
+    BROKER_TLS_CERT_FILE    = "/etc/hcw-broker/hcw-broker.crt"
+    BROKER_TLS_KEY_FILE     = "/etc/hcw-broker/hcw-broker.key"
   }, var.environment)
+  internal_certificate = {
+    certificate_authority_arn = var.internal_ca_arn
+    usage                     = "client"
+    uri                       = "urn:hcw:service:broker"
+  }
   secret_environment = var.secret_environment
   generated_secrets  = var.generated_secrets
   inline_policies    = { "lease-desktops-and-archive-audit" = data.aws_iam_policy_document.broker.json }

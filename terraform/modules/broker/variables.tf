@@ -58,9 +58,14 @@ variable "target_group_arns" {
   }
 }
 
-variable "guacd_autoscaling_group_name" {
+variable "internal_ca_arn" {
   type        = string
-  description = "guacd group the broker picks a guacd host from for each lease."
+  description = "ARN of the internal CA (internal-ca module): each broker asks it at boot for a client certificate naming the broker, which the desktop agents require, and verifies the agents and the guacd beside each desktop against it."
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:[0-9]{12}:certificate-authority/[0-9a-f-]+$", var.internal_ca_arn))
+    error_message = "internal_ca_arn must be the ARN of an AWS Private CA certificate authority."
+  }
 }
 
 variable "desktop_pool_autoscaling_group_name" {
@@ -107,7 +112,7 @@ variable "environment" {
 
 variable "secret_environment" {
   type        = map(string)
-  description = "Broker settings read from Secrets Manager: variable name to secret ARN (e.g. the desktop agent secret, the portal hand-off secret)."
+  description = "Broker settings read from Secrets Manager: variable name to secret ARN (e.g. the portal hand-off secret)."
   default     = {}
 }
 

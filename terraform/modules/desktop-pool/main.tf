@@ -1,5 +1,7 @@
 data "aws_region" "current" {}
 
+data "aws_partition" "current" {}
+
 data "aws_ami" "this" {
   filter {
     name   = "image-id"
@@ -8,35 +10,22 @@ data "aws_ami" "this" {
 }
 
 locals {
+  # Server certificates only: a desktop host can never obtain a certificate the agents would take for a broker.
+  server_template_arn = "arn:${data.aws_partition.current.partition}:acm-pca:::template/EndEntityServerAuthCertificate/V1"
+
+  # No secret in user data, nor one shared by the desktops: each host makes its own keys and has the internal
+  # CA sign certificates naming its desktop (for the brokers' mutual TLS with its agent) and its guacd.
   user_data = templatefile("${path.module}/templates/user-data.sh.tftpl", {
-    region           = data.aws_region.current.region
-    agent_secret_arn = aws_secretsmanager_secret.agent.arn
-    agent_port       = var.agent_port
-    display_number   = var.display_number
-    vnc_port         = 5900 + var.display_number
-    image_version    = var.image_version
+    region              = data.aws_region.current.region
+    internal_ca_arn     = var.internal_ca_arn
+    server_template_arn = local.server_template_arn
+    validity_days       = var.certificate_validity_days
+    agent_port          = var.agent_port
+    guacd_port          = var.guacd_port
+    display_number      = var.display_number
+    vnc_port            = 5900 + var.display_number
+    image_version       = var.image_version
   })
-}
-
-# The brokers sign every call to an agent with this secret. All desktops share it, which is safe only
-# because desktops cannot reach one another (the network module has no desktop-to-desktop flow).
-resource "random_password" "agent" {
-  length  = 48
-  special = false
-}
-
-resource "aws_secretsmanager_secret" "agent" {
-  name                    = "${var.name}/agent-secret"
-  description             = "Shared secret of the brokers and the desktop agents of ${var.name}"
-  kms_key_id              = var.kms_key_arn
-  recovery_window_in_days = 30
-
-  tags = var.tags
-}
-
-resource "aws_secretsmanager_secret_version" "agent" {
-  secret_id     = aws_secretsmanager_secret.agent.id
-  secret_string = random_password.agent.result
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -72,28 +61,25 @@ resource "aws_iam_instance_profile" "this" {
   tags = var.tags
 }
 
-# A desktop runs a user's session, so its role is the smallest of all: the agent secret and its own logs.
+# A desktop runs a user's session, so its role is the smallest of all: server certificates of the internal CA
+# for its own keys, and its own logs.
 data "aws_iam_policy_document" "desktop" {
   statement {
-    sid       = "ReadAgentSecret"
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.agent.arn]
+    sid       = "IssueServerCertificates"
+    actions   = ["acm-pca:IssueCertificate"]
+    resources = [var.internal_ca_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "acm-pca:TemplateArn"
+      values   = [local.server_template_arn]
+    }
   }
 
-  dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
-
-    content {
-      sid       = "DecryptAgentSecret"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["secretsmanager.${data.aws_region.current.region}.amazonaws.com"]
-      }
-    }
+  statement {
+    sid       = "FetchCertificates"
+    actions   = ["acm-pca:GetCertificate", "acm-pca:GetCertificateAuthorityCertificate"]
+    resources = [var.internal_ca_arn]
   }
 
   statement {
@@ -104,7 +90,7 @@ data "aws_iam_policy_document" "desktop" {
 }
 
 resource "aws_iam_role_policy" "desktop" {
-  name   = "read-agent-secret-write-logs"
+  name   = "issue-certificates-write-logs"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.desktop.json
 }
@@ -228,7 +214,7 @@ resource "aws_autoscaling_group" "this" {
     ignore_changes = [desired_capacity]
   }
 
-  depends_on = [aws_iam_role_policy.desktop, aws_secretsmanager_secret_version.agent]
+  depends_on = [aws_iam_role_policy.desktop]
 }
 
 resource "aws_autoscaling_policy" "grow" {

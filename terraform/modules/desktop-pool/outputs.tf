@@ -8,11 +8,6 @@ output "autoscaling_group_arn" {
   value       = aws_autoscaling_group.this.arn
 }
 
-output "agent_secret_arn" {
-  description = "ARN of the secret the brokers sign desktop agent calls with; give it to the broker module."
-  value       = aws_secretsmanager_secret.agent.arn
-}
-
 output "metric_namespace" {
   description = "CloudWatch namespace the brokers must publish the idle-host metric in."
   value       = var.idle_scaling.metric_namespace

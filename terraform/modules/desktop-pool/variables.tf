@@ -1,6 +1,6 @@
 variable "name" {
   type        = string
-  description = "Name of the desktop pool; also names its role, launch template, log group and agent secret."
+  description = "Name of the desktop pool; also names its role, launch template and log group."
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,40}$", var.name))
@@ -10,7 +10,7 @@ variable "name" {
 
 variable "ami_id" {
   type        = string
-  description = "Desktop image built by the Packer template in vdi-images/ (Xvnc, window manager, locked-down kiosk browser, the hcw-desktop-agent unit, the AWS CLI)."
+  description = "Desktop image built by the Packer template in vdi-images/ (Xvnc, window manager, locked-down kiosk browser, the hcw-desktop-agent unit, the AWS CLI and openssl) with guacd added beside them (a current release, as the guacd image had)."
 
   validation {
     condition     = can(regex("^ami-[0-9a-f]{8,17}$", var.ami_id))
@@ -133,13 +133,45 @@ variable "idle_scaling" {
 
 variable "agent_port" {
   type        = number
-  description = "Port of the desktop agent API (AGENT_PORT); must match the network module's desktop_agent_port."
+  description = "Port of the desktop agent API (AGENT_PORT), mutual TLS; must match the network module's desktop_agent_port."
   default     = 8700
+}
+
+variable "guacd_port" {
+  type        = number
+  description = "Port of the guacd beside each desktop (TLS, for the brokers); must match the network module's guacd_port."
+  default     = 4822
+
+  validation {
+    condition     = var.guacd_port >= 1 && var.guacd_port <= 65535
+    error_message = "guacd_port must be a TCP port."
+  }
+}
+
+variable "internal_ca_arn" {
+  type        = string
+  description = "ARN of the internal CA (internal-ca module) each host asks, at first boot, for its agent's certificate (naming the desktop) and its guacd's."
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:[0-9]{12}:certificate-authority/[0-9a-f-]+$", var.internal_ca_arn))
+    error_message = "internal_ca_arn must be the ARN of an AWS Private CA certificate authority."
+  }
+}
+
+variable "certificate_validity_days" {
+  type        = number
+  description = "Lifetime of a host's certificates; a host kept longer (in the warm pool) stops being leased and is replaced. At most 7 with a short-lived CA."
+  default     = 30
+
+  validation {
+    condition     = var.certificate_validity_days >= 1 && var.certificate_validity_days <= 397
+    error_message = "certificate_validity_days must be between 1 and 397."
+  }
 }
 
 variable "display_number" {
   type        = number
-  description = "X display of the session (DESKTOP_DISPLAY); its VNC port is 5900 plus this number and must lie in the network module's vnc_port_range."
+  description = "X display of the session (DESKTOP_DISPLAY); its VNC port, 5900 plus this number, listens on the host's loopback for the guacd beside it."
   default     = 1
 
   validation {
@@ -161,7 +193,7 @@ variable "root_volume_size_gb" {
 
 variable "kms_key_arn" {
   type        = string
-  description = "Customer-managed KMS key for the agent secret, root volumes and log group; null uses the AWS-managed keys."
+  description = "Customer-managed KMS key for the root volumes and log group; null uses the AWS-managed keys."
   default     = null
 }
 

@@ -1,5 +1,7 @@
 data "aws_region" "current" {}
 
+data "aws_partition" "current" {}
+
 data "aws_ami" "this" {
   filter {
     name   = "image-id"
@@ -15,6 +17,13 @@ locals {
 
   readable_secret_arns = concat([aws_secretsmanager_secret.config.arn], values(local.secret_environment))
 
+  # A client certificate is never one a desktop agent would take for a server's, and the other way round.
+  certificate_template_arn = var.internal_certificate == null ? "" : format(
+    "arn:%s:acm-pca:::template/%s/V1",
+    data.aws_partition.current.partition,
+    var.internal_certificate.usage == "client" ? "EndEntityClientAuthCertificate" : "EndEntityServerAuthCertificate",
+  )
+
   # User data carries only secret identifiers; the values are fetched on the host with the instance role.
   user_data = templatefile("${path.module}/templates/user-data.sh.tftpl", {
     region             = data.aws_region.current.region
@@ -23,6 +32,13 @@ locals {
     environment        = merge({ AWS_REGION = data.aws_region.current.region }, var.environment)
     config_secret_arn  = aws_secretsmanager_secret.config.arn
     secret_environment = local.secret_environment
+    certificate = var.internal_certificate == null ? null : {
+      authority_arn = var.internal_certificate.certificate_authority_arn
+      template_arn  = local.certificate_template_arn
+      usage         = var.internal_certificate.usage == "client" ? "clientAuth" : "serverAuth"
+      uri           = var.internal_certificate.uri
+      validity_days = var.internal_certificate.validity_days
+    }
   })
 }
 
@@ -131,6 +147,33 @@ data "aws_iam_policy_document" "base" {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
     resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+
+  # Only certificates of the one kind the service needs, from the internal CA.
+  dynamic "statement" {
+    for_each = var.internal_certificate == null ? [] : [var.internal_certificate.certificate_authority_arn]
+
+    content {
+      sid       = "IssueOwnCertificate"
+      actions   = ["acm-pca:IssueCertificate"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "acm-pca:TemplateArn"
+        values   = [local.certificate_template_arn]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.internal_certificate == null ? [] : [var.internal_certificate.certificate_authority_arn]
+
+    content {
+      sid       = "FetchCertificates"
+      actions   = ["acm-pca:GetCertificate", "acm-pca:GetCertificateAuthorityCertificate"]
+      resources = [statement.value]
+    }
   }
 }
 

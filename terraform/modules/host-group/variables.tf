@@ -132,6 +132,27 @@ variable "generated_secrets" {
   }
 }
 
+variable "internal_certificate" {
+  type = object({
+    certificate_authority_arn = string
+    usage                     = string
+    uri                       = string
+    validity_days             = optional(number, 30)
+  })
+  description = "A certificate of the internal CA the service shows inside the VPC, made at boot for a key the host makes itself: usage \"client\" or \"server\", uri naming whom it speaks for (e.g. urn:hcw:service:broker). Written to /etc/<service_name>/ as <service_name>.crt, <service_name>.key (readable by the service's group) and internal-ca.crt. Null for none."
+  default     = null
+
+  validation {
+    condition     = var.internal_certificate == null || contains(["client", "server"], try(var.internal_certificate.usage, ""))
+    error_message = "internal_certificate.usage must be client or server."
+  }
+
+  validation {
+    condition     = var.internal_certificate == null || can(regex("^urn:hcw:[a-z]+:[A-Za-z0-9._-]+$", try(var.internal_certificate.uri, "")))
+    error_message = "internal_certificate.uri must look like urn:hcw:service:broker."
+  }
+}
+
 variable "inline_policies" {
   type        = map(string)
   description = "Extra IAM policy documents (name to JSON) the role of this group needs beyond reading its own configuration and writing its logs."

@@ -6,10 +6,11 @@ locals {
   # Small zones take /24-sized slices (for a /16 VPC) from the lower half of the range, sixteen slots per
   # zone so availability zones can be added later without renumbering; the desktop pool, by far the
   # largest, takes /20-sized slices from the upper half.
+  # Slot 2 held the guacd hosts' zone before guacd moved beside the desktops (decision 0022); it stays free
+  # so that the other zones keep their ranges.
   small_zone_slot = {
     public    = 0
     broker    = 1
-    guacd     = 2
     portal    = 3
     data      = 4
     endpoints = 5
@@ -37,14 +38,13 @@ locals {
   zones   = concat(keys(local.small_zone_slot), ["desktops"])
 
   # Zones that talk to vendor systems on the internet, through NAT and only to the vendor prefix list.
-  # Brokers, guacd and the data stores have no route out at all.
+  # Brokers and the data stores have no route out at all.
   nat_zones = ["portal", "desktops"]
   nat_azs   = var.single_nat_gateway ? [var.availability_zones[0]] : var.availability_zones
 
   security_group_ids = {
     lb         = aws_security_group.lb.id
     broker     = aws_security_group.broker.id
-    guacd      = aws_security_group.guacd.id
     desktops   = aws_security_group.desktops.id
     portal_lb  = aws_security_group.portal_lb.id
     portal     = aws_security_group.portal.id
@@ -62,24 +62,18 @@ locals {
       port        = var.broker_port
       description = "Load balancer to brokers (HTTPS and WebSocket tunnels, health checks)"
     }
-    "broker-to-guacd" = {
+    # guacd runs beside each desktop, its VNC on that host's loopback: no screen crosses the network.
+    "broker-to-desktop-guacd" = {
       from        = "broker"
-      to          = "guacd"
-      port        = var.guacd_port
-      description = "Broker tunnels to guacd"
-    }
-    "guacd-to-desktop-vnc" = {
-      from        = "guacd"
       to          = "desktops"
-      port        = var.vnc_port_range.from
-      to_port     = var.vnc_port_range.to
-      description = "guacd to the desktops' VNC displays"
+      port        = var.guacd_port
+      description = "Broker tunnels to the guacd beside each desktop (TLS)"
     }
     "broker-to-desktop-agent" = {
       from        = "broker"
       to          = "desktops"
       port        = var.desktop_agent_port
-      description = "Broker to the desktop agent API (signed requests)"
+      description = "Broker to the desktop agent API (mutual TLS)"
     }
     "desktops-to-portal" = {
       from        = "desktops"
@@ -129,12 +123,6 @@ locals {
       port        = 443
       description = "Broker to AWS APIs (secrets, logs, discovery, pool metrics)"
     }
-    "guacd-to-endpoints" = {
-      from        = "guacd"
-      to          = "endpoints"
-      port        = 443
-      description = "guacd hosts to AWS APIs (secrets, logs)"
-    }
     "portal-to-endpoints" = {
       from        = "portal"
       to          = "endpoints"
@@ -145,7 +133,7 @@ locals {
       from        = "desktops"
       to          = "endpoints"
       port        = 443
-      description = "Desktop hosts to AWS APIs (agent secret, logs)"
+      description = "Desktop hosts to AWS APIs (their certificates from the internal CA, logs)"
     }
   }
 
@@ -310,14 +298,6 @@ resource "aws_security_group" "broker" {
   vpc_id      = aws_vpc.this.id
 
   tags = merge(var.tags, { Name = "${var.name}-broker" })
-}
-
-resource "aws_security_group" "guacd" {
-  name        = "${var.name}-guacd"
-  description = "guacd hosts: reached by brokers, reach desktop displays"
-  vpc_id      = aws_vpc.this.id
-
-  tags = merge(var.tags, { Name = "${var.name}-guacd" })
 }
 
 resource "aws_security_group" "desktops" {

@@ -9,7 +9,7 @@ output "vpc_cidr_block" {
 }
 
 output "subnet_ids" {
-  description = "Subnet IDs per zone (public, broker, guacd, portal, desktops, data, endpoints), one per availability zone."
+  description = "Subnet IDs per zone (public, broker, portal, desktops, data, endpoints), one per availability zone."
   value = {
     for zone in local.zones :
     zone => [for key, subnet in local.subnets : aws_subnet.this[key].id if subnet.zone == zone]
@@ -17,7 +17,7 @@ output "subnet_ids" {
 }
 
 output "security_group_ids" {
-  description = "Security group IDs per role (lb, broker, guacd, desktops, portal_lb, portal, redis, postgresql, endpoints)."
+  description = "Security group IDs per role (lb, broker, desktops, portal_lb, portal, redis, postgresql, endpoints)."
   value       = local.security_group_ids
 }
 

@@ -70,7 +70,7 @@ variable "portal_port" {
 
 variable "guacd_port" {
   type        = number
-  description = "Port guacd listens on for the brokers."
+  description = "Port the guacd beside each desktop listens on (TLS) for the brokers."
   default     = 4822
 
   validation {
@@ -79,23 +79,9 @@ variable "guacd_port" {
   }
 }
 
-variable "vnc_port_range" {
-  type = object({
-    from = number
-    to   = number
-  })
-  description = "Ports of the VNC displays on a desktop host that guacd may reach (display N listens on 5900 + N)."
-  default     = { from = 5900, to = 5999 }
-
-  validation {
-    condition     = var.vnc_port_range.from >= 5900 && var.vnc_port_range.to <= 5999 && var.vnc_port_range.from <= var.vnc_port_range.to
-    error_message = "vnc_port_range must lie within 5900-5999 with from <= to."
-  }
-}
-
 variable "desktop_agent_port" {
   type        = number
-  description = "Port of the desktop agent API that the brokers call on each desktop host."
+  description = "Port of the desktop agent API that the brokers call on each desktop host (mutual TLS)."
   default     = 8700
 
   validation {
@@ -164,8 +150,8 @@ variable "egress_proxy" {
 
 variable "interface_endpoint_services" {
   type        = list(string)
-  description = "AWS services reached through interface VPC endpoints, so hosts need no internet route to fetch secrets, ship logs or be discovered."
-  default     = ["secretsmanager", "logs", "ec2", "autoscaling", "monitoring"]
+  description = "AWS services reached through interface VPC endpoints, so hosts need no internet route to fetch secrets and certificates, ship logs or be discovered."
+  default     = ["secretsmanager", "logs", "ec2", "autoscaling", "monitoring", "acm-pca"]
 
   validation {
     condition     = contains(var.interface_endpoint_services, "secretsmanager")

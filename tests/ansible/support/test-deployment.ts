@@ -5,14 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 /** The groups of site.yml; the one throw-away host belongs to all of them. */
-export const HOST_GROUPS = [
-  'postgresql',
-  'redis',
-  'guacd',
-  'workspace_app',
-  'broker',
-  'desktop_host',
-] as const;
+export const HOST_GROUPS = ['postgresql', 'redis', 'workspace_app', 'broker', 'desktop_host'] as const;
 
 /** The zones' address ranges in the test inventory, distinct so that a rule's sources can be told apart. */
 export const TEST_NETWORKS = {
@@ -20,7 +13,6 @@ export const TEST_NETWORKS = {
   clients: ['0.0.0.0/0', '::/0'],
   broker: ['10.1.0.0/24'],
   portal: ['10.2.0.0/24'],
-  guacd: ['10.3.0.0/24'],
   desktop: ['10.4.0.0/24'],
 };
 
@@ -35,13 +27,18 @@ export const NPM_CA_BUNDLE = '/usr/local/share/hcw-test/ca-bundle.crt';
 export const IMAGE_AGENT_UNIT = '/etc/systemd/system/hcw-desktop-agent.service';
 
 export const PROVISION_STUB_SCRIPT = `#!/bin/bash
-# Stands in for vdi-images/provision/provision-desktop.sh: records what it was told and installs the agent's
-# unit the way the real script does, without the desktop packages, Node.js or the agent's own npm install.
+# Stands in for vdi-images/provision/provision-desktop.sh: records what it was told, makes the kiosk's and the
+# agent's users and installs the agent's unit the way the real script does, without the desktop packages,
+# Node.js or the agent's own npm install.
 set -euo pipefail
 mkdir -p "$(dirname ${PROVISION_CALLS})"
 { env | grep '^HCW_' | sort; echo '---'; } >> ${PROVISION_CALLS}
+for user in hcw-kiosk "$HCW_AGENT_USER"; do
+  id -u "$user" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --home-dir /nonexistent \\
+    --shell /usr/sbin/nologin "$user"
+done
 sed -e 's|@INSTALL_DIR@|/opt/hcw-workspace|g' -e 's|@NODE@|/usr/local/bin/node|g' -e 's|@KIOSK_USER@|hcw-kiosk|g' \\
-  "$HCW_REPO_DIR/vdi-images/provision/hcw-desktop-agent.service" > ${IMAGE_AGENT_UNIT}
+  -e "s|@AGENT_USER@|$HCW_AGENT_USER|g" "$HCW_REPO_DIR/vdi-images/provision/hcw-desktop-agent.service" > ${IMAGE_AGENT_UNIT}
 install -d -o root -g root -m 0750 /etc/hcw
 `;
 
@@ -90,7 +87,7 @@ export function someSecrets() {
     vault_broker_tunnel_key: key(),
     vault_broker_secrets_key: key(),
     vault_broker_recording_key: key(),
-    vault_agent_secret: hex(),
+    vault_internal_ca_passphrase: hex(),
     vault_portal_handoff_secret: hex(),
     vault_portal_session_secret: hex(),
     vault_postgresql_broker_password: hex(),

@@ -24,7 +24,9 @@ import { BrokerMetrics } from '../../../broker/src/metrics/broker-metrics.js';
 import { MeteredAuditTrail } from '../../../broker/src/metrics/metered-audit-trail.js';
 import type { PortalAuditReader } from '../../../broker/src/recording/patient-accesses.js';
 import { workspace } from '../../support/workspace.js';
-import { AGENT_SECRET, aUser, connectRedis, FakeAgent, fakePortal } from '../desktops/fake-desktops.js';
+import { aUser, connectRedis, FakeAgent, fakePortal } from '../desktops/fake-desktops.js';
+import { inDatabase, recreateDatabase } from '../../support/fresh-database.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 
 export interface ConsoleBroker {
   app: Express;
@@ -75,22 +77,23 @@ export async function consoleBroker(
     /** How long the broker waits for an agent (a real one restarts its X server when it wipes). */
     agentTimeoutMs?: number;
     portal?: DesktopPoolDeps['portal'];
-    /** A PostgreSQL server of the test's own (its URL without a database), instead of the workspace's. */
-    postgresServer?: string;
+    /**
+     * A PostgreSQL server of the test's own instead of the workspace's: its superuser's URL, and the URL of
+     * a login role there, which will own the test's database (`startPostgres`'s `adminUrl` and `urlFor`).
+     */
+    postgres?: { adminUrl: string; serviceUrl: string };
     /** The portal's audit trail, for finding recordings by patient. */
     portalAudit?: PortalAuditReader;
   } = {},
 ): Promise<ConsoleBroker> {
   const stack = await workspace();
-  const server = options.postgresServer ?? stack.brokerDatabaseUrl.replace(/\/broker$/, '');
-  const admin = new pg.Client({ connectionString: `${server}/postgres` });
-  await admin.connect();
-  if (!options.broker) {
-    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.query(`CREATE DATABASE ${database}`);
-  }
-  await admin.end();
-  const databaseUrl = `${server}/${database}`;
+  const server = options.postgres ?? {
+    adminUrl: stack.adminDatabaseUrl,
+    serviceUrl: stack.brokerDatabaseUrl,
+  };
+  const databaseUrl = options.broker
+    ? inDatabase(server.serviceUrl, database)
+    : await recreateDatabase(server.adminUrl, database, server.serviceUrl);
   const agents =
     options.broker?.agents ??
     (await Promise.all(Array.from({ length: options.desktops ?? 2 }, () => FakeAgent.start())));
@@ -98,11 +101,16 @@ export async function consoleBroker(
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-console-'));
   const cert = path.join(dir, 'idp.crt');
   writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const bothCas = path.join(dir, 'internal-cas.crt');
+  writeFileSync(bothCas, testInternalCa().ca.pem + stack.internalCa.pem);
   const config = loadConfig({
     BROKER_ENV: 'test',
     BROKER_PUBLIC_URL: 'http://localhost:1',
     BROKER_REDIS_URL: stack.redisUrl,
     BROKER_DATABASE_URL: databaseUrl,
+    // The fake agents' certificates come from the tests' own CA; guacd's from the workspace's.
+    ...testInternalCa().brokerEnv,
+    BROKER_INTERNAL_CA_FILE: bothCas,
     BROKER_SESSION_SECRET: 'c'.repeat(40),
     BROKER_TUNNEL_KEY: Buffer.alloc(32, 7).toString('base64'),
     BROKER_SECRETS_KEY: Buffer.alloc(32, 8).toString('base64'),
@@ -117,7 +125,6 @@ export async function consoleBroker(
         guacd: [{ host: stack.guacd.host, port: stack.guacd.port }],
       },
     ]),
-    AGENT_SECRET,
     PORTAL_INTERNAL_URL: 'http://portal.test',
     PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
     ...options.env,
@@ -133,7 +140,7 @@ export async function consoleBroker(
   const redis = await connectRedis(stack.redisUrl);
   const sessionStore = createSessionStore(redis);
   const metrics = new BrokerMetrics();
-  const agentClient = new AgentClient(config.agentSecret, options.agentTimeoutMs ?? 1000);
+  const agentClient = new AgentClient(config.internalTls, options.agentTimeoutMs ?? 1000);
   const audit = new MeteredAuditTrail(pool, metrics);
   const desktops = new DesktopPool({
     redis,
@@ -141,13 +148,21 @@ export async function consoleBroker(
     agents: agentClient,
     portal: options.portal ?? fakePortal,
     leaseSeconds: 60,
+    leaseSecrets: { key: config.secretsKey, previousKeys: config.previousSecretsKeys },
     checkIntervalMs: 200,
     // As main.ts wires them.
     events: poolAuditEvents(audit, () => undefined),
+    guacdCa: config.internalTls.ca,
   });
   const facts = new SessionFacts(redis, 120);
   const events: ConsoleEvent[] = [];
-  const health = new HealthMonitor({ redis, pool, desktops, intervalMs: config.health.probeIntervalMs });
+  const health = new HealthMonitor({
+    redis,
+    pool,
+    desktops,
+    intervalMs: config.health.probeIntervalMs,
+    guacdCa: config.internalTls.ca,
+  });
   const app = createBrokerApp({
     config,
     redis,

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { verifyAuditChain } from '@hcw/common';
 import { AUDIT_UNAVAILABLE } from '../../../broker/src/audit/record-first.js';
 import { GuacamoleParser } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import { internalCa } from '../../../scripts/stack/internal-ca.js';
 import { startPostgres, type PostgresService } from '../../../scripts/stack/services.js';
 import { delay, freePort, type ManagedProcess } from '../../../scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
@@ -165,7 +166,10 @@ describe('the audit trail cannot miss a sign-in or a connection: the workspace w
 
     after(async () => {
       await postgres.stop(); // gone for sure, whatever happened above
-      const restarted = await startPostgres(dataDir, postgresPort, ['broker', 'portal']);
+      const restarted = await startPostgres(dataDir, postgresPort, stack.internalCa, [
+        'broker',
+        { name: 'portal', extensions: ['btree_gist'] },
+      ]);
       stack.processes.push(restarted.process);
     });
   });
@@ -214,8 +218,12 @@ describe('a new desktop lease while the audit store is down', function () {
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-lease-audit-'));
     chmodSync(dir, 0o711); // PostgreSQL runs as its own user and must reach its folder inside
-    postgres = await startPostgres(dir, await freePort(), []);
-    broker = await consoleBroker('lease_audit', { postgresServer: postgres.urlFor('').replace(/\/$/, '') });
+    postgres = await startPostgres(dir, await freePort(), internalCa(path.join(dir, 'internal-ca')), [
+      'broker',
+    ]);
+    broker = await consoleBroker('lease_audit', {
+      postgres: { adminUrl: postgres.adminUrl, serviceUrl: postgres.urlFor('broker') },
+    });
   });
   after(async () => {
     await broker?.close();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
 import { createClient, type RedisClientType } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import request from 'supertest';
 import { LIMITED_ACTIONS, SignInLimits, type LimitedAction } from '../../../broker/src/auth/rate-limits.js';
 import { EnrolmentCodes } from '../../../broker/src/auth/second-factor/enrolment-codes.js';
@@ -36,7 +37,8 @@ describe('sign-in limits under a parallel burst', function () {
   let limits: SignInLimits;
 
   before(async () => {
-    redis = createClient({ url: (await workspace()).redisUrl });
+    const stack = await workspace();
+    redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
     limits = new SignInLimits(redis, config);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import {
   Cookies,
   hiddenField,
@@ -41,7 +42,7 @@ describe('second factor', function () {
   after(async () => {
     await db.end();
     // Other suites sign in as the same demo users: leave no account locked out behind.
-    const redis = createClient({ url: stack.redisUrl });
+    const redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
     for await (const keys of redis.scanIterator({ MATCH: 'limit:second-factor:*' })) {
       if (keys.length > 0) await redis.del(keys);

@@ -10,6 +10,7 @@ import { sessionFromCookieHeader } from '../../../broker/src/auth/session.js';
 import { SecondFactorStore } from '../../../broker/src/auth/second-factor/second-factor-store.js';
 import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
 import { scratchDir } from '../../support/scratch-dir.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 import { consoleBroker, type ConsoleBroker } from '../admin/console-broker.js';
 import { aUser } from '../desktops/fake-desktops.js';
 
@@ -43,14 +44,14 @@ function runReseal(
       DESKTOPS: JSON.stringify([
         {
           id: 'd1',
-          agentUrl: 'http://127.0.0.1:1',
+          agentUrl: 'https://127.0.0.1:1',
           vncHost: '127.0.0.1',
           vncPort: 5901,
           guacdHost: '127.0.0.1',
           guacdPort: 4822,
         },
       ]),
-      AGENT_SECRET: 'a'.repeat(40),
+      ...testInternalCa().brokerEnv,
       PORTAL_INTERNAL_URL: 'http://portal.test',
       PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
     },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import { HttpAgent, postForm } from '../../support/http-agent.js';
 import { inProcessBroker } from '../../support/in-process-broker.js';
 import { anotherKeyPair } from '../../support/saml-attack.js';
@@ -56,7 +57,7 @@ describe('sign-in with SimpleSAMLphp, an IdP nobody here wrote', function () {
   before(async () => {
     stack = await workspace();
     audit = new pg.Pool({ connectionString: stack.brokerDatabaseUrl, max: 2 });
-    const redis = createClient({ url: `${stack.redisUrl}/${REDIS_DB}` });
+    const redis = createClient(redisClientOptions(`${stack.redisUrl}/${REDIS_DB}`, stack.internalCa.pem));
     await redis.connect();
     await redis.flushDb();
     await redis.quit();

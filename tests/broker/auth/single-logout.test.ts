@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import request from 'supertest';
 import { Cookies, signInOverHttp } from '../../support/http-sign-in.js';
 import { anotherKeyPair, idpLogoutRequestUrl, sessionIndexOf } from '../../support/saml-attack.js';
@@ -403,7 +404,7 @@ describe('SAML single logout', function () {
         LOGOUT_REFUSALS_PER_ADDRESS: '3',
       });
       try {
-        const redis = createClient({ url: `${stack.redisUrl}/7` });
+        const redis = createClient(redisClientOptions(`${stack.redisUrl}/7`, stack.internalCa.pem));
         await redis.connect();
         await redis.flushDb();
         await redis.quit();

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { desktopIdentity } from '@hcw/common';
 import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
 import { AgentProcessLauncher } from '../../../broker/src/desktops/agent-process-launcher.js';
 import type { LaunchedDesktop } from '../../../broker/src/desktops/local-provider.js';
-import { AGENT_SECRET } from './fake-desktops.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 
 describe('local desktop launcher', function () {
   this.timeout(60000);
@@ -21,25 +22,35 @@ describe('local desktop launcher', function () {
   });
 
   it('starts a real desktop agent that answers healthy, and stops it with its state folder', async () => {
-    const agents = new AgentClient(AGENT_SECRET, 2000);
+    const tls = testInternalCa();
+    const certificateDir = path.join(stateDir, 'certificates');
+    tls.ca.issue(
+      'test-1',
+      { commonName: 'test-1', usage: 'server', ips: ['127.0.0.1'], uris: [desktopIdentity('test-1')] },
+      certificateDir,
+    );
+    const agents = new AgentClient(tls.brokerTls, 2000);
     const launcher = new AgentProcessLauncher({
       stateDir,
-      agentSecret: AGENT_SECRET,
+      certificateDir,
+      internalCaFile: tls.ca.certFile,
       agents,
       idPrefix: 'test',
       imageVersion: 'launch-test',
     });
     launched = await launcher.launch();
-    const health = await agents.health(launched.host.agentUrl);
+    const health = await agents.health(launched.host);
     assert.equal(health.status, 'ready');
     assert.equal(health.desktopId, launched.host.id);
     assert.equal(health.imageVersion, 'launch-test');
     assert.ok(existsSync(path.join(stateDir, launched.host.id)));
 
-    const { agentUrl, id } = launched.host;
+    const { host } = launched;
+    const { id } = host;
+    assert.equal(id, 'test-1', 'it takes its id from the certificate it was given');
     await launched.stop();
     launched = undefined;
-    await assert.rejects(agents.health(agentUrl), 'the agent no longer answers');
+    await assert.rejects(agents.health(host), 'the agent no longer answers');
     assert.ok(!existsSync(path.join(stateDir, id)), 'its state folder is gone');
   });
 });

@@ -11,6 +11,10 @@ import {
   NoPoolForUserError,
   type DesktopPool,
 } from '../../../broker/src/desktops/desktop-pool.js';
+import { freePort } from '../../../scripts/stack/managed-process.js';
+import { startGuacd } from '../../../scripts/stack/services.js';
+import { scratchDir } from '../../support/scratch-dir.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 import { workspace } from '../../support/workspace.js';
 import { aDesktopPool, aPool, aUser, connectRedis, FakeAgent, FakeLauncher } from './fake-desktops.js';
 
@@ -154,6 +158,37 @@ describe('desktop pool', function () {
         perGuacd.set(leased.guacd.host, (perGuacd.get(leased.guacd.host) ?? 0) + 1);
       }
       assert.deepEqual([...perGuacd.values()], [2, 2]);
+    });
+
+    it('serves a desktop through the guacd beside it only, and takes it out when that guacd is down', async () => {
+      const tls = testInternalCa();
+      const port = await freePort();
+      const certificate = tls.ca.issue('guacd', { commonName: 'guacd', usage: 'server', ips: ['127.0.0.1'] });
+      const guacd = await startGuacd(scratchDir('hcw-guacd-beside'), port, certificate);
+      cleanup.push(() => guacd.process.stop());
+      const [a] = await agents(1);
+      const beside = { host: '127.0.0.1', port };
+      // The pool's shared guacd is another (nothing listens there): the desktop's own must be used.
+      const settings = aPool({ size: 1, guacd: [{ host: '127.0.0.2', port: 4822 }] });
+      const pool = track(
+        aDesktopPool(redis, settings, new StaticProvider([{ ...a!.host, guacd: beside }]), {
+          guacdCa: tls.ca.pem,
+        }),
+      );
+      await pool.checkNow();
+      assert.equal((await pool.status())[0]!.desktops[0]!.state, 'warm', 'control: up, it is warm');
+      const user = aUser();
+      const leased = await pool.leaseFor(user);
+      assert.deepEqual(leased.guacd, beside);
+      assert.deepEqual(leased.lease.guacd, beside);
+      assert.equal(leased.desktop.guacdPort, port);
+      await pool.release(user.id);
+
+      await guacd.process.stop();
+      await pool.checkNow();
+      await pool.checkNow();
+      assert.equal((await pool.status())[0]!.desktops[0]!.state, 'unhealthy');
+      await assert.rejects(pool.leaseFor(aUser()), NoDesktopAvailableError);
     });
 
     it('gives a desktop only to the roles its pool serves', async () => {

@@ -67,7 +67,7 @@ describe('a desktop whose wipe fails', function () {
   before(async () => {
     const stack = await workspace();
     site = await startTestSite('記録');
-    desktop = await startTestDesktop();
+    desktop = await startTestDesktop({ id: desktopId });
     broker = await consoleBroker('failed_wipe_test', {
       desktops: 0,
       agentTimeoutMs: 60_000,
@@ -78,7 +78,6 @@ describe('a desktop whose wipe fails', function () {
         }),
       },
       env: {
-        AGENT_SECRET: desktop.secret,
         POOLS: JSON.stringify([
           {
             id: POOL,

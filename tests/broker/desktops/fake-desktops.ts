@@ -1,8 +1,10 @@
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
-import { verifyRequest, type AgentHealth } from '@hcw/common';
+import { BROKER_IDENTITY, redisClientOptions, uriNamesOf, type AgentHealth } from '@hcw/common';
 import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
 import { DesktopPool, type DesktopPoolDeps } from '../../../broker/src/desktops/desktop-pool.js';
 import type { DesktopProvider } from '../../../broker/src/desktops/desktop-provider.js';
@@ -10,12 +12,16 @@ import type { DesktopLauncher, LaunchedDesktop } from '../../../broker/src/deskt
 import type { DesktopHost, PoolSettings } from '../../../broker/src/desktops/pool-settings.js';
 import type { SignedInUser } from '../../../broker/src/auth/signed-in-user.js';
 import { RECORDING_OFF } from '../../../broker/src/recording/recording-policy.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
+import { workspace } from '../../support/workspace.js';
 
-export const AGENT_SECRET = 's'.repeat(40);
+/** The VNC password every fake agent hands out. */
+export const FAKE_VNC_PASSWORD = 'Vnc-9xQz';
 
 /**
- * A desktop agent that speaks the real agent API (signed requests, the same answers) without an X server:
- * fast enough to start dozens, and it can be killed like a crashed host.
+ * A desktop agent that speaks the real agent API (mutual TLS with a certificate naming its desktop, the
+ * broker's certificate required, the same answers) without an X server: fast enough to start dozens, and it
+ * can be killed like a crashed host. Its certificates come from the tests' own internal CA.
  */
 export class FakeAgent {
   readonly id: string;
@@ -27,13 +33,13 @@ export class FakeAgent {
   healthChecks = 0;
   private readonly sockets = new Set<Socket>();
   private constructor(
-    private readonly server: http.Server,
+    private readonly server: https.Server,
     id: string,
     imageVersion: string,
   ) {
     this.id = id;
     this.imageVersion = imageVersion;
-    server.on('connection', (socket) => {
+    server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
@@ -43,7 +49,13 @@ export class FakeAgent {
     id = `fake-${randomBytes(4).toString('hex')}`,
     imageVersion = '2026.1',
   ): Promise<FakeAgent> {
-    const server = http.createServer();
+    const tls = testInternalCa();
+    const server = https.createServer({
+      ...tls.agentPem(id),
+      ca: tls.ca.pem,
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
     const agent = new FakeAgent(server, id, imageVersion);
     server.on('request', (req, res) => agent.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -51,7 +63,7 @@ export class FakeAgent {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   get host(): DesktopHost {
@@ -69,9 +81,10 @@ export class FakeAgent {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const path = new URL(req.url ?? '/', 'http://agent').pathname;
-      if (!verifyRequest(AGENT_SECRET, req.method ?? 'GET', path, body, req.headers).ok) {
-        res.writeHead(401).end();
+      const path = new URL(req.url ?? '/', 'https://agent').pathname;
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      if (!uriNamesOf(peer.raw).includes(BROKER_IDENTITY)) {
+        res.writeHead(403).end();
         return;
       }
       if (req.method === 'GET' && path === '/v1/health') {
@@ -92,7 +105,7 @@ export class FakeAgent {
         this.calls.push(`start:${userId}`);
         res
           .writeHead(201, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ vncPassword: 'secret12' }));
+          .end(JSON.stringify({ vncPassword: FAKE_VNC_PASSWORD }));
         return;
       }
       if (req.method === 'DELETE' && path === '/v1/sessions/current') {
@@ -170,8 +183,13 @@ export function aPool(overrides: Partial<PoolSettings> = {}): PoolSettings {
   };
 }
 
+/** The key VNC passwords are sealed with in the leases of the pools made here. */
+export const LEASE_SECRETS = { key: Buffer.alloc(32, 9), previousKeys: [] };
+
+/** A client of the shared workspace's Redis (TLS, verified against its internal CA). */
 export async function connectRedis(url: string): Promise<RedisClientType> {
-  const redis: RedisClientType = createClient({ url });
+  const stack = await workspace();
+  const redis: RedisClientType = createClient(redisClientOptions(url, stack.internalCa.pem));
   await redis.connect();
   return redis;
 }
@@ -187,9 +205,10 @@ export function aDesktopPool(
     redis,
     pools: [pool],
     providers: new Map([[pool.id, provider]]),
-    agents: new AgentClient(AGENT_SECRET, 1000),
+    agents: new AgentClient(testInternalCa().brokerTls, 1000),
     portal: fakePortal,
     leaseSeconds: 60,
+    leaseSecrets: LEASE_SECRETS,
     checkIntervalMs: 200,
     unhealthyAfter: 2,
     healthTimeoutMs: 500,

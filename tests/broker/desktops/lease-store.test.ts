@@ -5,7 +5,15 @@ import { sessionKey } from '../../../broker/src/auth/session.js';
 import { NoDesktopAvailableError, type DesktopPool } from '../../../broker/src/desktops/desktop-pool.js';
 import { StaticProvider } from '../../../broker/src/desktops/static-provider.js';
 import { workspace } from '../../support/workspace.js';
-import { aDesktopPool, aPool, aUser, connectRedis, FakeAgent } from './fake-desktops.js';
+import {
+  aDesktopPool,
+  aPool,
+  aUser,
+  connectRedis,
+  FAKE_VNC_PASSWORD,
+  FakeAgent,
+  LEASE_SECRETS,
+} from './fake-desktops.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,6 +45,44 @@ describe('desktop leases', function () {
     cleanup.push(() => Promise.allSettled(started.map((a) => a.kill())));
     return started;
   }
+
+  describe('the VNC password at rest', () => {
+    it('is sealed in Redis: the raw lease holds no password (control: the broker opens it)', async () => {
+      const [a] = await agents(1);
+      const pool = aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host]));
+      cleanup.push(() => pool.close());
+      const user = aUser();
+      await pool.leaseFor(user);
+      const raw = (await redis.get(userLeaseKey(user.id))) ?? '';
+      assert.match(raw, new RegExp(a!.id), 'control: this is the lease of that desktop');
+      assert.ok(!raw.includes(FAKE_VNC_PASSWORD), 'the password is not in the lease as Redis holds it');
+      assert.ok(!raw.includes(Buffer.from(FAKE_VNC_PASSWORD).toString('base64')), 'nor in base64');
+      assert.doesNotMatch(raw, /"vncPassword"/);
+      assert.equal((await pool.currentLease(user.id))?.vncPassword, FAKE_VNC_PASSWORD);
+    });
+
+    it('is opened with an earlier key during a rotation, and by no other key', async () => {
+      const [a] = await agents(1);
+      const before = aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host]));
+      cleanup.push(() => before.close());
+      const user = aUser();
+      await before.leaseFor(user);
+      const rotated = aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host]), {
+        leaseSecrets: { key: Buffer.alloc(32, 10), previousKeys: [LEASE_SECRETS.key] },
+      });
+      const stranger = aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host]), {
+        leaseSecrets: { key: Buffer.alloc(32, 11), previousKeys: [] },
+      });
+      cleanup.push(
+        () => rotated.close(),
+        () => stranger.close(),
+      );
+      assert.equal((await rotated.currentLease(user.id))?.vncPassword, FAKE_VNC_PASSWORD);
+      const unopened = await stranger.currentLease(user.id);
+      assert.equal(unopened?.desktopId, a!.id, 'the lease itself is still read');
+      assert.equal(unopened?.vncPassword, '', 'but not its password');
+    });
+  });
 
   describe('expiry and heartbeat', () => {
     it('a lease expires when no heartbeat extends it', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../broker/src/config.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-pools-'));
 const pem = path.join(dir, 'idp.crt');
@@ -12,15 +13,15 @@ function env(overrides: Record<string, string | undefined> = {}): Record<string,
   return {
     BROKER_ENV: 'development',
     BROKER_PUBLIC_URL: 'http://localhost:8080',
-    BROKER_REDIS_URL: 'redis://127.0.0.1:6379',
-    BROKER_DATABASE_URL: 'postgres://broker@127.0.0.1/broker',
+    BROKER_REDIS_URL: 'rediss://broker:secret@127.0.0.1:6379',
+    BROKER_DATABASE_URL: 'postgres://broker@127.0.0.1/broker?sslmode=verify-full',
     BROKER_SESSION_SECRET: 'x'.repeat(40),
     BROKER_TUNNEL_KEY: Buffer.alloc(32, 1).toString('base64'),
     BROKER_SECRETS_KEY: Buffer.alloc(32, 2).toString('base64'),
     SAML_IDP_SSO_URL: 'https://idp.example.jp/sso',
     SAML_IDP_ENTITY_ID: 'https://idp.example.jp',
     SAML_IDP_CERT_FILE: pem,
-    AGENT_SECRET: 'a'.repeat(40),
+    ...testInternalCa().brokerEnv,
     PORTAL_INTERNAL_URL: 'https://portal.internal',
     PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
     ...overrides,
@@ -114,7 +115,7 @@ describe('desktop pools in configuration', () => {
     const launching = JSON.stringify([
       {
         id: 'p',
-        provider: { type: 'local', launch: { stateDir: '/tmp/x' } },
+        provider: { type: 'local', launch: { stateDir: '/tmp/x', certificateDir: '/tmp/x-certificates' } },
         size: 1,
         guacd: [{ host: 'g', port: 4822 }],
       },
@@ -127,5 +128,47 @@ describe('desktop pools in configuration', () => {
       /does not start desktops on its own machine/,
     );
     assert.ok(loadConfig(env({ POOLS: launching })), 'allowed in development (control)');
+  });
+  it('lets a desktop have a guacd of its own beside it, and then needs no guacd for the pool', () => {
+    const beside = { ...aHost('b1'), vncHost: '127.0.0.1', guacd: { host: 'b1', port: 4822 } };
+    const config = loadConfig(
+      env({
+        POOLS: JSON.stringify([{ id: 'beside', provider: { type: 'static', desktops: [beside] }, size: 1 }]),
+      }),
+    );
+    assert.deepEqual(config.pools[0]?.guacd, []);
+    assert.equal(config.desktops[0]?.guacdHost, 'b1', "the desktop's own guacd serves it");
+    // A desktop with neither its own guacd nor a pool's would have nobody to draw its screen.
+    assert.throws(
+      () =>
+        loadConfig(
+          env({
+            POOLS: JSON.stringify([
+              { id: 'nobody', provider: { type: 'static', desktops: [beside, aHost('b2')] }, size: 1 },
+            ]),
+          }),
+        ),
+      /needs guacd instances, or a guacd beside each of its desktops/,
+    );
+  });
+
+  it('refuses an agent address that is not https (the agents speak mutual TLS only)', () => {
+    const plain = { ...aHost('p1'), agentUrl: 'http://p1:7443' };
+    assert.throws(
+      () =>
+        loadConfig(
+          env({
+            POOLS: JSON.stringify([
+              {
+                id: 'plain',
+                provider: { type: 'static', desktops: [plain] },
+                size: 1,
+                guacd: [{ host: 'g', port: 4822 }],
+              },
+            ]),
+          }),
+        ),
+      /must be https/,
+    );
   });
 });

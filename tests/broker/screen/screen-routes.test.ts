@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { createClient, type RedisClientType } from 'redis';
-import { AgentHealth, signRequest } from '@hcw/common';
+import type { RedisClientType } from 'redis';
+import type { AgentHealth } from '@hcw/common';
 import { Cookies, signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
 import { workspace } from '../../support/workspace.js';
+import { agentsOf, redisOf } from '../../support/stack-clients.js';
 import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
 import { SCREEN_CHANGES_PER_WINDOW } from '../../../broker/src/screen/screen-routes.js';
 
@@ -35,15 +36,12 @@ describe('the desktop takes the device’s shape, on the broker’s word', funct
       (d) => d.id === (JSON.parse(lease) as { desktopId: string }).desktopId,
     );
     assert.ok(desktop);
-    const answer = await fetch(`${desktop.agentUrl}/v1/health`, {
-      headers: signRequest(stack.secrets.agent, 'GET', '/v1/health', ''),
-    });
-    return AgentHealth.parse(await answer.json()).screen;
+    return (await agentsOf(stack).health(desktop)).screen;
   }
 
   before(async () => {
     stack = await workspace();
-    redis = createClient({ url: stack.redisUrl });
+    redis = redisOf(stack);
     await redis.connect();
     ({ cookies } = await signInOverHttp(stack.brokerUrl, 'dr.tanaka'));
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DesktopScreen } from '@hcw/common';
 import { ScreenUpdates } from '../../../broker/src/screen/screen-updates.js';
+import type { AgentAddress } from '../../../broker/src/desktops/agent-client.js';
 
 const screen = (width: number): DesktopScreen => ({ width, height: 800, scale: 1 });
 
@@ -9,7 +10,7 @@ function slowAgent() {
   const calls: { width: number; answer(): void; fail(): void }[] = [];
   return {
     calls,
-    setScreen(_agentUrl: string, wanted: DesktopScreen): Promise<DesktopScreen> {
+    setScreen(_desktop: AgentAddress, wanted: DesktopScreen): Promise<DesktopScreen> {
       return new Promise((resolve, reject) =>
         calls.push({
           width: wanted.width,
@@ -27,9 +28,9 @@ describe('screen updates', () => {
   it('sends one change at a time per user, and of those that waited only the latest', async () => {
     const agent = slowAgent();
     const updates = new ScreenUpdates(agent);
-    const first = updates.apply('nurse.sato', 'http://agent', screen(800));
-    const second = updates.apply('nurse.sato', 'http://agent', screen(900));
-    const third = updates.apply('nurse.sato', 'http://agent', screen(1000));
+    const first = updates.apply('nurse.sato', { id: 'agent', agentUrl: 'https://agent' }, screen(800));
+    const second = updates.apply('nurse.sato', { id: 'agent', agentUrl: 'https://agent' }, screen(900));
+    const third = updates.apply('nurse.sato', { id: 'agent', agentUrl: 'https://agent' }, screen(1000));
     await tick();
     assert.deepEqual(
       agent.calls.map((c) => c.width),
@@ -52,8 +53,8 @@ describe('screen updates', () => {
   it('does not make one user wait for another', async () => {
     const agent = slowAgent();
     const updates = new ScreenUpdates(agent);
-    void updates.apply('nurse.sato', 'http://agent-1', screen(800));
-    void updates.apply('dr.tanaka', 'http://agent-2', screen(900));
+    void updates.apply('nurse.sato', { id: 'agent-1', agentUrl: 'https://agent-1' }, screen(800));
+    void updates.apply('dr.tanaka', { id: 'agent-2', agentUrl: 'https://agent-2' }, screen(900));
     await tick();
     assert.deepEqual(
       agent.calls.map((c) => c.width),
@@ -65,8 +66,8 @@ describe('screen updates', () => {
   it('passes a failure to whoever waits for it, and carries on with the next change', async () => {
     const agent = slowAgent();
     const updates = new ScreenUpdates(agent);
-    const failing = updates.apply('nurse.sato', 'http://agent', screen(800));
-    const next = updates.apply('nurse.sato', 'http://agent', screen(900));
+    const failing = updates.apply('nurse.sato', { id: 'agent', agentUrl: 'https://agent' }, screen(800));
+    const next = updates.apply('nurse.sato', { id: 'agent', agentUrl: 'https://agent' }, screen(900));
     await tick();
     agent.calls[0]!.fail();
     await assert.rejects(failing, /down/);

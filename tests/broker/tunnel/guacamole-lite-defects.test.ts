@@ -3,10 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import tls from 'node:tls';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import GuacamoleLite from 'guacamole-lite';
 import { createClient, type RedisClientType } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import WebSocket from 'ws';
 import { loadConfig, type BrokerConfig } from '../../../broker/src/config.js';
 import { encryptToken } from '../../../broker/src/tunnel/connection-token.js';
@@ -14,6 +16,7 @@ import { encodeInstruction, GuacamoleParser } from '../../../broker/src/tunnel/g
 import { lockdownSettings } from '../../../broker/src/tunnel/lockdown.js';
 import { TunnelServer } from '../../../broker/src/tunnel/tunnel-server.js';
 import type { SignedInUser } from '../../../broker/src/auth/signed-in-user.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 import { workspace } from '../../support/workspace.js';
 
 /**
@@ -42,9 +45,14 @@ const USER: SignedInUser = {
 const GOOD_COOKIE = 'hcw.sid=the-good-one';
 const VNC_PASSWORD = 'vnc-Pa55-word-9731';
 
-/** A guacd that answers the handshake, records what it is sent, and sends what a test tells it to. */
+/**
+ * A guacd that answers the handshake, records what it is sent, and sends what a test tells it to; over TLS
+ * with a guacd certificate of the tests' internal CA, as the broker speaks to guacd.
+ */
 class GuacdStandIn {
-  readonly server = net.createServer((socket) => this.accept(socket));
+  readonly server = tls.createServer(testInternalCa().agentPem('guacd-stand-in'), (socket) =>
+    this.accept(socket),
+  );
   readonly received: string[][] = [];
   connections = 0;
   socket?: net.Socket;
@@ -99,7 +107,7 @@ describe(`guacamole-lite ${LIBRARY_VERSION} defects the broker does not inherit`
 
   before(async () => {
     const stack = await workspace();
-    redis = createClient({ url: stack.redisUrl });
+    redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
     dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-defects-'));
   });
@@ -128,6 +136,7 @@ describe(`guacamole-lite ${LIBRARY_VERSION} defects the broker does not inherit`
       BROKER_PUBLIC_URL: `http://127.0.0.1:${port}`,
       BROKER_REDIS_URL: 'redis://127.0.0.1:1',
       BROKER_DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+      ...testInternalCa().brokerEnv,
       BROKER_SESSION_SECRET: 'x'.repeat(40),
       BROKER_TUNNEL_KEY: Buffer.alloc(32, 7).toString('base64'),
       BROKER_SECRETS_KEY: Buffer.alloc(32, 8).toString('base64'),
@@ -137,14 +146,13 @@ describe(`guacamole-lite ${LIBRARY_VERSION} defects the broker does not inherit`
       DESKTOPS: JSON.stringify([
         {
           id: 'desktop-1',
-          agentUrl: 'http://127.0.0.1:1',
+          agentUrl: 'https://127.0.0.1:1',
           vncHost: '127.0.0.1',
           vncPort: 5901,
           guacdHost: '127.0.0.1',
           guacdPort: 1,
         },
       ]),
-      AGENT_SECRET: 'a'.repeat(40),
       PORTAL_INTERNAL_URL: 'http://127.0.0.1:1',
       PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
     });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createClient, type RedisClientType } from 'redis';
+import { redisClientOptions } from '@hcw/common';
 import WebSocket from 'ws';
 import { Cookies, signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
 import { idpLogoutRequestUrl, sessionIndexOf } from '../../support/saml-attack.js';
@@ -28,7 +29,7 @@ describe('a tunnel ends with its session', function () {
 
   before(async () => {
     stack = await workspace();
-    redis = createClient({ url: stack.redisUrl });
+    redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
   });
   after(async () => {

@@ -1,23 +1,41 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { AgentHealth, signRequest } from '@hcw/common';
+import { AgentHealth, desktopIdentity } from '@hcw/common';
 import { createAgentServer } from '../../../vdi-images/agent/src/agent-server.js';
 import { loadConfig } from '../../../vdi-images/agent/src/config.js';
 import { Desktop } from '../../../vdi-images/agent/src/desktop.js';
 import { readImageInfo } from '../../../vdi-images/agent/src/image-info.js';
 import { freePort } from '../../../scripts/stack/managed-process.js';
+import { internalCa } from '../../../scripts/stack/internal-ca.js';
 import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+import { scratchDir } from '../../support/scratch-dir.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
+import { callAgent } from '../support/test-desktop.js';
 
-const SECRET = 'a-test-secret-that-is-long-enough-1234';
+/** The certificate of desktop-1 (the agent's default id) from the tests' internal CA, as files. */
+function desktopOneTls(): Record<string, string> {
+  const ca = testInternalCa().ca;
+  const issued = ca.issue('desktop-1', {
+    commonName: 'desktop-1',
+    usage: 'server',
+    ips: ['127.0.0.1'],
+    uris: [desktopIdentity('desktop-1')],
+  });
+  return {
+    AGENT_TLS_CERT_FILE: issued.certFile,
+    AGENT_TLS_KEY_FILE: issued.keyFile,
+    AGENT_TLS_CA_FILE: ca.certFile,
+  };
+}
 
 const anEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
   AGENT_PORT: '18999',
-  AGENT_SECRET: SECRET,
+  ...desktopOneTls(),
   DESKTOP_DISPLAY: '99',
   DESKTOP_VNC_PORT: '15999',
   DESKTOP_STATE_DIR: '/nonexistent/state',
@@ -33,13 +51,12 @@ function anImageRecord(dir: string, version = '2026.11.3'): void {
   );
 }
 
+const urlOf = (server: http.Server): string => `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
 async function health(server: http.Server): Promise<AgentHealth> {
-  const { port } = server.address() as AddressInfo;
-  const response = await fetch(`http://127.0.0.1:${port}/v1/health`, {
-    headers: signRequest(SECRET, 'GET', '/v1/health', ''),
-  });
-  assert.equal(response.status, 200);
-  return AgentHealth.parse(await response.json());
+  const answer = await callAgent(urlOf(server), 'GET', '/v1/health');
+  assert.equal(answer.status, 200);
+  return AgentHealth.parse(answer.body);
 }
 
 describe('desktop agent', () => {
@@ -93,7 +110,77 @@ describe('desktop agent', () => {
     });
   });
 
+  describe('mutual TLS: the broker only', () => {
+    let server: http.Server;
+    beforeEach(async () => {
+      const config = loadConfig(anEnv({ IMAGE_INFO_DIR: path.join(dir, 'none') }), true);
+      server = createAgentServer(config, new Desktop(config));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+    afterEach(() => server.close());
+
+    it('answers the broker’s certificate (control)', async () => {
+      assert.equal((await callAgent(urlOf(server), 'GET', '/v1/health')).status, 200);
+    });
+
+    it('refuses a client without a certificate, in the handshake', async () => {
+      await assert.rejects(callAgent(urlOf(server), 'GET', '/v1/health', undefined, null));
+    });
+
+    it('refuses a broker certificate from another CA, in the handshake', async () => {
+      const other = internalCa(scratchDir('hcw-other-ca'), 'Another CA');
+      const impostor = other.issue('broker', {
+        commonName: 'broker',
+        usage: 'client',
+        uris: ['urn:hcw:service:broker'],
+      });
+      const client = {
+        cert: readFileSync(impostor.certFile, 'utf8'),
+        key: readFileSync(impostor.keyFile, 'utf8'),
+      };
+      await assert.rejects(callAgent(urlOf(server), 'GET', '/v1/health', undefined, client));
+    });
+
+    it('refuses, with 403, a client certificate of the same CA that does not name the broker', async () => {
+      const portal = testInternalCa().ca.issue('portal-client', {
+        commonName: 'portal',
+        usage: 'client',
+        uris: ['urn:hcw:service:portal'],
+      });
+      const client = {
+        cert: readFileSync(portal.certFile, 'utf8'),
+        key: readFileSync(portal.keyFile, 'utf8'),
+      };
+      const answer = await callAgent(
+        urlOf(server),
+        'POST',
+        '/v1/sessions',
+        { userId: 'x', startUrl: 'https://x.example' },
+        client,
+      );
+      assert.equal(answer.status, 403);
+    });
+
+    it('refuses another desktop’s certificate as a client (it is a server certificate)', async () => {
+      const client = testInternalCa().agentPem('desktop-2');
+      await assert.rejects(callAgent(urlOf(server), 'GET', '/v1/health', undefined, client));
+    });
+
+    it('does not speak plain HTTP', async () => {
+      const plain = urlOf(server).replace('https:', 'http:');
+      await assert.rejects(fetch(`${plain}/v1/health`, { signal: AbortSignal.timeout(5000) }));
+    });
+  });
+
   describe('configuration', () => {
+    it('refuses a certificate that names another desktop (control: its own is taken)', () => {
+      assert.throws(
+        () => loadConfig(anEnv({ DESKTOP_ID: 'desktop-2' }), true),
+        /does not name desktop desktop-2/,
+      );
+      assert.equal(loadConfig(anEnv({ DESKTOP_ID: 'desktop-1' }), true).desktopId, 'desktop-1');
+    });
+
     it('keeps the kiosk policy private to the kiosk when it runs as root, and has none otherwise', () => {
       assert.equal(loadConfig(anEnv(), true).kioskPolicyMode, 'private');
       assert.equal(loadConfig(anEnv(), false).kioskPolicyMode, 'none');

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { signRequest, TEXT_INPUT_MAX_CHARACTERS, TYPE_TEXT_PATH } from '@hcw/common';
-import { startTestDesktop, type TestDesktop } from '../support/test-desktop.js';
+import { readFileSync } from 'node:fs';
+import { TEXT_INPUT_MAX_CHARACTERS, TYPE_TEXT_PATH } from '@hcw/common';
+import { testInternalCa } from '../../support/test-internal-ca.js';
+import { callAgent, startTestDesktop, type TestDesktop } from '../support/test-desktop.js';
 import { startTestSite, type TestSite } from '../support/test-site.js';
 
 /** A passage as a practitioner would enter it: kanji, both kana, full- and half-width digits, punctuation. */
@@ -128,27 +130,22 @@ describe('Japanese text entry into the kiosk', function () {
     });
   });
 
-  describe('the signature and the session', () => {
-    it('refuses an unsigned request', async () => {
-      const response = await fetch(`${desktop.agentUrl}${TYPE_TEXT_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: '署名なし' }),
+  describe('who may ask, and the session', () => {
+    it('types for the broker only: no client certificate, or one that is not the broker’s, is refused', async () => {
+      await assert.rejects(callAgent(desktop.agentUrl, 'POST', TYPE_TEXT_PATH, { text: '証明書なし' }, null));
+      const other = testInternalCa().ca.issue('text-client', {
+        commonName: 'text-client',
+        usage: 'client',
+        uris: ['urn:hcw:service:portal'],
       });
-      assert.equal(response.status, 401);
-      const body = JSON.stringify({ text: '別の本文' });
-      const signedForAnother = signRequest(
-        'not-the-agent-secret-not-the-agent-secret',
+      const notTheBroker = await callAgent(
+        desktop.agentUrl,
         'POST',
         TYPE_TEXT_PATH,
-        body,
+        { text: '別の相手' },
+        { cert: readFileSync(other.certFile, 'utf8'), key: readFileSync(other.keyFile, 'utf8') },
       );
-      const forged = await fetch(`${desktop.agentUrl}${TYPE_TEXT_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signedForAnother },
-        body,
-      });
-      assert.equal(forged.status, 401);
+      assert.equal(notTheBroker.status, 403);
     });
 
     it('answers 409 when no session runs', async () => {

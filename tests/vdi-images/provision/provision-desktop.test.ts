@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AgentHealth, signRequest } from '@hcw/common';
+import { AgentHealth, desktopIdentity } from '@hcw/common';
 import {
   freePort,
   startProcess,
@@ -11,7 +10,9 @@ import {
   type ManagedProcess,
 } from '../../../scripts/stack/managed-process.js';
 import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 import { overlayWorkDir, type OverlayWorkDir } from '../support/overlay-work-dir.js';
+import { callAgent } from '../support/test-desktop.js';
 import { startTestSite, type TestSite } from '../support/test-site.js';
 
 const provisionDir = path.join(repoRoot, 'vdi-images/provision');
@@ -35,6 +36,18 @@ function processesMentioning(text: string): number[] {
     })
     .map(Number);
 }
+
+/** A capability set of a process, as the hexadecimal mask /proc shows (`Eff`, `Amb`, `Bnd`). */
+function capabilitiesOf(pid: number, set: 'Eff' | 'Amb' | 'Bnd'): bigint {
+  const match = new RegExp(`^Cap${set}:\\s+([0-9a-f]+)$`, 'm').exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  );
+  return BigInt(`0x${match?.[1] ?? '0'}`);
+}
+
+/** Bits of linux/capability.h. */
+const CAP = { KILL: 5, SETGID: 6, SETUID: 7 };
+const mask = (...bits: number[]): bigint => bits.reduce((m, bit) => m | (1n << BigInt(bit)), 0n);
 
 function uidOf(pid: number): number | undefined {
   try {
@@ -117,18 +130,9 @@ describe('provisioning a desktop host', function () {
     let offSite: TestSite;
     let driver: ManagedProcess | undefined;
     let agentUrl: string;
-    let secret: string;
 
-    const call = async (method: string, urlPath: string, body?: unknown) => {
-      const text = body === undefined ? '' : JSON.stringify(body);
-      const response = await fetch(`${agentUrl}${urlPath}`, {
-        method,
-        body: text || undefined,
-        headers: { 'content-type': 'application/json', ...signRequest(secret, method, urlPath, text) },
-      });
-      const raw = await response.text();
-      return { status: response.status, body: raw ? (JSON.parse(raw) as unknown) : undefined };
-    };
+    const call = (method: string, urlPath: string, body?: unknown) =>
+      callAgent(agentUrl, method, urlPath, body);
 
     before(async () => {
       workDir = overlayWorkDir('hcw-provision-');
@@ -136,15 +140,29 @@ describe('provisioning a desktop host', function () {
       // The kiosk user must reach its session folder inside.
       chmodSync(work, 0o711);
       [site, offSite] = await Promise.all([startTestSite('ポータル'), startTestSite('許可外')]);
-      secret = randomBytes(32).toString('base64url');
       const [agentPort, vncPort] = [await freePort(), await freePort()];
-      agentUrl = `http://127.0.0.1:${agentPort}`;
+      agentUrl = `https://127.0.0.1:${agentPort}`;
+      // The desktop's certificate, which the runner installs readable by the agent's user only.
+      const ca = testInternalCa().ca;
+      ca.issue(
+        'provisioned-desktop',
+        {
+          commonName: 'provisioned-desktop',
+          usage: 'server',
+          ips: ['127.0.0.1'],
+          uris: [desktopIdentity('provisioned-desktop')],
+        },
+        path.join(work, 'tls'),
+      );
+      writeFileSync(path.join(work, 'tls', 'internal-ca.crt'), ca.pem);
       const display = 600 + Math.floor(Math.random() * 300);
       writeFileSync(
         path.join(work, 'agent.env'),
         [
           `AGENT_PORT=${agentPort}`,
-          `AGENT_SECRET=${secret}`,
+          'AGENT_TLS_CERT_FILE=/etc/hcw-desktop/provisioned-desktop.crt',
+          'AGENT_TLS_KEY_FILE=/etc/hcw-desktop/provisioned-desktop.key',
+          'AGENT_TLS_CA_FILE=/etc/hcw-desktop/internal-ca.crt',
           'DESKTOP_ID=provisioned-desktop',
           `DESKTOP_DISPLAY=${display}`,
           `DESKTOP_VNC_PORT=${vncPort}`,
@@ -231,6 +249,28 @@ describe('provisioning a desktop host', function () {
       for (const name of [...sharedPackageList(), 'node']) assert.ok(names.includes(name), name);
     });
 
+    it('runs the agent as its own user with three capabilities, and Xvnc with none', async () => {
+      const passwd = readFileSync(path.join(work, 'etc-changes/passwd'), 'utf8');
+      const agentUid = Number(/^hcw-agent:x:(\d+):/m.exec(passwd)?.[1]);
+      assert.ok(agentUid > 0, 'the provisioning made the agent a user of its own');
+      const [agent] = processesMentioning('vdi-images/agent/src/main.ts').filter((pid) => uidOf(pid) !== 0);
+      assert.ok(agent, 'the agent runs, not as root');
+      assert.equal(uidOf(agent), agentUid);
+      const three = mask(CAP.KILL, CAP.SETGID, CAP.SETUID);
+      assert.equal(capabilitiesOf(agent, 'Eff'), three);
+      assert.equal(capabilitiesOf(agent, 'Amb'), three);
+      const display = /^DESKTOP_DISPLAY=(\d+)$/m.exec(
+        readFileSync(path.join(work, 'agent.env'), 'utf8'),
+      )?.[1];
+      const xvnc = await until('Xvnc to run', () =>
+        processesMentioning(`Xvnc\u0000:${display}`).find((pid) => uidOf(pid) === agentUid),
+      );
+      assert.equal(capabilitiesOf(xvnc, 'Eff'), 0n, 'Xvnc holds no capability');
+      assert.equal(capabilitiesOf(xvnc, 'Amb'), 0n);
+      // Control: the same reading finds the capabilities of a process that has them.
+      assert.notEqual(capabilitiesOf(process.pid, 'Eff'), 0n);
+    });
+
     it('starts the kiosk as the unprivileged kiosk user, sandboxed, under the installed policy', async () => {
       assert.equal(
         (await call('POST', '/v1/sessions', { userId: 'nurse.host', startUrl: `${site.url}/` })).status,
@@ -244,6 +284,10 @@ describe('provisioning a desktop host', function () {
       assert.ok(browsers.length > 0);
       for (const pid of browsers) {
         assert.equal(uidOf(pid), kioskUid, `process ${pid} runs as the kiosk user`);
+        // The browser itself (its sandboxed helpers live in namespaces of their own, with their own view).
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=')) {
+          assert.equal(capabilitiesOf(pid, 'Eff'), 0n, `the browser ${pid} holds no capability`);
+        }
         assert.doesNotMatch(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /--no-sandbox/);
       }
 

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { signRequest } from '@hcw/common';
+import { desktopIdentity } from '@hcw/common';
 import {
   freePort,
   startProcess,
@@ -19,15 +19,56 @@ import {
 } from '../../../scripts/stack/process-sweep.js';
 import { freeDisplay } from '../../../scripts/stack/x-display.js';
 import { kioskPageAt } from '../../support/kiosk-page.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
+
+/**
+ * One request to an agent as the broker makes it: mutual TLS with the broker's certificate (or another
+ * party's, to show it is refused), the agent's certificate checked against the tests' internal CA.
+ */
+export function callAgent(
+  agentUrl: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  /** The client's certificate; null for none. */
+  client: { cert: string; key: string } | null = testInternalCa().brokerTls,
+  /** The CA the agent's certificate must come from. */
+  ca: string = testInternalCa().ca.pem,
+): Promise<{ status: number; body: unknown }> {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      new URL(urlPath, agentUrl),
+      {
+        method,
+        ca,
+        ...(client ?? {}),
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+        signal: AbortSignal.timeout(20000),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: raw ? (JSON.parse(raw) as unknown) : undefined });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(text || undefined);
+  });
+}
 
 /**
  * A desktop agent started directly, the way the local stack starts one, on free ports and a free X
  * display, with its own state folder, and the kiosk's debugging port on loopback (test runs only).
  */
 export interface TestDesktop {
+  /** The desktop's id: its agent's certificate (from the tests' internal CA) names it. */
+  id: string;
   agentUrl: string;
-  /** The secret the agent checks every request's signature with (a broker in the test needs it). */
-  secret: string;
   vncPort: number;
   display: number;
   debugPort: number;
@@ -54,6 +95,8 @@ export interface TestDesktop {
 }
 
 export interface TestDesktopOptions {
+  /** The desktop's id (its certificate names it); by default one made from its display number. */
+  id?: string;
   /** Let the debugger attach to the kiosk's pages (relaxes "developer tools off" for this one purpose). */
   debugPages?: boolean;
   env?: Record<string, string>;
@@ -63,10 +106,16 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
   const root = mkdtempSync(path.join(os.tmpdir(), 'hcw-desktop-test-'));
   const stateDir = path.join(root, 'state');
   const sessionDir = path.join(stateDir, 'session');
-  const secret = randomBytes(32).toString('base64url');
   const [agentPort, vncPort, debugPort] = [await freePort(), await freePort(), await freePort()];
   const display = freeDisplay(100, 400);
-  const agentUrl = `http://127.0.0.1:${agentPort}`;
+  const id = options.id ?? `test-desktop-${display}`;
+  const agentUrl = `https://127.0.0.1:${agentPort}`;
+  const tls = testInternalCa();
+  const certificate = tls.ca.issue(
+    id,
+    { commonName: id, usage: 'server', ips: ['127.0.0.1'], uris: [desktopIdentity(id)] },
+    path.join(root, 'tls'),
+  );
   const xEnv = { ...process.env, DISPLAY: `:${display}` };
   let agent: ManagedProcess | undefined;
 
@@ -78,17 +127,7 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
     rmSync(root, { recursive: true, force: true });
   };
 
-  const call: TestDesktop['call'] = async (method, urlPath, body) => {
-    const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-    const response = await fetch(`${agentUrl}${urlPath}`, {
-      method,
-      body: text || undefined,
-      headers: { 'content-type': 'application/json', ...signRequest(secret, method, urlPath, text) },
-      signal: AbortSignal.timeout(20000),
-    });
-    const raw = await response.text();
-    return { status: response.status, body: raw ? (JSON.parse(raw) as unknown) : undefined };
-  };
+  const call: TestDesktop['call'] = (method, urlPath, body) => callAgent(agentUrl, method, urlPath, body);
 
   try {
     agent = startProcess(
@@ -100,8 +139,10 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
         logFile: path.join(root, 'agent.log'),
         env: {
           AGENT_PORT: String(agentPort),
-          AGENT_SECRET: secret,
-          DESKTOP_ID: `test-desktop-${display}`,
+          AGENT_TLS_CERT_FILE: certificate.certFile,
+          AGENT_TLS_KEY_FILE: certificate.keyFile,
+          AGENT_TLS_CA_FILE: tls.ca.certFile,
+          DESKTOP_ID: id,
           DESKTOP_DISPLAY: String(display),
           DESKTOP_VNC_PORT: String(vncPort),
           DESKTOP_STATE_DIR: stateDir,
@@ -122,8 +163,8 @@ export async function startTestDesktop(options: TestDesktopOptions = {}): Promis
   }
 
   return {
+    id,
     agentUrl,
-    secret,
     vncPort,
     display,
     debugPort,

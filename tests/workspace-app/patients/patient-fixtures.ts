@@ -7,6 +7,7 @@ import type { PatientDeps } from '../../../workspace-app/src/patients/patient-au
 import type { PatientBasics, VisitRecord } from '../../../workspace-app/src/patients/standard-items.js';
 import type { PortalNotification } from '../../../workspace-app/src/timeline/portal-notification.js';
 import { workspace } from '../../support/workspace.js';
+import { recreateDatabase } from '../../support/fresh-database.js';
 
 export const PORTAL_MIGRATIONS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -19,19 +20,8 @@ export const PORTAL_MIGRATIONS = path.resolve(
  */
 export async function patientDatabase(name: string): Promise<pg.Pool> {
   const stack = await workspace();
-  const adminUrl = new URL(stack.portalDatabaseUrl);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(stack.portalDatabaseUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 12 });
+  const url = await recreateDatabase(stack.adminDatabaseUrl, name, stack.portalDatabaseUrl);
+  const pool = new pg.Pool({ connectionString: url, max: 12 });
   await migrate(pool, AUDIT_MIGRATIONS);
   await migrate(pool, PORTAL_MIGRATIONS);
   return pool;

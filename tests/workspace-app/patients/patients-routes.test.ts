@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import request from 'supertest';
-import { HANDOFF_PATH, signRequest } from '@hcw/common';
+import { HANDOFF_PATH, redisClientOptions, signRequest } from '@hcw/common';
 import { createPortalApp } from '../../../workspace-app/src/app.js';
 import { loadConfig } from '../../../workspace-app/src/config.js';
 import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
@@ -36,7 +36,7 @@ describe('patient record pages', function () {
     const stack = await workspace();
     pool = await patientDatabase('patients_routes_test');
     await registerPractitioners(pool, Object.values(people));
-    redis = createClient({ url: stack.redisUrl });
+    redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
     handoffSecret = randomBytes(32).toString('base64url');
     const config = loadConfig({

@@ -5,13 +5,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
-import { AUDIT_MIGRATIONS, HANDOFF_PATH, migrate, signRequest, type Practitioner } from '@hcw/common';
+import {
+  AUDIT_MIGRATIONS,
+  HANDOFF_PATH,
+  migrate,
+  type Practitioner,
+  redisClientOptions,
+  signRequest,
+} from '@hcw/common';
 import { createPortalApp } from '../../../workspace-app/src/app.js';
 import type { PortalConfig } from '../../../workspace-app/src/config.js';
 import type { ConnectorSettings } from '../../../workspace-app/src/connectors/create-connectors.js';
 import type { CanonicalEvent } from '../../../workspace-app/src/timeline/canonical-event.js';
 import { attachTimelineLive, type TimelineLive } from '../../../workspace-app/src/timeline/timeline-live.js';
 import { workspace } from '../../support/workspace.js';
+import { recreateDatabase } from '../../support/fresh-database.js';
 
 export const PORTAL_MIGRATIONS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -27,22 +35,11 @@ export interface TimelineDatabase {
 /** A database of the suite's own on the shared PostgreSQL, with the portal's migrations and the audit trail. */
 export async function timelineDatabase(name: string): Promise<TimelineDatabase> {
   const stack = await workspace();
-  const adminUrl = new URL(stack.portalDatabaseUrl);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(stack.portalDatabaseUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 12 });
+  const url = await recreateDatabase(stack.adminDatabaseUrl, name, stack.portalDatabaseUrl);
+  const pool = new pg.Pool({ connectionString: url, max: 12 });
   await migrate(pool, AUDIT_MIGRATIONS);
   await migrate(pool, PORTAL_MIGRATIONS);
-  return { pool, url: url.toString(), close: () => pool.end() };
+  return { pool, url, close: () => pool.end() };
 }
 
 let nextMessage = 1;
@@ -110,7 +107,7 @@ export async function startTestPortal(
   connectors: ConnectorSettings = {},
 ): Promise<TestPortal> {
   const stack = await workspace();
-  const redis: RedisClientType = createClient({ url: stack.redisUrl });
+  const redis: RedisClientType = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
   await redis.connect();
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -122,6 +119,7 @@ export async function startTestPortal(
     publicUrl: url,
     databaseUrl: database.url,
     redisUrl: stack.redisUrl,
+    redisCa: stack.internalCa.pem,
     sessionSecret: randomBytes(32).toString('base64url'),
     handoffSecret: randomBytes(32).toString('base64url'),
     sessionIdleMinutes: 15,

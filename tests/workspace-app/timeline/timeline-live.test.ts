@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { notifyPractitioners } from '../../../workspace-app/src/timeline/notify-practitioners.js';
 import { storePushedEvents } from '../../../workspace-app/src/timeline/store-pushed-events.js';
-import { withTransaction } from '@hcw/common';
+import { redisClientOptions, withTransaction } from '@hcw/common';
 import {
   aPractitioner,
   anEvent,
@@ -127,7 +127,7 @@ describe('live timeline updates', function () {
 
   it('closes the socket when the portal session ends', async () => {
     const { socket } = await openSocket({ cookie: satoCookie });
-    const redis = createClient({ url: portal.config.redisUrl });
+    const redis = createClient(redisClientOptions(portal.config.redisUrl, portal.config.redisCa));
     await redis.connect();
     try {
       const sessionId = decodeURIComponent(satoCookie.split('=')[1]!)

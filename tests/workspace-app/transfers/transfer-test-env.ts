@@ -12,8 +12,9 @@ import {
   AuditTrail,
   HANDOFF_PATH,
   migrate,
-  signRequest,
   type Practitioner,
+  redisClientOptions,
+  signRequest,
 } from '@hcw/common';
 import { errorHandler } from '../../../workspace-app/src/http/errors.js';
 import '../../../workspace-app/src/http/session-types.js';
@@ -28,6 +29,7 @@ import { HospitalProfileCache } from '../../../workspace-app/src/transfers/hospi
 import type { TransferDeps } from '../../../workspace-app/src/transfers/transfer-deps.js';
 import { transfersRoutes } from '../../../workspace-app/src/transfers/transfers-routes.js';
 import { stopWorkspace, workspace } from '../../support/workspace.js';
+import { recreateDatabase } from '../../support/fresh-database.js';
 
 const portalMigrations = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -100,20 +102,9 @@ async function startedWorkspace(): ReturnType<typeof workspace> {
 
 export async function startTransferTestEnv(databaseName: string): Promise<TransferTestEnv> {
   const stack = await startedWorkspace();
-  const adminUrl = new URL(stack.portalDatabaseUrl);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${databaseName}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(stack.portalDatabaseUrl);
-  url.pathname = `/${databaseName}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 20 });
-  const redis: RedisClientType = createClient({ url: stack.redisUrl });
+  const url = await recreateDatabase(stack.adminDatabaseUrl, databaseName, stack.portalDatabaseUrl);
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  const redis: RedisClientType = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
   try {
     await migrate(pool, AUDIT_MIGRATIONS);
     await migrate(pool, portalMigrations);

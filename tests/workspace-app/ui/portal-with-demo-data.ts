@@ -9,6 +9,7 @@ import {
   waitForHttp,
   type ManagedProcess,
 } from '../../../scripts/stack/managed-process.js';
+import { internalCa } from '../../../scripts/stack/internal-ca.js';
 import { startPostgres, startRedis } from '../../../scripts/stack/services.js';
 import {
   startDemoSandboxes,
@@ -80,9 +81,13 @@ export async function startPortalWithDemoData(): Promise<PortalWithDemoData> {
   try {
     sandboxes = await startDemoSandboxes();
     const [redisPort, postgresPort, portalPort] = [await freePort(), await freePort(), await freePort()];
-    const redis = await startRedis(dataDir, redisPort);
+    // TLS and service users as in the local stack and in a deployment.
+    const ca = internalCa(path.join(dataDir, 'internal-ca'));
+    const redis = await startRedis(dataDir, redisPort, ca);
     processes.push(redis.process);
-    const postgres = await startPostgres(dataDir, postgresPort, ['portal']);
+    const postgres = await startPostgres(dataDir, postgresPort, ca, [
+      { name: 'portal', extensions: ['btree_gist'] },
+    ]);
     processes.push(postgres.process);
     const url = `http://127.0.0.1:${portalPort}`;
     const handoffSecret = randomBytes(32).toString('base64url');
@@ -98,7 +103,8 @@ export async function startPortalWithDemoData(): Promise<PortalWithDemoData> {
           PORTAL_PORT: String(portalPort),
           PORTAL_PUBLIC_URL: url,
           PORTAL_DATABASE_URL: postgres.urlFor('portal'),
-          PORTAL_REDIS_URL: redis.url,
+          PORTAL_REDIS_URL: redis.serviceUrls.portal,
+          PORTAL_REDIS_CA_FILE: ca.certFile,
           PORTAL_SESSION_SECRET: randomBytes(32).toString('base64url'),
           PORTAL_HANDOFF_SECRET: handoffSecret,
           PORTAL_DEMO_DATA: '1',

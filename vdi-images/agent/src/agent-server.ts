@@ -1,13 +1,16 @@
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import {
   AgentHealth,
+  BROKER_IDENTITY,
   DesktopScreen,
   SCREEN_PATH,
   StartSessionRequest,
   TYPE_TEXT_PATH,
   TypeTextRequest,
-  verifyRequest,
+  uriNamesOf,
   type ImageInfo,
 } from '@hcw/common';
 import type { AgentConfig } from './config.js';
@@ -26,15 +29,25 @@ class HttpError extends Error {
 }
 
 /**
- * The agent's HTTP API. Every request must be signed by the broker with the shared secret; there is no
- * unauthenticated endpoint, not even health, because the answer says whether someone is using the desktop.
+ * The agent's HTTPS API, mutual TLS only: the TLS handshake refuses a client without a certificate of the
+ * internal CA, and a request whose certificate is not the broker's (a desktop's, say) is refused before
+ * anything else. There is no unauthenticated endpoint, not even health, because the answer says whether
+ * someone is using the desktop.
  */
 export function createAgentServer(
   config: AgentConfig,
   desktop: Desktop,
   image: ImageInfo | undefined = undefined,
-): http.Server {
-  return http.createServer((req, res) => {
+): https.Server {
+  const options: https.ServerOptions = {
+    cert: config.tls.cert,
+    key: config.tls.key,
+    ca: config.tls.ca,
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+  };
+  return https.createServer(options, (req, res) => {
     handle(config, desktop, image, req)
       .then(({ status, body }) => send(res, status, body))
       .catch((error: unknown) => {
@@ -56,11 +69,10 @@ async function handle(
   image: ImageInfo | undefined,
   req: http.IncomingMessage,
 ): Promise<{ status: number; body: unknown }> {
+  if (!isBroker(req)) throw new HttpError(403, "the client certificate is not the broker's");
   const body = await readBody(req);
   const method = req.method ?? 'GET';
-  const path = new URL(req.url ?? '/', 'http://agent').pathname;
-  const check = verifyRequest(config.secret, method, path, body, req.headers);
-  if (!check.ok) throw new HttpError(401, check.reason);
+  const path = new URL(req.url ?? '/', 'https://agent').pathname;
 
   if (method === 'GET' && path === '/v1/health') {
     const health: AgentHealth = {
@@ -104,6 +116,13 @@ async function handle(
     return { status: 204, body: undefined };
   }
   throw new HttpError(404, 'no such endpoint');
+}
+
+/** The client's certificate (already chained to the internal CA by the handshake) names the broker. */
+function isBroker(req: http.IncomingMessage): boolean {
+  const socket = req.socket as TLSSocket;
+  if (!socket.authorized) return false;
+  return uriNamesOf(socket.getPeerCertificate().raw).includes(BROKER_IDENTITY);
 }
 
 function parseJson<T>(body: string, schema: z.ZodType<T>): T {

@@ -1,9 +1,20 @@
+import { readFileSync, type PathLike } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { desktopIdentity, uriNamesOf } from '@hcw/common';
+import { hasKioskCapabilities, type Privilege } from './privilege.js';
 
 const Env = z.object({
   AGENT_HOST: z.string().default('127.0.0.1'),
   AGENT_PORT: z.coerce.number().int().min(1).max(65535),
-  AGENT_SECRET: z.string().min(32, 'AGENT_SECRET must be at least 32 characters'),
+  /**
+   * This desktop's own certificate from the internal CA (it must name DESKTOP_ID) and its key: the broker
+   * checks it is talking to the desktop it means. Mutual TLS replaces the shared secret all agents had.
+   */
+  AGENT_TLS_CERT_FILE: z.string().min(1),
+  AGENT_TLS_KEY_FILE: z.string().min(1),
+  /** The internal CA: only a client certificate it issued to the broker is answered. */
+  AGENT_TLS_CA_FILE: z.string().min(1),
   DESKTOP_ID: z.string().min(1).default('desktop-1'),
   DESKTOP_DISPLAY: z.coerce.number().int().min(1).max(999),
   DESKTOP_VNC_PORT: z.coerce.number().int().min(1).max(65535),
@@ -55,7 +66,8 @@ export type KioskPolicyMode = 'system' | 'private' | 'none';
 export interface AgentConfig {
   host: string;
   port: number;
-  secret: string;
+  /** PEM: this desktop's certificate and key, and the CA whose broker certificates it accepts. */
+  tls: { cert: string; key: string; ca: string };
   desktopId: string;
   display: number;
   vncPort: number;
@@ -72,6 +84,8 @@ export interface AgentConfig {
   kioskPolicyMode: KioskPolicyMode;
   kioskAllowedUrls: string[];
   kioskUser: string | undefined;
+  /** Root, or its own user with the capabilities the kiosk's launcher needs (see privilege.ts). */
+  privilege: Privilege;
   /** The command search path handed to the session scripts. */
   searchPath: string;
 }
@@ -79,6 +93,7 @@ export interface AgentConfig {
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   isRoot: boolean = process.getuid?.() === 0,
+  hasCapabilities: boolean = !isRoot && hasKioskCapabilities(),
 ): AgentConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -87,20 +102,45 @@ export function loadConfig(
   }
   const e = parsed.data;
   const [width, height] = e.DESKTOP_GEOMETRY.split('x').map(Number) as [number, number];
-  // Only root can give the kiosk a mount namespace of its own.
-  const policyMode = e.KIOSK_POLICY_MODE ?? (isRoot ? 'private' : 'none');
+  const privilege: Privilege = isRoot ? 'root' : hasCapabilities ? 'capabilities' : 'none';
+  // Only root (or its launcher started as root) can give the kiosk a mount namespace of its own.
+  const canIsolate = privilege !== 'none';
+  const policyMode = e.KIOSK_POLICY_MODE ?? (canIsolate ? 'private' : 'none');
   if (e.KIOSK_DEBUG_PAGES === '1' && (!e.KIOSK_DEBUG_PORT || policyMode !== 'private')) {
     throw new Error(
       'desktop agent configuration is invalid: KIOSK_DEBUG_PAGES needs KIOSK_DEBUG_PORT and private mode',
     );
   }
-  if (policyMode === 'private' && !isRoot) {
-    throw new Error('desktop agent configuration is invalid: KIOSK_POLICY_MODE=private needs root');
+  if (policyMode === 'private' && !canIsolate) {
+    throw new Error(
+      'desktop agent configuration is invalid: KIOSK_POLICY_MODE=private needs root or the kiosk capabilities',
+    );
+  }
+  const read = (file: PathLike, name: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(
+        `desktop agent configuration is invalid: cannot read ${name} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+  };
+  const tls = {
+    cert: read(e.AGENT_TLS_CERT_FILE, 'AGENT_TLS_CERT_FILE'),
+    key: read(e.AGENT_TLS_KEY_FILE, 'AGENT_TLS_KEY_FILE'),
+    ca: read(e.AGENT_TLS_CA_FILE, 'AGENT_TLS_CA_FILE'),
+  };
+  // A certificate for another desktop would be refused by every broker; say so at start, not at each call.
+  const names = uriNamesOf(certificateDer(tls.cert));
+  if (!names.includes(desktopIdentity(e.DESKTOP_ID))) {
+    throw new Error(
+      `desktop agent configuration is invalid: AGENT_TLS_CERT_FILE does not name desktop ${e.DESKTOP_ID}`,
+    );
   }
   return {
     host: e.AGENT_HOST,
     port: e.AGENT_PORT,
-    secret: e.AGENT_SECRET,
+    tls,
     desktopId: e.DESKTOP_ID,
     display: e.DESKTOP_DISPLAY,
     vncPort: e.DESKTOP_VNC_PORT,
@@ -116,6 +156,15 @@ export function loadConfig(
     kioskPolicyMode: policyMode,
     kioskAllowedUrls: e.KIOSK_ALLOWED_URLS.split(/\s+/).filter(Boolean),
     kioskUser: e.KIOSK_USER,
+    privilege,
     searchPath: e.PATH,
   };
+}
+
+function certificateDer(pem: string): Buffer | undefined {
+  try {
+    return new X509Certificate(pem).raw;
+  } catch {
+    return undefined;
+  }
 }

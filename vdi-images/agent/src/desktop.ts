@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { DesktopScreen } from '@hcw/common';
 import type { AgentConfig } from './config.js';
 import { readKioskPolicyTemplate, renderKioskPolicy } from './kiosk-policy.js';
+import { withPrivilege } from './privilege.js';
 import { killProcessTree } from './process-tree.js';
 import { SerialQueue } from './serial-queue.js';
 import { NoKioskWindowError, typeText } from './type-text.js';
@@ -29,6 +30,8 @@ interface SpawnOptions {
   identity?: { uid: number; gid: number };
   /** Standard input and output piped, for a program the agent drives (the watermark). */
   isDriven?: boolean;
+  /** The kiosk's launcher: its namespaces, mounts and switch to the kiosk user are root's work. */
+  asRoot?: boolean;
 }
 
 /** A request that makes no sense in the desktop's present state (no session to type into). */
@@ -126,8 +129,9 @@ export class Desktop {
     return { width: this.config.width, height: this.config.height, scale: 1 };
   }
 
+  /** How X tools reach the display, without the agent's capabilities. */
   private get xEnv(): XEnvironment {
-    return { display: this.config.display, searchPath: this.config.searchPath };
+    return { display: this.config.display, searchPath: this.config.searchPath, privilege: this.config.privilege };
   }
 
   private get xsettingsFile(): string {
@@ -170,6 +174,8 @@ export class Desktop {
             KIOSK_USER: this.config.kioskUser ?? '',
             KIOSK_DEBUG_PORT: this.config.kioskDebugPort ? String(this.config.kioskDebugPort) : '',
           },
+          // Its namespaces, mounts and the switch to the kiosk user are root's work (start-kiosk.sh).
+          asRoot: true,
         },
       );
       // The kiosk's window is mapped above everything; the watermark takes the top back before the device
@@ -209,7 +215,7 @@ export class Desktop {
     return this.queue.run(async () => {
       if (!this.currentUser) throw new DesktopStateError('no session is running on this desktop');
       if (!this.isKioskRunning) throw new DesktopStateError('the kiosk of this session is not running');
-      const env = { display: this.config.display, searchPath: this.config.searchPath };
+      const env = this.xEnv;
       const wasRead = await typeText(env, text).catch((error: unknown) => {
         throw error instanceof NoKioskWindowError ? new DesktopStateError(error.message) : error;
       });
@@ -280,7 +286,8 @@ export class Desktop {
       // VNC authentication uses at most eight characters; each display start gets new ones.
       this.vncPassword = randomBytes(6).toString('base64url').slice(0, 8);
       const passwordFile = path.join(this.config.stateDir, 'vnc-password');
-      const obfuscated = execFileSync('vncpasswd', ['-f'], {
+      const [vncpasswd, vncpasswdArgs] = withPrivilege(this.config.privilege, 'vncpasswd', ['-f']);
+      const obfuscated = execFileSync(vncpasswd, vncpasswdArgs, {
         input: `${this.vncPassword}\n`,
         env: { PATH: this.config.searchPath },
       });
@@ -414,13 +421,15 @@ export class Desktop {
     return this.spawnProgram(path.join(sessionScripts, script), args, options);
   }
 
+  /** Starts a program of the session; only the kiosk's launcher (`asRoot`) keeps a privilege, the others none. */
   private spawnProgram(
     program: string,
     args: string[],
-    { env: extraEnv = {}, identity, isDriven = false }: SpawnOptions = {},
+    { env: extraEnv = {}, identity, isDriven = false, asRoot = false }: SpawnOptions = {},
   ): ChildProcess {
     const name = path.basename(program);
-    const child = spawn(program, args, {
+    const [command, commandArgs] = withPrivilege(this.config.privilege, program, args, asRoot);
+    const child = spawn(command, commandArgs, {
       ...identity,
       env: {
         PATH: this.config.searchPath,

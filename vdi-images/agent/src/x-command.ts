@@ -1,10 +1,15 @@
 import { spawn } from 'node:child_process';
+import { withPrivilege } from './privilege.js';
 import type { XEnvironment } from './x-selection.js';
 
-/** Runs an X client (xdotool, xrandr, xmodmap) on the desktop's display; resolves with what it printed. */
+/**
+ * Runs an X client (xdotool, xrandr, xmodmap) on the desktop's display, without the agent's capabilities;
+ * resolves with what it printed.
+ */
 export function runXCommand(env: XEnvironment, command: string, args: string[]): Promise<string> {
+  const [program, programArgs] = withPrivilege(env.privilege ?? 'none', command, args);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
+    const child = spawn(program, programArgs, {
       env: { PATH: env.searchPath, DISPLAY: `:${env.display}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

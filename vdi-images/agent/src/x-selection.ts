@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { withPrivilege, type Privilege } from './privilege.js';
 
 export type SelectionName = 'clipboard' | 'primary';
 
 export interface XEnvironment {
   display: number;
   searchPath: string;
+  /** Starts X tools without the agent's capabilities (see privilege.ts). */
+  privilege?: Privilege;
 }
 
 /**
@@ -26,7 +29,14 @@ export async function holdSelection(
 ): Promise<HeldSelection> {
   // -quiet keeps xclip in the foreground, so this process is the owner and killing it clears the
   // selection; -verbose reports each request, which tells when a paste has read the content.
-  const child = spawn('xclip', ['-selection', selection, '-in', '-quiet', '-verbose'], {
+  const [command, args] = withPrivilege(env.privilege ?? 'none', 'xclip', [
+    '-selection',
+    selection,
+    '-in',
+    '-quiet',
+    '-verbose',
+  ]);
+  const child = spawn(command, args, {
     env: { PATH: env.searchPath, DISPLAY: `:${env.display}` },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
