@@ -131,7 +131,11 @@ export class Desktop {
 
   /** How X tools reach the display, without the agent's capabilities. */
   private get xEnv(): XEnvironment {
-    return { display: this.config.display, searchPath: this.config.searchPath, privilege: this.config.privilege };
+    return {
+      display: this.config.display,
+      searchPath: this.config.searchPath,
+      privilege: this.config.privilege,
+    };
   }
 
   private get xsettingsFile(): string {
