@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../broker/src/config.js';
 import { scratchDir } from '../../support/scratch-dir.js';
+import { testInternalCa } from '../../support/test-internal-ca.js';
 
 const dir = scratchDir('hcw-recording-config');
 const pem = path.join(dir, 'idp.crt');
@@ -28,7 +29,7 @@ function env(overrides: Record<string, string | undefined> = {}): Record<string,
     SAML_IDP_SSO_URL: 'https://idp.example.jp/sso',
     SAML_IDP_ENTITY_ID: 'https://idp.example.jp',
     SAML_IDP_CERT_FILE: pem,
-    AGENT_SECRET: 'a'.repeat(40),
+    ...testInternalCa().brokerEnv,
     PORTAL_INTERNAL_URL: 'https://portal.internal',
     PORTAL_HANDOFF_SECRET: 'h'.repeat(40),
     ...overrides,
