@@ -8,6 +8,7 @@ import { freePort } from '../../scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
 import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
 import { readRecording } from '../../broker/src/recording/recording-file.js';
+import { GuacamoleParser } from '../../broker/src/tunnel/guacamole-protocol.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
 import { sameDetailShare } from '../support/pixels.js';
@@ -284,9 +285,14 @@ describe('session recording, end to end', function () {
       };
       // The frame on the screen at a moment is the last one sent before it: its position (guacd's timestamps,
       // from the first frame) is exact, where a moment between two frames could be taken for the next one.
-      const syncs = [...(await decrypted(recorded.id)).text.matchAll(/(?:^|;)4\.sync,\d+\.(\d+)[,;]/g)].map(
-        (match) => Number(match[1]),
-      );
+      // Read as the player reads it: whole instructions, so a value that happens to hold text like a sync is
+      // never taken for one, and a sync split across the file's chunks is never missed.
+      const stream = await decrypted(recorded.id);
+      assert.equal(stream.isComplete, true, 'the recording is whole');
+      const syncs = new GuacamoleParser({ maxElementLength: 1 << 24, maxInstructionBytes: 1 << 26 })
+        .receive(stream.text)
+        .filter((instruction) => instruction.opcode === 'sync')
+        .map((instruction) => Number(instruction.args[0]));
       const frames = syncs.map((sync) => sync - syncs[0]!);
       assert.equal(frames.at(-1), duration, 'the player read every frame');
       const positionOf = (shot: Screenshot): number =>
