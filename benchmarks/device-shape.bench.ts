@@ -20,6 +20,7 @@ import { kioskPageAt } from '../tests/support/kiosk-page.js';
 import { signIn } from '../tests/support/sign-in.js';
 import { formatTable } from './support/tunnel/format-table.js';
 import { percentile } from './support/tunnel/percentile.js';
+import { writeRun } from './support/results.js';
 
 const option = (name: string, fallback: number): number =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -271,6 +272,27 @@ try {
       ]),
     ) + '\n',
   );
+  const phone = results.get(PHONE)!;
+  writeRun('device-shape', [
+    { name: 'rotation to the side p50', value: percentile(turns.toSide, 50), unit: 'ms', better: 'lower' },
+    { name: 'rotation to the side p95', value: percentile(turns.toSide, 95), unit: 'ms', better: 'lower' },
+    { name: 'rotation upright p50', value: percentile(turns.upright, 50), unit: 'ms', better: 'lower' },
+    { name: 'phone idle', value: phone.idle, unit: 'B/s', better: 'lower' },
+    { name: 'phone typing', value: phone.typing, unit: 'B/s', better: 'lower' },
+    { name: 'phone scrolling', value: phone.scrolling, unit: 'B/s', better: 'lower' },
+    {
+      name: 'phone typing against 1280×800',
+      value: phone.typing / reference.typing,
+      unit: '×',
+      better: 'lower',
+    },
+    {
+      name: 'phone scrolling against 1280×800',
+      value: phone.scrolling / reference.scrolling,
+      unit: '×',
+      better: 'lower',
+    },
+  ]);
   process.stdout.write(
     `load average at the end: ${os
       .loadavg()

@@ -23,6 +23,7 @@ import type { CanonicalEvent } from '../workspace-app/src/timeline/canonical-eve
 import { readTimeline } from '../workspace-app/src/timeline/read-timeline.js';
 import { readCursor, storePulledBatch } from '../workspace-app/src/timeline/store-pulled-batch.js';
 import { listVendorHealth } from '../workspace-app/src/timeline/vendor-health.js';
+import { writeRun } from './support/results.js';
 
 // eslint-disable-next-line no-restricted-properties -- a benchmark's knobs are its environment
 const env = process.env;
@@ -482,6 +483,21 @@ async function main(): Promise<void> {
         0,
       )} events/s in ${auditBatches} transactions (${(audited / Math.max(1, auditBatches)).toFixed(1)} events each)`,
     );
+    writeRun('timeline', [
+      { name: 'page p50', value: main.p50, unit: 'ms', better: 'lower' },
+      { name: 'page p99', value: main.p99, unit: 'ms', better: 'lower' },
+      {
+        name: 'page alone p99 (beside the audited page)',
+        value: plainForRatio.p99,
+        unit: 'ms',
+        better: 'lower',
+      },
+      { name: 'page with its audit records p50', value: auditedPage.p50, unit: 'ms', better: 'lower' },
+      { name: 'page with its audit records p99', value: auditedPage.p99, unit: 'ms', better: 'lower' },
+      { name: 'audit appends', value: auditAppendRate, unit: 'events/s', better: 'higher' },
+      { name: 'ingestion offered', value: offered / ingestSeconds, unit: 'events/s', better: 'higher' },
+      { name: 'ingestion new', value: inserted / ingestSeconds, unit: 'events/s', better: 'higher' },
+    ]);
   } finally {
     await pool?.query('CHECKPOINT').catch(() => undefined);
     await pool?.end().catch(() => undefined);

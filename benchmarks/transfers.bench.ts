@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate, type Practitioner } from '@hcw/common';
 import { freePort } from '../scripts/stack/managed-process.js';
+import { writeRun } from './support/results.js';
 import { internalCa } from '../scripts/stack/internal-ca.js';
 import { startPostgres, type PostgresService } from '../scripts/stack/services.js';
 import { notifyPractitioners } from '../workspace-app/src/timeline/notify-practitioners.js';
@@ -275,6 +276,14 @@ async function main(): Promise<void> {
       `\ngoals: typical search p99 ${ms(typical.p99)} (< ${goalP99Ms} ms: ${typical.p99 < goalP99Ms ? 'met' : 'NOT met'}); ` +
         `last bed promised exactly once: ${isRaceRight ? 'yes' : 'NO'}`,
     );
+    writeRun('transfers', [
+      { name: 'typical search p50', value: typical.p50, unit: 'ms', better: 'lower' },
+      { name: 'typical search p99', value: typical.p99, unit: 'ms', better: 'lower' },
+      { name: 'typical search rate achieved', value: typical.achieved, unit: '/s', better: 'higher' },
+      { name: 'one search at a time p50', value: sequential.p50, unit: 'ms', better: 'lower' },
+      { name: 'all of Tokyo p99', value: whole.p99, unit: 'ms', better: 'lower' },
+      { name: 'last-bed race', value: raceMs, unit: 'ms', better: 'lower' },
+    ]);
     if (!isRaceRight) process.exitCode = 1;
   } finally {
     await pool?.end().catch(() => undefined);

@@ -28,6 +28,7 @@ import { formatTable } from './support/tunnel/format-table.js';
 import { recordGuacd, type GuacdRecording } from './support/tunnel/guacd-recording.js';
 import type { GuacamoleSession } from './support/tunnel/guacamole-session.js';
 import { median, percentile } from './support/tunnel/percentile.js';
+import { writeRun } from './support/results.js';
 import { ReplayingGuacd } from './support/tunnel/replaying-guacd.js';
 import { TunnelHostClient } from './support/tunnel/tunnel-host-client.js';
 import type { HostMemory } from './support/tunnel/tunnel-host-protocol.js';
@@ -494,6 +495,52 @@ async function main(): Promise<void> {
     process.stdout.write(`(${concurrency.closedEarly} tunnels closed early)\n`);
   for (const line of concurrency.hostLogs.slice(0, 10)) process.stdout.write(`broker log: ${line}\n`);
   process.stdout.write(`\nrun took ${((performance.now() - runStartedAt) / 1000).toFixed(0)} s\n`);
+  const versusDirect = (pick: (s: LatencySamples) => number[], at: 50 | 95): number =>
+    percentile(pick(latency.broker), at) / percentile(pick(latency.direct), at);
+  writeRun('tunnel', [
+    {
+      name: 'first image, broker to direct, p50',
+      value: versusDirect((s) => s.firstImage, 50),
+      unit: '×',
+      better: 'lower',
+    },
+    {
+      name: 'first image, broker to direct, p95',
+      value: versusDirect((s) => s.firstImage, 95),
+      unit: '×',
+      better: 'lower',
+    },
+    {
+      name: 'key press to draw, broker to direct, p50',
+      value: versusDirect((s) => s.keyToDraw, 50),
+      unit: '×',
+      better: 'lower',
+    },
+    {
+      name: 'key press to draw, broker to direct, p95',
+      value: versusDirect((s) => s.keyToDraw, 95),
+      unit: '×',
+      better: 'lower',
+    },
+    {
+      name: 'first image through the broker p50',
+      value: median(latency.broker.firstImage),
+      unit: 'ms',
+      better: 'lower',
+    },
+    {
+      name: 'broker CPU with all tunnels open',
+      value: concurrency.loaded.cpuShare,
+      unit: 'cores',
+      better: 'lower',
+    },
+    {
+      name: 'event-loop delay p99 with all tunnels open',
+      value: concurrency.loaded.p99,
+      unit: 'ms',
+      better: 'lower',
+    },
+  ]);
 }
 
 try {
