@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  appendFileSync,
   chmodSync,
   chownSync,
   copyFileSync,
@@ -14,7 +15,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
 import type { InternalCa, IssuedCertificate } from './internal-ca.js';
-import { startProcess, waitForPort, type ManagedProcess } from './managed-process.js';
+import { startProcess, waitForPort } from './managed-process.js';
+import { supervise, type SupervisedProcess, type SuperviseOptions } from './supervised-process.js';
+
+/** The supervisor's lines go into the service's own log, beside what the service itself wrote. */
+const logTo = (logFile: string): SuperviseOptions => ({
+  log: (line) => appendFileSync(logFile, `[stack] ${line}\n`),
+});
 
 /**
  * Real Redis, PostgreSQL and guacd on loopback, each with its own port and data directory, and each reached
@@ -27,7 +34,7 @@ export interface RedisService {
   url: string;
   /** One ACL user per service, without the commands that reconfigure or wipe the server (`@dangerous`). */
   serviceUrls: { broker: string; portal: string };
-  process: ManagedProcess;
+  process: SupervisedProcess;
 }
 
 /** The ACL users of the stack's Redis: the services' as the deployment has them, and the stack's own. */
@@ -76,7 +83,11 @@ export async function startRedis(dataDir: string, port: number, ca: InternalCa):
     ].join('\n'),
     { mode: 0o600 },
   );
-  const proc = startProcess('redis', 'redis-server', [configFile], { logFile: path.join(dir, 'redis.log') });
+  const logFile = path.join(dir, 'redis.log');
+  const proc = supervise(
+    () => startProcess('redis', 'redis-server', [configFile], { logFile }),
+    logTo(logFile),
+  );
   await waitForPort(port, { process: proc });
   const url = (user: string, password: string): string => `rediss://${user}:${password}@127.0.0.1:${port}`;
   return {
@@ -94,7 +105,7 @@ export interface PostgresService {
   adminUrl: string;
   /** The connection URL of a database's own role (named like the database), over verified TLS. */
   urlFor(database: string): string;
-  process: ManagedProcess;
+  process: SupervisedProcess;
 }
 
 /** A database of the stack: its own login role, and PostgreSQL extensions only a superuser may create. */
@@ -215,7 +226,8 @@ export async function startPostgres(
     '-c',
     'log_min_messages=warning',
   ]);
-  const proc = startProcess('postgres', cmd, args, { logFile: path.join(dataDir, 'postgres.log') });
+  const logFile = path.join(dataDir, 'postgres.log');
+  const proc = supervise(() => startProcess('postgres', cmd, args, { logFile }), logTo(logFile));
   await waitForPort(port, { process: proc });
   const at = (user: string, secret: string, database: string): string =>
     `postgres://${user}:${secret}@127.0.0.1:${port}/${database}?${verifiedTls(ca)}`;
@@ -343,7 +355,7 @@ async function connectWithRetry(connectionString: string): Promise<pg.Client> {
 export interface GuacdService {
   host: string;
   port: number;
-  process: ManagedProcess;
+  process: SupervisedProcess;
 }
 
 /**
@@ -355,23 +367,28 @@ export async function startGuacd(
   port: number,
   certificate: IssuedCertificate,
 ): Promise<GuacdService> {
-  const proc = startProcess(
-    'guacd',
-    'guacd',
-    [
-      '-f',
-      '-b',
-      '127.0.0.1',
-      '-l',
-      String(port),
-      '-L',
-      'info',
-      '-C',
-      certificate.certFile,
-      '-K',
-      certificate.keyFile,
-    ],
-    { logFile: path.join(dataDir, 'guacd.log') },
+  const logFile = path.join(dataDir, 'guacd.log');
+  const proc = supervise(
+    () =>
+      startProcess(
+        'guacd',
+        'guacd',
+        [
+          '-f',
+          '-b',
+          '127.0.0.1',
+          '-l',
+          String(port),
+          '-L',
+          'info',
+          '-C',
+          certificate.certFile,
+          '-K',
+          certificate.keyFile,
+        ],
+        { logFile },
+      ),
+    logTo(logFile),
   );
   await waitForPort(port, { process: proc });
   return { host: '127.0.0.1', port, process: proc };

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROKER_IDENTITY, desktopIdentity } from '@hcw/common';
 import { internalCa, type InternalCa, type IssuedCertificate } from './internal-ca.js';
-import { freePort, startProcess, waitForHttp, waitForPort, type ManagedProcess } from './managed-process.js';
+import { freePort, startProcess, waitForHttp, waitForPort } from './managed-process.js';
+import { supervise, type SupervisedProcess, type SuperviseOptions } from './supervised-process.js';
 import { startGuacd, startPostgres, startRedis } from './services.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { signalProcessesMentioning } from './process-sweep.js';
@@ -74,11 +75,17 @@ export interface WorkspaceStack {
   auditArchives: Record<'broker' | 'portal', { dir: string; publicKeyFile: string }>;
   /** Where the broker writes session recordings, and the file holding the key that seals them. */
   recordings: { dir: string; keyFile: string };
-  processes: ManagedProcess[];
+  /** Each service, started again by the stack when it dies (as systemd would), until `stop()`. */
+  processes: SupervisedProcess[];
   stop(): Promise<void>;
 }
 
 const secret = (): string => randomBytes(32).toString('base64url');
+
+/** What the supervisor does (a service died, it is started again) goes into that service's log. */
+const stackLog = (logFile: string): SuperviseOptions => ({
+  log: (line) => appendFileSync(logFile, `[stack] ${line}\n`),
+});
 
 /**
  * A service's audit archive: a folder only this process's user may write (the database runs as another
@@ -155,7 +162,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
   chmodSync(dataDir, 0o711);
   // Before anything that could touch another stack's processes: one stack per data folder.
   const unlock = lockDataDir(dataDir);
-  const processes: ManagedProcess[] = [];
+  const processes: SupervisedProcess[] = [];
   // If this process ends without stopping the stack, the desktops' X servers and kiosks (in process groups
   // of their own, out of reach of the exit handler that takes the direct children down) are asked to go.
   const endDesktops = (): void => signalProcessesMentioning(dataDir + path.sep, 'SIGTERM');
@@ -199,9 +206,10 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       const display = freeDisplay(20, 80);
       const id = `desktop-${i}`;
       const certificate = agentCertificate(id);
-      const agent = startProcess(id, process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], {
+      const agentLog = path.join(dataDir, `${id}.log`);
+      const agentOptions = {
         cwd: repoRoot,
-        logFile: path.join(dataDir, `${id}.log`),
+        logFile: agentLog,
         env: {
           AGENT_PORT: String(agentPort),
           AGENT_TLS_CERT_FILE: certificate.certFile,
@@ -216,7 +224,11 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
           DESKTOP_CLIPBOARD_TO_VIEWER: options.copyToDevice ? '1' : undefined,
           KIOSK_ALLOWED_URLS: (options.kioskAllowedUrls ?? []).join(' '),
         },
-      });
+      };
+      const agent = supervise(
+        () => startProcess(id, process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], agentOptions),
+        stackLog(agentLog),
+      );
       processes.push(agent);
       await waitForPort(agentPort, { process: agent, timeoutMs: 30000 });
       desktops.push({ id, display, vncPort, agentUrl: `https://127.0.0.1:${agentPort}` });
@@ -230,7 +242,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
 
     const archives = { broker: auditArchive(dataDir, 'broker'), portal: auditArchive(dataDir, 'portal') };
     const portalUrl = `http://127.0.0.1:${portalPort}`;
-    const portal = startProcess('portal', process.execPath, [...tsx, 'workspace-app/src/main.ts'], {
+    const portalOptions = {
       cwd: repoRoot,
       echo: options.echo,
       logFile: path.join(dataDir, 'portal.log'),
@@ -250,7 +262,11 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         AUDIT_CHECKPOINT_SECONDS: '5',
         ...options.portalEnv,
       },
-    });
+    };
+    const portal = supervise(
+      () => startProcess('portal', process.execPath, [...tsx, 'workspace-app/src/main.ts'], portalOptions),
+      stackLog(portalOptions.logFile),
+    );
     processes.push(portal);
     await waitForHttp(`${portalUrl}/healthz`, { process: portal });
 
@@ -258,7 +274,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     const brokerUrl = `http://localhost:${brokerPort}`;
     const idp = makeSigningCertificate(path.join(dataDir, 'dev-idp'), 'dev-idp');
     const sp = makeSigningCertificate(path.join(dataDir, 'broker-saml'), 'broker-saml');
-    const broker = startProcess('broker', process.execPath, [...tsx, 'broker/src/main.ts'], {
+    const brokerOptions = {
       cwd: repoRoot,
       echo: options.echo,
       logFile: path.join(dataDir, 'broker.log'),
@@ -325,7 +341,13 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         RECORDING_PORTAL_AUDIT_DATABASE_URL: postgres.urlFor('portal'),
         ...options.brokerEnv,
       },
-    });
+    };
+    // Started again with the same settings and secrets when it dies: sessions and leases live in Redis, so a
+    // practitioner's client reconnects to the same desktop without signing in again.
+    const broker = supervise(
+      () => startProcess('broker', process.execPath, [...tsx, 'broker/src/main.ts'], brokerOptions),
+      stackLog(brokerOptions.logFile),
+    );
     processes.push(broker);
     // Ready, not merely alive: Redis, PostgreSQL and guacd answer and the pool keeper has seen a desktop to
     // give (asked from loopback, the readiness report says which).

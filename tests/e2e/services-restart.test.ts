@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { Browser, Page } from 'playwright-core';
+import type { RedisClientType } from 'redis';
+import { freePort } from '../../scripts/stack/managed-process.js';
+import type { SupervisedProcess } from '../../scripts/stack/supervised-process.js';
+import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { kioskPageAt } from '../support/kiosk-page.js';
+import { signIn } from '../support/sign-in.js';
+import { redisOf } from '../support/stack-clients.js';
+import { TEST_DEMO_PASSWORD } from '../support/workspace.js';
+
+/**
+ * The services behind a practitioner's desktop die, as processes do: each is killed outright (SIGKILL, no
+ * chance to tidy up) while the practitioner works. The stack starts it again as systemd would, and the
+ * practitioner's client says the connection was lost, reconnects by itself, and comes back to the same
+ * desktop with the half-typed record still there, without signing in again.
+ */
+
+const USER = 'dr.tanaka';
+const HALF_TYPED = '訪問時、血圧やや高め。続きは';
+
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 90000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.fail(`timed out waiting for ${what}${lastError ? ` (${lastError})` : ''}`);
+}
+
+describe('services killed during a session', function () {
+  this.timeout(600000);
+  let dataDir: string;
+  let stack: WorkspaceStack;
+  let redis: RedisClientType;
+  let database: pg.Pool;
+  let practitioner: TestBrowser;
+  let page: Page;
+  let kiosk: { browser: Browser; page: Page };
+
+  const service = (name: string): SupervisedProcess => stack.processes.find((p) => p.name === name)!;
+  const lease = async (): Promise<string | null> => redis.get(`lease:user:${USER}`);
+  const signIns = async (): Promise<number> =>
+    Number(
+      (
+        await database.query(
+          "SELECT count(*) FROM audit_events WHERE type = 'sign-in' AND outcome = 'success' AND actor_id = $1",
+          [USER],
+        )
+      ).rows[0].count,
+    );
+  const connectionState = (): Promise<string | null> =>
+    page.locator('#connection').getAttribute('data-state');
+
+  /** Every state the client's connection panel passes through from now on, with its text. */
+  async function recordStates(): Promise<void> {
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { statesSeen: string[] }).statesSeen = seen;
+      const element = document.getElementById('connection')!;
+      new MutationObserver(() =>
+        seen.push(`${element.dataset.state}: ${element.textContent?.trim()}`),
+      ).observe(element, { attributes: true, childList: true, subtree: true, characterData: true });
+    });
+  }
+  const statesSeen = (): Promise<string[]> =>
+    page.evaluate(() => (window as unknown as { statesSeen: string[] }).statesSeen);
+
+  /** Kills the service outright and checks the practitioner comes back to the same desktop, told meanwhile. */
+  async function killAndComeBack(name: string): Promise<string[]> {
+    const before = { lease: await lease(), signIns: await signIns() };
+    assert.ok(before.lease, 'the practitioner holds a desktop');
+    const victim = service(name);
+    const restarts = victim.restarts;
+    const pid = victim.pid;
+    await recordStates();
+    process.kill(-pid, 'SIGKILL');
+    await victim.restarted(restarts + 1);
+    assert.notEqual(victim.pid, pid, `${name} runs as a new process`);
+    await waitFor('the client to say the connection was lost', async () =>
+      (await statesSeen()).some((state) => state.startsWith('reconnecting')),
+    );
+    await waitFor('the client to be connected again', async () => (await connectionState()) === 'connected');
+    assert.equal(await lease(), before.lease, 'the same lease: the same desktop');
+    assert.equal(await kiosk.page.locator('textarea').first().inputValue(), HALF_TYPED, 'the record kept');
+    assert.equal(await signIns(), before.signIns, 'no new sign-in');
+    assert.doesNotMatch(page.url(), /dev-idp/, 'the practitioner was never sent to sign in');
+    return statesSeen();
+  }
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-restarts-'));
+    const debugPort = await freePort();
+    stack = await startWorkspaceStack({
+      dataDir,
+      demoPassword: TEST_DEMO_PASSWORD,
+      desktops: 1,
+      kioskDebugPort: debugPort,
+      brokerEnv: { LEASE_HEARTBEAT_SECONDS: '1' },
+    });
+    redis = redisOf(stack);
+    await redis.connect();
+    database = new pg.Pool({ connectionString: stack.brokerDatabaseUrl, max: 2 });
+    practitioner = await launchBrowser({ width: 1280, height: 800 });
+    page = await practitioner.context.newPage();
+    await signIn(page, stack.brokerUrl, USER);
+    await waitFor('the desktop', async () => (await connectionState()) === 'connected');
+    kiosk = await kioskPageAt(debugPort, stack.portalUrl);
+    await kiosk.page.goto(`${stack.portalUrl}/patients/${DEMO_PATIENT_IDS.suzukiIchiro}/visit`);
+    await kiosk.page.locator('textarea').first().fill(HALF_TYPED);
+  });
+  after(async () => {
+    await kiosk?.browser.close().catch(() => undefined);
+    await practitioner?.close().catch(() => undefined);
+    await database?.end().catch(() => undefined);
+    await redis?.quit().catch(() => undefined);
+    await stack?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('guacd: the client says the connection was lost, and reconnects to the same desktop once guacd is back', async () => {
+    const states = await killAndComeBack('guacd');
+    assert.ok(
+      states.some((state) => /再接続しています/.test(state) && /デスクトップはそのまま/.test(state)),
+      `the client said what was happening, in Japanese: ${states.join(' | ')}`,
+    );
+  });
+
+  it('the broker carrying the tunnel: the client reconnects through the broker started again, signed in still', async () => {
+    await killAndComeBack('broker');
+    const me = await page.evaluate(async () => (await fetch('/api/me')).status);
+    assert.equal(me, 200, 'the session outlived the broker process');
+  });
+
+  it('the portal: the stack starts it again and the desktop’s pages load from it', async () => {
+    const portal = service('portal');
+    const restarts = portal.restarts;
+    process.kill(-portal.pid, 'SIGKILL');
+    await portal.restarted(restarts + 1);
+    await waitFor('the portal to answer again', async () => (await fetch(`${stack.portalUrl}/healthz`)).ok);
+    await kiosk.page.goto(`${stack.portalUrl}/patients/${DEMO_PATIENT_IDS.suzukiIchiro}`);
+    assert.match((await kiosk.page.locator('h1').first().textContent()) ?? '', /鈴木/);
+  });
+
+  it('a service stopped on purpose stays stopped (control: only a death is healed)', async () => {
+    const guacd = service('guacd');
+    const restarts = guacd.restarts;
+    await guacd.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(guacd.restarts, restarts);
+    await waitFor(
+      'the client to notice guacd is gone',
+      async () => (await connectionState()) !== 'connected',
+    );
+  });
+});
