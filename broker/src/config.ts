@@ -9,6 +9,8 @@ import {
   redisUrlProblem,
   uriNamesOf,
   type AuditArchiveConfig,
+  settingsOf,
+  type Setting,
 } from '@hcw/common';
 import { hostname } from 'node:os';
 import { z } from 'zod';
@@ -62,7 +64,7 @@ const previousValues = <Item extends z.ZodTypeAny>(item: Item) =>
     )
     .pipe(z.array(item).max(3, 'keep at most 3 previous values'));
 
-const Env = z
+const EnvObject = z
   .object({
     BROKER_ENV: z.enum(['production', 'development', 'test']).default('production'),
     BROKER_HOST: z.string().default('127.0.0.1'),
@@ -210,126 +212,130 @@ const Env = z
      */
     RECORDING_PORTAL_AUDIT_DATABASE_URL: z.string().url().optional(),
   })
-  .merge(AuditArchiveEnv)
-  .superRefine((e, ctx) => {
-    if (e.DEV_IDP_ENABLED === '1' && e.BROKER_ENV === 'production') {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['DEV_IDP_ENABLED'],
-        message: 'the development identity provider cannot be switched on in production',
-      });
-    }
-    if (e.DEV_IDP_ENABLED === '1' && (!e.DEV_IDP_KEY_FILE || !e.DEV_IDP_CERT_FILE)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['DEV_IDP_KEY_FILE'],
-        message: 'the development identity provider needs DEV_IDP_KEY_FILE and DEV_IDP_CERT_FILE',
-      });
-    }
-    if (e.TUNNEL_COPY_TO_DEVICE === '1' && e.BROKER_ENV === 'production') {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['TUNNEL_COPY_TO_DEVICE'],
-        message: 'copying from the desktop to the device cannot be switched on in production',
-      });
-    }
-    if (e.SAML_IDP_SLO_URL && (!e.SAML_SP_KEY_FILE || !e.SAML_SP_CERT_FILE)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['SAML_IDP_SLO_URL'],
-        message: 'single logout needs SAML_SP_KEY_FILE and SAML_SP_CERT_FILE: logout messages must be signed',
-      });
-    }
-    if (Boolean(e.SAML_SP_KEY_FILE) !== Boolean(e.SAML_SP_CERT_FILE)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['SAML_SP_KEY_FILE'],
-        message: 'SAML_SP_KEY_FILE and SAML_SP_CERT_FILE go together',
-      });
-    }
-    if (!e.DESKTOPS && !e.POOLS) {
+  .merge(AuditArchiveEnv);
+
+/** Every setting the broker reads; the deployment tests hold Ansible's and Terraform's settings to it. */
+export const BROKER_SETTINGS: readonly Setting[] = settingsOf(EnvObject);
+
+const Env = EnvObject.superRefine((e, ctx) => {
+  if (e.DEV_IDP_ENABLED === '1' && e.BROKER_ENV === 'production') {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['DEV_IDP_ENABLED'],
+      message: 'the development identity provider cannot be switched on in production',
+    });
+  }
+  if (e.DEV_IDP_ENABLED === '1' && (!e.DEV_IDP_KEY_FILE || !e.DEV_IDP_CERT_FILE)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['DEV_IDP_KEY_FILE'],
+      message: 'the development identity provider needs DEV_IDP_KEY_FILE and DEV_IDP_CERT_FILE',
+    });
+  }
+  if (e.TUNNEL_COPY_TO_DEVICE === '1' && e.BROKER_ENV === 'production') {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['TUNNEL_COPY_TO_DEVICE'],
+      message: 'copying from the desktop to the device cannot be switched on in production',
+    });
+  }
+  if (e.SAML_IDP_SLO_URL && (!e.SAML_SP_KEY_FILE || !e.SAML_SP_CERT_FILE)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['SAML_IDP_SLO_URL'],
+      message: 'single logout needs SAML_SP_KEY_FILE and SAML_SP_CERT_FILE: logout messages must be signed',
+    });
+  }
+  if (Boolean(e.SAML_SP_KEY_FILE) !== Boolean(e.SAML_SP_CERT_FILE)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['SAML_SP_KEY_FILE'],
+      message: 'SAML_SP_KEY_FILE and SAML_SP_CERT_FILE go together',
+    });
+  }
+  if (!e.DESKTOPS && !e.POOLS) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['POOLS'],
+      message: 'POOLS or DESKTOPS is required',
+    });
+  }
+  if (e.DESKTOPS && e.POOLS) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['POOLS'],
+      message: 'set POOLS or DESKTOPS, not both',
+    });
+  }
+  // A POOLS value that failed to parse is reported already; only a parsed one is checked further.
+  for (const pool of Array.isArray(e.POOLS) ? e.POOLS : []) {
+    const unknown = pool.roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+    if (unknown.length > 0) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['POOLS'],
-        message: 'POOLS or DESKTOPS is required',
+        message: `pool ${pool.id} names unknown roles: ${unknown.join(', ')}`,
       });
     }
-    if (e.DESKTOPS && e.POOLS) {
+    const unknownRecorded = pool.policies.recording.roles.filter(
+      (r) => !(ROLES as readonly string[]).includes(r),
+    );
+    if (unknownRecorded.length > 0) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['POOLS'],
-        message: 'set POOLS or DESKTOPS, not both',
+        message: `pool ${pool.id} records unknown roles: ${unknownRecorded.join(', ')}`,
       });
     }
-    // A POOLS value that failed to parse is reported already; only a parsed one is checked further.
-    for (const pool of Array.isArray(e.POOLS) ? e.POOLS : []) {
-      const unknown = pool.roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-      if (unknown.length > 0) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['POOLS'],
-          message: `pool ${pool.id} names unknown roles: ${unknown.join(', ')}`,
-        });
-      }
-      const unknownRecorded = pool.policies.recording.roles.filter(
-        (r) => !(ROLES as readonly string[]).includes(r),
-      );
-      if (unknownRecorded.length > 0) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['POOLS'],
-          message: `pool ${pool.id} records unknown roles: ${unknownRecorded.join(', ')}`,
-        });
-      }
-      if (
-        e.BROKER_ENV === 'production' &&
-        pool.policies.recording.retentionDays < MIN_PRODUCTION_RETENTION_DAYS
-      ) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['POOLS'],
-          message: `pool ${pool.id}: recordings are kept at least ${MIN_PRODUCTION_RETENTION_DAYS} day in production`,
-        });
-      }
-      if (pool.policies.recording.mode !== 'off' && (!e.RECORDING_DIR || !e.RECORDING_KEY_FILE)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['POOLS'],
-          message: `pool ${pool.id} records sessions: RECORDING_DIR and RECORDING_KEY_FILE are required`,
-        });
-      }
-      if (pool.provider.type === 'local' && pool.provider.launch && e.BROKER_ENV === 'production') {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['POOLS'],
-          message: `pool ${pool.id}: a production broker does not start desktops on its own machine`,
-        });
-      }
-    }
-    if (Boolean(e.RECORDING_DIR) !== Boolean(e.RECORDING_KEY_FILE)) {
+    if (
+      e.BROKER_ENV === 'production' &&
+      pool.policies.recording.retentionDays < MIN_PRODUCTION_RETENTION_DAYS
+    ) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        path: ['RECORDING_DIR'],
-        message: 'RECORDING_DIR and RECORDING_KEY_FILE go together',
+        path: ['POOLS'],
+        message: `pool ${pool.id}: recordings are kept at least ${MIN_PRODUCTION_RETENTION_DAYS} day in production`,
       });
     }
-    if (e.BROKER_ENV === 'production' && !e.BROKER_PUBLIC_URL.startsWith('https:')) {
+    if (pool.policies.recording.mode !== 'off' && (!e.RECORDING_DIR || !e.RECORDING_KEY_FILE)) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        path: ['BROKER_PUBLIC_URL'],
-        message: 'must be https in production',
+        path: ['POOLS'],
+        message: `pool ${pool.id} records sessions: RECORDING_DIR and RECORDING_KEY_FILE are required`,
       });
     }
-    // Nothing secret crosses the data centre in clear: sessions, leases and the audit trail included.
-    const redisProblem = redisUrlProblem(e.BROKER_REDIS_URL);
-    if (e.BROKER_ENV === 'production' && redisProblem) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BROKER_REDIS_URL'], message: redisProblem });
+    if (pool.provider.type === 'local' && pool.provider.launch && e.BROKER_ENV === 'production') {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['POOLS'],
+        message: `pool ${pool.id}: a production broker does not start desktops on its own machine`,
+      });
     }
-    const databaseProblem = databaseUrlProblem(e.BROKER_DATABASE_URL);
-    if (e.BROKER_ENV === 'production' && databaseProblem) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BROKER_DATABASE_URL'], message: databaseProblem });
-    }
-  });
+  }
+  if (Boolean(e.RECORDING_DIR) !== Boolean(e.RECORDING_KEY_FILE)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['RECORDING_DIR'],
+      message: 'RECORDING_DIR and RECORDING_KEY_FILE go together',
+    });
+  }
+  if (e.BROKER_ENV === 'production' && !e.BROKER_PUBLIC_URL.startsWith('https:')) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['BROKER_PUBLIC_URL'],
+      message: 'must be https in production',
+    });
+  }
+  // Nothing secret crosses the data centre in clear: sessions, leases and the audit trail included.
+  const redisProblem = redisUrlProblem(e.BROKER_REDIS_URL);
+  if (e.BROKER_ENV === 'production' && redisProblem) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BROKER_REDIS_URL'], message: redisProblem });
+  }
+  const databaseProblem = databaseUrlProblem(e.BROKER_DATABASE_URL);
+  if (e.BROKER_ENV === 'production' && databaseProblem) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BROKER_DATABASE_URL'], message: databaseProblem });
+  }
+});
 
 export interface BrokerConfig {
   env: 'production' | 'development' | 'test';

@@ -9,3 +9,4 @@ export * from './audit/audit-archive-config.js';
 export { canonicalJson } from './audit/canonical-json.js';
 export * from './contracts/internal-identity.js';
 export * from './stores/store-links.js';
+export * from './config/settings.js';

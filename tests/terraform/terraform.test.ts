@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findAuditBucketProblems } from './support/find-audit-bucket-problems.js';
@@ -15,9 +16,18 @@ import { findScreenStreamFlows } from './support/find-screen-stream-flows.js';
 import { findTfvarsProblems } from './support/find-tfvars-problems.js';
 import { findVariableProblems } from './support/find-variable-problems.js';
 import { findVersionProblems } from './support/find-version-problems.js';
+import {
+  findSettingsProblems,
+  settingsGiven,
+  type ServiceSettings,
+} from './support/find-settings-problems.js';
 import { loadTerraformTree, type TerraformTree } from './support/load-terraform-tree.js';
 import { parseHcl } from './support/parse-hcl.js';
 import { parseTerraformModule, type TerraformModule } from './support/parse-terraform-module.js';
+
+import { BROKER_SETTINGS } from '../../broker/src/config.js';
+import { AGENT_SETTINGS } from '../../vdi-images/agent/src/config.js';
+import { PORTAL_SETTINGS } from '../../workspace-app/src/config.js';
 
 const TERRAFORM_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../terraform');
 const ENVIRONMENT_MODULE_SOURCE = /^\.\.\/\.\.\/modules\/[a-z0-9-]+$/;
@@ -633,6 +643,82 @@ resource "aws_elasticache_replication_group" "this" {
         'modules/control: aws_elasticache_replication_group.this is not encrypted at rest',
         'modules/control: aws_elasticache_replication_group.this does not require TLS',
         'modules/control: aws_elasticache_replication_group.this has no AUTH token taken from elsewhere',
+      ]);
+    });
+  });
+
+  describe('service settings', () => {
+    const services = (): ServiceSettings[] => {
+      const example = moduleNamed('environments/example');
+      return [
+        {
+          service: 'the broker',
+          module: moduleNamed('modules/broker'),
+          environmentCall: { environment: example, call: 'broker' },
+          known: BROKER_SETTINGS,
+        },
+        {
+          service: 'the portal',
+          module: moduleNamed('modules/portal'),
+          environmentCall: { environment: example, call: 'portal' },
+          known: PORTAL_SETTINGS,
+        },
+        {
+          service: 'the desktop agent',
+          module: moduleNamed('modules/desktop-pool'),
+          template: readFileSync(
+            path.join(TERRAFORM_ROOT, 'modules/desktop-pool/templates/user-data.sh.tftpl'),
+            'utf8',
+          ),
+          known: AGENT_SETTINGS,
+        },
+      ];
+    };
+
+    it('gives each service only settings its config.ts reads, and every setting it requires', () => {
+      for (const service of services()) assert.deepEqual(findSettingsProblems(service), [], service.service);
+    });
+
+    it('asks the operator only for what Terraform cannot give: credentials, the IdP, shared keys, the pools', () => {
+      const [broker] = services();
+      const { given, operator } = settingsGiven(broker!);
+      assert.deepEqual(
+        operator.filter((name) => given.has(name)),
+        [],
+        'a setting is given by Terraform or by the operator, not both',
+      );
+      assert.ok(operator.includes('BROKER_DATABASE_URL') && operator.includes('POOLS'));
+      assert.equal(given.get('BROKER_SESSION_SECRET'), 'modules/broker (generated_secrets)');
+    });
+
+    it('flags a setting the service does not read and a required one nothing gives (control)', async () => {
+      const module = await aModule({
+        'main.tf': `
+locals {
+  config_secret_settings = ["BROKER_DATABASE_URL", "REDIS_PASSWORD"]
+}
+module "hosts" {
+  source      = "../host-group"
+  environment = merge({
+    BROKER_HOST = "0.0.0.0"
+    REDIS_HOST  = "redis.internal"
+  }, var.environment)
+}
+`,
+      });
+      const problems = findSettingsProblems({
+        service: 'the broker',
+        module,
+        known: [
+          { name: 'BROKER_HOST', isRequired: false },
+          { name: 'BROKER_DATABASE_URL', isRequired: true },
+          { name: 'BROKER_TUNNEL_KEY', isRequired: true },
+        ],
+      });
+      assert.deepEqual(problems, [
+        'modules/control (environment) gives the broker REDIS_HOST, which its config.ts does not read',
+        'modules/control asks the operator for REDIS_PASSWORD, which the broker does not read',
+        'the broker requires BROKER_TUNNEL_KEY, which nothing in Terraform gives',
       ]);
     });
   });

@@ -4,7 +4,9 @@ import {
   auditArchiveConfig,
   databaseUrlProblem,
   redisUrlProblem,
+  settingsOf,
   type AuditArchiveConfig,
+  type Setting,
 } from '@hcw/common';
 import { z } from 'zod';
 import { connectorSettings, type ConnectorSettings } from './connectors/create-connectors.js';
@@ -45,6 +47,9 @@ const Env = z
       .default(48),
   })
   .merge(AuditArchiveEnv);
+
+/** Every setting the portal reads; the deployment tests hold Ansible's and Terraform's settings to it. */
+export const PORTAL_SETTINGS: readonly Setting[] = settingsOf(Env);
 
 export interface PortalConfig {
   env: 'production' | 'development' | 'test';

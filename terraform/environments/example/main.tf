@@ -128,24 +128,20 @@ module "broker" {
   port               = local.broker_port
   target_group_arns  = [module.public_load_balancer.target_group_arn]
 
-  desktop_pool_autoscaling_group_name = module.desktop_pool.autoscaling_group_name
-  desktop_pool_autoscaling_group_arn  = module.desktop_pool.autoscaling_group_arn
-  desktop_pool_metric_namespace       = module.desktop_pool.metric_namespace
-  audit_archive_bucket_arn            = module.audit_archive.bucket_arn
-  audit_archive_kms_key_arn           = module.audit_archive.kms_key_arn
-  internal_ca_arn                     = module.internal_ca.certificate_authority_arn
+  desktop_pool_autoscaling_group_arn = module.desktop_pool.autoscaling_group_arn
+  desktop_pool_metric_namespace      = module.desktop_pool.metric_namespace
+  audit_archive_bucket_arn           = module.audit_archive.bucket_arn
+  audit_archive_kms_key_arn          = module.audit_archive.kms_key_arn
+  internal_ca_arn                    = module.internal_ca.certificate_authority_arn
 
+  # Redis's and PostgreSQL's addresses and credentials go into the URLs an operator writes into the
+  # broker's config secret (see the broker module's README); here only what Terraform knows by itself.
   environment = {
-    REDIS_HOST         = module.data.redis_primary_endpoint
-    REDIS_PORT         = tostring(module.data.redis_port)
-    POSTGRES_HOST      = module.data.postgresql_address
-    POSTGRES_PORT      = tostring(module.data.postgresql_port)
-    POSTGRES_DATABASE  = module.data.postgresql_database_name
-    DESKTOP_AGENT_PORT = tostring(local.desktop_agent_port)
-    PORTAL_URL         = var.portal_public_url
+    PORTAL_INTERNAL_URL = var.portal_public_url
+    # The load balancers sit inside the VPC; the broker takes their X-Forwarded-For, nobody else's.
+    BROKER_TRUST_PROXY = module.network.vpc_cidr_block
   }
   secret_environment = {
-    REDIS_AUTH_TOKEN      = module.data.redis_auth_token_secret_arn
     PORTAL_HANDOFF_SECRET = module.portal.generated_secret_arns["PORTAL_HANDOFF_SECRET"]
   }
   kms_key_arn = var.kms_key_arn

@@ -40,3 +40,21 @@ output "desktop_pool_autoscaling_group_name" {
   description = "Autoscaling group of the desktop pool."
   value       = module.desktop_pool.autoscaling_group_name
 }
+
+output "redis_address" {
+  description = "Redis primary endpoint and port, for the rediss:// URLs an operator writes into the broker's and the portal's config secrets."
+  value       = "${module.data.redis_primary_endpoint}:${module.data.redis_port}"
+}
+
+output "postgresql_endpoint" {
+  description = "PostgreSQL address, port and database, for the postgres:// URLs (sslmode=verify-full) an operator writes into the config secrets."
+  value       = "${module.data.postgresql_address}:${module.data.postgresql_port}/${module.data.postgresql_database_name}"
+}
+
+output "config_secret_settings" {
+  description = "Per service, the settings an operator puts into its config secret before the first host boots."
+  value = {
+    broker = module.broker.config_secret_settings
+    portal = module.portal.config_secret_settings
+  }
+}

@@ -49,6 +49,27 @@ data "aws_iam_policy_document" "broker" {
   }
 }
 
+locals {
+  # What only an operator can give the broker (addresses with credentials, the IdP, keys shared by every
+  # broker, the pools): put in the config secret (output config_secret_arn) as a flat JSON object. A *_FILE
+  # setting carries the file itself, as "base64:" and its content (see host-group).
+  config_secret_settings = [
+    "BROKER_PUBLIC_URL",
+    "BROKER_REDIS_URL",
+    "BROKER_DATABASE_URL",
+    "BROKER_TUNNEL_KEY",
+    "BROKER_SECRETS_KEY",
+    "SAML_IDP_SSO_URL",
+    "SAML_IDP_SLO_URL",
+    "SAML_IDP_ENTITY_ID",
+    "SAML_IDP_CERT_FILE",
+    "SAML_SP_KEY_FILE",
+    "SAML_SP_CERT_FILE",
+    "POOLS",
+    "AUDIT_CHECKPOINT_KEY_FILE",
+  ]
+}
+
 module "hosts" {
   source = "../host-group"
 
@@ -64,11 +85,12 @@ module "hosts" {
   target_group_arns  = var.target_group_arns
 
   environment = merge({
-    BROKER_HOST                   = "0.0.0.0"
-    BROKER_PORT                   = tostring(var.port)
-    DESKTOP_AUTOSCALING_GROUP     = var.desktop_pool_autoscaling_group_name
-    DESKTOP_POOL_METRIC_NAMESPACE = var.desktop_pool_metric_namespace
-    AUDIT_ARCHIVE_BUCKET          = element(split(":::", var.audit_archive_bucket_arn), 1)
+    BROKER_ENV  = "production"
+    BROKER_HOST = "0.0.0.0"
+    BROKER_PORT = tostring(var.port)
+    # The audit archive on the host, which the broker writes and signs; shipping it to the bucket is
+    # not built yet (see README).
+    AUDIT_ARCHIVE_DIR = "/var/lib/hcw-broker/audit-archive"
     # The broker's client certificate, which the desktop agents require, and the CA it verifies them
     # and the guacd beside each desktop against (host-group makes them at boot).
     BROKER_INTERNAL_CA_FILE = "/etc/hcw-broker/internal-ca.crt"

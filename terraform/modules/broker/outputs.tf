@@ -32,3 +32,8 @@ output "log_group_name" {
   description = "CloudWatch Logs group of the brokers."
   value       = module.hosts.log_group_name
 }
+
+output "config_secret_settings" {
+  description = "Settings an operator puts into the config secret (a flat JSON object) before the first host boots; a *_FILE setting as \"base64:\" and the file's content."
+  value       = local.config_secret_settings
+}

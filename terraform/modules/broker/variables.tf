@@ -68,11 +68,6 @@ variable "internal_ca_arn" {
   }
 }
 
-variable "desktop_pool_autoscaling_group_name" {
-  type        = string
-  description = "Desktop pool the broker leases desktops from."
-}
-
 variable "desktop_pool_autoscaling_group_arn" {
   type        = string
   description = "ARN of the desktop pool; the broker may protect leased hosts from scale-in and terminate a host when its lease ends, in this group only."

@@ -1,5 +1,16 @@
 # The portal (workspace-app server) behind the internal load balancer. Its database and Redis URLs carry
 # credentials, so they go into the config secret; everything here is either plain or generated.
+locals {
+  # What only an operator can give the portal: put in the config secret (output config_secret_arn) as a
+  # flat JSON object; a *_FILE setting carries the file itself, as "base64:" and its content (see host-group).
+  config_secret_settings = [
+    "PORTAL_DATABASE_URL",
+    "PORTAL_REDIS_URL",
+    "PORTAL_CONNECTORS",
+    "AUDIT_CHECKPOINT_KEY_FILE",
+  ]
+}
+
 module "hosts" {
   source = "../host-group"
 
@@ -19,6 +30,7 @@ module "hosts" {
     PORTAL_HOST       = "0.0.0.0"
     PORTAL_PORT       = tostring(var.port)
     PORTAL_PUBLIC_URL = trimsuffix(var.public_url, "/")
+    AUDIT_ARCHIVE_DIR = "/var/lib/hcw-portal/audit-archive"
   }, var.environment)
   secret_environment = var.secret_environment
   generated_secrets  = var.generated_secrets

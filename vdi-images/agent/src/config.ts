@@ -1,7 +1,7 @@
 import { readFileSync, type PathLike } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
-import { desktopIdentity, uriNamesOf } from '@hcw/common';
+import { desktopIdentity, settingsOf, uriNamesOf, type Setting } from '@hcw/common';
 import { hasKioskCapabilities, type Privilege } from './privilege.js';
 
 const Env = z.object({
@@ -60,6 +60,9 @@ const Env = z.object({
     .optional(),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
 });
+
+/** Every setting the agent reads; the deployment tests hold Ansible's and Terraform's settings to it. */
+export const AGENT_SETTINGS: readonly Setting[] = settingsOf(Env);
 
 export type KioskPolicyMode = 'system' | 'private' | 'none';
 
