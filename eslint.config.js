@@ -2,6 +2,26 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const OUTSIDE_THE_PRODUCT = ['tests', 'scripts', 'benchmarks'];
+
+/** For each part of the product, the folders it may not import from, by relative path or package name. */
+function boundaries(forbidden) {
+  return Object.entries(forbidden).map(([files, folders]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [...folders, ...OUTSIDE_THE_PRODUCT].map((folder) => ({
+            regex: `^(\\.\\./)+${folder}/|^@hcw/${folder}(/|$)`,
+            message: `${files.split('/')[0]} may not import ${folder}/ (ARCHITECTURE.md: code flows one way).`,
+          })),
+        },
+      ],
+    },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'terraform/**', 'ansible/**'] },
   js.configs.recommended,
@@ -17,6 +37,15 @@ export default tseslint.config(
       ],
     },
   },
+  // Code flows one way (ARCHITECTURE.md): the broker, the portal and the desktop image meet only through HTTP
+  // contracts whose types live in common/; common/ knows none of them; no product code reaches into the
+  // tests, the scripts that run the local stack, or the benchmarks.
+  ...boundaries({
+    'broker/**': ['workspace-app', 'vdi-images'],
+    'workspace-app/**': ['broker', 'vdi-images'],
+    'vdi-images/**': ['broker', 'workspace-app'],
+    'common/**': ['broker', 'workspace-app', 'vdi-images'],
+  }),
   {
     // Configuration is read at the edge; scripts and tests set up environments.
     files: ['**/config.ts', 'scripts/**', 'tests/**', '**/sandboxes/**'],
