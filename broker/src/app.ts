@@ -360,7 +360,7 @@ export function createBrokerApp(deps: BrokerDeps): Express {
         },
         config.tunnel.tokenTtlSeconds,
       );
-      res.json({ token, tunnelPath: TUNNEL_PATH });
+      res.json({ token, tunnelPath: TUNNEL_PATH, ...(leased.notice ? { notice: leased.notice } : {}) });
     },
   );
 

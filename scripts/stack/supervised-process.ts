@@ -23,6 +23,12 @@ export interface SuperviseOptions {
   burstWindowMs?: number;
   /** A line for the stack's log each time the service dies and is started again. */
   log?: (line: string) => void;
+  /**
+   * Clears what the dead process left behind before it is started again, as systemd ends every process of a
+   * unit's control group when its main process dies (a desktop agent's X server and kiosk, which run in
+   * process groups of their own).
+   */
+  beforeRestart?: () => void;
 }
 
 export function supervise(start: () => ManagedProcess, options: SuperviseOptions = {}): SupervisedProcess {
@@ -67,6 +73,7 @@ export function supervise(start: () => ManagedProcess, options: SuperviseOptions
       if (isStopped) return settle(code);
       restartTimes.push(Date.now());
       try {
+        options.beforeRestart?.();
         current = start();
       } catch (error) {
         options.log?.(`${current.name} could not be started again: ${(error as Error).message}`);

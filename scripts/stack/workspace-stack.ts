@@ -227,7 +227,12 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       };
       const agent = supervise(
         () => startProcess(id, process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], agentOptions),
-        stackLog(agentLog),
+        {
+          ...stackLog(agentLog),
+          // What the dead agent started of its desktop (its X server, the kiosk) goes with it.
+          beforeRestart: () =>
+            signalProcessesMentioning(agentOptions.env.DESKTOP_STATE_DIR + path.sep, 'SIGKILL'),
+        },
       );
       processes.push(agent);
       await waitForPort(agentPort, { process: agent, timeoutMs: 30000 });

@@ -11,6 +11,7 @@ import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/wo
 import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
+import { waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn } from '../support/sign-in.js';
 import { redisOf } from '../support/stack-clients.js';
 import { TEST_DEMO_PASSWORD } from '../support/workspace.js';
@@ -156,6 +157,31 @@ describe('services killed during a session', function () {
     await waitFor('the portal to answer again', async () => (await fetch(`${stack.portalUrl}/healthz`)).ok);
     await kiosk.page.goto(`${stack.portalUrl}/patients/${DEMO_PATIENT_IDS.suzukiIchiro}`);
     assert.match((await kiosk.page.locator('h1').first().textContent()) ?? '', /鈴木/);
+  });
+
+  it('the desktop’s agent: the practitioner is told, and is working in a desktop again without signing in', async () => {
+    const agent = service('desktop-1');
+    const restarts = agent.restarts;
+    const signInsBefore = await signIns();
+    await recordStates();
+    process.kill(-agent.pid, 'SIGKILL');
+    await agent.restarted(restarts + 1);
+    await waitFor('the client to say the desktop was lost', async () =>
+      (await statesSeen()).some((state) => !state.startsWith('connected')),
+    );
+    // The fresh desktop comes with a word on what happened to the old one, until the practitioner goes on.
+    await waitFor(
+      'the client to say the desktop restarted',
+      async () => (await connectionState()) === 'notice',
+      180000,
+    );
+    assert.match((await page.locator('#connection-detail').textContent()) ?? '', /再起動/);
+    await page.locator('#dismiss').click();
+    assert.equal(await connectionState(), 'connected');
+    await waitForPortalOnDisplay(page, 120000);
+    assert.equal(await signIns(), signInsBefore, 'no new sign-in');
+    const states = await statesSeen();
+    assert.ok(states.length > 0, 'the client showed what was happening');
   });
 
   it('a service stopped on purpose stays stopped (control: only a death is healed)', async () => {

@@ -14,6 +14,8 @@ const TEXT = {
     offline: 'ネットワークにつながっていません',
     offlineDetail: 'デスクトップはそのまま残っています。ネットワークが戻ると自動でつながります。',
     ended: '接続が終了しました',
+    notice: 'お知らせ',
+    dismiss: '続ける',
     error: '接続できませんでした',
     errorDetail: 'しばらくすると自動でもう一度試します。',
     retryNow: '今すぐ再接続',
@@ -45,6 +47,8 @@ const TEXT = {
     offline: 'No network',
     offlineDetail: 'Your desktop is kept as it was. It reconnects by itself when the network is back.',
     ended: 'Connection ended',
+    notice: 'Notice',
+    dismiss: 'Continue',
     error: 'Could not connect',
     errorDetail: 'It tries again by itself in a moment.',
     retryNow: 'Reconnect now',
@@ -100,6 +104,7 @@ function showStatus(state, detail) {
   $('connection-detail').textContent = detail ?? TEXT[`${state}Detail`] ?? '';
   $('retry').hidden = !['reconnecting', 'offline', 'error'].includes(state);
   $('again').hidden = state !== 'ended';
+  $('dismiss').hidden = state !== 'notice';
 }
 
 /**
@@ -558,6 +563,8 @@ async function connect() {
     return;
   }
   if (!grant || mine !== generation) return;
+  // The broker says why a fresh desktop replaces the one the user had (it restarted, it stopped answering).
+  const notice = typeof grant.notice === 'string' ? localised(grant.notice) : undefined;
   sentViewport = deviceViewport();
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   const tunnel = new Guacamole.WebSocketTunnel(`${scheme}//${window.location.host}${grant.tunnelPath}`);
@@ -582,7 +589,7 @@ async function connect() {
   tunnel.onstatechange = (state) => {
     if (ended || mine !== generation) return;
     if (state === Guacamole.Tunnel.State.UNSTABLE) showStatus('unstable');
-    if (state === Guacamole.Tunnel.State.OPEN && wasConnected) showStatus('connected');
+    if (state === Guacamole.Tunnel.State.OPEN && wasConnected && phase !== 'notice') showStatus('connected');
     if (state === Guacamole.Tunnel.State.CLOSED) lost();
   };
   client.onstatechange = (state) => {
@@ -590,7 +597,8 @@ async function connect() {
     if (state === Guacamole.Client.State.CONNECTED) {
       wasConnected = true;
       retryDelay = 0;
-      showStatus('connected');
+      if (notice && phase !== 'notice') showStatus('notice', notice);
+      else if (phase !== 'notice') showStatus('connected');
       // The window may have changed while the connection was being made.
       scheduleScreen(0);
     }
@@ -628,6 +636,10 @@ async function connect() {
   client.connect(params.toString());
 }
 
+$('dismiss').addEventListener('click', () => {
+  showStatus('connected');
+  displayEl.focus();
+});
 $('retry').addEventListener('click', () => {
   retryDelay = 0;
   connect();

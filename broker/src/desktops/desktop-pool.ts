@@ -9,6 +9,7 @@ import { AgentError, type AgentClient } from './agent-client.js';
 import type { PortalHandoffClient } from '../portal/handoff-client.js';
 import type { DesktopProvider } from './desktop-provider.js';
 import { LeaseStore, type Lease, type LeaseSecrets } from './lease-store.js';
+import { leaseEndMessage } from './lease-end-messages.js';
 import { PoolPolicyStore, type LivePoolSettings } from './pool-policies.js';
 import { guacdAddressText, type DesktopHost, type GuacdAddress, type PoolSettings } from './pool-settings.js';
 import { StaticProvider } from './static-provider.js';
@@ -74,6 +75,11 @@ export interface LeasedDesktop {
   poolId: string;
   guacd: GuacdAddress;
   settings: LivePoolSettings;
+  /**
+   * Why the user's previous desktop was taken from them, if it was while they used it (it restarted, it
+   * stopped answering): said once, with the fresh desktop that replaces it ("日本語 / English").
+   */
+  notice?: string;
 }
 
 /** Why a wipe counts as failed: the agent refused (with its HTTP status), could not be reached, or says so. */
@@ -448,9 +454,18 @@ export class DesktopPool {
         await this.deps.agents.endSession(host).catch(() => undefined);
         return undefined;
       }
+      const notice = leaseEndMessage(await this.leases.endedReason(user.id));
       await this.leases.clearEnded(user.id);
       if (!host.guacd) await this.deps.redis.hIncrBy(guacdLoadKey(pool.id), guacdAddressText(guacd), 1);
-      return { lease, desktop: toSpec(host, guacd), isNew: true, poolId: pool.id, guacd, settings };
+      return {
+        lease,
+        desktop: toSpec(host, guacd),
+        isNew: true,
+        poolId: pool.id,
+        guacd,
+        settings,
+        ...(notice ? { notice } : {}),
+      };
     } catch (error) {
       this.deps.log?.(
         `pool ${pool.id}: desktop ${host.id} could not start a session: ${(error as Error).message}`,
@@ -526,6 +541,14 @@ export class DesktopPool {
     }
     await this.leases.forget(lease.userId, lease.desktopId);
     if (token) await this.leases.unlock(lease.desktopId, token);
+  }
+
+  /** A session was started for the user's lease on this desktop (the lease is active), yet the agent has none. */
+  private async hasLostSession(userId: string, host: DesktopHost): Promise<boolean> {
+    const lease = await this.leases.current(userId);
+    if (lease?.desktopId !== host.id || lease.state !== 'active') return false;
+    // Asked again: the first answer may predate the session's start, which a lease turns active only after.
+    return (await this.health(host))?.status === 'ready';
   }
 
   private async isUsable(host: DesktopHost, settings: LivePoolSettings): Promise<boolean> {
@@ -657,7 +680,19 @@ export class DesktopPool {
         if (shouldReplace) this.inBackground(this.replace(pool, provider, host.id));
         continue;
       }
-      if (holder.kind === 'user') {
+      if (
+        holder.kind === 'user' &&
+        health.status === 'ready' &&
+        (await this.hasLostSession(holder.userId, host))
+      ) {
+        // The user's session was started on this desktop and is no longer there: its agent restarted (or the
+        // desktop did). Their lease ends, they are told why, and reconnecting gives them a fresh desktop.
+        this.deps.log?.(`pool ${pool.id}: desktop ${host.id} lost its session and its lease was ended`);
+        await this.leases.noteEnded(holder.userId, 'desktop-restarted');
+        const lease = await this.leases.current(holder.userId);
+        if (lease) await this.endLease(lease);
+        desktops.push({ ...base, state: 'wiping' });
+      } else if (holder.kind === 'user') {
         desktops.push({ ...base, state: 'leased', userId });
       } else if (holder.kind === 'wiping') {
         desktops.push({ ...base, state: 'wiping' });

@@ -6,6 +6,8 @@
 export const LEASE_END_MESSAGES = {
   'desktop-unhealthy':
     'ご利用中のデスクトップが応答しなくなったため接続を終了しました。再接続すると別のデスクトップを用意します。 / Your desktop stopped responding, so the connection was closed. Reconnect to get a fresh desktop.',
+  'desktop-restarted':
+    'ご利用中のデスクトップが再起動したため、開いていた画面は失われました。再接続すると新しいデスクトップを用意します。 / Your desktop restarted, so what was open on it is lost. Reconnect to get a fresh desktop.',
 } as const;
 export type LeaseEndReason = keyof typeof LEASE_END_MESSAGES;
 

@@ -264,6 +264,11 @@ export class LeaseStore {
     await this.redis.set(leaseEndedKey(userId), reason, { EX: 300 });
   }
 
+  /** The reason left by noteEnded, while it is kept. */
+  async endedReason(userId: string): Promise<string | null> {
+    return this.redis.get(leaseEndedKey(userId));
+  }
+
   async clearEnded(userId: string): Promise<void> {
     await this.redis.del(leaseEndedKey(userId));
   }

@@ -199,6 +199,44 @@ describe('desktop pool', function () {
     });
   });
 
+  describe('a desktop whose agent restarted under its user', () => {
+    it('ends the lease, says why, and gives the user a fresh desktop when they reconnect', async () => {
+      const [a] = await agents(1);
+      const pool = track(aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host])));
+      const user = aUser();
+      const leased = await pool.leaseFor(user);
+      await pool.checkNow();
+      assert.equal(
+        (await pool.currentLease(user.id))?.desktopId,
+        a!.id,
+        'a desktop in session keeps its lease (control)',
+      );
+
+      a!.userId = undefined; // the agent came back without the session it had
+      await pool.checkNow();
+      assert.equal(
+        await pool.currentLease(user.id),
+        undefined,
+        'the lease on the desktop that lost it ended',
+      );
+      assert.equal(
+        await redis.get(leaseEndedKey(user.id)),
+        'desktop-restarted',
+        'the reason is left for the tunnel',
+      );
+      assert.match(LEASE_END_MESSAGES['desktop-restarted'], /再起動/);
+      assert.ok(a!.calls.at(-1) === 'end', 'the desktop was wiped before anyone gets it again');
+
+      await pool.checkNow();
+      const again = await pool.leaseFor(user);
+      assert.equal(again.desktop.id, leased.desktop.id, 'the same machine, wiped, with a new session');
+      assert.equal(a!.userId, user.id);
+      assert.equal(again.notice, LEASE_END_MESSAGES['desktop-restarted'], 'the user is told what happened');
+      assert.equal(leased.notice, undefined, 'a first lease comes with no notice (control)');
+      assert.equal((await pool.leaseFor(user)).notice, undefined, 'and the notice is given once');
+    });
+  });
+
   describe('a desktop that stops answering', () => {
     it('is taken out after failed health checks, and its user’s lease ends with a reason they are told', async () => {
       const [a, b] = await agents(2);
