@@ -150,7 +150,12 @@ function codesOf(valueSetUrl: string): Set<string> | undefined {
   return codes;
 }
 function codesOfInclude(include: ValueSetInclude): Set<string> | undefined {
-  if (include.filter && include.filter.length > 0) return undefined;
+  const filters = (include.filter ?? []) as { property?: string; op?: string; value?: string }[];
+  const isHierarchy = filters.every(
+    (f) => f.property === 'concept' && (f.op === 'is-a' || f.op === 'descendent-of'),
+  );
+  if (!isHierarchy || filters.length > 1) return undefined;
+  const filter = filters[0];
   const codes = new Set<string>();
   if (include.valueSet) {
     for (const url of include.valueSet) {
@@ -165,13 +170,16 @@ function codesOfInclude(include: ValueSetInclude): Set<string> | undefined {
     } else {
       const codeSystem = definitions.get(include.system);
       if (codeSystem?.resourceType !== 'CodeSystem' || codeSystem.content !== 'complete') return undefined;
-      const walk = (concepts: Concept[] | undefined) => {
+      // Without a filter, every code; with is-a or descendent-of, the codes below the filter's code.
+      const walk = (concepts: Concept[] | undefined, isBelow: boolean) => {
         for (const concept of concepts ?? []) {
-          codes.add(`${include.system}|${concept.code}`);
-          walk(concept.concept);
+          const isRoot = concept.code === filter?.value;
+          if (!filter || isBelow || (isRoot && filter.op === 'is-a'))
+            codes.add(`${include.system}|${concept.code}`);
+          walk(concept.concept, isBelow || isRoot);
         }
       };
-      walk(codeSystem.concept);
+      walk(codeSystem.concept, false);
     }
   }
   return codes;
@@ -258,19 +266,31 @@ const matches = (value: Json | undefined, rule: { kind: 'fixed' | 'pattern'; val
 const baseStructure = 'http://hl7.org/fhir/StructureDefinition/';
 const shortName = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
-const compiled = new Map<string, (resource: unknown, context?: Record<string, unknown>) => unknown[]>();
+type Evaluate = (resource: unknown, context?: Record<string, unknown>) => unknown[];
+const compiled = new Map<string, Evaluate>();
 
 interface Run {
   /** fullUrl → resource, for references inside a document Bundle. */
   entries: Map<string, Json>;
   issues: string[];
+  /** Requirements set aside by name ("JP_Organization_eCS#Organization.identifier"); see ProfileWaiver. */
+  waivers: ReadonlySet<string>;
+  /** The waivers a validation made use of. */
+  waived: Set<string>;
   /** Invariants FHIRPath could not evaluate here, by key; not counted as failures. */
   unevaluated: Set<string>;
   conformance: WeakMap<object, Map<string, boolean>>;
 }
 
+/** Records a problem, unless a waiver names this requirement (element id or invariant key) of this profile. */
+function report(run: Run, tree: Tree, requirement: string, message: string): void {
+  const name = `${shortName(tree.definition.url)}#${requirement}`;
+  if (run.waivers.has(name)) run.waived.add(name);
+  else run.issues.push(message);
+}
+
 /** Whether a resource conforms to a profile (no issues), remembered per resource. */
-function conforms(run: Run, resource: Json | undefined, profile: string): boolean {
+function conforms(run: Run, resource: Json | undefined, profile: string, reasons?: string[]): boolean {
   if (!isObject(resource)) return false;
   if (profile.startsWith(baseStructure)) {
     const type = profile.slice(baseStructure.length);
@@ -279,11 +299,12 @@ function conforms(run: Run, resource: Json | undefined, profile: string): boolea
   let known = run.conformance.get(resource);
   if (!known) run.conformance.set(resource, (known = new Map()));
   const cached = known.get(profile);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined && !reasons) return cached;
   known.set(profile, false);
   const trial: Run = { ...run, issues: [] };
   validateAgainst(trial, resource, profile);
   known.set(profile, trial.issues.length === 0);
+  reasons?.push(...trial.issues);
   return trial.issues.length === 0;
 }
 
@@ -293,7 +314,13 @@ function resolve(run: Run, reference: Json): Json | undefined {
 }
 
 /** Whether a value belongs to a slice, by the slicing's discriminators. */
-function inSlice(run: Run, tree: Tree, slice: ElementDefinition, base: ElementDefinition, value: Json): boolean {
+function inSlice(
+  run: Run,
+  tree: Tree,
+  slice: ElementDefinition,
+  base: ElementDefinition,
+  value: Json,
+): boolean {
   const discriminators = base.slicing?.discriminator ?? [];
   if (discriminators.length === 0) return false;
   return discriminators.every(({ type, path }) => {
@@ -319,7 +346,7 @@ function inSlice(run: Run, tree: Tree, slice: ElementDefinition, base: ElementDe
         ),
       );
     }
-    if (type === 'exists') return (targets.length > 0) === ((at?.min ?? 0) > 0);
+    if (type === 'exists') return targets.length > 0 === (at?.min ?? 0) > 0;
     return false;
   });
 }
@@ -354,7 +381,7 @@ function expectedAt(
   return undefined;
 }
 
-function checkBinding(run: Run, element: ElementDefinition, value: Json, label: string): void {
+function checkBinding(run: Run, tree: Tree, element: ElementDefinition, value: Json, label: string): void {
   const binding = element.binding;
   if (binding?.strength !== 'required' || !binding.valueSet) return;
   const codes = codesOf(binding.valueSet);
@@ -372,15 +399,22 @@ function checkBinding(run: Run, element: ElementDefinition, value: Json, label: 
     typeof coding.system === 'string'
       ? codes.has(`${coding.system}|${String(coding.code)}`)
       : [...codes].some((code) => code.endsWith(`|${String(coding.code)}`));
-  const valueIsIn = typeof value === 'string' || isObject(value) && 'code' in value ? codings.every(isIn) : codings.some(isIn);
+  const valueIsIn =
+    typeof value === 'string' || (isObject(value) && 'code' in value)
+      ? codings.every(isIn)
+      : codings.some(isIn);
   if (!valueIsIn)
-    run.issues.push(
+    report(
+      run,
+      tree,
+      element.id,
       `${label}: ${JSON.stringify(value)} is not in the required value set ${withoutVersion(binding.valueSet)}`,
     );
 }
 
 function checkInvariants(
   run: Run,
+  tree: Tree,
   element: ElementDefinition,
   value: Json,
   label: string,
@@ -393,7 +427,15 @@ function checkInvariants(
     try {
       let evaluate = compiled.get(key);
       if (!evaluate) {
-        evaluate = fhirpath.compile({ base: element.path, expression: constraint.expression }, r4Model);
+        // FHIRPath resolves choice elements (value[x]) by type, so a single complex type is the base.
+        const types = element.type ?? [];
+        const code = types.length === 1 ? types[0]!.code : '';
+        const base =
+          /^[A-Z]/.test(code) && code !== 'BackboneElement' && code !== 'Element' ? code : element.path;
+        evaluate = fhirpath.compile({ base, expression: constraint.expression }, r4Model, {
+          async: false,
+          traceFn: () => undefined,
+        }) as Evaluate;
         compiled.set(key, evaluate);
       }
       result = evaluate(value, { resource, rootResource: resource });
@@ -402,27 +444,43 @@ function checkInvariants(
       continue;
     }
     if (result.length === 1 && result[0] === false)
-      run.issues.push(`${label}: invariant ${constraint.key} fails (${constraint.human})`);
+      report(run, tree, constraint.key, `${label}: invariant ${constraint.key} fails (${constraint.human})`);
   }
 }
 
-function checkValue(run: Run, tree: Tree, element: ElementDefinition, value: Json, label: string, resource: Json) {
+function checkValue(
+  run: Run,
+  tree: Tree,
+  element: ElementDefinition,
+  value: Json,
+  label: string,
+  resource: Json,
+) {
   const rule = fixedOrPattern(element);
   if (rule && !matches(value, rule))
-    run.issues.push(
+    report(
+      run,
+      tree,
+      element.id,
       `${label}: must ${rule.kind === 'fixed' ? 'be' : 'match'} ${JSON.stringify(rule.value)}, is ${JSON.stringify(value)}`,
     );
-  checkBinding(run, element, value, label);
-  checkInvariants(run, element, value, label, resource);
+  checkBinding(run, tree, element, value, label);
+  checkInvariants(run, tree, element, value, label, resource);
 
   const types = element.type ?? [];
   if (types.length === 1 && types[0]!.code === 'Reference' && isObject(value)) {
     const targets = (types[0]!.targetProfile ?? []).filter((p) => !p.endsWith('/Resource'));
     const target = resolve(run, value);
-    if (targets.length > 0 && target !== undefined && !targets.some((p) => conforms(run, target, p)))
-      run.issues.push(
-        `${label}: refers to a ${isObject(target) ? String(target.resourceType) : 'value'} that conforms to none of ${targets.map(shortName).join(', ')}`,
+    if (targets.length > 0 && target !== undefined && !targets.some((p) => conforms(run, target, p))) {
+      const reasons: string[] = [];
+      for (const p of targets) conforms(run, target, p, reasons);
+      report(
+        run,
+        tree,
+        element.id,
+        `${label}: refers to a ${isObject(target) ? String(target.resourceType) : 'value'} that conforms to none of ${targets.map(shortName).join(', ')} (${reasons.join('; ')})`,
       );
+    }
   }
   const profiles = types.length === 1 ? (types[0]!.profile ?? []) : [];
   for (const profile of profiles) {
@@ -455,9 +513,12 @@ function validateElement(
     const min = element.min ?? 0;
     const max = element.max === '*' || element.max === undefined ? Infinity : Number(element.max);
     if (values.length < min)
-      run.issues.push(`${label}: ${name} requires at least ${min}, found ${values.length}`);
+      report(run, tree, element.id, `${label}: ${name} requires at least ${min}, found ${values.length}`);
     if (values.length > max)
-      run.issues.push(
+      report(
+        run,
+        tree,
+        element.id,
         max === 0
           ? `${label}: ${name} does not allow this element`
           : `${label}: ${name} allows at most ${max}, found ${values.length}`,
@@ -473,7 +534,10 @@ function validateElement(
     }
     if (element.slicing.rules === 'closed')
       for (const value of unmatched)
-        run.issues.push(
+        report(
+          run,
+          tree,
+          element.id,
           `${label}[${values.indexOf(value)}]: ${name} has closed slicing and this matches no slice`,
         );
   }
@@ -489,7 +553,9 @@ function validateAgainst(run: Run, resource: JsonObject, profile: string): void 
     return;
   }
   if (definition.type !== resource.resourceType) {
-    run.issues.push(`${String(resource.resourceType)}: profile ${shortName(profile)} is for ${definition.type}`);
+    run.issues.push(
+      `${String(resource.resourceType)}: profile ${shortName(profile)} is for ${definition.type}`,
+    );
     return;
   }
   const tree = treeOf(definition);
@@ -497,11 +563,23 @@ function validateAgainst(run: Run, resource: JsonObject, profile: string): void 
   validateElement(run, tree, root, [resource], `${definition.type}`, resource, true);
 }
 
+/**
+ * A requirement of a profile set aside, by profile name and element id or invariant key, with the
+ * reason: for data the portal does not hold (national identifiers and codes). Waived requirements are
+ * reported in `waived`, so a test can say exactly which ones a document relies on.
+ */
+export interface ProfileWaiver {
+  requirement: `${string}#${string}`;
+  reason: string;
+}
+
 export interface ProfileValidation {
   /** One line per problem: where, which profile, what is wrong. Empty when the resource conforms. */
   issues: string[];
   /** Keys of invariants FHIRPath could not evaluate (unsupported functions); not failures. */
   unevaluated: string[];
+  /** The waivers that were needed, sorted. */
+  waived: string[];
 }
 
 /**
@@ -509,23 +587,34 @@ export interface ProfileValidation {
  * document or collection Bundle's entries are validated too, each against its own profiles, and
  * references inside the Bundle resolve by fullUrl.
  */
-export function validateAgainstProfiles(resource: unknown, profiles?: readonly string[]): ProfileValidation {
+export function validateAgainstProfiles(
+  resource: unknown,
+  options: { profiles?: readonly string[]; waivers?: readonly ProfileWaiver[] } = {},
+): ProfileValidation {
   const json = resource as JsonObject;
-  const run: Run = { entries: new Map(), issues: [], unevaluated: new Set(), conformance: new WeakMap() };
+  const run: Run = {
+    entries: new Map(),
+    issues: [],
+    unevaluated: new Set(),
+    conformance: new WeakMap(),
+    waivers: new Set((options.waivers ?? []).map((w) => w.requirement)),
+    waived: new Set(),
+  };
   if (json.resourceType === 'Bundle')
     for (const entry of asList(json.entry))
       if (isObject(entry) && typeof entry.fullUrl === 'string' && entry.resource !== undefined)
         run.entries.set(entry.fullUrl, entry.resource);
   const declared = (value: Json | undefined) =>
     isObject(value) && isObject(value.meta) ? asList(value.meta.profile).map(String) : [];
-  for (const profile of profiles ?? declared(json)) validateAgainst(run, json, profile);
+  for (const profile of options.profiles ?? declared(json)) validateAgainst(run, json, profile);
   if (json.resourceType === 'Bundle') {
     asList(json.entry).forEach((entry, index) => {
       if (!isObject(entry) || !isObject(entry.resource)) return;
       const before = run.issues.length;
       for (const profile of declared(entry.resource)) validateAgainst(run, entry.resource, profile);
-      for (let i = before; i < run.issues.length; i++) run.issues[i] = `Bundle.entry[${index}] ${run.issues[i]}`;
+      for (let i = before; i < run.issues.length; i++)
+        run.issues[i] = `Bundle.entry[${index}] ${run.issues[i]}`;
     });
   }
-  return { issues: run.issues, unevaluated: [...run.unevaluated].sort() };
+  return { issues: run.issues, unevaluated: [...run.unevaluated].sort(), waived: [...run.waived].sort() };
 }
