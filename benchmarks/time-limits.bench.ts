@@ -7,24 +7,34 @@
  *     waiting when its signal aborts; each pulling connector reports a hung vendor unavailable once its
  *     time budget is spent; MCS is reported down once its health timeout passes.
  *  2. Transfer ranking: about 640 hospitals ranked for a request, the median over 20 requests.
- *  3. The workspace (real broker, Redis, PostgreSQL, guacd, desktops): a tunnel closes soon after its session
- *     ends, by sign-out and by the idle timeout.
+ *  3. The workspace (real broker, Redis, PostgreSQL, guacd, desktops, as the tests start it): a tunnel closes
+ *     soon after its session ends, by sign-out and by the idle timeout; a practitioner's desktop hears of a
+ *     new timeline event soon after its commit; a healthy vendor's message is stored while another vendor
+ *     hangs.
  *
  * Run with `npx tsx benchmarks/time-limits.bench.ts`; `--no-workspace` skips part 3; `--runs=N` (5).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createClient, type RedisClientType } from 'redis';
 import WebSocket from 'ws';
 import { redisClientOptions } from '@hcw/common';
 import { SESSION_COOKIE } from '../broker/src/auth/session.js';
 import { GuacamoleParser } from '../broker/src/tunnel/guacamole-protocol.js';
-import { startWorkspaceStack, type WorkspaceStack } from '../scripts/stack/workspace-stack.js';
+import { io as connectSocket } from 'socket.io-client';
+import type { WorkspaceStack } from '../scripts/stack/workspace-stack.js';
 import { signInOverHttp, signOutOverHttp, type Cookies } from '../tests/support/http-sign-in.js';
+import { stopWorkspace, workspace } from '../tests/support/workspace.js';
+import {
+  aPractitioner,
+  anEvent,
+  confirmedLink,
+  startTestPortal,
+  timelineDatabase,
+} from '../tests/workspace-app/timeline/timeline-fixtures.js';
+import { createPullLoop } from '../workspace-app/src/timeline/create-pull-loop.js';
+import { storePushedEvents } from '../workspace-app/src/timeline/store-pushed-events.js';
 import { createFhirConnector } from '../workspace-app/src/connectors/fhir/fhir-connector.js';
 import { createHikariOneConnector } from '../workspace-app/src/connectors/hikari-one/hikari-one-connector.js';
 import { createKanamicConnector } from '../workspace-app/src/connectors/kanamic/kanamic-connector.js';
@@ -244,18 +254,10 @@ async function openTunnel(
   return { closed, sessionId: raw.slice(2, raw.lastIndexOf('.')) };
 }
 
-async function workspaceLimits(): Promise<void> {
+async function tunnelLimits(stack: WorkspaceStack): Promise<void> {
   log('\n-- workspace: a tunnel ends with its session --');
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hcw-bench-'));
-  let stack: WorkspaceStack | undefined;
   let redis: RedisClientType | undefined;
   try {
-    stack = await startWorkspaceStack({
-      dataDir,
-      demoPassword: 'Bench-Password-For-Time-Limits-1',
-      desktops: 1,
-      brokerEnv: { SIGN_IN_FAILURES_PER_ADDRESS: '100000' },
-    });
     redis = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
     await redis.connect();
     const running = stack;
@@ -279,14 +281,117 @@ async function workspaceLimits(): Promise<void> {
     });
   } finally {
     await redis?.quit();
-    await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function timelineLimits(): Promise<void> {
+  log('\n-- workspace: the timeline --');
+  const db = await timelineDatabase('bench_timeline_live');
+  const portal = await startTestPortal(db);
+  try {
+    const cookie = await portal.signIn(aPractitioner());
+    await confirmedLink(db.pool, 'nurse.sato', 'kanamic', 'office-0001');
+    const socket = connectSocket(portal.url, {
+      transports: ['websocket'],
+      extraHeaders: { cookie },
+      reconnection: false,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    let run = 0;
+    await measure('new timeline event announced to the desktop after its commit', 1_000, async () => {
+      const announced = new Promise<number>((resolve) =>
+        socket.once('timeline:new', () => resolve(performance.now())),
+      );
+      const committed = performance.now();
+      await storePushedEvents(db.pool, 'kanamic', [anEvent({ vendorMessageId: `bench-${run++}` })]);
+      return (await announced) - committed;
+    });
+    socket.disconnect();
+  } finally {
+    await portal.close();
+    await db.close();
+  }
+
+  const pull = await timelineDatabase('bench_timeline_pull');
+  const kanamic = createKanamicSandbox({
+    clientId: 'office-13112',
+    clientSecret: 'kanamic-client-secret-for-bench',
+  });
+  const vitalLink = createVitalLinkSandbox({ apiToken: 'vital-link-api-token-for-bench' });
+  const vendorsUp = [await startSandbox(kanamic), await startSandbox(vitalLink)];
+  const fast = { timeoutMs: 300, retries: 1, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 800, maxPages: 3 };
+  const loopOptions = {
+    pool: pull.pool,
+    intervalMs: 50,
+    roundTimeoutMs: 1_500,
+    baseBackoffMs: 20,
+    maxBackoffMs: 100,
+  };
+  const loops = [
+    createPullLoop({
+      ...loopOptions,
+      connector: createKanamicConnector({
+        baseUrl: vendorsUp[0]!.url,
+        clientId: 'office-13112',
+        clientSecret: 'kanamic-client-secret-for-bench',
+        policy: fast,
+      }),
+    }),
+    createPullLoop({
+      ...loopOptions,
+      connector: createVitalLinkConnector({
+        baseUrl: vendorsUp[1]!.url,
+        apiToken: 'vital-link-api-token-for-bench',
+        account: 'station-0815',
+        policy: fast,
+      }),
+    }),
+  ];
+  try {
+    await confirmedLink(pull.pool, 'nurse.sato', 'vital-link', 'station-0815');
+    kanamic.takeDown('hang');
+    for (const loop of loops) loop.start();
+    let stored = 0;
+    await measure('a healthy vendor’s message stored while another vendor hangs', 1_000, async () => {
+      vitalLink.addMessage({
+        teamId: 'grp-setagaya-0001',
+        teamName: '佐藤花子様 在宅チーム',
+        authorName: '中村 優子',
+        jobTitle: '訪問看護師',
+        text: `ベンチの連絡 ${stored + 1}`,
+      });
+      const added = performance.now();
+      for (;;) {
+        const { rows } = await pull.pool.query<{ count: string }>(
+          'SELECT count(*) FROM timeline_events WHERE vendor = $1',
+          ['vital-link'],
+        );
+        if (Number(rows[0]!.count) > stored) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      stored++;
+      return performance.now() - added;
+    });
+  } finally {
+    for (const loop of loops) await loop.stop();
+    for (const vendor of vendorsUp) await vendor.close();
+    await pull.close();
   }
 }
 
 await vendors();
 ranking();
-if (WITH_WORKSPACE) await workspaceLimits();
+if (WITH_WORKSPACE) {
+  try {
+    await tunnelLimits(await workspace());
+    await timelineLimits();
+  } finally {
+    await stopWorkspace();
+  }
+}
 
 log('\n| limit | ms | runs | worst ms | met |');
 log('| --- | --- | --- | --- | --- |');
