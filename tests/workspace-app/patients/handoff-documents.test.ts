@@ -476,6 +476,25 @@ describe('hand-off documents', function () {
       });
     });
 
+    it('exports a draft as base R4 with JP Core resources, which validate too', async () => {
+      for (const scene of ['B', 'D'] as const) {
+        const draft = await generateHandoffDocument(deps, people.takahashi, patientId, {
+          scene,
+          recipientMemberId: members.sato,
+        });
+        const bundle = buildFhirDocumentBundle(
+          await readHandoffDocument(deps, people.takahashi, patientId, draft.id, 'export'),
+          people.takahashi.organisation,
+        );
+        const composition = bundle.entry[0]!.resource as Composition;
+        assert.equal(composition.status, 'preliminary');
+        assert.equal(bundle.meta?.profile, undefined);
+        assert.equal(composition.meta?.profile, undefined);
+        assert.deepEqual(fhirErrors(bundle), [], scene);
+        assert.deepEqual(validateAgainstProfiles(bundle).issues, [], scene);
+      }
+    });
+
     it('refuses to send a discharge summary without the dates of the stay', async () => {
       const draft = await generateHandoffDocument(deps, people.takahashi, patientId, {
         scene: 'D',
