@@ -128,7 +128,6 @@ describe('live console over socket.io, on the running broker', function () {
     assert.ok(pool.counts.leased >= 1);
 
     const changed = new Promise((resolve) => live.once('changed', resolve));
-    const since = Date.now();
     const ended = await fetch(`${stack.brokerUrl}/admin/api/sessions/${fact.ref}/end`, {
       method: 'POST',
       headers: {
@@ -139,8 +138,7 @@ describe('live console over socket.io, on the running broker', function () {
       body: JSON.stringify({ note: 'テスト' }),
     });
     assert.equal(ended.status, 200);
-    const { error, at } = await tunnel.closed;
-    assert.ok(at - since < 2000, `the tunnel closed ${at - since} ms after the administrator ended it`);
+    const { error } = await tunnel.closed;
     assert.equal(error?.[0], SESSION_END_MESSAGES['ended-by-administrator']);
     assert.deepEqual(await changed, { kind: 'session-ended', by: 'admin.yamamoto', subject: 'dr.tanaka' });
     await snapshotWhere(live, (s) => !s.sessions.some((f) => f.userId === 'dr.tanaka'));

@@ -11,8 +11,6 @@ import { GuacamoleParser } from '../../../broker/src/tunnel/guacamole-protocol.j
 
 /** The Guacamole status the broker uses when it ends a tunnel because the session behind it ended. */
 const SESSION_CLOSED = String(0x0209);
-/** How soon after a session ends its tunnel must be gone; generous over the broker's 250 ms check. */
-const WITHIN_MS = 1000;
 
 interface OpenTunnel {
   cookies: Cookies;
@@ -69,12 +67,9 @@ describe('a tunnel ends with its session', function () {
     return { cookies: signedIn, socket, closed, sessionId: raw.slice(2, raw.lastIndexOf('.')) };
   }
 
-  async function assertEndedWithin(tunnel: OpenTunnel, since: number, message: RegExp): Promise<void> {
-    const { error, at } = await Promise.race([
-      tunnel.closed,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the tunnel stayed open')), 5000)),
-    ]);
-    assert.ok(at - since <= WITHIN_MS, `closed ${at - since} ms after the session ended`);
+  /** The tunnel closes, telling the browser why; how soon is measured in benchmarks/time-limits.bench.ts. */
+  async function assertEnded(tunnel: OpenTunnel, message: RegExp): Promise<void> {
+    const { error } = await tunnel.closed;
     assert.ok(error, 'the browser was not told why');
     assert.equal(error[1], SESSION_CLOSED);
     assert.match(error[0]!, message);
@@ -91,13 +86,13 @@ describe('a tunnel ends with its session', function () {
     await tunnel.closed;
   });
 
-  it('closes within a second of signing out, saying so', async () => {
+  it('closes when the user signs out, saying so', async () => {
     const tunnel = await openTunnel('nurse.sato');
     await signOutOverHttp(stack.brokerUrl, tunnel.cookies);
-    await assertEndedWithin(tunnel, Date.now(), /サインアウト/);
+    await assertEnded(tunnel, /サインアウト/);
   });
 
-  it('closes within a second of single logout started at the IdP, saying so', async () => {
+  it('closes on single logout started at the IdP, saying so', async () => {
     // A user whose IdP asserts multi-factor: no wait for a fresh TOTP window after the earlier sign-ins.
     const signedIn = await signInOverHttp(stack.brokerUrl, 'dr.tanaka');
     const tunnel = await openTunnel('dr.tanaka', signedIn.cookies);
@@ -106,30 +101,30 @@ describe('a tunnel ends with its session', function () {
     });
     const answer = await fetch(url, { redirect: 'manual' });
     assert.equal(answer.status, 303, await answer.clone().text());
-    await assertEndedWithin(tunnel, Date.now(), /IdP/);
+    await assertEnded(tunnel, /IdP/);
   });
 
-  it('closes within a second of the idle timeout, saying so', async () => {
+  it('closes at the idle timeout, saying so', async () => {
     const tunnel = await openTunnel('cm.suzuki');
     // What the idle timeout does: the session's key in Redis reaches the end of its time to live.
     await redis.pExpire(`broker:sess:${tunnel.sessionId}`, 1);
-    await assertEndedWithin(tunnel, Date.now(), /操作がなかった/);
+    await assertEnded(tunnel, /操作がなかった/);
     await signOutOverHttp(stack.brokerUrl, tunnel.cookies);
   });
 
-  it('closes within a second of the absolute lifetime, however busy the user is', async () => {
+  it('closes at the end of the absolute lifetime, however busy the user is', async () => {
     const tunnel = await openTunnel('cm.suzuki');
     const deadline = await redis.get(`session:deadline:${tunnel.sessionId}`);
     assert.ok(deadline && Number(deadline) > Date.now(), 'sign-in sets the absolute deadline');
     await redis.set(`session:deadline:${tunnel.sessionId}`, String(Date.now()));
-    await assertEndedWithin(tunnel, Date.now(), /有効期間/);
+    await assertEnded(tunnel, /有効期間/);
     await signOutOverHttp(stack.brokerUrl, tunnel.cookies);
   });
 
-  it('closes the first device within a second when the user signs in on another', async () => {
+  it('closes the first device when the user signs in on another', async () => {
     const first = await openTunnel('pharm.kobayashi');
     const second = await signInOverHttp(stack.brokerUrl, 'pharm.kobayashi');
-    await assertEndedWithin(first, Date.now(), /別の端末/);
+    await assertEnded(first, /別の端末/);
     await signOutOverHttp(stack.brokerUrl, second.cookies);
   });
 });

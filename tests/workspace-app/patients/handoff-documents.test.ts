@@ -12,6 +12,7 @@ import { createPatient } from '../../../workspace-app/src/patients/create-patien
 import { buildFhirDocumentBundle } from '../../../workspace-app/src/patients/fhir-document-bundle.js';
 import type {
   Bundle,
+  Composition,
   Condition,
   Observation,
   Patient,
@@ -32,6 +33,8 @@ import type { PatientActor } from '../../../workspace-app/src/patients/patient-a
 import { addRecordItem } from '../../../workspace-app/src/patients/record-items.js';
 import { RecordNotFoundError } from '../../../workspace-app/src/patients/record-not-found-error.js';
 import { TeamRuleError } from '../../../workspace-app/src/patients/team-rule-error.js';
+import { clinsWaivers } from '../../support/clins-waivers.js';
+import { validateAgainstProfiles } from '../../support/fhir-profile-validator.js';
 import {
   aBasics,
   aDiagnosis,
@@ -56,6 +59,18 @@ function fhirErrors(resource: unknown): string[] {
     .filter((issue) => issue.severity === 'error' || issue.severity === 'fatal')
     .map((issue) => `${issue.expression?.join(',') ?? ''}: ${issue.details?.text ?? ''}`);
 }
+
+/** What a discharge summary's writer fills in: the stay and why it began. */
+const dischargeNarrative = {
+  admittedOn: '2026-11-20',
+  dischargedOn: '2026-12-04',
+  reasonForAdmission: '心不全の増悪',
+  chiefComplaint: '息切れ、下肢のむくみ',
+  presentIllness: '2週間前から下肢浮腫と労作時の息切れが増悪し入院。',
+  diagnosisOnAdmission: '慢性心不全の急性増悪',
+  conditionAtDischarge: '浮腫は軽快し、室内歩行は見守りで可能。',
+  instructions: '塩分制限と体重測定を継続。',
+};
 
 describe('hand-off documents', function () {
   this.timeout(60000);
@@ -155,7 +170,14 @@ describe('hand-off documents', function () {
     by: PatientActor,
     recipientMemberId: string,
   ): Promise<HandoffDocument> {
-    const draft = await generateHandoffDocument(deps, by, patientId, { scene, recipientMemberId });
+    const generated = await generateHandoffDocument(deps, by, patientId, { scene, recipientMemberId });
+    const draft =
+      scene === 'D'
+        ? await editHandoffDocument(deps, by, patientId, generated.id, generated.version, {
+            ...generated.content.narrative,
+            ...dischargeNarrative,
+          })
+        : generated;
     const reviewed = await reviewHandoffDocument(deps, by, patientId, draft.id, draft.version);
     return sendHandoffDocument(deps, by, patientId, draft.id, reviewed.version);
   }
@@ -324,6 +346,173 @@ describe('hand-off documents', function () {
       });
     }
 
+    const declaredProfiles: Record<HandoffScene, string[]> = {
+      A: [],
+      B: [
+        'http://jpfhir.jp/fhir/clins/StructureDefinition/JP_Bundle_eReferral',
+        'http://jpfhir.jp/fhir/eReferral/StructureDefinition/JP_Composition_eReferral',
+      ],
+      D: [
+        'http://jpfhir.jp/fhir/clins/StructureDefinition/JP_Bundle_eDischargeSummary',
+        'http://jpfhir.jp/fhir/eDischargeSummary/StructureDefinition/JP_Composition_eDischargeSummary',
+      ],
+    };
+    for (const scene of ['A', 'B', 'D'] as const) {
+      it(`validates the scene ${scene} Bundle and every resource in it against the JP Core and JP-CLINS profiles they declare`, () => {
+        const bundle = bundles[scene];
+        assert.deepEqual(
+          [...(bundle.meta?.profile ?? []), ...(bundle.entry[0]?.resource.meta?.profile ?? [])],
+          declaredProfiles[scene],
+        );
+        for (const { resource } of bundle.entry.slice(1))
+          if (resource.resourceType !== 'MedicationStatement')
+            assert.equal(resource.meta?.profile?.length, 1, resource.resourceType);
+        const validation = validateAgainstProfiles(bundle, { waivers: clinsWaivers });
+        assert.deepEqual(validation.issues, []);
+        assert.deepEqual(validation.unevaluated, []);
+        // Only JP-CLINS documents need waivers, and only for the identifiers the record does not hold.
+        if (scene === 'A') assert.deepEqual(validation.waived, []);
+        else assert.ok(validation.waived.length > 0);
+      });
+    }
+
+    describe('controls: a document broken the way the issue found them fails, naming the problem', () => {
+      const composition = (bundle: Bundle) => bundle.entry[0]!.resource as Composition;
+      const problems = (bundle: Bundle) => validateAgainstProfiles(bundle, { waivers: clinsWaivers }).issues;
+      const assertFails = (bundle: Bundle, pattern: RegExp) => {
+        const issues = problems(bundle);
+        assert.ok(
+          issues.some((issue) => pattern.test(issue)),
+          `expected an issue matching ${pattern}, got:\n${issues.join('\n')}`,
+        );
+      };
+
+      it('two type codings where the referral profile allows one', () => {
+        const broken = structuredClone(bundles.B);
+        composition(broken).type.coding!.push({ system: 'http://loinc.org', code: '57133-1' });
+        assertFails(broken, /Composition\.type\.coding: JP_Composition_eReferral allows at most 1, found 2/);
+      });
+
+      it('no category, no event', () => {
+        const broken = structuredClone(bundles.B);
+        delete composition(broken).category;
+        delete composition(broken).event;
+        assertFails(broken, /Composition\.category: JP_Composition_eReferral requires at least 1, found 0/);
+        assertFails(broken, /Composition\.event: JP_Composition_eReferral requires at least 1, found 0/);
+      });
+
+      it('text where the discharge-summary profile forbids it', () => {
+        const broken = structuredClone(bundles.D);
+        const structured = composition(broken).section![0]!;
+        structured.text = {
+          status: 'additional',
+          div: '<div xmlns="http://www.w3.org/1999/xhtml">構造情報</div>',
+        };
+        structured.section![0]!.code!.text = '入院時詳細';
+        assertFails(
+          broken,
+          /section:structuredSection\.text: JP_Composition_eDischargeSummary does not allow/,
+        );
+        assertFails(
+          broken,
+          /detailsOnAdmissionSection\.code\.text: JP_Composition_eDischargeSummary does not allow/,
+        );
+      });
+
+      it('a required discharge-summary section missing', () => {
+        const broken = structuredClone(bundles.D);
+        const structured = composition(broken).section![0]!;
+        structured.section = structured.section!.filter((s) => s.title !== '主訴');
+        assertFails(broken, /slice chiefComplaintsSection requires at least 1, found 0/);
+      });
+
+      it('no Encounter for the stay', () => {
+        const broken = structuredClone(bundles.D);
+        broken.entry = broken.entry.filter((e) => e.resource.resourceType !== 'Encounter');
+        for (const s of composition(broken).section![0]!.section!)
+          s.entry = s.entry?.filter((r) => r.type !== 'Encounter');
+        assertFails(
+          broken,
+          /detailsOnAdmissionSection\.entry: JP_Composition_eDischargeSummary requires at least 1, found 0/,
+        );
+        assertFails(
+          broken,
+          /Bundle\.entry:encounter: JP_Bundle_eDischargeSummary slice encounter requires at least 1/,
+        );
+      });
+
+      it("a section coded outside the document-section codes, and a vital sign without JP Core's category", () => {
+        const broken = structuredClone(bundles.B);
+        composition(broken).section!.push({
+          title: '紹介理由',
+          code: { coding: [{ system: 'http://loinc.org', code: '42349-1', display: 'Reason for referral' }] },
+          text: { status: 'additional', div: '<div xmlns="http://www.w3.org/1999/xhtml">紹介理由</div>' },
+        });
+        const observation = broken.entry.find((e) => e.resource.resourceType === 'Observation')!
+          .resource as Observation;
+        observation.category = observation.category!.slice(1);
+        assertFails(
+          broken,
+          /code\.coding: .* is not in the required value set http:\/\/jpfhir\.jp\/fhir\/eReferral\/ValueSet\/document-section/,
+        );
+        assertFails(
+          broken,
+          /Observation\.category:vitalSigns: JP_Observation_VitalSigns slice vitalSigns requires at least 1/,
+        );
+      });
+
+      it('a missing national identifier is reported when it is not waived', () => {
+        const issues = validateAgainstProfiles(bundles.B).issues;
+        assert.ok(issues.some((issue) => /identifier:medicalInstitutionCode/.test(issue)));
+        assert.ok(issues.some((issue) => /valid-system-insurance-patientIdentifier/.test(issue)));
+      });
+
+      it('an invariant: a Condition with an abatement but an active clinical status', () => {
+        const broken = structuredClone(bundles.D);
+        const condition = broken.entry.find((e) => e.resource.resourceType === 'Condition')!
+          .resource as Condition & { abatementDateTime?: string };
+        condition.abatementDateTime = '2026-12-01';
+        assertFails(broken, /invariant con-4 fails/);
+      });
+    });
+
+    it('exports a draft as base R4 with JP Core resources, which validate too', async () => {
+      for (const scene of ['B', 'D'] as const) {
+        const draft = await generateHandoffDocument(deps, people.takahashi, patientId, {
+          scene,
+          recipientMemberId: members.sato,
+        });
+        const bundle = buildFhirDocumentBundle(
+          await readHandoffDocument(deps, people.takahashi, patientId, draft.id, 'export'),
+          people.takahashi.organisation,
+        );
+        const composition = bundle.entry[0]!.resource as Composition;
+        assert.equal(composition.status, 'preliminary');
+        assert.equal(bundle.meta?.profile, undefined);
+        assert.equal(composition.meta?.profile, undefined);
+        assert.deepEqual(fhirErrors(bundle), [], scene);
+        assert.deepEqual(validateAgainstProfiles(bundle).issues, [], scene);
+      }
+    });
+
+    it('refuses to send a discharge summary without the dates of the stay', async () => {
+      const draft = await generateHandoffDocument(deps, people.takahashi, patientId, {
+        scene: 'D',
+        recipientMemberId: members.sato,
+      });
+      const reviewed = await reviewHandoffDocument(
+        deps,
+        people.takahashi,
+        patientId,
+        draft.id,
+        draft.version,
+      );
+      await assert.rejects(
+        sendHandoffDocument(deps, people.takahashi, patientId, draft.id, reviewed.version),
+        (error: unknown) => error instanceof TeamRuleError && /admission date/.test(error.message),
+      );
+    });
+
     it('puts the Composition first and names the document by its standard type', () => {
       assert.equal(bundles.B.type, 'document');
       assert.equal(bundles.B.entry[0]?.resource.resourceType, 'Composition');
@@ -336,7 +525,7 @@ describe('hand-off documents', function () {
       assert.ok(type('A').includes('18761-7'));
     });
 
-    it('gives the Patient kanji and kana names and JP Core profiles', () => {
+    it('gives the Patient kanji and kana names, and every resource JP Core or eCS profiles', () => {
       const patient = bundles.A.entry.find((e) => e.resource.resourceType === 'Patient')?.resource as Patient;
       assert.deepEqual(
         patient.name?.map((name) => [name.extension?.[0]?.valueCode, name.family]),
@@ -346,10 +535,21 @@ describe('hand-off documents', function () {
         ],
       );
       assert.deepEqual(patient.meta?.profile, ['http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient']);
-      for (const { resource } of bundles.B.entry.slice(1)) {
+      for (const { resource } of bundles.A.entry.slice(1)) {
+        if (resource.resourceType === 'MedicationStatement') continue; // JP Core 1.1.2 has no profile for it
         assert.ok(
-          resource.meta?.profile?.some((p) =>
+          resource.meta?.profile?.every((p) =>
             p.startsWith('http://jpfhir.jp/fhir/core/StructureDefinition/JP_'),
+          ),
+          resource.resourceType,
+        );
+      }
+      // A sent referral's resources take the national service's profiles (eCS) that JP-CLINS refers to.
+      for (const { resource } of bundles.B.entry.slice(1)) {
+        if (resource.resourceType === 'Observation') continue; // JP Core vital signs, as the profile asks
+        assert.ok(
+          resource.meta?.profile?.every((p) =>
+            p.startsWith('http://jpfhir.jp/fhir/eCS/StructureDefinition/JP_'),
           ),
           resource.resourceType,
         );

@@ -390,18 +390,11 @@ describe('rank hospitals', () => {
     });
   });
 
-  it('ranks about 640 hospitals quickly enough for an interactive search', () => {
+  it('ranks or excludes each of about 640 hospitals for every request (its speed is benchmarked)', () => {
     const hospitals = generateSyntheticHospitals({ seed: 3 });
-    const requests = generateSyntheticTransferRequests({ seed: 3, count: 20 });
-    // Warmed up, and the median: a shared machine's worst moments say nothing about the ranking.
-    for (const request of requests.slice(0, 3)) rank(request, hospitals);
-    const times = requests.map((request) => {
-      const started = performance.now();
-      rank(request, hospitals);
-      return performance.now() - started;
-    });
-    const medianMs = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN;
-    // About 10 ms on a 2-core machine; the bound leaves room for slow CI runners.
-    assert.ok(medianMs < 150, `${medianMs.toFixed(1)} ms per request`);
+    for (const request of generateSyntheticTransferRequests({ seed: 3, count: 20 })) {
+      const ranking = rank(request, hospitals);
+      assert.equal(ranking.matches.length + ranking.excluded.length, hospitals.length);
+    }
   });
 });

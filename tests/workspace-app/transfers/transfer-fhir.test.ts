@@ -9,6 +9,7 @@ import type {
 } from '../../../workspace-app/src/transfers/transfer-fhir.js';
 import { serviceRequestStatusOf, taskStatusOf } from '../../../workspace-app/src/transfers/transfer-fhir.js';
 import type { StoredInquiry, StoredRequest } from '../../../workspace-app/src/transfers/transfer-store.js';
+import { validateAgainstProfiles } from '../../support/fhir-profile-validator.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import {
   aStoredHospital,
@@ -193,6 +194,41 @@ describe('transfer requests as FHIR R4', function () {
     assert.notDeepEqual(problemsOf(withoutIntent), []);
     assert.notDeepEqual(problemsOf({ ...task, authoredOn: 'yesterday' }), []);
     assert.notDeepEqual(problemsOf({ ...bundle.entry[0]?.resource, subject: undefined, colour: 'blue' }), []);
+  });
+
+  /** Problems against the resource's declared profiles and its base R4 definition, invariants included. */
+  const profileProblems = (resource: { resourceType: string; meta?: { profile?: string[] } }) =>
+    validateAgainstProfiles(resource, {
+      profiles: [
+        `http://hl7.org/fhir/StructureDefinition/${resource.resourceType}`,
+        ...(resource.meta?.profile ?? []),
+      ],
+    });
+
+  it('validates the Bundle and every resource against the profiles they declare and base R4, invariants included', async () => {
+    const { request } = await requestWithEveryAnswer();
+    const bundle = await bundleOf(request.id);
+    for (const resource of [bundle, ...bundle.entry.map((entry) => entry.resource)]) {
+      const validation = profileProblems(resource);
+      assert.deepEqual(validation.issues, [], resource.resourceType);
+      assert.deepEqual(validation.unevaluated, [], resource.resourceType);
+    }
+  });
+
+  it('control: the profile validator names what is wrong with a broken Task and ServiceRequest', async () => {
+    const { request } = await requestWithEveryAnswer();
+    const bundle = await bundleOf(request.id);
+    const task = bundle.entry.find((entry) => entry.resource.resourceType === 'Task')!.resource as FhirTask;
+    const modifiedBeforeAuthored = { ...task, lastModified: '2000-01-01T00:00:00Z' };
+    assert.ok(
+      profileProblems(modifiedBeforeAuthored).issues.some((issue) => /invariant inv-1 fails/.test(issue)),
+    );
+    const { subject: _subject, ...withoutSubject } = bundle.entry[0]!.resource as FhirServiceRequest;
+    assert.ok(
+      profileProblems(withoutSubject).issues.some((issue) =>
+        /ServiceRequest\.subject: ServiceRequest requires at least 1, found 0/.test(issue),
+      ),
+    );
   });
 
   it('offers the FHIR view as a page showing the JSON', async () => {

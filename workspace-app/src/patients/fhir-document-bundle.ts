@@ -36,20 +36,31 @@ import {
   swallowingLabels,
 } from './standard-codes.js';
 
-// Profiles of JP Core and of the national document specifications (JP-CLINS). No JP package is published
-// on npm, so conformance to them is by construction; the tests validate against base FHIR R4.
+// Profiles of JP Core 1.1.2 and of the national document specifications (JP-CLINS 1.5.2). Every resource
+// declares the profiles it meets; the tests validate each against them (see docs/decisions/0025). JP Core
+// has no MedicationStatement profile, so medications in scene A declare none beyond base R4.
 const JP_CORE = 'http://jpfhir.jp/fhir/core/StructureDefinition';
+const JP_ECS = 'http://jpfhir.jp/fhir/eCS/StructureDefinition';
 const profiles = {
   patient: `${JP_CORE}/JP_Patient`,
   practitioner: `${JP_CORE}/JP_Practitioner`,
   organization: `${JP_CORE}/JP_Organization`,
   condition: `${JP_CORE}/JP_Condition`,
   allergy: `${JP_CORE}/JP_AllergyIntolerance`,
-  medicationStatement: `${JP_CORE}/JP_MedicationStatement`,
   vitalSigns: `${JP_CORE}/JP_Observation_VitalSigns`,
+  encounter: `${JP_CORE}/JP_Encounter`,
+  documentReference: `${JP_CORE}/JP_DocumentReference`,
   referral: 'http://jpfhir.jp/fhir/eReferral/StructureDefinition/JP_Composition_eReferral',
   dischargeSummary:
     'http://jpfhir.jp/fhir/eDischargeSummary/StructureDefinition/JP_Composition_eDischargeSummary',
+  referralBundle: 'http://jpfhir.jp/fhir/clins/StructureDefinition/JP_Bundle_eReferral',
+  // The resource profiles of the national service (eCS), which the JP-CLINS documents refer to.
+  patientCLINS: `${JP_ECS}/JP_Patient_eCS`,
+  practitionerCLINS: `${JP_ECS}/JP_Practitioner_eCS`,
+  organizationCLINS: `${JP_ECS}/JP_Organization_eCS`,
+  conditionCLINS: `${JP_ECS}/JP_Condition_eCS`,
+  allergyCLINS: `${JP_ECS}/JP_AllergyIntolerance_eCS`,
+  dischargeSummaryBundle: 'http://jpfhir.jp/fhir/clins/StructureDefinition/JP_Bundle_eDischargeSummary',
 } as const;
 
 const systems = {
@@ -59,6 +70,10 @@ const systems = {
   yj: 'urn:oid:1.2.392.100495.20.1.73',
   hot9: 'urn:oid:1.2.392.200119.4.403.1',
   docTypes: 'http://jpfhir.jp/fhir/Common/CodeSystem/doc-typecodes',
+  docSubtypes: 'http://jpfhir.jp/fhir/Common/CodeSystem/doc-subtypecodes',
+  bundleIdentifier: 'http://jpfhir.jp/fhir/clins/bundle-identifier',
+  jpObservationCategory: 'http://jpfhir.jp/fhir/core/CodeSystem/JP_SimpleObservationCategory_CS',
+  actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
   documentSections: 'http://jpfhir.jp/fhir/clins/CodeSystem/document-section',
   instanceIdentifier: 'http://jpfhir.jp/fhir/core/IdSystem/resourceInstance-identifier',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
@@ -149,8 +164,14 @@ function vitalObservations(
     resourceType: 'Observation',
     meta: { profile: [profiles.vitalSigns] },
     status: 'final',
+    // Two categories: JP Core's own and HL7's, which receivers of base R4 vital signs look for.
     category: [
       concept('バイタルサイン', {
+        system: systems.jpObservationCategory,
+        code: 'vital-signs',
+        display: 'バイタルサイン',
+      }),
+      concept('Vital Signs', {
         system: systems.observationCategory,
         code: 'vital-signs',
         display: 'Vital Signs',
@@ -210,21 +231,24 @@ function readingLine(reading: VitalReading): string {
 interface SectionSpec {
   title: string;
   code: { system: string; code: string; display: string };
-  lines: string[];
+  /** The section's narrative; a section that only groups others (構造情報) has none. */
+  lines?: string[];
   entries?: Reference[];
   children?: SectionSpec[];
 }
 
+/** A section: coded without text (JP-CLINS forbids code.text), its narrative marked "additional". */
 function section(spec: SectionSpec): CompositionSection {
   return {
     title: spec.title,
-    code: concept(spec.title, spec.code),
-    text: narrative(spec.lines, 'additional'),
+    code: { coding: [spec.code] },
+    ...(spec.lines ? { text: narrative(spec.lines, 'additional') } : {}),
     ...(spec.entries && spec.entries.length > 0 ? { entry: spec.entries } : {}),
     ...(spec.children ? { section: spec.children.map(section) } : {}),
   };
 }
 
+/** A JP-CLINS section code; its title is the code's name without "セクション". */
 const jpSection = (code: string, display: string) => ({ system: systems.documentSections, code, display });
 const loincSection = (code: string, display: string) => ({ system: systems.loinc, code, display });
 
@@ -240,6 +264,14 @@ const label = <T extends string>(labels: Readonly<Record<T, { ja: string }>>, co
 export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganisation: string): Bundle {
   const content: HandoffContent = contentFor(document.content, readerOrganisation);
   const id = (part: string) => uuidFor(`${document.id}:${document.version}`, part);
+  // A sent 診療情報提供書 or 退院時サマリー is a JP-CLINS document: its resources take the eCS profiles.
+  const isCLINS = document.status === 'sent' && document.scene !== 'A';
+  const meta = (core: string, clins: string) => ({
+    ...(isCLINS ? { lastUpdated: document.changedAt } : {}),
+    profile: [isCLINS ? clins : core],
+  });
+  const instanceIdentifier = (value: string) =>
+    isCLINS ? { identifier: [{ system: systems.instanceIdentifier, value }] } : {};
   const entries: { fullUrl: string; resource: DocumentResource }[] = [];
   const add = (part: string, resource: DocumentResource, type: string): Reference => {
     const uuid = id(part);
@@ -251,7 +283,7 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
   const keyPerson = basics.family.find((member) => member.isKeyPerson);
   const patient: Patient = {
     resourceType: 'Patient',
-    meta: { profile: [profiles.patient] },
+    meta: meta(profiles.patient, profiles.patientCLINS),
     identifier: [{ system: 'urn:ietf:rfc:3986', value: `urn:uuid:${document.patientId}` }],
     name: [
       {
@@ -308,18 +340,20 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
 
   const author: Practitioner = {
     resourceType: 'Practitioner',
-    meta: { profile: [profiles.practitioner] },
+    meta: meta(profiles.practitioner, profiles.practitionerCLINS),
     name: [{ extension: [{ url: NAME_REPRESENTATION, valueCode: 'IDE' }], text: content.author.name }],
-    qualification: [{ code: { text: content.author.profession } }],
+    // JP-CLINS keeps qualification for coded licences (医籍登録番号 and the like); a profession in words
+    // goes only into the sections' narrative there.
+    ...(isCLINS ? {} : { qualification: [{ code: { text: content.author.profession } }] }),
   };
   const authorOrganisation: Organization = {
     resourceType: 'Organization',
-    meta: { profile: [profiles.organization] },
+    meta: meta(profiles.organization, profiles.organizationCLINS),
     name: content.author.organisation,
   };
   const recipientOrganisation: Organization = {
     resourceType: 'Organization',
-    meta: { profile: [profiles.organization] },
+    meta: meta(profiles.organization, profiles.organizationCLINS),
     name: content.recipient.organisation,
   };
 
@@ -348,11 +382,12 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
     const d = diagnosis.data;
     const condition: Condition = {
       resourceType: 'Condition',
-      meta: { profile: [profiles.condition] },
+      meta: meta(profiles.condition, profiles.conditionCLINS),
+      ...instanceIdentifier(diagnosis.itemId),
       clinicalStatus: concept(d.status, { system: systems.conditionClinical, code: d.status }),
       verificationStatus: concept('confirmed', { system: systems.conditionVerification, code: 'confirmed' }),
       category: [concept('問題リスト', { system: systems.conditionCategory, code: 'problem-list-item' })],
-      code: concept(d.name, ...(d.icd10 ? [{ system: systems.icd10, code: d.icd10 }] : [])),
+      code: concept(d.name, ...(d.icd10 ? [{ system: systems.icd10, code: d.icd10, display: d.name }] : [])),
       subject: patientRef,
       ...(d.onset ? { onsetDateTime: d.onset } : {}),
       ...(d.isMain || d.note
@@ -365,9 +400,11 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
     const h = history.data;
     const condition: Condition = {
       resourceType: 'Condition',
-      meta: { profile: [profiles.condition] },
+      meta: meta(profiles.condition, profiles.conditionCLINS),
+      ...instanceIdentifier(history.itemId),
       verificationStatus: concept('confirmed', { system: systems.conditionVerification, code: 'confirmed' }),
-      code: concept(h.name, ...(h.icd10 ? [{ system: systems.icd10, code: h.icd10 }] : [])),
+      category: [concept('問題リスト', { system: systems.conditionCategory, code: 'problem-list-item' })],
+      code: concept(h.name, ...(h.icd10 ? [{ system: systems.icd10, code: h.icd10, display: h.name }] : [])),
       subject: patientRef,
       ...(h.onset ? { onsetDateTime: h.onset } : {}),
       ...(h.note ? { note: [{ text: h.note }] } : {}),
@@ -378,7 +415,8 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
     const a = allergy.data;
     const resource: AllergyIntolerance = {
       resourceType: 'AllergyIntolerance',
-      meta: { profile: [profiles.allergy] },
+      meta: meta(profiles.allergy, profiles.allergyCLINS),
+      ...instanceIdentifier(allergy.itemId),
       clinicalStatus: concept('active', { system: systems.allergyClinical, code: 'active' }),
       verificationStatus: concept('confirmed', { system: systems.allergyVerification, code: 'confirmed' }),
       ...(a.kind === 'contraindication' ? {} : { type: a.kind }),
@@ -391,14 +429,15 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
     };
     return add(`allergy:${allergy.itemId}`, resource, 'AllergyIntolerance');
   });
-  const medicationRefs = content.medications.map((medication) => {
+  // JP-CLINS documents list medications as MedicationRequest (JP_MedicationRequest_eCS), which needs
+  // prescription coding the record does not keep; scenes B and D carry them as section narrative only.
+  const medicationRefs = (document.scene === 'A' ? content.medications : []).map((medication) => {
     const m = medication.data;
     const coding = m.code
       ? [{ system: m.code.system === 'yj' ? systems.yj : systems.hot9, code: m.code.value }]
       : [];
     const resource: MedicationStatement = {
       resourceType: 'MedicationStatement',
-      meta: { profile: [profiles.medicationStatement] },
       status: m.status,
       medicationCodeableConcept: concept(m.name, ...coding),
       subject: patientRef,
@@ -483,57 +522,54 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
   ];
   const lines = (text: string | undefined) => (text ? text.split('\n') : []);
 
-  const common = {
-    history: {
-      title: '既往歴',
-      code: jpSection('370', '既往歴セクション'),
-      lines: historyLines,
-      entries: historyRefs,
-    },
-    allergies: {
-      title: 'アレルギー・不耐性反応',
-      code: jpSection('510', 'アレルギー・不耐性反応セクション'),
-      lines: allergyLines,
-      entries: allergyRefs,
-    },
-    infections: {
-      title: '感染症情報',
-      code: jpSection('520', '感染症情報セクション'),
-      lines: infectionLines,
-    },
-    medications: {
-      title: '服薬',
-      code: loincSection('10160-0', 'History of Medication use'),
-      lines: medicationLines,
-      entries: medicationRefs,
-    },
-    vitals: {
-      title: 'バイタルサイン',
-      code: loincSection('8716-3', 'Vital signs'),
-      lines: vitalLines,
-      entries: vitalRefs,
-    },
-    function: {
-      title: '身体機能・ADL',
-      code: loincSection('47420-5', 'Functional status assessment note'),
-      lines: functionLines,
-    },
-    social: {
-      title: '生活・家族の状況',
-      code: loincSection('29762-2', 'Social history'),
-      lines: socialLines,
-    },
-    wishes: {
-      title: '本人・家族の意向',
-      code: loincSection('42348-3', 'Advance directives'),
-      lines: wishLines,
-    },
-  } satisfies Record<string, SectionSpec>;
+  const isDischarge = document.scene === 'D';
+  // The stay a discharge summary is about (入院から退院まで), as the Encounter its sections need.
+  const stay = { start: n.admittedOn, end: n.dischargedOn };
+  const encounterRef = isDischarge
+    ? add(
+        'encounter',
+        {
+          resourceType: 'Encounter',
+          meta: { profile: [profiles.encounter] },
+          status: stay.end ? 'finished' : 'in-progress',
+          class: { system: systems.actCode, code: 'IMP', display: 'inpatient encounter' },
+          subject: patientRef,
+          ...(stay.start ? { period: { start: stay.start, ...(stay.end ? { end: stay.end } : {}) } } : {}),
+          serviceProvider: authorOrgRef,
+        },
+        'Encounter',
+      )
+    : undefined;
+  // The course in hospital as a text document: the discharge-summary profile refers to it that way.
+  const courseRef = isDischarge
+    ? add(
+        'hospital-course',
+        {
+          resourceType: 'DocumentReference',
+          meta: { profile: [profiles.documentReference] },
+          status: 'current',
+          subject: patientRef,
+          description: '入院中経過',
+          content: [
+            {
+              attachment: {
+                contentType: 'text/plain; charset=utf-8',
+                language: 'ja',
+                title: '入院中経過',
+                data: Buffer.from(n.hospitalCourse ?? 'なし', 'utf8').toString('base64'),
+              },
+            },
+          ],
+        },
+        'DocumentReference',
+      )
+    : undefined;
+
   const from: SectionSpec = {
     title: '紹介元情報',
     code: jpSection('920', '紹介元情報セクション'),
     lines: [`${content.author.organisation} ${content.author.name}（${content.author.profession}）`],
-    entries: [authorRef, authorOrgRef],
+    entries: [authorOrgRef, authorRef],
   };
   const to: SectionSpec = {
     title: '紹介先情報',
@@ -541,6 +577,38 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
     lines: [content.recipient.organisation],
     entries: [recipientRef],
   };
+  const history: SectionSpec = {
+    title: '既往歴',
+    code: jpSection(isDischarge ? '372' : '370', '既往歴セクション'),
+    lines: historyLines,
+    entries: historyRefs,
+  };
+  const allergies: SectionSpec = {
+    title: 'アレルギー・不耐性反応',
+    code: jpSection('510', 'アレルギー・不耐性反応セクション'),
+    lines: allergyLines,
+    entries: allergyRefs,
+  };
+  const social: SectionSpec = {
+    title: '社会歴・生活習慣',
+    code: jpSection(isDischarge ? '642' : '640', '社会歴・生活習慣セクション'),
+    lines: socialLines,
+  };
+  const wishesSection: SectionSpec = {
+    title: '事前指示',
+    code: jpSection('410', '事前指示セクション'),
+    lines: wishLines,
+  };
+  const physical = (code: string, display: string, title: string): SectionSpec => ({
+    title,
+    code: jpSection(code, display),
+    lines: [
+      ...vitalLines,
+      ...functionLines,
+      ...(isDischarge ? infectionLines.map((l) => `感染症: ${l}`) : []),
+    ],
+    entries: vitalRefs,
+  });
 
   const sections: SectionSpec[] =
     document.scene === 'A'
@@ -556,13 +624,31 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
             lines: diagnosisLines,
             entries: diagnosisRefs,
           },
-          { ...common.history, code: loincSection('11348-0', 'History of Past illness') },
-          common.medications,
-          { ...common.allergies, code: loincSection('48765-2', 'Allergies and adverse reactions') },
-          common.vitals,
-          common.function,
-          common.social,
-          common.wishes,
+          { ...history, code: loincSection('11348-0', 'History of Past illness') },
+          {
+            title: '服薬',
+            code: loincSection('10160-0', 'History of Medication use'),
+            lines: medicationLines,
+            entries: medicationRefs,
+          },
+          { ...allergies, code: loincSection('48765-2', 'Allergies and adverse reactions') },
+          {
+            title: 'バイタルサイン',
+            code: loincSection('8716-3', 'Vital signs'),
+            lines: vitalLines,
+            entries: vitalRefs,
+          },
+          {
+            title: '身体機能・ADL',
+            code: loincSection('47420-5', 'Functional status assessment note'),
+            lines: functionLines,
+          },
+          { ...social, title: '生活・家族の状況', code: loincSection('29762-2', 'Social history') },
+          {
+            ...wishesSection,
+            title: '本人・家族の意向',
+            code: loincSection('42348-3', 'Advance directives'),
+          },
         ]
       : document.scene === 'B'
         ? [
@@ -571,7 +657,6 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
             {
               title: '構造情報',
               code: jpSection('300', '構造情報セクション'),
-              lines: [sceneDocuments.B.title.ja],
               children: [
                 {
                   title: '紹介目的',
@@ -589,34 +674,65 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
                   code: jpSection('360', '現病歴セクション'),
                   lines: lines(n.presentIllness),
                 },
-                common.history,
-                common.allergies,
-                common.infections,
-                common.medications,
-                common.vitals,
-                common.function,
-                common.social,
-                common.wishes,
+                history,
+                allergies,
+                {
+                  title: '感染症情報',
+                  code: jpSection('520', '感染症情報セクション'),
+                  lines: infectionLines,
+                },
+                { title: '投薬指示', code: jpSection('430', '投薬指示セクション'), lines: medicationLines },
+                physical('610', '身体所見セクション', '身体所見'),
+                social,
+                wishesSection,
               ],
             },
           ]
         : [
-            from,
-            to,
             {
               title: '構造情報',
               code: jpSection('300', '構造情報セクション'),
-              lines: [sceneDocuments.D.title.ja],
               children: [
+                {
+                  title: '入院時詳細',
+                  code: jpSection('322', '入院時詳細セクション'),
+                  lines: [`入院日 ${stay.start ?? '未記入'}`],
+                  entries: encounterRef ? [encounterRef] : [],
+                },
+                {
+                  title: '入院時診断',
+                  code: jpSection('342', '入院時診断セクション'),
+                  lines: lines(n.diagnosisOnAdmission),
+                },
+                {
+                  title: '主訴',
+                  code: jpSection('352', '主訴セクション'),
+                  lines: lines(n.chiefComplaint),
+                },
+                {
+                  title: '入院理由',
+                  code: jpSection('312', '入院理由セクション'),
+                  lines: lines(n.reasonForAdmission),
+                },
+                {
+                  title: '現病歴',
+                  code: jpSection('362', '現病歴セクション'),
+                  lines: lines(n.presentIllness),
+                },
+                history,
+                allergies,
+                social,
                 {
                   title: '入院中経過',
                   code: jpSection('333', '入院中経過セクション'),
                   lines: lines(n.hospitalCourse),
+                  entries: courseRef ? [courseRef] : [],
                 },
                 {
                   title: '退院時詳細',
                   code: jpSection('324', '退院時詳細セクション'),
-                  lines: lines(n.conditionAtDischarge),
+                  lines: [`退院日 ${stay.end ?? '未記入'}`, ...lines(n.conditionAtDischarge)],
+                  entries: encounterRef ? [encounterRef] : [],
                 },
                 {
                   title: '退院時診断',
@@ -628,66 +744,88 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
                   title: '退院時投薬指示',
                   code: jpSection('444', '退院時投薬指示セクション'),
                   lines: medicationLines,
-                  entries: medicationRefs,
                 },
                 {
                   title: '退院時方針指示',
                   code: jpSection('424', '退院時方針指示セクション'),
                   lines: lines(n.instructions),
                 },
-                common.history,
-                common.allergies,
-                common.infections,
-                common.vitals,
-                common.function,
-                common.social,
-                common.wishes,
+                physical('614', '退院時身体所見セクション', '退院時身体所見'),
+                wishesSection,
               ],
             },
           ];
 
   const title = sceneDocuments[document.scene].title.ja;
+  // One type coding, as JP-CLINS allows: its own document-type code system (the codes are LOINC's).
   const type: CodeableConcept =
     document.scene === 'A'
       ? concept(title, { system: systems.loinc, code: '18761-7', display: 'Transfer summary note' })
-      : document.scene === 'B'
-        ? concept(
-            title,
-            { system: systems.docTypes, code: '57133-1', display: title },
-            { system: systems.loinc, code: '57133-1', display: 'Referral note' },
-          )
-        : concept(
-            title,
-            { system: systems.docTypes, code: '18842-5', display: title },
-            { system: systems.loinc, code: '18842-5', display: 'Discharge summary' },
-          );
+      : {
+          coding: [
+            {
+              system: systems.docTypes,
+              code: document.scene === 'B' ? '57133-1' : '18842-5',
+              display: title,
+            },
+          ],
+        };
+  // A 転院 referral is written while the patient is in hospital (入院中文書).
+  const category: CodeableConcept[] =
+    document.scene === 'B'
+      ? [{ coding: [{ system: systems.docSubtypes, code: 'INPATIENT', display: '入院中文書' }] }]
+      : document.scene === 'D'
+        ? [{ coding: [{ system: systems.docSubtypes, code: 'DISCHARGE', display: '退院時文書' }] }]
+        : [];
   const date = document.sentAt ?? document.changedAt;
+  const isFinal = document.status === 'sent';
+  // The JP-CLINS profiles describe sent documents only (status "final"); a draft claims base R4 only.
+  const compositionProfile =
+    !isFinal || document.scene === 'A'
+      ? undefined
+      : document.scene === 'B'
+        ? profiles.referral
+        : profiles.dischargeSummary;
+  const event: Composition['event'] =
+    document.scene === 'B'
+      ? [{ code: [{ text: '診療情報提供書発行' }], period: { start: date } }]
+      : document.scene === 'D' && stay.start
+        ? [{ period: { start: stay.start, ...(stay.end ? { end: stay.end } : {}) } }]
+        : undefined;
   const composition: Composition = {
     resourceType: 'Composition',
     id: compositionUuid,
     meta: {
       lastUpdated: document.changedAt,
-      ...(document.scene === 'B' ? { profile: [profiles.referral] } : {}),
-      ...(document.scene === 'D' ? { profile: [profiles.dischargeSummary] } : {}),
+      ...(compositionProfile ? { profile: [compositionProfile] } : {}),
     },
     extension: [{ url: DOCUMENT_VERSION, valueString: String(document.version) }],
     identifier: { system: systems.instanceIdentifier, value: document.id },
-    status: document.status === 'sent' ? 'final' : 'preliminary',
+    status: isFinal ? 'final' : 'preliminary',
     type,
+    ...(category.length > 0 ? { category } : {}),
     subject: patientRef,
     date,
     author: [authorRef, authorOrgRef],
     title,
     custodian: authorOrgRef,
+    ...(event ? { event } : {}),
     section: sections.map(section),
   };
   entries[0] = { fullUrl: `urn:uuid:${compositionUuid}`, resource: composition };
 
+  const bundleProfile = !compositionProfile
+    ? undefined
+    : document.scene === 'B'
+      ? profiles.referralBundle
+      : profiles.dischargeSummaryBundle;
   return {
     resourceType: 'Bundle',
     id: id('bundle'),
-    meta: { lastUpdated: document.changedAt },
-    identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${id('bundle')}` },
+    meta: { lastUpdated: document.changedAt, ...(bundleProfile ? { profile: [bundleProfile] } : {}) },
+    identifier: bundleProfile
+      ? { system: systems.bundleIdentifier, value: id('bundle') }
+      : { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${id('bundle')}` },
     type: 'document',
     timestamp: date,
     entry: entries,

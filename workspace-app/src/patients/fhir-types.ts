@@ -108,6 +108,7 @@ export interface Organization extends ResourceBase {
 
 export interface Condition extends ResourceBase {
   resourceType: 'Condition';
+  identifier?: Identifier[];
   clinicalStatus?: CodeableConcept;
   verificationStatus?: CodeableConcept;
   category?: CodeableConcept[];
@@ -120,6 +121,7 @@ export interface Condition extends ResourceBase {
 
 export interface AllergyIntolerance extends ResourceBase {
   resourceType: 'AllergyIntolerance';
+  identifier?: Identifier[];
   clinicalStatus?: CodeableConcept;
   verificationStatus?: CodeableConcept;
   type?: 'allergy' | 'intolerance';
@@ -163,6 +165,31 @@ export interface Observation extends ResourceBase {
   note?: Annotation[];
 }
 
+export interface Period {
+  start?: string;
+  end?: string;
+}
+
+export interface Encounter extends ResourceBase {
+  resourceType: 'Encounter';
+  status: 'planned' | 'arrived' | 'in-progress' | 'finished' | 'cancelled';
+  class: Coding;
+  subject?: Reference;
+  period?: Period;
+  serviceProvider?: Reference;
+}
+
+export interface DocumentReference extends ResourceBase {
+  resourceType: 'DocumentReference';
+  status: 'current' | 'superseded' | 'entered-in-error';
+  type?: CodeableConcept;
+  subject?: Reference;
+  date?: string;
+  author?: Reference[];
+  description?: string;
+  content: { attachment: { contentType?: string; language?: string; data?: string; title?: string } }[];
+}
+
 export interface CompositionSection {
   title?: string;
   code?: CodeableConcept;
@@ -179,9 +206,11 @@ export interface Composition extends ResourceBase {
   category?: CodeableConcept[];
   subject?: Reference;
   date: string;
+  encounter?: Reference;
   author: Reference[];
   title: string;
   custodian?: Reference;
+  event?: { code?: CodeableConcept[]; period?: Period }[];
   section?: CompositionSection[];
 }
 
@@ -193,7 +222,9 @@ export type DocumentResource =
   | Condition
   | AllergyIntolerance
   | MedicationStatement
-  | Observation;
+  | Observation
+  | Encounter
+  | DocumentReference;
 
 export interface Bundle {
   resourceType: 'Bundle';

@@ -29,6 +29,8 @@ export function isHandoffScene(value: unknown): value is HandoffScene {
 interface NarrativeField {
   key: string;
   label: Bilingual;
+  /** A calendar date (YYYY-MM-DD) rather than free text. */
+  isDate?: boolean;
 }
 
 /** What each document is called and the free-text parts its writer fills in or corrects. */
@@ -55,6 +57,12 @@ export const sceneDocuments: Readonly<
   D: {
     title: { ja: '退院時サマリー', en: 'Discharge summary' },
     narrative: [
+      { key: 'admittedOn', label: { ja: '入院日', en: 'Admitted on' }, isDate: true },
+      { key: 'dischargedOn', label: { ja: '退院日', en: 'Discharged on' }, isDate: true },
+      { key: 'reasonForAdmission', label: { ja: '入院理由', en: 'Reason for admission' } },
+      { key: 'chiefComplaint', label: { ja: '主訴', en: 'Chief complaint' } },
+      { key: 'presentIllness', label: { ja: '現病歴', en: 'Present illness' } },
+      { key: 'diagnosisOnAdmission', label: { ja: '入院時診断', en: 'Diagnosis on admission' } },
       { key: 'hospitalCourse', label: { ja: '入院中の経過', en: 'Course in hospital' } },
       { key: 'conditionAtDischarge', label: { ja: '退院時の状態', en: 'Condition at discharge' } },
       {
@@ -69,8 +77,12 @@ const NARRATIVE_MAX = 4000;
 
 /** The narrative a writer may send for a scene: only that scene's fields, each bounded. */
 export function narrativeSchema(scene: HandoffScene) {
-  const shape: Record<string, z.ZodOptional<ReturnType<typeof field.text>>> = {};
-  for (const part of sceneDocuments[scene].narrative) shape[part.key] = field.text(NARRATIVE_MAX).optional();
+  const shape: Record<
+    string,
+    z.ZodOptional<ReturnType<typeof field.text> | ReturnType<typeof field.date>>
+  > = {};
+  for (const part of sceneDocuments[scene].narrative)
+    shape[part.key] = (part.isDate ? field.date() : field.text(NARRATIVE_MAX)).optional();
   return field.object(shape);
 }
 

@@ -112,7 +112,7 @@ function narrativeForm(scene: HandoffScene): FormSpec {
       fields: sceneDocuments[scene].narrative.map((part) => ({
         name: part.key,
         label: part.label,
-        input: { type: 'textarea', rows: 5 },
+        input: part.isDate ? { type: 'date' } : { type: 'textarea', rows: 5 },
       })),
     },
   ];

@@ -345,6 +345,14 @@ export async function sendHandoffDocument(
           'The document must be reviewed before it is sent.',
         );
       }
+      const { admittedOn, dischargedOn } = before.content.narrative;
+      if (before.scene === 'D' && (!admittedOn || !dischargedOn || dischargedOn < admittedOn)) {
+        // The national discharge-summary profile (JP-CLINS) dates the document by the stay itself.
+        throw new TeamRuleError(
+          '退院時サマリーには入院日と退院日（入院日以降）を記入してください。',
+          'A discharge summary needs the admission date and the discharge date (not before admission).',
+        );
+      }
       const recipient = (await activeMemberships(client, patientId)).find(
         (m) => m.id === before.recipient_member_id,
       );
