@@ -73,7 +73,9 @@ export async function startRedis(dataDir: string, port: number, ca: InternalCa):
       'protected-mode yes',
       `dir ${dir}`,
       'save ""',
-      'appendonly no',
+      // As in production (Ansible's Redis role): sessions and leases outlive a Redis that dies.
+      'appendonly yes',
+      'appendfsync everysec',
       'daemonize no',
       'user default off resetpass nocommands resetkeys resetchannels',
       `user broker on #${hash(passwords.broker)} ${REDIS_SERVICE_RULES}`,

@@ -116,8 +116,11 @@ describe('services killed during a session', function () {
       brokerEnv: { LEASE_HEARTBEAT_SECONDS: '1' },
     });
     redis = redisOf(stack);
+    // This test's own clients see the stores die too: they reconnect, and say nothing meanwhile.
+    redis.on('error', () => undefined);
     await redis.connect();
     database = new pg.Pool({ connectionString: stack.brokerDatabaseUrl, max: 2 });
+    database.on('error', () => undefined);
     practitioner = await launchBrowser({ width: 1280, height: 800 });
     page = await practitioner.context.newPage();
     await signIn(page, stack.brokerUrl, USER);
@@ -132,7 +135,7 @@ describe('services killed during a session', function () {
     await database?.end().catch(() => undefined);
     await redis?.quit().catch(() => undefined);
     await stack?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir && !process.env.KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('guacd: the client says the connection was lost, and reconnects to the same desktop once guacd is back', async () => {
@@ -182,6 +185,57 @@ describe('services killed during a session', function () {
     assert.equal(await signIns(), signInsBefore, 'no new sign-in');
     const states = await statesSeen();
     assert.ok(states.length > 0, 'the client showed what was happening');
+  });
+
+  /** A store as the broker's own probe last saw it, and when (its readiness report, asked from loopback). */
+  async function storeState(name: 'redis' | 'postgres'): Promise<{ state?: string; checkedAt: number }> {
+    const report = (await (await fetch(`${stack.brokerUrl}/readyz`)).json()) as {
+      checkedAt?: string;
+      dependencies?: Record<string, { state?: string }>;
+    };
+    return { state: report.dependencies?.[name]?.state, checkedAt: Date.parse(report.checkedAt ?? '') };
+  }
+
+  /** Kills a store outright and waits until the broker reaches it again; nothing else may have died of it. */
+  async function killStore(name: 'redis' | 'postgres'): Promise<void> {
+    const others = ['broker', 'portal'].map((other) => ({ other, restarts: service(other).restarts }));
+    const store = service(name);
+    const restarts = store.restarts;
+    process.kill(-store.pid, 'SIGKILL');
+    await store.restarted(restarts + 1);
+    const startedAgainAt = Date.now();
+    await waitFor(`the broker to reach ${name} again`, async () => {
+      const seen = await storeState(name);
+      // A probe begun after the start again, plus a second for whatever the death set off to happen.
+      return seen.state === 'up' && seen.checkedAt > startedAgainAt + 1000;
+    });
+    for (const { other, restarts: before } of others)
+      assert.equal(service(other).restarts, before, `the ${other} lived through ${name} dying`);
+  }
+
+  it('Redis: the broker and the portal reconnect, and the practitioner is still signed in', async () => {
+    const signInsBefore = await signIns();
+    await killStore('redis');
+    // Sessions are kept on disk as in production (an append-only file), so the sign-in outlives Redis.
+    const me = await page.evaluate(async () => (await fetch('/api/me')).status);
+    assert.equal(me, 200, 'the session outlived Redis');
+    await page.reload();
+    await waitFor('the client to be connected', async () => (await connectionState()) === 'connected');
+    assert.equal(await signIns(), signInsBefore, 'no new sign-in');
+    assert.doesNotMatch(page.url(), /dev-idp/);
+  });
+
+  it('PostgreSQL: no audit record is lost, and connections are recorded again once it is back', async () => {
+    const count = async (): Promise<number> =>
+      Number((await database.query('SELECT count(*) FROM audit_events')).rows[0].count);
+    const before = await count();
+    await killStore('postgres');
+    await waitFor('the pool to reach the database again', async () => (await count()) >= before);
+    assert.ok((await count()) >= before, 'every audit record written before is still there');
+    const connectionsBefore = await count();
+    await page.reload();
+    await waitFor('the client to be connected', async () => (await connectionState()) === 'connected');
+    await waitFor('the new connection in the audit trail', async () => (await count()) > connectionsBefore);
   });
 
   it('a service stopped on purpose stays stopped (control: only a death is healed)', async () => {
