@@ -110,8 +110,10 @@ describe('standard shared items', () => {
       );
     });
 
-    it('keeps the undisclosed flag of a diagnosis and the wishes about the place of death', () => {
-      assert.equal(parseItem('diagnosis', aDiagnosis({ isUndisclosed: true })).isUndisclosed, true);
+    it('keeps both disclosure flags of a diagnosis and the wishes about the place of death', () => {
+      const flagged = parseItem('diagnosis', aDiagnosis({ isNotToldToPatient: true, isNotShared: false }));
+      assert.equal(flagged.isNotToldToPatient, true);
+      assert.equal(flagged.isNotShared, false);
       assert.equal(parseItem('wishes', { preferredPlaceOfDeath: 'home' }).preferredPlaceOfDeath, 'home');
       assert.match(
         messageAt('wishes', { preferredPlaceOfDeath: 'moon' }, 'preferredPlaceOfDeath'),

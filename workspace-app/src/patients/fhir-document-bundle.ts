@@ -16,6 +16,7 @@ import type {
   Quantity,
   Reference,
 } from './fhir-types.js';
+import { securityLabelsOf } from './disclosure.js';
 import { contentFor, sceneDocuments, type HandoffContent, type VitalReading } from './handoff-content.js';
 import type { HandoffDocument } from './handoff-documents.js';
 import {
@@ -234,8 +235,8 @@ const label = <T extends string>(labels: Readonly<Record<T, { ja: string }>>, co
 /**
  * A hand-off document as a FHIR R4 document Bundle: the Composition first, then the Patient (kanji and
  * kana names), the author and the organisations, Conditions, AllergyIntolerances, MedicationStatements
- * and vital-sign Observations (LOINC). DATA-1 once more: undisclosed diagnoses of organisations other
- * than the reader's are not exported.
+ * and vital-sign Observations (LOINC). DATA-1 once more: diagnoses not to be shared (未提供) of
+ * organisations other than the reader's are not exported; a flagged Condition carries its security labels.
  */
 export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganisation: string): Bundle {
   const content: HandoffContent = contentFor(document.content, readerOrganisation);
@@ -346,9 +347,10 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
 
   const diagnosisRefs = content.diagnoses.map((diagnosis) => {
     const d = diagnosis.data;
+    const security = securityLabelsOf(d);
     const condition: Condition = {
       resourceType: 'Condition',
-      meta: { profile: [profiles.condition] },
+      meta: { profile: [profiles.condition], ...(security.length > 0 ? { security } : {}) },
       clinicalStatus: concept(d.status, { system: systems.conditionClinical, code: d.status }),
       verificationStatus: concept('confirmed', { system: systems.conditionVerification, code: 'confirmed' }),
       category: [concept('問題リスト', { system: systems.conditionCategory, code: 'problem-list-item' })],
@@ -438,7 +440,7 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
   const adl = basics.adl;
   const diagnosisLines = content.diagnoses.map(
     ({ data }) =>
-      `${data.isMain ? '【主】' : ''}${data.name}${data.icd10 ? `（${data.icd10}）` : ''}${data.onset ? ` 発症 ${data.onset}` : ''}`,
+      `${data.isMain ? '【主】' : ''}${data.isNotToldToPatient ? '【未告知】' : ''}${data.name}${data.icd10 ? `（${data.icd10}）` : ''}${data.onset ? ` 発症 ${data.onset}` : ''}`,
   );
   const historyLines = content.medicalHistory.map(
     ({ data }) => `${data.name}${data.onset ? ` ${data.onset}` : ''}`,

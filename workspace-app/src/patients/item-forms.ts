@@ -194,13 +194,16 @@ export const diagnosisForm: FormSpec = [
       },
       select('status', '状態', 'Status', diagnosisStatusLabels),
       checkbox('isMain', '主病名', 'Main diagnosis'),
-      {
-        ...checkbox(
-          'isUndisclosed',
-          '未告知・共有不可（自機関のみ閲覧）',
-          'Undisclosed: not shown outside your organisation',
-        ),
-      },
+      checkbox(
+        'isNotToldToPatient',
+        '未告知（本人に未説明。ケアチームには表示し、本人・家族向けには出さない）',
+        'Not told to the patient (shown to the care team, labelled; never to the patient or family)',
+      ),
+      checkbox(
+        'isNotShared',
+        '未提供（自機関のみ閲覧。他機関・文書・転院依頼には出さない）',
+        'Not to be shared (your organisation only; left out for others, documents and transfers)',
+      ),
       area('note', '備考', 'Note', 2),
     ],
   },

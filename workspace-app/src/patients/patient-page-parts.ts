@@ -139,7 +139,8 @@ export function itemSummary(kind: ItemKind, data: unknown, lang: Language): stri
   switch (kind) {
     case 'diagnosis': {
       const d = data as ItemData<'diagnosis'>;
-      return `${d.isMain ? (lang === 'ja' ? '【主】' : '[main] ') : ''}${d.name}${d.icd10 ? `（${d.icd10}）` : ''} ・ ${labelOf(diagnosisStatusLabels, d.status, lang)}${d.onset ? ` ・ ${lang === 'ja' ? '発症' : 'onset'} ${d.onset}` : ''}`;
+      const notTold = d.isNotToldToPatient ? (lang === 'ja' ? '【未告知】' : '[not told to the patient] ') : '';
+      return `${d.isMain ? (lang === 'ja' ? '【主】' : '[main] ') : ''}${notTold}${d.name}${d.icd10 ? `（${d.icd10}）` : ''} ・ ${labelOf(diagnosisStatusLabels, d.status, lang)}${d.onset ? ` ・ ${lang === 'ja' ? '発症' : 'onset'} ${d.onset}` : ''}`;
     }
     case 'medical-history': {
       const h = data as ItemData<'medical-history'>;

@@ -46,9 +46,10 @@ function changedLine(item: StoredItem, lang: Language): string {
 }
 
 function itemEntry(item: StoredItem, patientId: string, lang: Language, canWrite: boolean): string {
-  const badge = item.isUndisclosed
-    ? `<span class="badge secret">${escapeHtml(pt(lang, 'undisclosed'))}</span>`
-    : '';
+  const badge = [
+    item.isNotToldToPatient ? `<span class="badge secret not-told">${escapeHtml(pt(lang, 'notTold'))}</span>` : '',
+    item.isNotShared ? `<span class="badge secret not-shared">${escapeHtml(pt(lang, 'notShared'))}</span>` : '',
+  ].join('');
   const actions = [
     canWrite ? link(`/patients/${patientId}/items/${item.id}/edit`, pt(lang, 'edit'), lang) : '',
     link(`/patients/${patientId}/items/${item.id}/history`, pt(lang, 'history'), lang),

@@ -36,7 +36,11 @@ const messages = {
   roleOwner: { ja: '管理者', en: 'Owner' },
   roleEditor: { ja: '編集者', en: 'Editor' },
   roleReader: { ja: '閲覧者', en: 'Reader' },
-  undisclosed: { ja: '未告知・共有不可（自機関のみ）', en: 'Undisclosed (your organisation only)' },
+  notTold: {
+    ja: '未告知：本人に未説明。本人・家族向けの文書に載せないでください',
+    en: 'Not told to the patient: keep it out of anything for the patient or family',
+  },
+  notShared: { ja: '未提供：自機関のみ', en: 'Not to be shared: your organisation only' },
   latestVitals: { ja: '最近のバイタルサイン', en: 'Recent vital signs' },
   noVitals: { ja: 'バイタルサインの記録はまだありません。', en: 'No vital signs recorded yet.' },
   fromVisit: { ja: '訪問記録（{who}）', en: 'Visit record ({who})' },
@@ -124,8 +128,8 @@ const messages = {
   problem: { ja: '処理できませんでした', en: 'That did not work' },
   signIn: { ja: 'ワークスペースからサインインしてください。', en: 'Please sign in through the workspace.' },
   excludedUndisclosed: {
-    ja: '未告知・共有不可の傷病名は、記録した機関以外への文書には含まれません。',
-    en: 'Undisclosed diagnoses are left out of documents for other organisations.',
+    ja: '未提供の傷病名は、記録した機関以外への文書には含まれません。未告知の傷病名は【未告知】と表示して含まれます。',
+    en: 'Diagnoses not to be shared are left out of documents for other organisations; those not told to the patient are included, labelled.',
   },
   sentTo: { ja: '送付先: {to}', en: 'Sent to: {to}' },
   patientCreated: { ja: '登録しました。', en: 'Registered.' },

@@ -159,7 +159,8 @@ const icd10 = () =>
 
 /**
  * A diagnosis (傷病名). The organisation that recorded it is stamped by the store, never taken from
- * the input; an undisclosed one is never shown outside that organisation (DATA-1).
+ * the input. DATA-1's two flags (disclosure.ts): 未告知 is shown to the care team labelled, 未提供 never
+ * outside that organisation.
  */
 export const diagnosisSchema = field.object({
   name: field.text(200),
@@ -167,8 +168,10 @@ export const diagnosisSchema = field.object({
   onset: field.partialDate().optional(),
   status: field.code(diagnosisStatusLabels),
   isMain: field.boolean(),
-  /** 未告知・未提供: not told to the patient, or not for sharing beyond the author's organisation. */
-  isUndisclosed: field.boolean(),
+  /** 未告知: the patient has not been told; professionals see it labelled. */
+  isNotToldToPatient: field.boolean(),
+  /** 未提供: not for sharing beyond the author's organisation. */
+  isNotShared: field.boolean(),
   note: note(),
 });
 export type Diagnosis = z.infer<typeof diagnosisSchema>;

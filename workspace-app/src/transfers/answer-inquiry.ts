@@ -208,7 +208,7 @@ export async function answerInquiry(
         occurredAt: now.toISOString(),
       });
       const label = inquiryStatusLabels[status];
-      const summary = patientSummary(request);
+      const summary = patientSummary(request, request.requestingOrganisation);
       await notifyRequester(
         deps.notify,
         client,

@@ -118,15 +118,14 @@ export async function confirmInquiry(
         },
         occurredAt: now.toISOString(),
       });
-      const summary = patientSummary(request);
-      await notifyHospital(deps.notify, client, {
+            await notifyHospital(deps.notify, client, {
         eventId,
         kind: 'transfer-confirmed',
         request,
         inquiry,
         title: {
-          ja: `転院先に決定: ${ward.name}に1床を確保しました（${summary.ja}）`,
-          en: `Transfer confirmed: one bed held in ${ward.name} (${summary.en})`,
+          ja: `転院先に決定: ${ward.name}に1床を確保しました（${patientSummary(request, inquiry.hospitalOrganisation).ja}）`,
+          en: `Transfer confirmed: one bed held in ${ward.name} (${patientSummary(request, inquiry.hospitalOrganisation).en})`,
         },
         occurredAt: now,
       });

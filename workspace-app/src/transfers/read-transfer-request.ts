@@ -17,6 +17,8 @@ export interface TransferRequestView {
   inquiries: StoredInquiry[];
   /** The history and message threads of those inquiries, oldest first. */
   events: InquiryEvent[];
+  /** The reader's organisation as signed in: what DATA-1 lets them see of the diagnosis depends on it. */
+  readerOrganisation: string;
 }
 
 /** A request as the actor may see it, audited as a read of the patient's data. */
@@ -36,7 +38,7 @@ export async function readTransferRequest(
         client,
         visible.map((inquiry) => inquiry.id),
       );
-      return { request, viewer, inquiries: visible, events };
+      return { request, viewer, inquiries: visible, events, readerOrganisation: actor.organisation };
     },
   );
 }
@@ -61,7 +63,14 @@ export async function readTransferInquiry(
       );
       const visible = visibleInquiries(viewer, inquiries);
       const events = await transferStore.eventsOf(client, [inquiry.id]);
-      return { request, viewer, inquiries: visible, events, inquiry };
+      return {
+        request,
+        viewer,
+        inquiries: visible,
+        events,
+        inquiry,
+        readerOrganisation: actor.organisation,
+      };
     },
   );
 }

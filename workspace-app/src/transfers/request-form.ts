@@ -38,6 +38,8 @@ export function requestInputFromForm(form: FormValues): {
         name: first(form, 'diagnosisName'),
         icd10: textOrNull(form, 'icd10')?.toUpperCase() ?? null,
         onsetDate: first(form, 'onsetDate') || undefined,
+        isNotToldToPatient: first(form, 'diagnosisNotTold') === '1',
+        isNotShared: first(form, 'diagnosisNotShared') === '1',
       },
       careLevelItems: all(form, 'careLevelItems'),
       adlScores: {
@@ -199,6 +201,8 @@ ${field(lang, 'ageBand', select(lang, 'ageBand', ageBandLabels, form, { blank: t
 ${field(lang, 'diagnosisName', input('diagnosisName', form, 'required maxlength="100"'), 'diagnosisName')}
 ${field(lang, 'icd10', input('icd10', form, 'maxlength="10" placeholder="I63.9"'), 'icd10')}
 ${field(lang, 'onset', input('onsetDate', form, 'type="date" required'), 'onsetDate')}
+<label class="choice"><input type="checkbox" name="diagnosisNotTold" value="1"${first(form, 'diagnosisNotTold') === '1' ? ' checked' : ''}> ${e(tt(lang, 'diagnosisNotTold'))}</label>
+<label class="choice"><input type="checkbox" name="diagnosisNotShared" value="1"${first(form, 'diagnosisNotShared') === '1' ? ' checked' : ''}> ${e(tt(lang, 'diagnosisNotShared'))}</label>
 </fieldset>
 <fieldset><legend>${e(tt(lang, 'careLevel'))}</legend>
 <p class="hint">${e(tt(lang, 'careLevel3Items'))}</p>${checkboxes(lang, 'careLevelItems', careLevelByCategory(3), form)}

@@ -101,8 +101,7 @@ export async function sendInquiries(
       const stored = (await transferStore.inquiriesOfRequest(client, requestId)).filter((inquiry) =>
         sent.includes(inquiry.id),
       );
-      const summary = patientSummary(request);
-      for (const inquiry of stored) {
+            for (const inquiry of stored) {
         const eventId = await transferStore.addEvent(client, {
           inquiryId: inquiry.id,
           kind: 'sent',
@@ -121,8 +120,8 @@ export async function sendInquiries(
           request,
           inquiry,
           title: {
-            ja: `転院の問い合わせ: ${summary.ja}（${request.requestingOrganisation}）`,
-            en: `Transfer inquiry: ${summary.en} (${request.requestingOrganisation})`,
+            ja: `転院の問い合わせ: ${patientSummary(request, inquiry.hospitalOrganisation).ja}（${request.requestingOrganisation}）`,
+            en: `Transfer inquiry: ${patientSummary(request, inquiry.hospitalOrganisation).en} (${request.requestingOrganisation})`,
           },
           occurredAt: now,
         });

@@ -31,6 +31,15 @@ const transferText = {
   diagnosisName: { ja: '病名', en: 'Diagnosis' },
   icd10: { ja: 'ICD-10コード（任意）', en: 'ICD-10 code (optional)' },
   onset: { ja: '発症日', en: 'Onset' },
+  diagnosisNotTold: {
+    ja: '未告知（本人に未説明）: 病院には【未告知】と表示して伝えます',
+    en: 'Not told to the patient: hospitals see it labelled',
+  },
+  diagnosisNotShared: {
+    ja: '未提供（共有しない）: 問い合わせ先の病院・FHIR出力には病名を出しません',
+    en: 'Not to be shared: hospitals asked and FHIR exports do not get the diagnosis',
+  },
+  notToldBadge: { ja: '未告知', en: 'Not told to the patient' },
   careLevel: { ja: '医療区分', en: 'Medical care category (医療区分)' },
   careLevelCategory: { ja: '医療区分{category}', en: 'category {category}' },
   careLevel3Items: { ja: '医療区分3の項目', en: 'Category 3 items' },
