@@ -36,12 +36,40 @@ export function mainDiagnosisFor(
   if (flags.isNotShared && !isSameOrganisation(request.requestingOrganisation, readerOrganisation)) {
     return { name: withheldDiagnosis, icd10: null, isWithheld: true, isNotToldToPatient: false, flags };
   }
-  const label = flags.isNotToldToPatient ? { ja: '【未告知】', en: '[not told to the patient] ' } : { ja: '', en: '' };
+  const label = flags.isNotToldToPatient
+    ? { ja: '【未告知】', en: '[not told to the patient] ' }
+    : { ja: '', en: '' };
   return {
     name: { ja: `${label.ja}${diagnosis.name}`, en: `${label.en}${diagnosis.name}` },
     icd10: diagnosis.icd10,
     isWithheld: false,
     isNotToldToPatient: flags.isNotToldToPatient,
     flags,
+  };
+}
+
+/**
+ * The request as a reader of `readerOrganisation` may receive it, in JSON as on a page: a diagnosis not
+ * to be shared is replaced by words saying it is withheld, its code dropped. The onset date stays: a
+ * hospital needs it to judge admission rules (回復期リハビリテーション病棟 within two months of onset).
+ */
+export function requestAsSeenBy<R extends { details: TransferRequest; requestingOrganisation: string }>(
+  request: R,
+  readerOrganisation: string,
+): R {
+  const shown = mainDiagnosisFor(request, readerOrganisation);
+  if (!shown.isWithheld) return request;
+  return {
+    ...request,
+    details: {
+      ...request.details,
+      mainDiagnosis: {
+        name: `${withheldDiagnosis.ja} ${withheldDiagnosis.en}`,
+        icd10: null,
+        onsetDate: request.details.mainDiagnosis.onsetDate,
+        isNotToldToPatient: false,
+        isNotShared: true,
+      },
+    },
   };
 }

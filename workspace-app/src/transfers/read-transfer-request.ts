@@ -3,6 +3,7 @@ import { visibleInquiries, type RequestViewer } from './transfer-access.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { openInquiry } from './open-inquiry.js';
 import { openRequest } from './open-request.js';
+import { requestAsSeenBy } from './main-diagnosis-for.js';
 import {
   transferStore,
   type InquiryEvent,
@@ -38,7 +39,13 @@ export async function readTransferRequest(
         client,
         visible.map((inquiry) => inquiry.id),
       );
-      return { request, viewer, inquiries: visible, events, readerOrganisation: actor.organisation };
+      return {
+        request: requestAsSeenBy(request, actor.organisation),
+        viewer,
+        inquiries: visible,
+        events,
+        readerOrganisation: actor.organisation,
+      };
     },
   );
 }
@@ -64,7 +71,7 @@ export async function readTransferInquiry(
       const visible = visibleInquiries(viewer, inquiries);
       const events = await transferStore.eventsOf(client, [inquiry.id]);
       return {
-        request,
+        request: requestAsSeenBy(request, actor.organisation),
         viewer,
         inquiries: visible,
         events,

@@ -72,7 +72,7 @@ export function renderRequestSummary(
     [
       tt(lang, 'mainDiagnosis'),
       diagnosis.isWithheld
-        ? `<span class="withheld">${e(pick(lang, diagnosis.name))}</span>`
+        ? `<span class="withheld">${e(pick(lang, diagnosis.name))}</span> ・ ${e(tt(lang, 'onset'))} ${e(request.mainDiagnosis.onsetDate)}`
         : `${diagnosis.isNotToldToPatient ? `<span class="badge not-told">${e(tt(lang, 'notToldBadge'))}</span> ` : ''}${e(request.mainDiagnosis.name)}${diagnosis.icd10 ? `（${e(diagnosis.icd10)}）` : ''} ・ ${e(tt(lang, 'onset'))} ${e(request.mainDiagnosis.onsetDate)}`,
     ],
     [
