@@ -167,7 +167,7 @@ describe('hand-off documents', function () {
         recipientMemberId: members.hospital,
       });
       assert.equal(draft.status, 'draft');
-      assert.equal(draft.content.patient.name.kana.family, 'ヤマグチ');
+      assert.equal(draft.content.patient.name.kana?.family, 'ヤマグチ');
       assert.equal(draft.content.medications[0]?.data.name, 'フロセミド錠20mg');
       assert.equal(draft.content.allergies[0]?.data.substance, 'ペニシリン系抗菌薬');
       assert.match(draft.content.narrative.lifeAtHome ?? '', /表情穏やか/);

@@ -44,7 +44,13 @@ export function say(lang: Language, text: Bilingual): string {
   return escapeHtml(text[lang]);
 }
 
-export function labelOf<Code extends string>(labels: CodeLabels<Code>, code: string, lang: Language): string {
+/** A code's label in the reader's language; 不明 / unknown for what the record does not know yet. */
+export function labelOf<Code extends string>(
+  labels: CodeLabels<Code>,
+  code: string | undefined,
+  lang: Language,
+): string {
+  if (code === undefined) return lang === 'ja' ? '不明' : 'unknown';
   const label = (labels as Record<string, Bilingual | undefined>)[code];
   return label ? label[lang] : code;
 }

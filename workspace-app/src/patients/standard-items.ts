@@ -49,23 +49,28 @@ const note = () => field.text(NOTE).optional();
 // Patient basics (基本情報)
 
 export const personNameSchema = field.object({
-  /** 漢字氏名 */
+  /** 漢字氏名: what a home visit always knows. */
   kanji: field.object({ family: field.text(50), given: field.text(50) }),
-  /** カナ氏名 */
-  kana: field.object({ family: field.katakana(50), given: field.katakana(50) }),
+  /** カナ氏名: may be learnt later. */
+  kana: field.object({ family: field.katakana(50).optional(), given: field.katakana(50).optional() }).optional(),
 });
 export type PersonName = z.infer<typeof personNameSchema>;
 
+// Only name and sex are needed to start (the working group's paper: a first visit often knows little
+// more). Every other part may be unknown, is left out until learnt, and the record shows it as missing.
+
 export const addressSchema = field.object({
-  postalCode: field.postalCode(),
-  prefecture: field.oneOf(prefectures, (value) => ({
-    ja: `都道府県名ではありません: 「${value}」`,
-    en: `not a Japanese prefecture: "${value}"`,
-  })),
+  postalCode: field.postalCode().optional(),
+  prefecture: field
+    .oneOf(prefectures, (value) => ({
+      ja: `都道府県名ではありません: 「${value}」`,
+      en: `not a Japanese prefecture: "${value}"`,
+    }))
+    .optional(),
   /** 区市町村 */
-  municipality: field.text(50),
+  municipality: field.text(50).optional(),
   /** 町名・番地・建物 */
-  line: field.text(200),
+  line: field.text(200).optional(),
 });
 export type Address = z.infer<typeof addressSchema>;
 
@@ -80,58 +85,68 @@ export const familyMemberSchema = field.object({
 });
 export type FamilyMember = z.infer<typeof familyMemberSchema>;
 
-const adlLevel = () => field.code(adlLevelLabels);
+const adlLevel = () => field.code(adlLevelLabels).optional();
 
 export const patientBasicsSchema = field
   .object({
     name: personNameSchema,
     sex: field.code(sexLabels),
-    birthDate: field.pastDate({ ja: '生年月日', en: 'date of birth' }),
-    address: addressSchema,
-    contact: field.object({
-      phone: field.phone().optional(),
-      mobile: field.phone().optional(),
-      note: field.text(200).optional(),
-    }),
-    family: field.array(familyMemberSchema, { max: 20 }),
-    housing: field.object({
-      type: field.code(housingTypeLabels),
-      livingArrangement: field.code(livingArrangementLabels),
-      /** Floor of the patient's home; 1 is the ground floor. */
-      floor: field.integer({ min: -3, max: 60 }).optional(),
-      hasElevator: field.boolean().optional(),
-      note: note(),
-    }),
-    careInsurance: field.object({
-      /** 要介護度 */
-      certification: field.code(careNeedLevelLabels),
-      certificationValidUntil: field.date().optional(),
-      /** 介護保険の被保険者番号 (10 digits). */
-      insuredNumber: field
-        .pattern(/^\d{10}$/, { ja: '被保険者番号は10桁の数字です', en: 'the insured number has 10 digits' })
-        .optional(),
-      /** 居宅介護支援事業所 */
-      careManagerOffice: field.text(SHORT).optional(),
-      services: field.codeSet(careServiceLabels),
-      note: note(),
-    }),
-    adl: field.object({
-      eating: adlLevel(),
-      transfer: adlLevel(),
-      toileting: adlLevel(),
-      bathing: adlLevel(),
-      dressing: adlLevel(),
-      grooming: adlLevel(),
-      mobility: adlLevel(),
-      /** 障害高齢者の日常生活自立度 */
-      independenceLevel: field.code(independenceLevelLabels),
-      note: note(),
-    }),
-    cognition: field.object({
-      /** 認知症高齢者の日常生活自立度 */
-      dementiaLevel: field.code(dementiaLevelLabels),
-      note: note(),
-    }),
+    birthDate: field.pastDate({ ja: '生年月日', en: 'date of birth' }).optional(),
+    address: addressSchema.optional(),
+    contact: field
+      .object({
+        phone: field.phone().optional(),
+        mobile: field.phone().optional(),
+        note: field.text(200).optional(),
+      })
+      .optional(),
+    family: field.array(familyMemberSchema, { max: 20 }).default([]),
+    housing: field
+      .object({
+        type: field.code(housingTypeLabels).optional(),
+        livingArrangement: field.code(livingArrangementLabels).optional(),
+        /** Floor of the patient's home; 1 is the ground floor. */
+        floor: field.integer({ min: -3, max: 60 }).optional(),
+        hasElevator: field.boolean().optional(),
+        note: note(),
+      })
+      .optional(),
+    careInsurance: field
+      .object({
+        /** 要介護度 */
+        certification: field.code(careNeedLevelLabels).optional(),
+        certificationValidUntil: field.date().optional(),
+        /** 介護保険の被保険者番号 (10 digits). */
+        insuredNumber: field
+          .pattern(/^\d{10}$/, { ja: '被保険者番号は10桁の数字です', en: 'the insured number has 10 digits' })
+          .optional(),
+        /** 居宅介護支援事業所 */
+        careManagerOffice: field.text(SHORT).optional(),
+        services: field.codeSet(careServiceLabels).default([]),
+        note: note(),
+      })
+      .optional(),
+    adl: field
+      .object({
+        eating: adlLevel(),
+        transfer: adlLevel(),
+        toileting: adlLevel(),
+        bathing: adlLevel(),
+        dressing: adlLevel(),
+        grooming: adlLevel(),
+        mobility: adlLevel(),
+        /** 障害高齢者の日常生活自立度 */
+        independenceLevel: field.code(independenceLevelLabels).optional(),
+        note: note(),
+      })
+      .optional(),
+    cognition: field
+      .object({
+        /** 認知症高齢者の日常生活自立度 */
+        dementiaLevel: field.code(dementiaLevelLabels).optional(),
+        note: note(),
+      })
+      .optional(),
   })
   .superRefine((basics, ctx) => {
     const keyPeople = basics.family.filter((member) => member.isKeyPerson).length;
