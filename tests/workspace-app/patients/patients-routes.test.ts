@@ -188,7 +188,7 @@ describe('patient record pages', function () {
     assert.equal(response.status, 400);
     assert.match(
       fieldHtml(response.text, 'vitals.bodyTemperature'),
-      /body temperature must be between 32 and 43/,
+      /body temperature must be between 30 and 45/,
     );
   });
 

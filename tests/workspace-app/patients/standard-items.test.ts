@@ -149,9 +149,9 @@ describe('standard shared items', () => {
       const visit = (vitals: Record<string, number>) => aVisitRecord({ vitals: vitals as never });
       assert.match(
         messageAt('visit-record', visit({ bodyTemperature: 372 }), 'vitals.bodyTemperature'),
-        /体温は32〜43℃の範囲で入力してください \/ body temperature must be between 32 and 43 °C/,
+        /体温は30〜45℃の範囲で入力してください \/ body temperature must be between 30 and 45 °C/,
       );
-      assert.match(messageAt('visit-record', visit({ pulse: 400 }), 'vitals.pulse'), /脈拍は20〜250/);
+      assert.match(messageAt('visit-record', visit({ pulse: 400 }), 'vitals.pulse'), /脈拍は20〜300/);
       assert.match(
         messageAt('visit-record', visit({ oxygenSaturation: 101 }), 'vitals.oxygenSaturation'),
         /SpO2は50〜100/,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { bilingualMessage, field, type QuantityRange } from '../validation/bilingual-fields.js';
+import { vitalRanges } from '../clinical/vital-ranges.js';
+import { bilingualMessage, field } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import {
   adlLevelLabels,
@@ -332,41 +333,7 @@ export type Allergy = z.infer<typeof allergySchema>;
 // ---------------------------------------------------------------------------------------------------
 // Visit records (訪問記録)
 
-/** Ranges a living patient at home can show; anything outside is a typing error, not a finding. */
-export const vitalRanges = {
-  bodyTemperature: {
-    name: { ja: '体温', en: 'body temperature' },
-    unit: { ja: '℃', en: '°C' },
-    min: 32,
-    max: 43,
-  },
-  systolic: {
-    name: { ja: '収縮期血圧', en: 'systolic blood pressure' },
-    unit: { ja: 'mmHg', en: 'mmHg' },
-    min: 50,
-    max: 260,
-  },
-  diastolic: {
-    name: { ja: '拡張期血圧', en: 'diastolic blood pressure' },
-    unit: { ja: 'mmHg', en: 'mmHg' },
-    min: 20,
-    max: 160,
-  },
-  pulse: {
-    name: { ja: '脈拍', en: 'pulse' },
-    unit: { ja: '回/分', en: 'beats per minute' },
-    min: 20,
-    max: 250,
-  },
-  respiratoryRate: {
-    name: { ja: '呼吸数', en: 'respiratory rate' },
-    unit: { ja: '回/分', en: 'breaths per minute' },
-    min: 4,
-    max: 60,
-  },
-  oxygenSaturation: { name: { ja: 'SpO2', en: 'SpO2' }, unit: { ja: '%', en: '%' }, min: 50, max: 100 },
-  bodyWeight: { name: { ja: '体重', en: 'body weight' }, unit: { ja: 'kg', en: 'kg' }, min: 10, max: 250 },
-} as const satisfies Record<string, QuantityRange>;
+export { vitalRanges };
 
 export const vitalSignsSchema = field
   .object({
