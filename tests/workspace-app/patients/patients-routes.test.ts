@@ -144,6 +144,40 @@ describe('patient record pages', function () {
     assert.doesNotMatch(complete.text, /未入力あり|まだ分かっていない項目/);
   });
 
+  it('records procedures and devices from the standing list in the physical function, and refuses one not on it', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    await openPage(sato, `/patients/${patientId}/items/new?kind=physical-function`);
+    const physicalFunction = {
+      kind: 'physical-function',
+      'communication.hearing': 'none',
+      'communication.vision': 'none',
+      'communication.speech': 'none',
+      'oral.dentures': 'none',
+      'oral.swallowing': 'normal',
+      'oral.hygiene': 'good',
+      'bowelControl.urination': 'continent',
+      'bowelControl.defecation': 'continent',
+      proceduresNote: '在宅酸素 安静時 1L/分',
+    };
+    const refused = await sato
+      .post(`/patients/${patientId}/items`)
+      .type('form')
+      .send({ ...physicalFunction, procedures: ['oxygen-therapy', 'home-oxygen-tank'] });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /「home-oxygen-tank」は使えないコードです/);
+    const saved = await sato
+      .post(`/patients/${patientId}/items`)
+      .type('form')
+      .send({ ...physicalFunction, procedures: ['oxygen-therapy', 'tube-feeding'] });
+    assert.equal(saved.status, 303, saved.text);
+    const record = await sato.get(`/patients/${patientId}`);
+    assert.match(
+      record.text,
+      /医療処置・機器 酸素療法（在宅酸素）、経管栄養・胃ろう（在宅酸素 安静時 1L\/分）/,
+    );
+  });
+
   it('still requires name and sex, saying so next to each field (control)', async () => {
     const sato = await signedIn(people.sato);
     await openPage(sato);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
+import { procedureLabels as recordProcedureLabels } from '../../../workspace-app/src/clinical/procedures.js';
+import { procedureLabels as transferProcedureLabels } from '../../../workspace-app/src/transfers/care-codes.js';
 import { listMyInvitations } from '../../../workspace-app/src/patients/care-team-invitations.js';
 import { listPatients } from '../../../workspace-app/src/patients/list-patients.js';
 import { patientCareTeamLookup } from '../../../workspace-app/src/patients/patient-care-team-lookup.js';
@@ -68,6 +70,13 @@ describe('demo patients', function () {
     assert.equal(cancer.isNotShared, false);
     const copd = diagnoses.find((d) => d.data.name === '慢性閉塞性肺疾患');
     assert.equal(copd?.isNotToldToPatient, false);
+  });
+
+  it('record home oxygen as a device from the standing list, not as a medication (control: the list is the transfer request’s)', async () => {
+    const record = await readPatientRecord(deps, people.sato, DEMO_PATIENT_IDS.yamaguchiMasao);
+    assert.deepEqual(record.physicalFunction?.data.procedures, ['oxygen-therapy']);
+    assert.ok(!record.lists.medication.some((m) => /酸素/.test(m.data.name)));
+    assert.equal(transferProcedureLabels, recordProcedureLabels);
   });
 
   it('invite 東京中央病院 as an organisation', async () => {

@@ -1,3 +1,4 @@
+import { procedureLabels } from '../clinical/procedures.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import type { FieldSpec, FormSpec } from './form-fields.js';
 import type { ItemKind } from './standard-items.js';
@@ -338,6 +339,21 @@ export const physicalFunctionForm: FormSpec = [
         label: { ja: '感染症', en: 'Infections' },
         input: { type: 'code-objects', codes: infectionLabels },
       },
+    ],
+  },
+  {
+    legend: { ja: '医療処置・医療機器', en: 'Procedures and devices' },
+    fields: [
+      {
+        name: 'procedures',
+        label: { ja: '在宅で行っている処置・使っている機器', en: 'Procedures and devices at home' },
+        input: { type: 'checkboxes', codes: procedureLabels },
+      },
+      text(
+        'proceduresNote',
+        '設定・詳細（例: 在宅酸素 安静時 1L/分）',
+        'Settings and details (e.g. oxygen 1 L/min at rest)',
+      ),
     ],
   },
   {

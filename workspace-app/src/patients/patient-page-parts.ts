@@ -1,3 +1,4 @@
+import { procedureLabels } from '../clinical/procedures.js';
 import { escapeHtml, type Language } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
 import { tokyoToday, type Bilingual, type CodeLabels } from '../validation/bilingual-fields.js';
@@ -145,7 +146,11 @@ export function itemSummary(kind: ItemKind, data: unknown, lang: Language): stri
   switch (kind) {
     case 'diagnosis': {
       const d = data as ItemData<'diagnosis'>;
-      const notTold = d.isNotToldToPatient ? (lang === 'ja' ? '【未告知】' : '[not told to the patient] ') : '';
+      const notTold = d.isNotToldToPatient
+        ? lang === 'ja'
+          ? '【未告知】'
+          : '[not told to the patient] '
+        : '';
       return `${d.isMain ? (lang === 'ja' ? '【主】' : '[main] ') : ''}${notTold}${d.name}${d.icd10 ? `（${d.icd10}）` : ''} ・ ${labelOf(diagnosisStatusLabels, d.status, lang)}${d.onset ? ` ・ ${lang === 'ja' ? '発症' : 'onset'} ${d.onset}` : ''}`;
     }
     case 'medical-history': {
@@ -186,6 +191,9 @@ export function itemSummary(kind: ItemKind, data: unknown, lang: Language): stri
       const p = data as ItemData<'physical-function'>;
       return [
         p.disabilities.length > 0 ? p.disabilities.join('、') : '',
+        p.procedures.length > 0
+          ? `${lang === 'ja' ? '医療処置・機器' : 'Procedures and devices'} ${p.procedures.map((code) => labelOf(procedureLabels, code, lang)).join('、')}${p.proceduresNote ? `（${p.proceduresNote}）` : ''}`
+          : '',
         `${lang === 'ja' ? '聴力' : 'Hearing'} ${labelOf(impairmentLabels, p.communication.hearing, lang)}`,
         `${lang === 'ja' ? '嚥下' : 'Swallowing'} ${labelOf(swallowingLabels, p.oral.swallowing, lang)}`,
         `${lang === 'ja' ? '義歯' : 'Dentures'} ${labelOf(dentureLabels, p.oral.dentures, lang)}`,

@@ -320,21 +320,13 @@ function demoPatients(yesterday: string): DemoPatient[] {
           },
         },
         {
-          kind: 'medication',
-          by: tanaka,
-          data: {
-            name: '在宅酸素療法',
-            dose: '安静時 1L/分',
-            route: 'inhalation',
-            timing: '終日',
-            status: 'active',
-          },
-        },
-        {
           kind: 'physical-function',
           by: sato,
           data: {
             disabilities: ['労作時呼吸困難'],
+            // Home oxygen is a device the patient lives with, from the standing list, not a medication.
+            procedures: ['oxygen-therapy'],
+            proceduresNote: '在宅酸素 安静時 1L/分・終日',
             communication: { hearing: 'mild', vision: 'none', speech: 'none', usesHearingAid: true },
             infections: [],
             oral: { dentures: 'both', swallowing: 'needs-care', hygiene: 'fair' },

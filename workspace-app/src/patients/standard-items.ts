@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { procedureLabels } from '../clinical/procedures.js';
 import { vitalRanges } from '../clinical/vital-ranges.js';
 import { bilingualMessage, field } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
@@ -53,7 +54,9 @@ export const personNameSchema = field.object({
   /** 漢字氏名: what a home visit always knows. */
   kanji: field.object({ family: field.text(50), given: field.text(50) }),
   /** カナ氏名: may be learnt later. */
-  kana: field.object({ family: field.katakana(50).optional(), given: field.katakana(50).optional() }).optional(),
+  kana: field
+    .object({ family: field.katakana(50).optional(), given: field.katakana(50).optional() })
+    .optional(),
 });
 export type PersonName = z.infer<typeof personNameSchema>;
 
@@ -316,6 +319,13 @@ export const physicalFunctionSchema = field.object({
   }),
   /** 入院前からの変化 */
   changeSinceBeforeAdmission: field.text(NARRATIVE).optional(),
+  /**
+   * 医療処置・医療機器 the patient lives with (胃ろう, 在宅酸素, …): the same list a transfer request asks for
+   * and hospitals accept. Home oxygen is recorded here, not as a medication.
+   */
+  procedures: field.codeSet(procedureLabels).default([]),
+  /** Settings and details, e.g. 安静時 1L/分. */
+  proceduresNote: field.text(500).optional(),
 });
 export type PhysicalFunction = z.infer<typeof physicalFunctionSchema>;
 
