@@ -1,4 +1,5 @@
 import { figuresOf, takeBed } from './bed-for-patient.js';
+import { jstToday } from './jst-time.js';
 import { roomTypeLabels } from './care-codes.js';
 import { closeInquiry } from './close-inquiry.js';
 import { hospitalStore } from './hospital-store.js';
@@ -78,7 +79,12 @@ export async function confirmInquiry(
 
       const ward = await hospitalStore.ward(client, inquiry.hospitalId, inquiry.wardId, { lock: true });
       if (!ward) throw new Error(`inquiry ${inquiry.id} names a missing ward`);
-      const taken = takeBed(figuresOf(ward), request.details.patient.sex, roomType, inquiry.isIsolationRoom);
+      // An offer for a later day promised a bed the hospital expects to free by then: it is held for that
+      // day and leaves today's free figures as they are.
+      const isForLaterDay = inquiry.admissionDate !== null && inquiry.admissionDate > jstToday(now);
+      const taken = isForLaterDay
+        ? { figures: null, bedSex: request.details.patient.sex }
+        : takeBed(figuresOf(ward), request.details.patient.sex, roomType, inquiry.isIsolationRoom);
       if (!taken) {
         const room = inquiry.isIsolationRoom
           ? { ja: '隔離室', en: 'isolation room' }
@@ -88,7 +94,7 @@ export async function confirmInquiry(
           en: `The free ${room.en} bed at ${inquiry.hospitalName} ${ward.name} has just been taken by another transfer. Please ask the hospital.`,
         });
       }
-      await hospitalStore.writeFigures(client, ward, taken.figures, null);
+      if (taken.figures) await hospitalStore.writeFigures(client, ward, taken.figures, null);
       await transferStore.insertHold(client, {
         inquiryId: inquiry.id,
         hospitalId: inquiry.hospitalId,
@@ -118,7 +124,7 @@ export async function confirmInquiry(
         },
         occurredAt: now.toISOString(),
       });
-            await notifyHospital(deps.notify, client, {
+      await notifyHospital(deps.notify, client, {
         eventId,
         kind: 'transfer-confirmed',
         request,
