@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
 import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
 import { startPortalUnderTest, SAME_ORIGIN, type Agent, type PortalUnderTest } from '../portal-under-test.js';
-import { aBasics, anActor, auditEvents, patientDeps, people, registerPractitioners } from './patient-fixtures.js';
+import {
+  aBasics,
+  anActor,
+  auditEvents,
+  patientDeps,
+  people,
+  registerPractitioners,
+} from './patient-fixtures.js';
 
 /** A doctor of the hospital's internal medicine: the same organisation as its 地域連携室, another department. */
 const naika = anActor({
@@ -52,7 +59,9 @@ describe('disclosure flags on diagnoses, through HTTP (DATA-1)', function () {
 
   async function itemIdOf(who: PatientActor, name: string): Promise<string> {
     const page = await (await as(who)).get(`/patients/${patientId}`);
-    const id = new RegExp(`data-item-id="([0-9a-f-]{36})">(?:(?!</li>)[\\s\\S])*?${name}`).exec(page.text)?.[1];
+    const id = new RegExp(`data-item-id="([0-9a-f-]{36})">(?:(?!</li>)[\\s\\S])*?${name}`).exec(
+      page.text,
+    )?.[1];
     assert.ok(id, `${name} is on ${who.id}'s page`);
     return id;
   }
@@ -105,7 +114,10 @@ describe('disclosure flags on diagnoses, through HTTP (DATA-1)', function () {
     for (const outsider of [people.sato, people.tanaka]) {
       const entries = await diagnosisEntries(outsider);
       assert.ok(!entries.some((entry) => entry.includes('誤嚥性肺炎')), `${outsider.id} does not see it`);
-      assert.ok(entries.some((entry) => entry.includes('慢性心不全')), `${outsider.id} sees the others`);
+      assert.ok(
+        entries.some((entry) => entry.includes('慢性心不全')),
+        `${outsider.id} sees the others`,
+      );
       const agent = await as(outsider);
       assert.equal((await agent.get(`/patients/${patientId}/items/${itemId}/history`)).status, 404);
       assert.equal((await agent.get(`/patients/${patientId}/items/${itemId}/edit`)).status, 404);
@@ -119,7 +131,9 @@ describe('disclosure flags on diagnoses, through HTTP (DATA-1)', function () {
 
   it('lets another department of the recording organisation lift 未提供, and nobody outside it set it (control)', async () => {
     const heartId = await itemIdOf(people.sato, '慢性心不全');
-    const refused = await (await as(people.sato))
+    const refused = await (
+      await as(people.sato)
+    )
       .post(`/patients/${patientId}/items/${heartId}`)
       .type('form')
       .send({ kind: 'diagnosis', name: '慢性心不全', status: 'active', version: '1', isNotShared: 'on' });
@@ -128,7 +142,9 @@ describe('disclosure flags on diagnoses, through HTTP (DATA-1)', function () {
 
     await addDiagnosis(people.takahashi, { name: '肝転移', isNotShared: 'on' });
     const metastasisId = await itemIdOf(people.takahashi, '肝転移');
-    const lifted = await (await as(naika))
+    const lifted = await (
+      await as(naika)
+    )
       .post(`/patients/${patientId}/items/${metastasisId}`)
       .type('form')
       .send({ kind: 'diagnosis', name: '肝転移', status: 'active', version: '1' });
@@ -139,7 +155,9 @@ describe('disclosure flags on diagnoses, through HTTP (DATA-1)', function () {
   it('audits every read of the record, the refused history included', async () => {
     const reads = await auditEvents(portal.pool, { patientId, actorId: 'nurse.sato' });
     assert.ok(reads.some((event) => event.type === 'patient.record.read' && event.outcome === 'success'));
-    assert.ok(reads.some((event) => event.type === 'patient.item.history.read' && event.outcome === 'failure'));
+    assert.ok(
+      reads.some((event) => event.type === 'patient.item.history.read' && event.outcome === 'failure'),
+    );
   });
 
   it('sends a document with the 未告知 diagnosis labelled for FHIR and without the 未提供 one', async () => {

@@ -34,13 +34,31 @@ describe('standard shared items', () => {
       assert.deepEqual(parsed.family, []);
       assert.deepEqual(
         missingBasics(parsed).map((part) => part.ja),
-        ['カナ氏名', '生年月日', '住所', '連絡先', 'キーパーソン', '住環境', '要介護度', 'ADL', '障害高齢者の日常生活自立度', '認知症高齢者の日常生活自立度'],
+        [
+          'カナ氏名',
+          '生年月日',
+          '住所',
+          '連絡先',
+          'キーパーソン',
+          '住環境',
+          '要介護度',
+          'ADL',
+          '障害高齢者の日常生活自立度',
+          '認知症高齢者の日常生活自立度',
+        ],
       );
-      assert.deepEqual(missingBasics(parseItem('basics', aBasics())), [], 'control: complete basics miss nothing');
+      assert.deepEqual(
+        missingBasics(parseItem('basics', aBasics())),
+        [],
+        'control: complete basics miss nothing',
+      );
     });
 
     it('refuses basics without a sex or a kanji name (control)', () => {
-      assert.match(messageAt('basics', { name: { kanji: { family: '名無', given: '権兵衛' } } }, 'sex'), /入力が必要です/);
+      assert.match(
+        messageAt('basics', { name: { kanji: { family: '名無', given: '権兵衛' } } }, 'sex'),
+        /入力が必要です/,
+      );
       assert.match(messageAt('basics', { sex: 'male' }, 'name'), /入力が必要です/);
     });
 

@@ -137,12 +137,10 @@ describe('disclosure flags on transfer requests, through HTTP (DATA-1)', functio
 
   it('refuses a flag that is not true or false with a message in both languages', async () => {
     const body = newRequestBody({}, null);
-    const response = await msw
-      .post('/api/transfers/requests')
-      .send({
-        ...body,
-        request: { ...body.request, mainDiagnosis: { ...body.request.mainDiagnosis, isNotShared: 'yes' } },
-      });
+    const response = await msw.post('/api/transfers/requests').send({
+      ...body,
+      request: { ...body.request, mainDiagnosis: { ...body.request.mainDiagnosis, isNotShared: 'yes' } },
+    });
     assert.equal(response.status, 400);
     const message = errorOf(response);
     assert.ok(message.ja.length > 0 && message.en.length > 0);

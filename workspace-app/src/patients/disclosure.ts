@@ -18,7 +18,12 @@ export interface DisclosureFlags {
  * `organisation_identity` (migration 0400) is the same rule for queries.
  */
 export function organisationIdentity(name: string): string {
-  return name.replace(/\u3000/g, ' ').trim().split(' ')[0] ?? '';
+  return (
+    name
+      .replace(/\u3000/g, ' ')
+      .trim()
+      .split(' ')[0] ?? ''
+  );
 }
 
 export function isSameOrganisation(a: string, b: string): boolean {
@@ -77,7 +82,11 @@ export function securityLabelsOf(flags: DisclosureFlags): SecurityCoding[] {
     labels.push({ system: actCode, code: 'ORCON', display: 'originator controlled' });
   }
   if (flags.isNotToldToPatient) {
-    labels.push({ system: actCode, code: 'NOPAT', display: 'no disclosure to patient, family or caregivers' });
+    labels.push({
+      system: actCode,
+      code: 'NOPAT',
+      display: 'no disclosure to patient, family or caregivers',
+    });
   }
   return labels;
 }

@@ -193,7 +193,9 @@ ${conflict}
 <p>${escapeHtml(
       [
         labelOf(sexLabels, b.sex, lang),
-        b.birthDate ? `${pt(lang, 'age', { age: ageOn(b.birthDate) })}（${b.birthDate}）` : pt(lang, 'unknownBirthDate'),
+        b.birthDate
+          ? `${pt(lang, 'age', { age: ageOn(b.birthDate) })}（${b.birthDate}）`
+          : pt(lang, 'unknownBirthDate'),
         addressText(b.address) || pt(lang, 'unknownAddress'),
       ].join(' ・ '),
     )}</p></section>

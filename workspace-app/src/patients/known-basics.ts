@@ -37,9 +37,9 @@ const parts: readonly { isKnown: (basics: PatientBasics) => boolean; label: Bili
     isKnown: (b) =>
       Boolean(
         b.adl &&
-          (['eating', 'transfer', 'toileting', 'bathing', 'dressing', 'grooming', 'mobility'] as const).every(
-            (item) => b.adl?.[item] !== undefined,
-          ),
+        (['eating', 'transfer', 'toileting', 'bathing', 'dressing', 'grooming', 'mobility'] as const).every(
+          (item) => b.adl?.[item] !== undefined,
+        ),
       ),
     label: { ja: 'ADL', en: 'ADL' },
   },

@@ -49,8 +49,12 @@ function changedLine(item: StoredItem, lang: Language): string {
 
 function itemEntry(item: StoredItem, patientId: string, lang: Language, canWrite: boolean): string {
   const badge = [
-    item.isNotToldToPatient ? `<span class="badge secret not-told">${escapeHtml(pt(lang, 'notTold'))}</span>` : '',
-    item.isNotShared ? `<span class="badge secret not-shared">${escapeHtml(pt(lang, 'notShared'))}</span>` : '',
+    item.isNotToldToPatient
+      ? `<span class="badge secret not-told">${escapeHtml(pt(lang, 'notTold'))}</span>`
+      : '',
+    item.isNotShared
+      ? `<span class="badge secret not-shared">${escapeHtml(pt(lang, 'notShared'))}</span>`
+      : '',
   ].join('');
   const actions = [
     canWrite ? link(`/patients/${patientId}/items/${item.id}/edit`, pt(lang, 'edit'), lang) : '',
@@ -143,10 +147,14 @@ function missingLine(basics: PatientBasics, lang: Language): string {
 export function patientHeading(record: PatientRecord, lang: Language): string {
   const b = record.basics.data;
   const incomplete =
-    missingBasics(b).length > 0 ? ` <span class="badge incomplete">${escapeHtml(pt(lang, 'incomplete'))}</span>` : '';
+    missingBasics(b).length > 0
+      ? ` <span class="badge incomplete">${escapeHtml(pt(lang, 'incomplete'))}</span>`
+      : '';
   const facts = [
     labelOf(sexLabels, b.sex, lang),
-    b.birthDate ? `${pt(lang, 'age', { age: ageOn(b.birthDate) })}（${b.birthDate}）` : pt(lang, 'unknownBirthDate'),
+    b.birthDate
+      ? `${pt(lang, 'age', { age: ageOn(b.birthDate) })}（${b.birthDate}）`
+      : pt(lang, 'unknownBirthDate'),
     b.address?.municipality ?? '',
     `${pt(lang, 'role')}: ${roleLabel(record.role, lang)}`,
   ].filter(Boolean);

@@ -41,7 +41,7 @@ export async function cancelTransferRequest(
         });
       }
       const now = deps.clock();
-            for (const inquiry of inquiries) {
+      for (const inquiry of inquiries) {
         if (inquiry.status === 'closed') continue;
         if (inquiry.status === 'confirmed' && (await transferStore.releaseHold(client, inquiry.id, now))) {
           const eventId = await transferStore.addEvent(client, {

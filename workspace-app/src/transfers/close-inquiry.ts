@@ -41,7 +41,7 @@ export async function closeInquiry(
     occurredAt: now.toISOString(),
   });
   const label = closeReasonLabels[reason];
-    await notifyHospital(deps.notify, client, {
+  await notifyHospital(deps.notify, client, {
     eventId,
     kind: 'transfer-closed',
     request,

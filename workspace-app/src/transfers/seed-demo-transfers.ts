@@ -146,7 +146,7 @@ export async function seedDemoTransfers(
       details: {},
       occurredAt: now.toISOString(),
     });
-        await notifyHospital(notify, client, {
+    await notifyHospital(notify, client, {
       eventId,
       kind: 'transfer-inquiry',
       request,

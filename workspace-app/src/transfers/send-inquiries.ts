@@ -101,7 +101,7 @@ export async function sendInquiries(
       const stored = (await transferStore.inquiriesOfRequest(client, requestId)).filter((inquiry) =>
         sent.includes(inquiry.id),
       );
-            for (const inquiry of stored) {
+      for (const inquiry of stored) {
         const eventId = await transferStore.addEvent(client, {
           inquiryId: inquiry.id,
           kind: 'sent',
