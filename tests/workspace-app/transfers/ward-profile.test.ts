@@ -245,7 +245,7 @@ describe('ward profiles, patients taken and later admission, over HTTP', functio
         .post(`/api/transfers/inquiries/${inquiry.id}/answer`)
         .send(anAcceptance('h-full-w1', env.clock.now))
         .expect(409);
-      assert.match(errorOf(refused).ja, /今日はありません.*空く見込みの日を入院日にして/);
+      assert.match(errorOf(refused).ja, /今日、.*空床がありません.*空く見込みの日を入院日にして/);
     });
 
     it('refuses a later day beyond the coming 14 days', async () => {

@@ -169,7 +169,7 @@ export async function answerInquiry(
         ) {
           const room = isIsolationRoom ? { ja: '隔離室', en: 'isolation room' } : roomTypeLabels[roomType];
           throw new TransferConflictError('no-free-bed', {
-            ja: `${ward.name}には${sex.ja}の患者さんが入れる${room.ja}の空床が今日はありません。先に空床数を更新するか、空く見込みの日を入院日にして受け入れてください。`,
+            ja: `${ward.name}には今日、${sex.ja}の患者さんが入れる${room.ja}の空床がありません。先に空床数を更新するか、空く見込みの日を入院日にして受け入れてください。`,
             en: `${ward.name} has no free ${room.en} bed for a ${sex.en} patient today. Update the free beds first, or accept with the admission date when a bed will be free.`,
           });
         }

@@ -219,7 +219,7 @@ export class HospitalProfileCache {
           extraRoomChargeYenPerDay: profile.extraRoomChargeYenPerDay,
           maxStayDays: profile.maxStayDays,
           typicalWaitDays: profile.typicalWaitDays,
-          patientsAccepted: profile.patientsAccepted,
+          ...(profile.patientsAccepted ? { patientsAccepted: profile.patientsAccepted } : {}),
           freeBedsUpdatedAt: new Date(updatedMs).toISOString(),
           freeBedsUpdatedBy: updatedBy,
           version,
