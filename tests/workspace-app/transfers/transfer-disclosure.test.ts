@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Practitioner } from '@hcw/common';
 import type { StoredInquiry, StoredRequest } from '../../../workspace-app/src/transfers/transfer-store.js';
+import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
+import { addRecordItem } from '../../../workspace-app/src/patients/record-items.js';
+import { aBasics, aDiagnosis, patientDeps, people } from '../patients/patient-fixtures.js';
 import { startPortalUnderTest, type Agent, type PortalUnderTest } from '../portal-under-test.js';
 import {
   anMsw,
@@ -153,6 +156,57 @@ describe('disclosure flags on transfer requests, through HTTP (DATA-1)', functio
     assert.match(ja.text, /未提供（共有しない）/);
     const en = await msw.get('/transfers/requests/new?lang=en');
     assert.match(en.text, /Not to be shared/);
+  });
+
+  it('fills a new request from the shared record, the main diagnosis with its flags and the procedures from the one list', async () => {
+    const deps = patientDeps(portal.pool);
+    const tanaka = people.tanaka;
+    const patientId = (await createPatient(deps, tanaka, aBasics({ birthDate: '1938-05-12' }))).patientId;
+    await portal.pool.query(
+      `INSERT INTO care_team_members (patient_id, kind, organisation, practitioner_id, designated_staff, role, added_by)
+       VALUES ($1, 'organisation', '東京中央病院', NULL, '{msw.takahashi}', 'editor', 'dr.tanaka')`,
+      [patientId],
+    );
+    await addRecordItem(
+      deps,
+      tanaka,
+      patientId,
+      'diagnosis',
+      aDiagnosis({ name: '膵臓癌', icd10: 'C25.9', isNotToldToPatient: true }),
+    );
+    await addRecordItem(deps, tanaka, patientId, 'physical-function', {
+      disabilities: [],
+      communication: { hearing: 'none', vision: 'none', speech: 'none' },
+      infections: [],
+      oral: { dentures: 'none', swallowing: 'normal', hygiene: 'good' },
+      bowelControl: { urination: 'continent', defecation: 'continent' },
+      procedures: ['oxygen-therapy', 'tube-feeding'],
+    });
+    const form = await msw.get(`/transfers/requests/new?patientId=${patientId}`);
+    assert.equal(form.status, 200, form.text);
+    assert.match(
+      form.text,
+      /name="diagnosisName"[^>]*value="膵臓癌"|value="膵臓癌"[^>]*name="diagnosisName"/,
+    );
+    assert.match(form.text, /name="diagnosisNotTold" value="1" checked/);
+    assert.doesNotMatch(form.text, /name="diagnosisNotShared" value="1" checked/);
+    assert.match(form.text, /name="proceduresNeeded" value="oxygen-therapy" checked/);
+    assert.match(form.text, /name="proceduresNeeded" value="tube-feeding" checked/);
+    assert.doesNotMatch(form.text, /name="proceduresNeeded" value="ventilator" checked/);
+    const reads = await auditRows(portal.pool, 'patient.record.read');
+    assert.ok(reads.some((row) => row.actor_id === 'msw.takahashi' && row.patient_id === patientId));
+
+    // Control: a main diagnosis the clinic keeps to itself (未提供) is not offered to the hospital's MSW.
+    const other = (await createPatient(deps, tanaka, aBasics())).patientId;
+    await portal.pool.query(
+      `INSERT INTO care_team_members (patient_id, kind, organisation, practitioner_id, designated_staff, role, added_by)
+       VALUES ($1, 'organisation', '東京中央病院', NULL, '{msw.takahashi}', 'editor', 'dr.tanaka')`,
+      [other],
+    );
+    await addRecordItem(deps, tanaka, other, 'diagnosis', aDiagnosis({ name: '膵臓癌', isNotShared: true }));
+    const withheld = await msw.get(`/transfers/requests/new?patientId=${other}`);
+    assert.equal(withheld.status, 200);
+    assert.doesNotMatch(withheld.text, /膵臓癌/);
   });
 
   it('audits the hospital’s reads under the patient', async () => {

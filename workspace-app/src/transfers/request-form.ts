@@ -1,3 +1,4 @@
+import type { RecordedNeeds } from './care-team-lookup.js';
 import type { Language } from '../ui/i18n.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import {
@@ -23,6 +24,28 @@ import { tt, type TransferTextKey } from './transfer-text.js';
 
 const requiredNumber = (form: FormValues, name: string): number | string | undefined =>
   numberOrNull(form, name) ?? undefined;
+
+/**
+ * The new-request form filled in from the shared record: what the record knows is offered, the MSW checks
+ * and completes it. The main diagnosis keeps the record's DATA-1 flags.
+ */
+export function formFromRecord(patientId: string, recorded: RecordedNeeds | null): FormValues {
+  const form: Record<string, string[]> = { patientId: [patientId] };
+  if (!recorded) return form;
+  const set = (name: string, value: string | undefined) => {
+    if (value !== undefined) form[name] = [value];
+  };
+  set('sex', recorded.sex);
+  set('ageBand', recorded.ageBand);
+  set('diagnosisName', recorded.mainDiagnosis?.name);
+  set('icd10', recorded.mainDiagnosis?.icd10);
+  if (recorded.mainDiagnosis?.isNotToldToPatient) set('diagnosisNotTold', '1');
+  if (recorded.mainDiagnosis?.isNotShared) set('diagnosisNotShared', '1');
+  set('independenceLevel', recorded.independenceLevel);
+  set('dementiaLevel', recorded.dementiaLevel);
+  if (recorded.proceduresNeeded.length > 0) form.proceduresNeeded = [...recorded.proceduresNeeded];
+  return form;
+}
 
 /** The API's input (see create-transfer-request.ts) from the form's fields. */
 export function requestInputFromForm(form: FormValues): {

@@ -35,7 +35,7 @@ import {
   readTransferRequest,
   type TransferRequestView,
 } from './read-transfer-request.js';
-import { requestInputFromForm } from './request-form.js';
+import { formFromRecord, requestInputFromForm } from './request-form.js';
 import { searchFiltersFromQuery, renderSearchPage } from './search-page.js';
 import { searchFiltersSchema, searchTransferHospitals } from './search-transfer-hospitals.js';
 import { sendInquiries } from './send-inquiries.js';
@@ -161,9 +161,16 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     // The patient record can link here with its patient filled in.
     const patientId = typeof req.query.patientId === 'string' ? req.query.patientId.slice(0, 200) : '';
     if (patientId) await openNewRequestFor(deps, actor, patientId);
+    const recorded = patientId ? await deps.careTeam.needsFromRecord?.(actor, patientId) : null;
     res
       .type('html')
-      .send(renderNewRequestPage(languageOf(req), patientId ? { patientId: [patientId] } : {}, []));
+      .send(
+        renderNewRequestPage(
+          languageOf(req),
+          patientId ? formFromRecord(patientId, recorded ?? null) : {},
+          [],
+        ),
+      );
   });
 
   router.post('/transfers/requests', form, async (req, res) => {
