@@ -683,7 +683,9 @@ describe('ansible (site.yml)', function () {
             Object.keys(env).filter((name) => !known.has(name)),
             [],
           );
-          for (const name of Object.keys(env).filter((key) => key.endsWith('_FILE') || key.endsWith('_DIR'))) {
+          for (const name of Object.keys(env).filter(
+            (key) => key.endsWith('_FILE') || key.endsWith('_DIR'),
+          )) {
             env[name] = root.path(env[name]!);
           }
           assert.doesNotThrow(() => service.load(env));
@@ -886,7 +888,9 @@ describe('ansible (site.yml)', function () {
           const file = root.path(`/etc/hcw/hcw-desktop-agent@${desktop.id}.env`);
           assert.equal(modeOf(file), '0600');
           const env = readEnvFile(file);
-          for (const name of Object.keys(env).filter((key) => key.endsWith('_FILE') || key.endsWith('_DIR'))) {
+          for (const name of Object.keys(env).filter(
+            (key) => key.endsWith('_FILE') || key.endsWith('_DIR'),
+          )) {
             env[name] = root.path(env[name]!);
           }
           // Its certificate names it: the agent's own check at start, as well as the broker's at each call.
