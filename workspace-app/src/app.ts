@@ -128,7 +128,7 @@ export function createPortalApp({
     transfersRoutes({
       pool,
       auditTrail,
-      careTeamLookup: patientCareTeamLookup(pool),
+      careTeamLookup: patientCareTeamLookup(pool, auditTrail),
       staleAfterHours: config.bedsStaleAfterHours,
     }),
   );

@@ -112,7 +112,7 @@ describe('hand-off documents', function () {
       people.tanaka,
       patientId,
       'diagnosis',
-      aDiagnosis({ name: '膵臓癌', icd10: 'C25.9', isMain: false, isUndisclosed: true }),
+      aDiagnosis({ name: '膵臓癌', icd10: 'C25.9', isMain: false, isNotShared: true }),
     );
     await addRecordItem(deps, people.sato, patientId, 'medical-history', { name: '高血圧症', onset: '2010' });
     await addRecordItem(deps, people.tanaka, patientId, 'medication', {
@@ -189,7 +189,7 @@ describe('hand-off documents', function () {
         recipientMemberId: members.hospital,
       });
       assert.equal(draft.status, 'draft');
-      assert.equal(draft.content.patient.name.kana.family, 'ヤマグチ');
+      assert.equal(draft.content.patient.name.kana?.family, 'ヤマグチ');
       assert.equal(draft.content.medications[0]?.data.name, 'フロセミド錠20mg');
       assert.equal(draft.content.allergies[0]?.data.substance, 'ペニシリン系抗菌薬');
       assert.match(draft.content.narrative.lifeAtHome ?? '', /表情穏やか/);
@@ -282,7 +282,7 @@ describe('hand-off documents', function () {
     });
   });
 
-  describe('undisclosed diagnoses in documents (DATA-1)', () => {
+  describe('diagnoses not to be shared (未提供) in documents (DATA-1)', () => {
     it('leaves them out of a document for another organisation, and keeps them for their own (control)', async () => {
       const forHospital = await generateHandoffDocument(deps, people.tanaka, patientId, {
         scene: 'B',
@@ -565,7 +565,7 @@ describe('hand-off documents', function () {
       assert.ok(observations.some((o) => o.note?.[0]?.text.includes('vital-link')));
     });
 
-    it('exports no undisclosed diagnosis of another organisation', () => {
+    it('exports no diagnosis of another organisation that is not to be shared', () => {
       for (const scene of ['A', 'B', 'D'] as const) {
         const text = JSON.stringify(bundles[scene]);
         assert.ok(!text.includes('膵臓癌'), scene);

@@ -139,7 +139,8 @@ export function aDiagnosis(overrides: Record<string, unknown> = {}): Record<stri
     onset: '2021-04',
     status: 'active',
     isMain: true,
-    isUndisclosed: false,
+    isNotToldToPatient: false,
+    isNotShared: false,
     ...overrides,
   };
 }

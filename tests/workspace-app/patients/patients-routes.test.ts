@@ -117,6 +117,77 @@ describe('patient record pages', function () {
     assert.match((await sato.get('/')).text, /href="\/patients"/);
   });
 
+  it('registers a patient knowing only name and sex, and shows the record as incomplete', async () => {
+    const sato = await signedIn(people.sato);
+    await openPage(sato);
+    const form = await sato.get('/patients/new');
+    assert.doesNotMatch(fieldHtml(form.text, 'birthDate'), /required/);
+    assert.doesNotMatch(fieldHtml(form.text, 'address.line'), /required/);
+    assert.match(fieldHtml(form.text, 'sex'), /required/);
+    const response = await sato
+      .post('/patients')
+      .type('form')
+      .send({ 'name.kanji.family': '名無', 'name.kanji.given': '権兵衛', sex: 'male' });
+    assert.equal(response.status, 303, response.text);
+    const patientId = /\/patients\/([0-9a-f-]{36})/.exec(response.headers.location ?? '')?.[1];
+    const record = await sato.get(`/patients/${patientId}`);
+    assert.equal(record.status, 200);
+    assert.match(record.text, /名無 権兵衛/);
+    assert.match(record.text, /class="badge incomplete">未入力あり/);
+    assert.match(record.text, /まだ分かっていない項目: カナ氏名、生年月日、住所、連絡先/);
+    assert.match(record.text, /生年月日 不明/);
+    assert.match((await sato.get('/patients')).text, /名無 権兵衛[\s\S]*?未入力あり/);
+    const english = await sato.get(`/patients/${patientId}?lang=en`);
+    assert.match(english.text, /Not known yet: name in kana, date of birth, address/);
+    // Control: a fully registered patient is not marked incomplete.
+    const complete = await sato.get(`/patients/${await registered(sato)}`);
+    assert.doesNotMatch(complete.text, /未入力あり|まだ分かっていない項目/);
+  });
+
+  it('records procedures and devices from the standing list in the physical function, and refuses one not on it', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato);
+    await openPage(sato, `/patients/${patientId}/items/new?kind=physical-function`);
+    const physicalFunction = {
+      kind: 'physical-function',
+      'communication.hearing': 'none',
+      'communication.vision': 'none',
+      'communication.speech': 'none',
+      'oral.dentures': 'none',
+      'oral.swallowing': 'normal',
+      'oral.hygiene': 'good',
+      'bowelControl.urination': 'continent',
+      'bowelControl.defecation': 'continent',
+      proceduresNote: '在宅酸素 安静時 1L/分',
+    };
+    const refused = await sato
+      .post(`/patients/${patientId}/items`)
+      .type('form')
+      .send({ ...physicalFunction, procedures: ['oxygen-therapy', 'home-oxygen-tank'] });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /「home-oxygen-tank」は使えないコードです/);
+    const saved = await sato
+      .post(`/patients/${patientId}/items`)
+      .type('form')
+      .send({ ...physicalFunction, procedures: ['oxygen-therapy', 'tube-feeding'] });
+    assert.equal(saved.status, 303, saved.text);
+    const record = await sato.get(`/patients/${patientId}`);
+    assert.match(
+      record.text,
+      /医療処置・機器 酸素療法（在宅酸素）、経管栄養・胃ろう（在宅酸素 安静時 1L\/分）/,
+    );
+  });
+
+  it('still requires name and sex, saying so next to each field (control)', async () => {
+    const sato = await signedIn(people.sato);
+    await openPage(sato);
+    const response = await sato.post('/patients').type('form').send({ 'name.kanji.family': '名無' });
+    assert.equal(response.status, 400);
+    assert.match(fieldHtml(response.text, 'sex'), /field-error[^>]*>入力が必要です/);
+    assert.match(fieldHtml(response.text, 'name.kanji.given'), /field-error[^>]*>入力が必要です/);
+    assert.doesNotMatch(fieldHtml(response.text, 'birthDate'), /field-error/);
+  });
+
   it('answers a malformed form with 400 and each message next to its field', async () => {
     const sato = await signedIn(people.sato);
     await openPage(sato);
@@ -151,7 +222,7 @@ describe('patient record pages', function () {
     assert.equal(response.status, 400);
     assert.match(
       fieldHtml(response.text, 'vitals.bodyTemperature'),
-      /body temperature must be between 32 and 43/,
+      /body temperature must be between 30 and 45/,
     );
   });
 

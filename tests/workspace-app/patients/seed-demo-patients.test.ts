@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
+import { procedureLabels as recordProcedureLabels } from '../../../workspace-app/src/clinical/procedures.js';
+import { procedureLabels as transferProcedureLabels } from '../../../workspace-app/src/transfers/care-codes.js';
 import { listMyInvitations } from '../../../workspace-app/src/patients/care-team-invitations.js';
 import { listPatients } from '../../../workspace-app/src/patients/list-patients.js';
 import { patientCareTeamLookup } from '../../../workspace-app/src/patients/patient-care-team-lookup.js';
@@ -59,13 +61,22 @@ describe('demo patients', function () {
     );
   });
 
-  it('hide the clinic’s undisclosed diagnosis from the nursing station (control: the clinic sees it)', async () => {
-    const names = async (who: typeof people.sato) =>
-      (await readPatientRecord(deps, who, DEMO_PATIENT_IDS.yamaguchiMasao)).lists.diagnosis.map(
-        (d) => d.data.name,
-      );
-    assert.ok(!(await names(people.sato)).includes('膵臓癌'));
-    assert.ok((await names(people.tanaka)).includes('膵臓癌'));
+  it('show the cancer the patient has not been told of to the visiting nurse, labelled 未告知 (control: his other diagnosis is not)', async () => {
+    const diagnoses = (await readPatientRecord(deps, people.sato, DEMO_PATIENT_IDS.yamaguchiMasao)).lists
+      .diagnosis;
+    const cancer = diagnoses.find((d) => d.data.name === '膵臓癌');
+    assert.ok(cancer, 'the nurse giving end-of-life care sees it');
+    assert.equal(cancer.isNotToldToPatient, true);
+    assert.equal(cancer.isNotShared, false);
+    const copd = diagnoses.find((d) => d.data.name === '慢性閉塞性肺疾患');
+    assert.equal(copd?.isNotToldToPatient, false);
+  });
+
+  it('record home oxygen as a device from the standing list, not as a medication (control: the list is the transfer request’s)', async () => {
+    const record = await readPatientRecord(deps, people.sato, DEMO_PATIENT_IDS.yamaguchiMasao);
+    assert.deepEqual(record.physicalFunction?.data.procedures, ['oxygen-therapy']);
+    assert.ok(!record.lists.medication.some((m) => /酸素/.test(m.data.name)));
+    assert.equal(transferProcedureLabels, recordProcedureLabels);
   });
 
   it('invite 東京中央病院 as an organisation', async () => {

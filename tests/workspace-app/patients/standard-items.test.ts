@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { missingBasics } from '../../../workspace-app/src/patients/known-basics.js';
 import { InvalidItemError, type ItemIssue } from '../../../workspace-app/src/patients/invalid-item-error.js';
 import { parseItem, type ItemKind } from '../../../workspace-app/src/patients/standard-items.js';
 import { aBasics, aDiagnosis, aVisitRecord } from './patient-fixtures.js';
@@ -26,6 +27,41 @@ describe('standard shared items', () => {
       assert.deepEqual(issuesOf('basics', aBasics()), []);
     });
 
+    it('accepts basics knowing only the name in kanji and the sex, and names what is missing', () => {
+      const minimal = { name: { kanji: { family: '名無', given: '権兵衛' } }, sex: 'male' };
+      assert.deepEqual(issuesOf('basics', minimal), []);
+      const parsed = parseItem('basics', minimal);
+      assert.deepEqual(parsed.family, []);
+      assert.deepEqual(
+        missingBasics(parsed).map((part) => part.ja),
+        [
+          'カナ氏名',
+          '生年月日',
+          '住所',
+          '連絡先',
+          'キーパーソン',
+          '住環境',
+          '要介護度',
+          'ADL',
+          '障害高齢者の日常生活自立度',
+          '認知症高齢者の日常生活自立度',
+        ],
+      );
+      assert.deepEqual(
+        missingBasics(parseItem('basics', aBasics())),
+        [],
+        'control: complete basics miss nothing',
+      );
+    });
+
+    it('refuses basics without a sex or a kanji name (control)', () => {
+      assert.match(
+        messageAt('basics', { name: { kanji: { family: '名無', given: '権兵衛' } } }, 'sex'),
+        /入力が必要です/,
+      );
+      assert.match(messageAt('basics', { sex: 'male' }, 'name'), /入力が必要です/);
+    });
+
     it('refuses a date of birth that does not exist, or lies in the future', () => {
       assert.match(
         messageAt('basics', aBasics({ birthDate: '1938-02-29' }), 'birthDate'),
@@ -43,14 +79,14 @@ describe('standard shared items', () => {
         /「robot」は使えないコードです.*male, female, other/,
       );
       const basics = aBasics();
-      basics.adl.eating = 'sometimes' as never;
+      basics.adl!.eating = 'sometimes' as never;
       assert.match(messageAt('basics', basics, 'adl.eating'), /unknown code "sometimes"/);
     });
 
     it('refuses kana that is not katakana and a prefecture that is not one', () => {
       const basics = aBasics();
-      basics.name.kana.family = 'やまぐち';
-      basics.address.prefecture = '東京' as never;
+      basics.name.kana!.family = 'やまぐち';
+      basics.address!.prefecture = '東京' as never;
       assert.match(messageAt('basics', basics, 'name.kana.family'), /全角カタカナ/);
       assert.match(messageAt('basics', basics, 'address.prefecture'), /都道府県名ではありません/);
     });
@@ -110,8 +146,10 @@ describe('standard shared items', () => {
       );
     });
 
-    it('keeps the undisclosed flag of a diagnosis and the wishes about the place of death', () => {
-      assert.equal(parseItem('diagnosis', aDiagnosis({ isUndisclosed: true })).isUndisclosed, true);
+    it('keeps both disclosure flags of a diagnosis and the wishes about the place of death', () => {
+      const flagged = parseItem('diagnosis', aDiagnosis({ isNotToldToPatient: true, isNotShared: false }));
+      assert.equal(flagged.isNotToldToPatient, true);
+      assert.equal(flagged.isNotShared, false);
       assert.equal(parseItem('wishes', { preferredPlaceOfDeath: 'home' }).preferredPlaceOfDeath, 'home');
       assert.match(
         messageAt('wishes', { preferredPlaceOfDeath: 'moon' }, 'preferredPlaceOfDeath'),
@@ -129,9 +167,9 @@ describe('standard shared items', () => {
       const visit = (vitals: Record<string, number>) => aVisitRecord({ vitals: vitals as never });
       assert.match(
         messageAt('visit-record', visit({ bodyTemperature: 372 }), 'vitals.bodyTemperature'),
-        /体温は32〜43℃の範囲で入力してください \/ body temperature must be between 32 and 43 °C/,
+        /体温は30〜45℃の範囲で入力してください \/ body temperature must be between 30 and 45 °C/,
       );
-      assert.match(messageAt('visit-record', visit({ pulse: 400 }), 'vitals.pulse'), /脈拍は20〜250/);
+      assert.match(messageAt('visit-record', visit({ pulse: 400 }), 'vitals.pulse'), /脈拍は20〜300/);
       assert.match(
         messageAt('visit-record', visit({ oxygenSaturation: 101 }), 'vitals.oxygenSaturation'),
         /SpO2は50〜100/,

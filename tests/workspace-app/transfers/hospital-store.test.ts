@@ -124,6 +124,29 @@ describe('hospital storage', function () {
       assert.deepEqual(third, (await hospitalStore.load(env.pool, { hospitalIds: ['h-store'] }))[0]);
     });
 
+    it('sees a bed manager’s profile change at the next search, without waiting for the refresh', async () => {
+      const cache = new HospitalProfileCache(env.pool, 60_000, () => 0);
+      const [before] = await cache.load(env.pool, { hospitalIds: ['h-store'] });
+      const ward = before!.wards[0]!;
+      const client = await env.pool.connect();
+      try {
+        const isWritten = await hospitalStore.writeProfile(client, ward, ward.version, {
+          ...wardProfileOf(ward),
+          typicalWaitDays: ward.typicalWaitDays + 3,
+        });
+        assert.ok(isWritten);
+        // Control: a write based on an outdated version changes nothing.
+        assert.equal(
+          await hospitalStore.writeProfile(client, ward, ward.version, wardProfileOf(ward)),
+          false,
+        );
+      } finally {
+        client.release();
+      }
+      const [after] = await cache.load(env.pool, { hospitalIds: ['h-store'] });
+      assert.equal(after?.wards[0]?.typicalWaitDays, ward.typicalWaitDays + 3);
+    });
+
     it('finds a hospital added after it was filled, at once', async () => {
       const cache = new HospitalProfileCache(env.pool, 60_000, () => 0);
       await cache.load(env.pool);

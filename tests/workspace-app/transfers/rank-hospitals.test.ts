@@ -53,6 +53,65 @@ function assertMatched(match: HospitalMatch): void {
 }
 
 describe('rank hospitals', () => {
+  describe('ADL, independence and age, where a ward says which patients it takes', () => {
+    const bedBound = aRequest({
+      patient: { sex: 'female', ageBand: '85-94' },
+      adlScores: { bedMobility: 6, transfer: 6, eating: 5, toiletUse: 6 },
+      independenceLevel: 'C1',
+    });
+
+    it('excludes by ADL区分 and independence, and matches once the ward takes them', () => {
+      const strict = only(
+        rank(bedBound, [
+          aHospital({
+            wards: [aWard({ patientsAccepted: { maxAdlCategory: 2, maxIndependenceLevel: 'B2' } })],
+          }),
+        ]),
+      );
+      assert.match(exclusionOf(strict, 'adl-not-accepted').ja, /ADL区分3の受入不可（ADL区分2まで）/);
+      assert.match(exclusionOf(strict, 'independence-not-accepted').ja, /C1の受入不可（B2まで）/);
+      const open = only(
+        rank(bedBound, [
+          aHospital({
+            wards: [aWard({ patientsAccepted: { maxAdlCategory: 3, maxIndependenceLevel: 'C2' } })],
+          }),
+        ]),
+      );
+      assertMatched(open);
+      assert.deepEqual(
+        codes(open.fits).filter((code) => code.startsWith('adl') || code.startsWith('independence')),
+        ['adl-accepted', 'independence-accepted'],
+      );
+    });
+
+    it('asks to confirm an age band only partly within the ward’s ages, and excludes one wholly outside', () => {
+      const partly = only(
+        rank(bedBound, [aHospital({ wards: [aWard({ patientsAccepted: { maxAge: 90 } })] })]),
+      );
+      assertMatched(partly);
+      assert.deepEqual(
+        codes(partly.drawbacks).filter((code) => code.startsWith('age')),
+        ['age-to-confirm'],
+      );
+      const outside = only(
+        rank(bedBound, [aHospital({ wards: [aWard({ patientsAccepted: { maxAge: 64 } })] })]),
+      );
+      assert.match(exclusionOf(outside, 'age-not-accepted').ja, /85〜94歳は受入年齢外（〜64歳）/);
+    });
+
+    it('leaves a ward that says nothing as it was, with the same score (control)', () => {
+      const silent = only(rank(bedBound, [aHospital({ wards: [aWard()] })]));
+      const taking = only(
+        rank(bedBound, [aHospital({ wards: [aWard({ patientsAccepted: { maxAdlCategory: 3 } })] })]),
+      );
+      assertMatched(silent);
+      assert.equal(silent.score, taking.score);
+      assert.ok(
+        !codes([...silent.fits, ...silent.drawbacks]).some((code) => /^(adl|independence|age)-/.test(code)),
+      );
+    });
+  });
+
   describe('hard mismatches exclude with the reason', () => {
     it('excludes a hospital with free beds only for the other sex, and matches a patient of that sex', () => {
       const hospital = aHospital({

@@ -197,11 +197,11 @@ describe('transfer requests as FHIR R4', function () {
   });
 
   /** Problems against the resource's declared profiles and its base R4 definition, invariants included. */
-  const profileProblems = (resource: { resourceType: string; meta?: { profile?: string[] } }) =>
+  const profileProblems = (resource: { resourceType: string; meta?: object }) =>
     validateAgainstProfiles(resource, {
       profiles: [
         `http://hl7.org/fhir/StructureDefinition/${resource.resourceType}`,
-        ...(resource.meta?.profile ?? []),
+        ...((resource.meta as { profile?: string[] } | undefined)?.profile ?? []),
       ],
     });
 

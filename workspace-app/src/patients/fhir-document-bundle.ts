@@ -16,6 +16,7 @@ import type {
   Quantity,
   Reference,
 } from './fhir-types.js';
+import { securityLabelsOf } from './disclosure.js';
 import { contentFor, sceneDocuments, type HandoffContent, type VitalReading } from './handoff-content.js';
 import type { HandoffDocument } from './handoff-documents.js';
 import {
@@ -252,14 +253,28 @@ function section(spec: SectionSpec): CompositionSection {
 const jpSection = (code: string, display: string) => ({ system: systems.documentSections, code, display });
 const loincSection = (code: string, display: string) => ({ system: systems.loinc, code, display });
 
-const label = <T extends string>(labels: Readonly<Record<T, { ja: string }>>, code: T): string =>
-  labels[code].ja;
+/** A code's Japanese label; 不明 for what the record does not know yet (only name and sex are required). */
+const label = <T extends string>(labels: Readonly<Record<T, { ja: string }>>, code: T | undefined): string =>
+  code === undefined ? '不明' : labels[code].ja;
+
+/** A home address as far as it is known. */
+function addressOf(address: NonNullable<HandoffContent['patient']['address']>) {
+  return {
+    use: 'home' as const,
+    text: `${address.prefecture ?? ''}${address.municipality ?? ''}${address.line ?? ''}`,
+    ...(address.line ? { line: [address.line] } : {}),
+    ...(address.municipality ? { city: address.municipality } : {}),
+    ...(address.prefecture ? { state: address.prefecture } : {}),
+    ...(address.postalCode ? { postalCode: address.postalCode } : {}),
+    country: 'JP',
+  };
+}
 
 /**
  * A hand-off document as a FHIR R4 document Bundle: the Composition first, then the Patient (kanji and
  * kana names), the author and the organisations, Conditions, AllergyIntolerances, MedicationStatements
- * and vital-sign Observations (LOINC). DATA-1 once more: undisclosed diagnoses of organisations other
- * than the reader's are not exported.
+ * and vital-sign Observations (LOINC). DATA-1 once more: diagnoses not to be shared (未提供) of
+ * organisations other than the reader's are not exported; a flagged Condition carries its security labels.
  */
 export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganisation: string): Bundle {
   const content: HandoffContent = contentFor(document.content, readerOrganisation);
@@ -293,35 +308,29 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
         family: basics.name.kanji.family,
         given: [basics.name.kanji.given],
       },
-      {
-        extension: [{ url: NAME_REPRESENTATION, valueCode: 'SYL' }],
-        use: 'official',
-        text: `${basics.name.kana.family} ${basics.name.kana.given}`,
-        family: basics.name.kana.family,
-        given: [basics.name.kana.given],
-      },
+      ...(basics.name.kana?.family && basics.name.kana.given
+        ? [
+            {
+              extension: [{ url: NAME_REPRESENTATION, valueCode: 'SYL' }],
+              use: 'official' as const,
+              text: `${basics.name.kana.family} ${basics.name.kana.given}`,
+              family: basics.name.kana.family,
+              given: [basics.name.kana.given],
+            },
+          ]
+        : []),
     ],
     telecom: [
-      ...(basics.contact.phone
+      ...(basics.contact?.phone
         ? [{ system: 'phone' as const, value: basics.contact.phone, use: 'home' as const }]
         : []),
-      ...(basics.contact.mobile
+      ...(basics.contact?.mobile
         ? [{ system: 'phone' as const, value: basics.contact.mobile, use: 'mobile' as const }]
         : []),
     ],
     gender: basics.sex,
-    birthDate: basics.birthDate,
-    address: [
-      {
-        use: 'home',
-        text: `${basics.address.prefecture}${basics.address.municipality}${basics.address.line}`,
-        line: [basics.address.line],
-        city: basics.address.municipality,
-        state: basics.address.prefecture,
-        postalCode: basics.address.postalCode,
-        country: 'JP',
-      },
-    ],
+    ...(basics.birthDate ? { birthDate: basics.birthDate } : {}),
+    ...(basics.address ? { address: [addressOf(basics.address)] } : {}),
     ...(keyPerson
       ? {
           contact: [
@@ -380,9 +389,13 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
 
   const diagnosisRefs = content.diagnoses.map((diagnosis) => {
     const d = diagnosis.data;
+    const security = securityLabelsOf(d);
     const condition: Condition = {
       resourceType: 'Condition',
-      meta: meta(profiles.condition, profiles.conditionCLINS),
+      meta: {
+        ...meta(profiles.condition, profiles.conditionCLINS),
+        ...(security.length > 0 ? { security } : {}),
+      },
       ...instanceIdentifier(diagnosis.itemId),
       clinicalStatus: concept(d.status, { system: systems.conditionClinical, code: d.status }),
       verificationStatus: concept('confirmed', { system: systems.conditionVerification, code: 'confirmed' }),
@@ -477,7 +490,7 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
   const adl = basics.adl;
   const diagnosisLines = content.diagnoses.map(
     ({ data }) =>
-      `${data.isMain ? '【主】' : ''}${data.name}${data.icd10 ? `（${data.icd10}）` : ''}${data.onset ? ` 発症 ${data.onset}` : ''}`,
+      `${data.isMain ? '【主】' : ''}${data.isNotToldToPatient ? '【未告知】' : ''}${data.name}${data.icd10 ? `（${data.icd10}）` : ''}${data.onset ? ` 発症 ${data.onset}` : ''}`,
   );
   const historyLines = content.medicalHistory.map(
     ({ data }) => `${data.name}${data.onset ? ` ${data.onset}` : ''}`,
@@ -489,8 +502,8 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
   const medicationLines = content.medications.map(({ data }) => `${data.name} ${data.dose} ${data.timing}`);
   const vitalLines = content.vitals.map(readingLine);
   const functionLines = [
-    `ADL: 食事 ${label(adlLevelLabels, adl.eating)}、移乗 ${label(adlLevelLabels, adl.transfer)}、排泄 ${label(adlLevelLabels, adl.toileting)}、入浴 ${label(adlLevelLabels, adl.bathing)}、移動 ${label(adlLevelLabels, adl.mobility)}`,
-    `障害高齢者の日常生活自立度 ${label(independenceLevelLabels, adl.independenceLevel)}、認知症高齢者の日常生活自立度 ${label(dementiaLevelLabels, basics.cognition.dementiaLevel)}`,
+    `ADL: 食事 ${label(adlLevelLabels, adl?.eating)}、移乗 ${label(adlLevelLabels, adl?.transfer)}、排泄 ${label(adlLevelLabels, adl?.toileting)}、入浴 ${label(adlLevelLabels, adl?.bathing)}、移動 ${label(adlLevelLabels, adl?.mobility)}`,
+    `障害高齢者の日常生活自立度 ${label(independenceLevelLabels, adl?.independenceLevel)}、認知症高齢者の日常生活自立度 ${label(dementiaLevelLabels, basics.cognition?.dementiaLevel)}`,
     ...(pf
       ? [
           `嚥下 ${label(swallowingLabels, pf.oral.swallowing)}、排尿 ${label(continenceLabels, pf.bowelControl.urination)}、排便 ${label(continenceLabels, pf.bowelControl.defecation)}`,
@@ -501,8 +514,8 @@ export function buildFhirDocumentBundle(document: HandoffDocument, readerOrganis
   ];
   const infectionLines = pf?.infections.map((infection) => label(infectionLabels, infection.code)) ?? [];
   const socialLines = [
-    `住環境: ${label(housingTypeLabels, basics.housing.type)}、${label(livingArrangementLabels, basics.housing.livingArrangement)}`,
-    `介護保険: ${label(careNeedLevelLabels, basics.careInsurance.certification)}${basics.careInsurance.services.length > 0 ? `（${basics.careInsurance.services.map((s) => label(careServiceLabels, s)).join('、')}）` : ''}`,
+    `住環境: ${label(housingTypeLabels, basics.housing?.type)}、${label(livingArrangementLabels, basics.housing?.livingArrangement)}`,
+    `介護保険: ${label(careNeedLevelLabels, basics.careInsurance?.certification)}${basics.careInsurance?.services.length ? `（${basics.careInsurance.services.map((s) => label(careServiceLabels, s)).join('、')}）` : ''}`,
     ...basics.family.map(
       (member) =>
         `${member.isKeyPerson ? 'キーパーソン ' : ''}${member.name}（${label(relationshipLabels, member.relationship)}${member.livesWithPatient ? '、同居' : ''}）`,

@@ -28,6 +28,8 @@ export interface Extension {
 
 export interface Meta {
   profile?: string[];
+  /** HL7 security labels (DATA-1's flags, disclosure.ts). */
+  security?: { system: string; code: string; display?: string }[];
   lastUpdated?: string;
 }
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Bilingual } from '../validation/bilingual-fields.js';
 import { field } from '../validation/bilingual-fields.js';
 import type { ConnectorVitals } from './connector-vitals.js';
+import { mayReadFlagged } from './disclosure.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import type { PatientRecord } from './patient-record.js';
 import type {
@@ -216,16 +217,26 @@ function draftNarrative(scene: HandoffScene, record: PatientRecord): Record<stri
 }
 
 /**
- * DATA-1 for documents: an undisclosed diagnosis stays with its author's organisation. Applied when a
- * document is generated (for its recipient) and again whenever anyone reads or exports it.
+ * DATA-1 for documents: a diagnosis not to be shared (未提供) stays with its author's organisation, its
+ * departments included; one not told to the patient (未告知) goes to the professionals it is addressed to,
+ * labelled. Applied when a document is generated (for its recipient) and again whenever anyone reads or
+ * exports it. Snapshots taken before the two flags existed carry the one flag `isUndisclosed`, read as both.
  */
 export function contentFor(content: HandoffContent, organisation: string): HandoffContent {
   return {
     ...content,
-    diagnoses: content.diagnoses.filter(
-      (diagnosis) => !diagnosis.data.isUndisclosed || diagnosis.authorOrganisation === organisation,
-    ),
+    diagnoses: content.diagnoses
+      .map((diagnosis) => ({ ...diagnosis, data: withDisclosureFlags(diagnosis.data) }))
+      .filter((diagnosis) => mayReadFlagged(diagnosis.data, diagnosis.authorOrganisation, organisation)),
   };
+}
+
+function withDisclosureFlags(data: Diagnosis): Diagnosis {
+  const legacy = (data as Diagnosis & { isUndisclosed?: boolean }).isUndisclosed;
+  if (legacy === undefined) return data;
+  const rest: Diagnosis & { isUndisclosed?: boolean } = { ...data };
+  delete rest.isUndisclosed;
+  return { ...rest, isNotToldToPatient: legacy, isNotShared: legacy };
 }
 
 /** A document's content, generated from the record as its author sees it and filtered for its recipient. */

@@ -1,3 +1,4 @@
+import { addressText, kanaOf } from './known-basics.js';
 import { escapeHtml, type Language } from '../ui/i18n.js';
 import type { CareTeam } from './care-team.js';
 import type { Bundle } from './fhir-types.js';
@@ -188,8 +189,16 @@ ${document.status === 'reviewed' ? postForm(`${base}/send`, lang, `<input type="
 <p class="who">${escapeHtml(documentLine(document, lang))}</p>
 <nav class="actions-bar">${link(`${base}/fhir`, pt(lang, 'fhirView'), lang, 'button')}</nav>
 ${conflict}
-<section class="card"><h2>${escapeHtml(name)} <span class="kana">${escapeHtml(`${b.name.kana.family} ${b.name.kana.given}`)}</span></h2>
-<p>${escapeHtml(`${labelOf(sexLabels, b.sex, lang)} ・ ${pt(lang, 'age', { age: ageOn(b.birthDate) })}（${b.birthDate}） ・ ${b.address.prefecture}${b.address.municipality}${b.address.line}`)}</p></section>
+<section class="card"><h2>${escapeHtml(name)} <span class="kana">${escapeHtml(kanaOf(b.name))}</span></h2>
+<p>${escapeHtml(
+      [
+        labelOf(sexLabels, b.sex, lang),
+        b.birthDate
+          ? `${pt(lang, 'age', { age: ageOn(b.birthDate) })}（${b.birthDate}）`
+          : pt(lang, 'unknownBirthDate'),
+        addressText(b.address) || pt(lang, 'unknownAddress'),
+      ].join(' ・ '),
+    )}</p></section>
 <section class="card narrative-card">${text}</section>
 ${edit}${acknowledge}
 ${list(

@@ -1,3 +1,4 @@
+import { procedureLabels } from '../clinical/procedures.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import type { FieldSpec, FormSpec } from './form-fields.js';
 import type { ItemKind } from './standard-items.js';
@@ -81,30 +82,31 @@ const number = (name: string, ja: string, en: string, step = '1'): FieldSpec => 
 
 const prefectureLabels = Object.fromEntries(prefectures.map((p) => [p, { ja: p, en: p }]));
 const phoneHint = { ja: '例: 03-1234-5678', en: 'e.g. 03-1234-5678' };
-const adl = (name: string, ja: string, en: string) => select(`adl.${name}`, ja, en, adlLevelLabels);
+const adl = (name: string, ja: string, en: string) => select(`adl.${name}`, ja, en, adlLevelLabels, false);
 
+/** Only name (kanji) and sex are required: a first home visit may know nothing else yet. */
 export const basicsForm: FormSpec = [
   {
     legend: { ja: '氏名', en: 'Name' },
     fields: [
       text('name.kanji.family', '姓（漢字）', 'Family name (kanji)', true),
       text('name.kanji.given', '名（漢字）', 'Given name (kanji)', true),
-      text('name.kana.family', 'セイ（カナ）', 'Family name (kana)', true),
-      text('name.kana.given', 'メイ（カナ）', 'Given name (kana)', true),
+      text('name.kana.family', 'セイ（カナ）', 'Family name (kana)'),
+      text('name.kana.given', 'メイ（カナ）', 'Given name (kana)'),
       select('sex', '性別', 'Sex', sexLabels),
-      date('birthDate', '生年月日', 'Date of birth', true),
+      date('birthDate', '生年月日', 'Date of birth'),
     ],
   },
   {
     legend: { ja: '住所・連絡先', en: 'Address and contact' },
     fields: [
       {
-        ...text('address.postalCode', '郵便番号', 'Postal code', true),
+        ...text('address.postalCode', '郵便番号', 'Postal code'),
         hint: { ja: '例: 160-0023', en: 'e.g. 160-0023' },
       },
-      select('address.prefecture', '都道府県', 'Prefecture', prefectureLabels),
-      text('address.municipality', '区市町村', 'Municipality', true),
-      text('address.line', '町名・番地・建物', 'Street and building', true),
+      select('address.prefecture', '都道府県', 'Prefecture', prefectureLabels, false),
+      text('address.municipality', '区市町村', 'Municipality'),
+      text('address.line', '町名・番地・建物', 'Street and building'),
       { ...text('contact.phone', '電話', 'Phone'), hint: phoneHint },
       { ...text('contact.mobile', '携帯電話', 'Mobile'), hint: phoneHint },
       text('contact.note', '連絡上の注意', 'Note on contact'),
@@ -124,8 +126,8 @@ export const basicsForm: FormSpec = [
   {
     legend: { ja: '住環境', en: 'Housing' },
     fields: [
-      select('housing.type', '住まい', 'Type of home', housingTypeLabels),
-      select('housing.livingArrangement', '世帯', 'Living arrangement', livingArrangementLabels),
+      select('housing.type', '住まい', 'Type of home', housingTypeLabels, false),
+      select('housing.livingArrangement', '世帯', 'Living arrangement', livingArrangementLabels, false),
       number('housing.floor', '居室の階', 'Floor'),
       { name: 'housing.hasElevator', label: { ja: 'エレベーター', en: 'Lift' }, input: { type: 'yes-no' } },
       area('housing.note', '住環境の特記事項', 'Notes on the home', 2),
@@ -134,7 +136,7 @@ export const basicsForm: FormSpec = [
   {
     legend: { ja: '介護保険・利用サービス', en: 'Care insurance and services' },
     fields: [
-      select('careInsurance.certification', '要介護度', 'Care need level', careNeedLevelLabels),
+      select('careInsurance.certification', '要介護度', 'Care need level', careNeedLevelLabels, false),
       date('careInsurance.certificationValidUntil', '認定有効期限', 'Certification valid until'),
       text('careInsurance.insuredNumber', '被保険者番号', 'Insured number'),
       text('careInsurance.careManagerOffice', '居宅介護支援事業所', 'Care management office'),
@@ -160,6 +162,7 @@ export const basicsForm: FormSpec = [
         '障害高齢者の日常生活自立度',
         'Independence level',
         independenceLevelLabels,
+        false,
       ),
       area('adl.note', 'ADLの特記事項', 'Notes on ADL', 2),
     ],
@@ -172,6 +175,7 @@ export const basicsForm: FormSpec = [
         '認知症高齢者の日常生活自立度',
         'Dementia level',
         dementiaLevelLabels,
+        false,
       ),
       area('cognition.note', '認知機能の特記事項', 'Notes on cognition', 2),
     ],
@@ -194,13 +198,16 @@ export const diagnosisForm: FormSpec = [
       },
       select('status', '状態', 'Status', diagnosisStatusLabels),
       checkbox('isMain', '主病名', 'Main diagnosis'),
-      {
-        ...checkbox(
-          'isUndisclosed',
-          '未告知・共有不可（自機関のみ閲覧）',
-          'Undisclosed: not shown outside your organisation',
-        ),
-      },
+      checkbox(
+        'isNotToldToPatient',
+        '未告知（本人に未説明。ケアチームには表示し、本人・家族向けには出さない）',
+        'Not told to the patient (shown to the care team, labelled; never to the patient or family)',
+      ),
+      checkbox(
+        'isNotShared',
+        '未提供（自機関のみ閲覧。他機関・文書・転院依頼には出さない）',
+        'Not to be shared (your organisation only; left out for others, documents and transfers)',
+      ),
       area('note', '備考', 'Note', 2),
     ],
   },
@@ -332,6 +339,21 @@ export const physicalFunctionForm: FormSpec = [
         label: { ja: '感染症', en: 'Infections' },
         input: { type: 'code-objects', codes: infectionLabels },
       },
+    ],
+  },
+  {
+    legend: { ja: '医療処置・医療機器', en: 'Procedures and devices' },
+    fields: [
+      {
+        name: 'procedures',
+        label: { ja: '在宅で行っている処置・使っている機器', en: 'Procedures and devices at home' },
+        input: { type: 'checkboxes', codes: procedureLabels },
+      },
+      text(
+        'proceduresNote',
+        '設定・詳細（例: 在宅酸素 安静時 1L/分）',
+        'Settings and details (e.g. oxygen 1 L/min at rest)',
+      ),
     ],
   },
   {

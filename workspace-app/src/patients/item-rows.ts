@@ -1,16 +1,18 @@
+import { mayReadFlaggedInSql } from './disclosure.js';
 import type { ItemKind } from './standard-items.js';
 import type { ChangeAuthor, ItemChange, ItemVersion, StoredItem } from './stored-item.js';
 
 /**
- * DATA-1 in SQL: an undisclosed (未告知・未提供) diagnosis is visible only inside the organisation that
- * recorded it. Every read of record items goes through this condition, so no caller can forget it.
- * `$n` is the reader's organisation.
+ * DATA-1 in SQL: a diagnosis not to be shared (未提供) is visible only inside the organisation that
+ * recorded it, its departments included. Every read of record items goes through this condition, so no
+ * caller can forget it. `$n` is the reader's organisation. A 未告知 diagnosis passes: the care team's
+ * professionals see it, labelled.
  */
 export function visibleToOrganisation(alias: string, parameter: number): string {
-  return `(NOT ${alias}.is_undisclosed OR ${alias}.author_organisation = $${parameter})`;
+  return mayReadFlaggedInSql(alias, parameter);
 }
 
-export const ITEM_COLUMNS = `i.id, i.patient_id, i.kind, i.version, i.data, i.author_organisation, i.is_undisclosed,
+export const ITEM_COLUMNS = `i.id, i.patient_id, i.kind, i.version, i.data, i.author_organisation, i.is_not_told, i.is_not_shared,
   i.is_removed, i.created_at, i.changed_at, i.changed_by, i.changed_by_name, i.changed_by_organisation,
   i.changed_by_profession`;
 
@@ -21,7 +23,8 @@ export interface ItemRow {
   version: number;
   data: unknown;
   author_organisation: string;
-  is_undisclosed: boolean;
+  is_not_told: boolean;
+  is_not_shared: boolean;
   is_removed: boolean;
   created_at: Date;
   changed_at: Date;
@@ -56,7 +59,8 @@ export function itemFromRow(row: ItemRow): StoredItem {
     version: row.version,
     data: row.data as StoredItem['data'],
     authorOrganisation: row.author_organisation,
-    isUndisclosed: row.is_undisclosed,
+    isNotToldToPatient: row.is_not_told,
+    isNotShared: row.is_not_shared,
     isRemoved: row.is_removed,
     createdAt: row.created_at.toISOString(),
     changedAt: row.changed_at.toISOString(),
@@ -70,7 +74,9 @@ export interface VersionRow extends AuthorColumns {
   version: number;
   change: ItemChange;
   data: unknown;
-  is_undisclosed: boolean;
+  author_organisation: string;
+  is_not_told: boolean;
+  is_not_shared: boolean;
   changed_at: Date;
 }
 
@@ -81,7 +87,8 @@ export function versionFromRow(row: VersionRow): ItemVersion {
     version: row.version,
     change: row.change,
     data: row.data as ItemVersion['data'],
-    isUndisclosed: row.is_undisclosed,
+    isNotToldToPatient: row.is_not_told,
+    isNotShared: row.is_not_shared,
     changedAt: row.changed_at.toISOString(),
     changedBy: authorOf(row),
   };

@@ -6,6 +6,7 @@ import {
   PatientAccessDeniedError,
   type TeamRole,
 } from './patient-access.js';
+import { kanaOf, missingBasics } from './known-basics.js';
 import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type PatientDeps } from './patient-audit.js';
 import { patientDisplayName } from './patient-record.js';
@@ -14,10 +15,13 @@ import type { PatientBasics } from './standard-items.js';
 export interface PatientListEntry {
   patientId: string;
   name: string;
+  /** Empty when not known yet. */
   kana: string;
   sex: PatientBasics['sex'];
-  birthDate: string;
-  municipality: string;
+  birthDate: string | null;
+  municipality: string | null;
+  /** How many parts of the basics are still unknown (shown as incomplete). */
+  missingCount: number;
   role: TeamRole;
   nextVisitAt: string | null;
 }
@@ -60,15 +64,18 @@ export async function listPatients(deps: PatientDeps, actor: PatientActor): Prom
         byPatient.set(row.patient_id, {
           patientId: row.patient_id,
           name: patientDisplayName(row.basics.name),
-          kana: `${row.basics.name.kana.family} ${row.basics.name.kana.given}`,
+          kana: kanaOf(row.basics.name),
           sex: row.basics.sex,
-          birthDate: row.basics.birthDate,
-          municipality: row.basics.address.municipality,
+          birthDate: row.basics.birthDate ?? null,
+          municipality: row.basics.address?.municipality ?? null,
+          missingCount: missingBasics(row.basics).length,
           role: row.role,
           nextVisitAt: row.next_visit_at?.toISOString() ?? null,
         });
       }
-      const entries = [...byPatient.values()].sort((a, b) => a.kana.localeCompare(b.kana, 'ja'));
+      const entries = [...byPatient.values()].sort((a, b) =>
+        (a.kana || a.name).localeCompare(b.kana || b.name, 'ja'),
+      );
       context.patientIds = entries.map((entry) => entry.patientId);
       context.details.count = entries.length;
       return entries;

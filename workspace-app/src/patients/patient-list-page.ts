@@ -34,8 +34,9 @@ export function renderPatientList(
 <p class="meta">${escapeHtml(
         [
           labelOf(sexLabels, p.sex, lang),
-          pt(lang, 'age', { age: ageOn(p.birthDate) }),
-          p.municipality,
+          p.birthDate ? pt(lang, 'age', { age: ageOn(p.birthDate) }) : pt(lang, 'unknownBirthDate'),
+          p.municipality ?? '',
+          p.missingCount > 0 ? pt(lang, 'incomplete') : '',
           roleLabel(p.role, lang),
           p.nextVisitAt ? pt(lang, 'nextVisit', { when: tokyoDateTime(p.nextVisitAt) }) : '',
         ]

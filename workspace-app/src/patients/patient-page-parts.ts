@@ -1,3 +1,4 @@
+import { procedureLabels } from '../clinical/procedures.js';
 import { escapeHtml, type Language } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
 import { tokyoToday, type Bilingual, type CodeLabels } from '../validation/bilingual-fields.js';
@@ -44,7 +45,13 @@ export function say(lang: Language, text: Bilingual): string {
   return escapeHtml(text[lang]);
 }
 
-export function labelOf<Code extends string>(labels: CodeLabels<Code>, code: string, lang: Language): string {
+/** A code's label in the reader's language; 不明 / unknown for what the record does not know yet. */
+export function labelOf<Code extends string>(
+  labels: CodeLabels<Code>,
+  code: string | undefined,
+  lang: Language,
+): string {
+  if (code === undefined) return lang === 'ja' ? '不明' : 'unknown';
   const label = (labels as Record<string, Bilingual | undefined>)[code];
   return label ? label[lang] : code;
 }
@@ -139,7 +146,12 @@ export function itemSummary(kind: ItemKind, data: unknown, lang: Language): stri
   switch (kind) {
     case 'diagnosis': {
       const d = data as ItemData<'diagnosis'>;
-      return `${d.isMain ? (lang === 'ja' ? '【主】' : '[main] ') : ''}${d.name}${d.icd10 ? `（${d.icd10}）` : ''} ・ ${labelOf(diagnosisStatusLabels, d.status, lang)}${d.onset ? ` ・ ${lang === 'ja' ? '発症' : 'onset'} ${d.onset}` : ''}`;
+      const notTold = d.isNotToldToPatient
+        ? lang === 'ja'
+          ? '【未告知】'
+          : '[not told to the patient] '
+        : '';
+      return `${d.isMain ? (lang === 'ja' ? '【主】' : '[main] ') : ''}${notTold}${d.name}${d.icd10 ? `（${d.icd10}）` : ''} ・ ${labelOf(diagnosisStatusLabels, d.status, lang)}${d.onset ? ` ・ ${lang === 'ja' ? '発症' : 'onset'} ${d.onset}` : ''}`;
     }
     case 'medical-history': {
       const h = data as ItemData<'medical-history'>;
@@ -179,6 +191,9 @@ export function itemSummary(kind: ItemKind, data: unknown, lang: Language): stri
       const p = data as ItemData<'physical-function'>;
       return [
         p.disabilities.length > 0 ? p.disabilities.join('、') : '',
+        p.procedures.length > 0
+          ? `${lang === 'ja' ? '医療処置・機器' : 'Procedures and devices'} ${p.procedures.map((code) => labelOf(procedureLabels, code, lang)).join('、')}${p.proceduresNote ? `（${p.proceduresNote}）` : ''}`
+          : '',
         `${lang === 'ja' ? '聴力' : 'Hearing'} ${labelOf(impairmentLabels, p.communication.hearing, lang)}`,
         `${lang === 'ja' ? '嚥下' : 'Swallowing'} ${labelOf(swallowingLabels, p.oral.swallowing, lang)}`,
         `${lang === 'ja' ? '義歯' : 'Dentures'} ${labelOf(dentureLabels, p.oral.dentures, lang)}`,

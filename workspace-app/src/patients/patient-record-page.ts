@@ -1,3 +1,5 @@
+import { addressText, kanaOf, missingBasics } from './known-basics.js';
+import type { PatientBasics } from './standard-items.js';
 import { escapeHtml, type Language } from '../ui/i18n.js';
 import { renderFields, type RawForm } from './form-fields.js';
 import { vitalReadings } from './handoff-content.js';
@@ -46,9 +48,14 @@ function changedLine(item: StoredItem, lang: Language): string {
 }
 
 function itemEntry(item: StoredItem, patientId: string, lang: Language, canWrite: boolean): string {
-  const badge = item.isUndisclosed
-    ? `<span class="badge secret">${escapeHtml(pt(lang, 'undisclosed'))}</span>`
-    : '';
+  const badge = [
+    item.isNotToldToPatient
+      ? `<span class="badge secret not-told">${escapeHtml(pt(lang, 'notTold'))}</span>`
+      : '',
+    item.isNotShared
+      ? `<span class="badge secret not-shared">${escapeHtml(pt(lang, 'notShared'))}</span>`
+      : '',
+  ].join('');
   const actions = [
     canWrite ? link(`/patients/${patientId}/items/${item.id}/edit`, pt(lang, 'edit'), lang) : '',
     link(`/patients/${patientId}/items/${item.id}/history`, pt(lang, 'history'), lang),
@@ -101,12 +108,12 @@ function basicsSection(record: PatientRecord, lang: Language, canWrite: boolean)
     .join(' ／ ');
   const adl = b.adl;
   const adlText = [
-    `${ja ? '食事' : 'Eating'} ${labelOf(adlLevelLabels, adl.eating, lang)}`,
-    `${ja ? '移乗' : 'Transfer'} ${labelOf(adlLevelLabels, adl.transfer, lang)}`,
-    `${ja ? '排泄' : 'Toileting'} ${labelOf(adlLevelLabels, adl.toileting, lang)}`,
-    `${ja ? '入浴' : 'Bathing'} ${labelOf(adlLevelLabels, adl.bathing, lang)}`,
-    `${ja ? '移動' : 'Mobility'} ${labelOf(adlLevelLabels, adl.mobility, lang)}`,
-    `${ja ? '自立度' : 'Independence'} ${labelOf(independenceLevelLabels, adl.independenceLevel, lang)}`,
+    `${ja ? '食事' : 'Eating'} ${labelOf(adlLevelLabels, adl?.eating, lang)}`,
+    `${ja ? '移乗' : 'Transfer'} ${labelOf(adlLevelLabels, adl?.transfer, lang)}`,
+    `${ja ? '排泄' : 'Toileting'} ${labelOf(adlLevelLabels, adl?.toileting, lang)}`,
+    `${ja ? '入浴' : 'Bathing'} ${labelOf(adlLevelLabels, adl?.bathing, lang)}`,
+    `${ja ? '移動' : 'Mobility'} ${labelOf(adlLevelLabels, adl?.mobility, lang)}`,
+    `${ja ? '自立度' : 'Independence'} ${labelOf(independenceLevelLabels, adl?.independenceLevel, lang)}`,
   ].join('、');
   const edit = canWrite
     ? link(
@@ -118,22 +125,43 @@ function basicsSection(record: PatientRecord, lang: Language, canWrite: boolean)
     : '';
   return `<section class="card" id="basics"><h2>${escapeHtml(pt(lang, 'basics'))} ${edit}</h2>
 <table class="facts">
-${row(ja ? '住所' : 'Address', `〒${b.address.postalCode} ${b.address.prefecture}${b.address.municipality}${b.address.line}`)}
-${row(ja ? '電話' : 'Phone', [b.contact.phone, b.contact.mobile].filter(Boolean).join(' ／ '))}
+${row(ja ? '住所' : 'Address', [b.address?.postalCode ? `〒${b.address.postalCode}` : '', addressText(b.address)].filter(Boolean).join(' '))}
+${row(ja ? '電話' : 'Phone', [b.contact?.phone, b.contact?.mobile].filter(Boolean).join(' ／ '))}
 ${row(ja ? '家族' : 'Family', family)}
-${row(ja ? '住環境' : 'Housing', `${labelOf(housingTypeLabels, b.housing.type, lang)}・${labelOf(livingArrangementLabels, b.housing.livingArrangement, lang)}${b.housing.floor !== undefined ? `・${b.housing.floor}${ja ? '階' : 'F'}` : ''}`)}
-${row(ja ? '介護保険' : 'Care insurance', `${labelOf(careNeedLevelLabels, b.careInsurance.certification, lang)}${b.careInsurance.services.length ? `（${b.careInsurance.services.map((s) => labelOf(careServiceLabels, s, lang)).join('、')}）` : ''}`)}
-${row('ADL', adlText)}
-${row(ja ? '認知機能' : 'Cognition', labelOf(dementiaLevelLabels, b.cognition.dementiaLevel, lang))}
-</table>${changedLine(record.basics, lang)}</section>`;
+${row(ja ? '住環境' : 'Housing', b.housing ? `${labelOf(housingTypeLabels, b.housing.type, lang)}・${labelOf(livingArrangementLabels, b.housing.livingArrangement, lang)}${b.housing.floor !== undefined ? `・${b.housing.floor}${ja ? '階' : 'F'}` : ''}` : '')}
+${row(ja ? '介護保険' : 'Care insurance', b.careInsurance ? `${labelOf(careNeedLevelLabels, b.careInsurance.certification, lang)}${b.careInsurance.services.length ? `（${b.careInsurance.services.map((s) => labelOf(careServiceLabels, s, lang)).join('、')}）` : ''}` : '')}
+${row('ADL', adl ? adlText : '')}
+${row(ja ? '認知機能' : 'Cognition', b.cognition ? labelOf(dementiaLevelLabels, b.cognition.dementiaLevel, lang) : '')}
+</table>${missingLine(b, lang)}${changedLine(record.basics, lang)}</section>`;
+}
+
+/** What registration left unknown, named so the team can fill it in on a later visit. */
+function missingLine(basics: PatientBasics, lang: Language): string {
+  const missing = missingBasics(basics);
+  if (missing.length === 0) return '';
+  return `<p class="missing">${escapeHtml(
+    pt(lang, 'missingParts', { parts: missing.map((part) => part[lang]).join(lang === 'ja' ? '、' : ', ') }),
+  )}</p>`;
 }
 
 export function patientHeading(record: PatientRecord, lang: Language): string {
   const b = record.basics.data;
+  const incomplete =
+    missingBasics(b).length > 0
+      ? ` <span class="badge incomplete">${escapeHtml(pt(lang, 'incomplete'))}</span>`
+      : '';
+  const facts = [
+    labelOf(sexLabels, b.sex, lang),
+    b.birthDate
+      ? `${pt(lang, 'age', { age: ageOn(b.birthDate) })}（${b.birthDate}）`
+      : pt(lang, 'unknownBirthDate'),
+    b.address?.municipality ?? '',
+    `${pt(lang, 'role')}: ${roleLabel(record.role, lang)}`,
+  ].filter(Boolean);
   return `<h1 class="patient-name">${escapeHtml(patientDisplayName(b.name))} <span class="kana">${escapeHtml(
-    `${b.name.kana.family} ${b.name.kana.given}`,
-  )}</span></h1>
-<p class="who">${escapeHtml(labelOf(sexLabels, b.sex, lang))} ・ ${escapeHtml(pt(lang, 'age', { age: ageOn(b.birthDate) }))}（${escapeHtml(b.birthDate)}） ・ ${escapeHtml(b.address.municipality)} ・ ${escapeHtml(pt(lang, 'role'))}: ${escapeHtml(roleLabel(record.role, lang))}</p>`;
+    kanaOf(b.name),
+  )}</span>${incomplete}</h1>
+<p class="who">${escapeHtml(facts.join(' ・ '))}</p>`;
 }
 
 /** The record page: basics and every frequently changing item, newest vitals first. */

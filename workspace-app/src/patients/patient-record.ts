@@ -1,3 +1,4 @@
+import { kanaOf } from './known-basics.js';
 import type pg from 'pg';
 import { latestConnectorVitals, type ConnectorVitals } from './connector-vitals.js';
 import { ITEM_COLUMNS, itemFromRow, visibleToOrganisation, type ItemRow } from './item-rows.js';
@@ -118,7 +119,7 @@ export async function patientNames(
       row.patient_id,
       {
         name: patientDisplayName(row.data.name),
-        kana: `${row.data.name.kana.family} ${row.data.name.kana.given}`,
+        kana: kanaOf(row.data.name),
       },
     ]),
   );

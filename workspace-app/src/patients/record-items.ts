@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { BadRequestError } from '../http/errors.js';
+import { isSameOrganisation, type DisclosureFlags } from './disclosure.js';
 import { EditConflictError } from './edit-conflict-error.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import {
@@ -23,16 +24,17 @@ const notFound = () => new RecordNotFoundError({ ja: '記録', en: 'record item'
 /** The one place an item's current row and its version row are written, always together. */
 async function writeVersion(client: pg.PoolClient, row: ItemRow, change: ItemChange): Promise<void> {
   await client.query(
-    `INSERT INTO patient_item_versions (item_id, version, change, data, author_organisation, is_undisclosed,
-       changed_at, changed_by, changed_by_name, changed_by_organisation, changed_by_profession)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    `INSERT INTO patient_item_versions (item_id, version, change, data, author_organisation, is_not_told,
+       is_not_shared, changed_at, changed_by, changed_by_name, changed_by_organisation, changed_by_profession)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       row.id,
       row.version,
       change,
       JSON.stringify(row.data),
       row.author_organisation,
-      row.is_undisclosed,
+      row.is_not_told,
+      row.is_not_shared,
       row.changed_at,
       row.changed_by,
       row.changed_by_name,
@@ -42,8 +44,11 @@ async function writeVersion(client: pg.PoolClient, row: ItemRow, change: ItemCha
   );
 }
 
-function isUndisclosedDiagnosis(kind: ItemKind, data: unknown): boolean {
-  return kind === 'diagnosis' && (data as ItemData<'diagnosis'>).isUndisclosed;
+/** DATA-1's flags as the columns keep them; only diagnoses carry them. */
+function flagsOf(kind: ItemKind, data: unknown): DisclosureFlags {
+  if (kind !== 'diagnosis') return { isNotToldToPatient: false, isNotShared: false };
+  const diagnosis = data as ItemData<'diagnosis'>;
+  return { isNotToldToPatient: diagnosis.isNotToldToPatient, isNotShared: diagnosis.isNotShared };
 }
 
 /** The current row of an item as this reader may see it (DATA-1 applied), removed ones included. */
@@ -78,16 +83,18 @@ export async function insertItem<K extends ItemKind>(
   let row: ItemRow | undefined;
   try {
     const inserted = await client.query<ItemRow>(
-      `INSERT INTO patient_items AS i (patient_id, kind, version, data, author_organisation, is_undisclosed,
-         created_at, changed_at, changed_by, changed_by_name, changed_by_organisation, changed_by_profession)
-       VALUES ($1, $2, 1, $3, $4, $5, now(), now(), $6, $7, $4, $8)
+      `INSERT INTO patient_items AS i (patient_id, kind, version, data, author_organisation, is_not_told,
+         is_not_shared, created_at, changed_at, changed_by, changed_by_name, changed_by_organisation,
+         changed_by_profession)
+       VALUES ($1, $2, 1, $3, $4, $5, $6, now(), now(), $7, $8, $4, $9)
        RETURNING ${ITEM_COLUMNS}`,
       [
         patientId,
         kind,
         JSON.stringify(data),
         actor.organisation,
-        isUndisclosedDiagnosis(kind, data),
+        flagsOf(kind, data).isNotToldToPatient,
+        flagsOf(kind, data).isNotShared,
         actor.id,
         actor.displayName,
         actor.profession,
@@ -160,27 +167,34 @@ export async function changeRecordItem(
       const kind = before.kind as ItemKind;
       context.details.kind = kind;
       const data = parseItem(kind, input);
-      const isUndisclosed = isUndisclosedDiagnosis(kind, data);
-      // Only the organisation that recorded a diagnosis decides whether it may be shared (DATA-1).
-      if (isUndisclosed !== before.is_undisclosed && before.author_organisation !== actor.organisation) {
+      const flags = flagsOf(kind, data);
+      // Only the organisation that recorded a diagnosis (its departments included) decides whether it may
+      // be shared (DATA-1). Whether the patient has been told is a fact any professional of the team may
+      // record once they have told them.
+      if (
+        flags.isNotShared !== before.is_not_shared &&
+        !isSameOrganisation(before.author_organisation, actor.organisation)
+      ) {
         throw new InvalidItemError([
           {
-            path: 'isUndisclosed',
+            path: 'isNotShared',
             message:
-              '未告知・未提供の設定は、記録した機関だけが変更できます / only the organisation that recorded the diagnosis may change whether it is shared',
+              '未提供の設定は、記録した機関だけが変更できます / only the organisation that recorded the diagnosis may change whether it is shared',
           },
         ]);
       }
       const { rows } = await client.query<ItemRow>(
-        `UPDATE patient_items i SET data = $3, is_undisclosed = $4, version = i.version + 1, changed_at = now(),
-           changed_by = $5, changed_by_name = $6, changed_by_organisation = $7, changed_by_profession = $8
+        `UPDATE patient_items i SET data = $3, is_not_told = $4, is_not_shared = $5, version = i.version + 1,
+           changed_at = now(), changed_by = $6, changed_by_name = $7, changed_by_organisation = $8,
+           changed_by_profession = $9
          WHERE i.id = $1 AND i.version = $2 AND NOT i.is_removed
          RETURNING ${ITEM_COLUMNS}`,
         [
           itemId,
           expectedVersion,
           JSON.stringify(data),
-          isUndisclosed,
+          flags.isNotToldToPatient,
+          flags.isNotShared,
           actor.id,
           actor.displayName,
           actor.organisation,
@@ -270,8 +284,8 @@ export async function readRecordItem(
 }
 
 /**
- * Every version of an item, newest first. Versions written while a diagnosis was undisclosed stay
- * hidden from other organisations even after it was disclosed.
+ * Every version of an item, newest first. Versions written while a diagnosis was not to be shared
+ * (未提供) stay hidden from other organisations even after it was shared.
  */
 export async function readItemHistory(
   deps: PatientDeps,
@@ -288,7 +302,8 @@ export async function readItemHistory(
       const row = await visibleItem(client, actor, patientId, itemId);
       if (!row) throw notFound();
       const { rows } = await client.query<VersionRow>(
-        `SELECT v.item_id, i.kind, v.version, v.change, v.data, v.is_undisclosed, v.changed_at, v.changed_by,
+        `SELECT v.item_id, i.kind, v.version, v.change, v.data, v.author_organisation, v.is_not_told,
+                v.is_not_shared, v.changed_at, v.changed_by,
                 v.changed_by_name, v.changed_by_organisation, v.changed_by_profession
            FROM patient_item_versions v JOIN patient_items i ON i.id = v.item_id
           WHERE v.item_id = $1 AND ${visibleToOrganisation('v', 2)}

@@ -118,7 +118,8 @@ function demoPatients(yesterday: string): DemoPatient[] {
             onset: '2019-06',
             status: 'active',
             isMain: true,
-            isUndisclosed: false,
+            isNotToldToPatient: false,
+            isNotShared: false,
           },
         },
         {
@@ -130,7 +131,8 @@ function demoPatients(yesterday: string): DemoPatient[] {
             onset: '2008',
             status: 'active',
             isMain: false,
-            isUndisclosed: false,
+            isNotToldToPatient: false,
+            isNotShared: false,
           },
         },
         {
@@ -211,7 +213,8 @@ function demoPatients(yesterday: string): DemoPatient[] {
             onset: '2020',
             status: 'active',
             isMain: true,
-            isUndisclosed: false,
+            isNotToldToPatient: false,
+            isNotShared: false,
           },
         },
         {
@@ -223,7 +226,8 @@ function demoPatients(yesterday: string): DemoPatient[] {
             onset: '2005',
             status: 'active',
             isMain: false,
-            isUndisclosed: false,
+            isNotToldToPatient: false,
+            isNotShared: false,
           },
         },
         {
@@ -295,10 +299,12 @@ function demoPatients(yesterday: string): DemoPatient[] {
             onset: '2015',
             status: 'active',
             isMain: true,
-            isUndisclosed: false,
+            isNotToldToPatient: false,
+            isNotShared: false,
           },
         },
-        // 未告知: recorded by the clinic, never shown outside 中野在宅クリニック (DATA-1).
+        // 未告知 (DATA-1): the patient has not been told; the care team (the visiting nurse giving
+        // end-of-life care included) sees it, labelled. It is not 未提供: the clinic shares it.
         {
           kind: 'diagnosis',
           by: tanaka,
@@ -308,19 +314,9 @@ function demoPatients(yesterday: string): DemoPatient[] {
             onset: '2025-01',
             status: 'active',
             isMain: false,
-            isUndisclosed: true,
+            isNotToldToPatient: true,
+            isNotShared: false,
             note: '本人には未告知。家族（長女）には説明済み。',
-          },
-        },
-        {
-          kind: 'medication',
-          by: tanaka,
-          data: {
-            name: '在宅酸素療法',
-            dose: '安静時 1L/分',
-            route: 'inhalation',
-            timing: '終日',
-            status: 'active',
           },
         },
         {
@@ -328,6 +324,9 @@ function demoPatients(yesterday: string): DemoPatient[] {
           by: sato,
           data: {
             disabilities: ['労作時呼吸困難'],
+            // Home oxygen is a device the patient lives with, from the standing list, not a medication.
+            procedures: ['oxygen-therapy'],
+            proceduresNote: '在宅酸素 安静時 1L/分・終日',
             communication: { hearing: 'mild', vision: 'none', speech: 'none', usesHearingAid: true },
             infections: [],
             oral: { dentures: 'both', swallowing: 'needs-care', hygiene: 'fair' },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { bilingualMessage, field, type QuantityRange } from '../validation/bilingual-fields.js';
+import { procedureLabels } from '../clinical/procedures.js';
+import { vitalRanges } from '../clinical/vital-ranges.js';
+import { bilingualMessage, field } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import {
   adlLevelLabels,
@@ -49,23 +51,30 @@ const note = () => field.text(NOTE).optional();
 // Patient basics (基本情報)
 
 export const personNameSchema = field.object({
-  /** 漢字氏名 */
+  /** 漢字氏名: what a home visit always knows. */
   kanji: field.object({ family: field.text(50), given: field.text(50) }),
-  /** カナ氏名 */
-  kana: field.object({ family: field.katakana(50), given: field.katakana(50) }),
+  /** カナ氏名: may be learnt later. */
+  kana: field
+    .object({ family: field.katakana(50).optional(), given: field.katakana(50).optional() })
+    .optional(),
 });
 export type PersonName = z.infer<typeof personNameSchema>;
 
+// Only name and sex are needed to start (the working group's paper: a first visit often knows little
+// more). Every other part may be unknown, is left out until learnt, and the record shows it as missing.
+
 export const addressSchema = field.object({
-  postalCode: field.postalCode(),
-  prefecture: field.oneOf(prefectures, (value) => ({
-    ja: `都道府県名ではありません: 「${value}」`,
-    en: `not a Japanese prefecture: "${value}"`,
-  })),
+  postalCode: field.postalCode().optional(),
+  prefecture: field
+    .oneOf(prefectures, (value) => ({
+      ja: `都道府県名ではありません: 「${value}」`,
+      en: `not a Japanese prefecture: "${value}"`,
+    }))
+    .optional(),
   /** 区市町村 */
-  municipality: field.text(50),
+  municipality: field.text(50).optional(),
   /** 町名・番地・建物 */
-  line: field.text(200),
+  line: field.text(200).optional(),
 });
 export type Address = z.infer<typeof addressSchema>;
 
@@ -80,58 +89,68 @@ export const familyMemberSchema = field.object({
 });
 export type FamilyMember = z.infer<typeof familyMemberSchema>;
 
-const adlLevel = () => field.code(adlLevelLabels);
+const adlLevel = () => field.code(adlLevelLabels).optional();
 
 export const patientBasicsSchema = field
   .object({
     name: personNameSchema,
     sex: field.code(sexLabels),
-    birthDate: field.pastDate({ ja: '生年月日', en: 'date of birth' }),
-    address: addressSchema,
-    contact: field.object({
-      phone: field.phone().optional(),
-      mobile: field.phone().optional(),
-      note: field.text(200).optional(),
-    }),
-    family: field.array(familyMemberSchema, { max: 20 }),
-    housing: field.object({
-      type: field.code(housingTypeLabels),
-      livingArrangement: field.code(livingArrangementLabels),
-      /** Floor of the patient's home; 1 is the ground floor. */
-      floor: field.integer({ min: -3, max: 60 }).optional(),
-      hasElevator: field.boolean().optional(),
-      note: note(),
-    }),
-    careInsurance: field.object({
-      /** 要介護度 */
-      certification: field.code(careNeedLevelLabels),
-      certificationValidUntil: field.date().optional(),
-      /** 介護保険の被保険者番号 (10 digits). */
-      insuredNumber: field
-        .pattern(/^\d{10}$/, { ja: '被保険者番号は10桁の数字です', en: 'the insured number has 10 digits' })
-        .optional(),
-      /** 居宅介護支援事業所 */
-      careManagerOffice: field.text(SHORT).optional(),
-      services: field.codeSet(careServiceLabels),
-      note: note(),
-    }),
-    adl: field.object({
-      eating: adlLevel(),
-      transfer: adlLevel(),
-      toileting: adlLevel(),
-      bathing: adlLevel(),
-      dressing: adlLevel(),
-      grooming: adlLevel(),
-      mobility: adlLevel(),
-      /** 障害高齢者の日常生活自立度 */
-      independenceLevel: field.code(independenceLevelLabels),
-      note: note(),
-    }),
-    cognition: field.object({
-      /** 認知症高齢者の日常生活自立度 */
-      dementiaLevel: field.code(dementiaLevelLabels),
-      note: note(),
-    }),
+    birthDate: field.pastDate({ ja: '生年月日', en: 'date of birth' }).optional(),
+    address: addressSchema.optional(),
+    contact: field
+      .object({
+        phone: field.phone().optional(),
+        mobile: field.phone().optional(),
+        note: field.text(200).optional(),
+      })
+      .optional(),
+    family: field.array(familyMemberSchema, { max: 20 }).default([]),
+    housing: field
+      .object({
+        type: field.code(housingTypeLabels).optional(),
+        livingArrangement: field.code(livingArrangementLabels).optional(),
+        /** Floor of the patient's home; 1 is the ground floor. */
+        floor: field.integer({ min: -3, max: 60 }).optional(),
+        hasElevator: field.boolean().optional(),
+        note: note(),
+      })
+      .optional(),
+    careInsurance: field
+      .object({
+        /** 要介護度 */
+        certification: field.code(careNeedLevelLabels).optional(),
+        certificationValidUntil: field.date().optional(),
+        /** 介護保険の被保険者番号 (10 digits). */
+        insuredNumber: field
+          .pattern(/^\d{10}$/, { ja: '被保険者番号は10桁の数字です', en: 'the insured number has 10 digits' })
+          .optional(),
+        /** 居宅介護支援事業所 */
+        careManagerOffice: field.text(SHORT).optional(),
+        services: field.codeSet(careServiceLabels).default([]),
+        note: note(),
+      })
+      .optional(),
+    adl: field
+      .object({
+        eating: adlLevel(),
+        transfer: adlLevel(),
+        toileting: adlLevel(),
+        bathing: adlLevel(),
+        dressing: adlLevel(),
+        grooming: adlLevel(),
+        mobility: adlLevel(),
+        /** 障害高齢者の日常生活自立度 */
+        independenceLevel: field.code(independenceLevelLabels).optional(),
+        note: note(),
+      })
+      .optional(),
+    cognition: field
+      .object({
+        /** 認知症高齢者の日常生活自立度 */
+        dementiaLevel: field.code(dementiaLevelLabels).optional(),
+        note: note(),
+      })
+      .optional(),
   })
   .superRefine((basics, ctx) => {
     const keyPeople = basics.family.filter((member) => member.isKeyPerson).length;
@@ -159,7 +178,8 @@ const icd10 = () =>
 
 /**
  * A diagnosis (傷病名). The organisation that recorded it is stamped by the store, never taken from
- * the input; an undisclosed one is never shown outside that organisation (DATA-1).
+ * the input. DATA-1's two flags (disclosure.ts): 未告知 is shown to the care team labelled, 未提供 never
+ * outside that organisation.
  */
 export const diagnosisSchema = field.object({
   name: field.text(200),
@@ -167,8 +187,10 @@ export const diagnosisSchema = field.object({
   onset: field.partialDate().optional(),
   status: field.code(diagnosisStatusLabels),
   isMain: field.boolean(),
-  /** 未告知・未提供: not told to the patient, or not for sharing beyond the author's organisation. */
-  isUndisclosed: field.boolean(),
+  /** 未告知: the patient has not been told; professionals see it labelled. */
+  isNotToldToPatient: field.boolean(),
+  /** 未提供: not for sharing beyond the author's organisation. */
+  isNotShared: field.boolean(),
   note: note(),
 });
 export type Diagnosis = z.infer<typeof diagnosisSchema>;
@@ -297,6 +319,13 @@ export const physicalFunctionSchema = field.object({
   }),
   /** 入院前からの変化 */
   changeSinceBeforeAdmission: field.text(NARRATIVE).optional(),
+  /**
+   * 医療処置・医療機器 the patient lives with (胃ろう, 在宅酸素, …): the same list a transfer request asks for
+   * and hospitals accept. Home oxygen is recorded here, not as a medication.
+   */
+  procedures: field.codeSet(procedureLabels).default([]),
+  /** Settings and details, e.g. 安静時 1L/分. */
+  proceduresNote: field.text(500).optional(),
 });
 export type PhysicalFunction = z.infer<typeof physicalFunctionSchema>;
 
@@ -314,41 +343,7 @@ export type Allergy = z.infer<typeof allergySchema>;
 // ---------------------------------------------------------------------------------------------------
 // Visit records (訪問記録)
 
-/** Ranges a living patient at home can show; anything outside is a typing error, not a finding. */
-export const vitalRanges = {
-  bodyTemperature: {
-    name: { ja: '体温', en: 'body temperature' },
-    unit: { ja: '℃', en: '°C' },
-    min: 32,
-    max: 43,
-  },
-  systolic: {
-    name: { ja: '収縮期血圧', en: 'systolic blood pressure' },
-    unit: { ja: 'mmHg', en: 'mmHg' },
-    min: 50,
-    max: 260,
-  },
-  diastolic: {
-    name: { ja: '拡張期血圧', en: 'diastolic blood pressure' },
-    unit: { ja: 'mmHg', en: 'mmHg' },
-    min: 20,
-    max: 160,
-  },
-  pulse: {
-    name: { ja: '脈拍', en: 'pulse' },
-    unit: { ja: '回/分', en: 'beats per minute' },
-    min: 20,
-    max: 250,
-  },
-  respiratoryRate: {
-    name: { ja: '呼吸数', en: 'respiratory rate' },
-    unit: { ja: '回/分', en: 'breaths per minute' },
-    min: 4,
-    max: 60,
-  },
-  oxygenSaturation: { name: { ja: 'SpO2', en: 'SpO2' }, unit: { ja: '%', en: '%' }, min: 50, max: 100 },
-  bodyWeight: { name: { ja: '体重', en: 'body weight' }, unit: { ja: 'kg', en: 'kg' }, min: 10, max: 250 },
-} as const satisfies Record<string, QuantityRange>;
+export { vitalRanges };
 
 export const vitalSignsSchema = field
   .object({

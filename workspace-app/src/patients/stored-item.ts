@@ -17,7 +17,10 @@ export interface StoredItem<K extends ItemKind = ItemKind> {
   data: ItemData<K>;
   /** The organisation that first recorded the item; for diagnoses, the one DATA-1 speaks of. */
   authorOrganisation: string;
-  isUndisclosed: boolean;
+  /** DATA-1, diagnoses only: 未告知 */
+  isNotToldToPatient: boolean;
+  /** DATA-1, diagnoses only: 未提供 */
+  isNotShared: boolean;
   isRemoved: boolean;
   createdAt: string;
   changedAt: string;
@@ -33,7 +36,8 @@ export interface ItemVersion<K extends ItemKind = ItemKind> {
   version: number;
   change: ItemChange;
   data: ItemData<K>;
-  isUndisclosed: boolean;
+  isNotToldToPatient: boolean;
+  isNotShared: boolean;
   changedAt: string;
   changedBy: ChangeAuthor;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { vitalRanges } from '../clinical/vital-ranges.js';
 
 /**
  * One entry of the multi-professional timeline (多職種連携タイムライン), whatever vendor system it came
@@ -30,14 +31,13 @@ export type AuthorRole = (typeof authorRoles)[number];
 export const eventKinds = ['message', 'vital-signs', 'notification'] as const;
 export type EventKind = (typeof eventKinds)[number];
 
-// Ranges a measuring device or a typing slip can leave, not normal ranges: a feverish 41.2 °C must pass,
-// 372 °C (a missing decimal point) must not reach a clinician's screen as if it were true.
+// What vendors' devices may report: the same limits as a practitioner's form (clinical/vital-ranges.ts).
 export const vitalLimits = {
-  temperatureCelsius: { min: 30, max: 45 },
-  systolicMmHg: { min: 40, max: 300 },
-  diastolicMmHg: { min: 20, max: 200 },
-  pulsePerMinute: { min: 20, max: 300 },
-  spo2Percent: { min: 50, max: 100 },
+  temperatureCelsius: vitalRanges.bodyTemperature,
+  systolicMmHg: vitalRanges.systolic,
+  diastolicMmHg: vitalRanges.diastolic,
+  pulsePerMinute: vitalRanges.pulse,
+  spo2Percent: vitalRanges.oxygenSaturation,
 } as const;
 
 const within = (limits: { min: number; max: number }) => z.number().finite().min(limits.min).max(limits.max);

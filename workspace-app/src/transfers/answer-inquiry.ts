@@ -19,7 +19,7 @@ import { TransferConflictError, TransferInputError } from './transfer-errors.js'
 import { notifyRequester, patientSummary } from './transfer-notifications.js';
 import { transferStore, type InquiryChange, type StoredInquiry } from './transfer-store.js';
 import { requireOpenRequest } from './send-inquiries.js';
-import { jstToday } from './jst-time.js';
+import { jstDatePlusDays, jstToday } from './jst-time.js';
 
 const note = () => field.text(2000).nullable().default(null);
 
@@ -60,6 +60,11 @@ export type InquiryAnswer = z.input<typeof inquiryAnswerSchema>;
 
 /** The longest a hospital may keep an offer open. */
 const longestHoldDays = 14;
+/**
+ * How far ahead a hospital may accept for a bed it expects to free (a discharge already planned): within
+ * these days an acceptance needs no bed free today. Further ahead the MSW cannot plan on it.
+ */
+export const futureAdmissionDays = 14;
 const millisecondsPerDay = 86_400_000;
 
 export function requireAnswerable(inquiry: StoredInquiry): void {
@@ -137,19 +142,35 @@ export async function answerInquiry(
             },
           ]);
         }
-        if (answer.admissionDate !== null && answer.admissionDate < jstToday(now)) {
+        const today = jstToday(now);
+        if (answer.admissionDate !== null && answer.admissionDate < today) {
           throw new TransferInputError([
             { path: 'admissionDate', ja: '入院日が過去の日付です', en: 'the admission date has passed' },
+          ]);
+        }
+        const latestAdmission = jstDatePlusDays(today, futureAdmissionDays);
+        if (answer.admissionDate !== null && answer.admissionDate > latestAdmission) {
+          throw new TransferInputError([
+            {
+              path: 'admissionDate',
+              ja: `入院日は${futureAdmissionDays}日以内（${latestAdmission}まで）にしてください`,
+              en: `the admission date must be within ${futureAdmissionDays} days (by ${latestAdmission})`,
+            },
           ]);
         }
         const isIsolationRoom = needsIsolationRoom(request.details, ward);
         const roomType = isIsolationRoom ? 'individual' : answer.roomType;
         const sex = patientSexLabels[request.details.patient.sex];
-        if (!takeBed(figuresOf(ward), request.details.patient.sex, roomType, isIsolationRoom)) {
+        // A bed for a later day is one the hospital expects to free by then: today's figures say nothing of it.
+        const isForLaterDay = answer.admissionDate !== null && answer.admissionDate > today;
+        if (
+          !isForLaterDay &&
+          !takeBed(figuresOf(ward), request.details.patient.sex, roomType, isIsolationRoom)
+        ) {
           const room = isIsolationRoom ? { ja: '隔離室', en: 'isolation room' } : roomTypeLabels[roomType];
           throw new TransferConflictError('no-free-bed', {
-            ja: `${ward.name}には${sex.ja}の患者さんが入れる${room.ja}の空床がありません。先に空床数を更新してください。`,
-            en: `${ward.name} has no free ${room.en} bed for a ${sex.en} patient. Update the free beds first.`,
+            ja: `${ward.name}には今日、${sex.ja}の患者さんが入れる${room.ja}の空床がありません。先に空床数を更新するか、空く見込みの日を入院日にして受け入れてください。`,
+            en: `${ward.name} has no free ${room.en} bed for a ${sex.en} patient today. Update the free beds first, or accept with the admission date when a bed will be free.`,
           });
         }
         status = answer.answer === 'accept' ? 'accepted' : 'conditional';
@@ -208,7 +229,7 @@ export async function answerInquiry(
         occurredAt: now.toISOString(),
       });
       const label = inquiryStatusLabels[status];
-      const summary = patientSummary(request);
+      const summary = patientSummary(request, request.requestingOrganisation);
       await notifyRequester(
         deps.notify,
         client,

@@ -1,6 +1,12 @@
 import type { Language } from '../ui/i18n.js';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 import {
+  behaviouralSymptomLabels,
   bedSexLabels,
+  dementiaLevelLabels,
+  independenceLevelLabels,
+  infectionLabels,
+  procedureLabels,
   roomTypeLabels,
   wardFunctionLabels,
   wardTypeLabels,
@@ -57,7 +63,86 @@ ${isolation}
 <p class="total">${e(tt(lang, 'freeTotal', { free: String(totalFreeBeds(ward.freeBeds)), beds: String(ward.totalBeds) }))}</p>
 <button type="submit" class="button primary big">${e(tt(lang, 'saveFigures'))}</button>
 </form>
+${profileForm(lang, ward)}
 </article>`;
+}
+
+function checkboxes<Code extends string>(
+  lang: Language,
+  name: string,
+  labels: CodeLabels<Code>,
+  chosen: readonly string[],
+): string {
+  return (Object.keys(labels) as Code[])
+    .map(
+      (code) =>
+        `<label class="choice"><input type="checkbox" name="${name}" value="${e(code)}"${chosen.includes(code) ? ' checked' : ''}> ${e(pick(lang, labels[code]))}</label>`,
+    )
+    .join('');
+}
+
+function options<Code extends string>(
+  lang: Language,
+  labels: CodeLabels<Code>,
+  chosen: string | undefined,
+  blank?: string,
+): string {
+  const rows = (Object.keys(labels) as Code[]).map(
+    (code) =>
+      `<option value="${e(code)}"${chosen === code ? ' selected' : ''}>${e(pick(lang, labels[code]))}</option>`,
+  );
+  return `${blank !== undefined ? `<option value="">${e(blank)}</option>` : ''}${rows.join('')}`;
+}
+
+function numberField(
+  lang: Language,
+  name: string,
+  label: string,
+  value: number | null | undefined,
+  max: number,
+): string {
+  return `<label class="field">${e(label)} <input type="number" name="${name}" min="0" max="${max}" inputmode="numeric" value="${value ?? ''}"></label>`;
+}
+
+/** What the ward takes on, beside its free beds: the bed manager keeps all of it. */
+function profileForm(lang: Language, ward: StoredWard): string {
+  const infections = (Object.keys(infectionLabels) as (keyof typeof infectionLabels)[])
+    .map((code) => {
+      const accepted = ward.infectionsAccepted.find((infection) => infection.code === code);
+      const value = accepted ? (accepted.needsIsolationRoom ? 'isolation' : 'yes') : '';
+      const option = (v: string, text: string) =>
+        `<option value="${v}"${value === v ? ' selected' : ''}>${e(text)}</option>`;
+      return `<label class="field">${e(pick(lang, infectionLabels[code]))} <select name="infection-${code}">${option('', tt(lang, 'notAccepted'))}${option('yes', tt(lang, 'accepted'))}${option('isolation', tt(lang, 'acceptedInIsolation'))}</select></label>`;
+    })
+    .join('');
+  const accepted = ward.patientsAccepted ?? {};
+  const adlOptions = ['1', '2', '3']
+    .map(
+      (n) =>
+        `<option value="${n}"${String(accepted.maxAdlCategory ?? '') === n ? ' selected' : ''}>${e(tt(lang, 'upToAdlCategory', { category: n }))}</option>`,
+    )
+    .join('');
+  return `<details class="profile-form"><summary>${e(tt(lang, 'editProfile'))}</summary>
+<form method="post" action="/transfers/beds/${e(ward.id)}/profile" class="ward-profile-form">
+<input type="hidden" name="version" value="${ward.version}">
+<fieldset><legend>${e(tt(lang, 'proceduresAccepted'))}</legend>${checkboxes(lang, 'proceduresAccepted', procedureLabels, ward.proceduresAccepted)}</fieldset>
+<fieldset><legend>${e(tt(lang, 'infectionsAccepted'))}</legend>${infections}
+${numberField(lang, 'isolationRoomsTotal', tt(lang, 'isolationRoomsTotal'), ward.isolationRooms.total, ward.totalBeds)}</fieldset>
+<fieldset><legend>${e(tt(lang, 'dementiaAccepted'))}</legend>
+<label class="field">${e(tt(lang, 'dementiaMaxLevel'))} <select name="dementiaMaxLevel">${options(lang, dementiaLevelLabels, ward.dementia.maxLevel)}</select></label>
+${checkboxes(lang, 'behaviouralSymptomsAccepted', behaviouralSymptomLabels, ward.dementia.behaviouralSymptomsAccepted)}</fieldset>
+<fieldset><legend>${e(tt(lang, 'patientsAccepted'))}</legend>
+<label class="field">${e(tt(lang, 'maxAdlCategory'))} <select name="maxAdlCategory"><option value="">${e(tt(lang, 'noLimit'))}</option>${adlOptions}</select></label>
+<label class="field">${e(tt(lang, 'maxIndependenceLevel'))} <select name="maxIndependenceLevel">${options(lang, independenceLevelLabels, accepted.maxIndependenceLevel, tt(lang, 'noLimit'))}</select></label>
+${numberField(lang, 'minAge', tt(lang, 'minAge'), accepted.minAge, 120)}
+${numberField(lang, 'maxAge', tt(lang, 'maxAge'), accepted.maxAge, 120)}</fieldset>
+<fieldset><legend>${e(tt(lang, 'chargesAndStay'))}</legend>
+${numberField(lang, 'chargeIndividual', tt(lang, 'chargeIndividual'), ward.extraRoomChargeYenPerDay.individual, 10_000_000)}
+${numberField(lang, 'chargeShared', tt(lang, 'chargeShared'), ward.extraRoomChargeYenPerDay.shared, 10_000_000)}
+${numberField(lang, 'maxStayDays', tt(lang, 'maxStayDaysField'), ward.maxStayDays, 3650)}
+${numberField(lang, 'typicalWaitDays', tt(lang, 'typicalWaitDaysField'), ward.typicalWaitDays, 365)}</fieldset>
+<button type="submit" class="button secondary">${e(tt(lang, 'saveProfile'))}</button>
+</form></details>`;
 }
 
 /** The bed manager's one screen: every ward's free beds, changed or confirmed in a few taps. */

@@ -41,7 +41,6 @@ export async function cancelTransferRequest(
         });
       }
       const now = deps.clock();
-      const summary = patientSummary(request);
       for (const inquiry of inquiries) {
         if (inquiry.status === 'closed') continue;
         if (inquiry.status === 'confirmed' && (await transferStore.releaseHold(client, inquiry.id, now))) {
@@ -63,8 +62,8 @@ export async function cancelTransferRequest(
             request,
             inquiry,
             title: {
-              ja: `転院の取り下げ: ${inquiry.wardName}に確保していた1床が解放されました。空床数を確認してください（${summary.ja}）`,
-              en: `Transfer cancelled: the bed held in ${inquiry.wardName} is released; please check your free beds (${summary.en})`,
+              ja: `転院の取り下げ: ${inquiry.wardName}に確保していた1床が解放されました。空床数を確認してください（${patientSummary(request, inquiry.hospitalOrganisation).ja}）`,
+              en: `Transfer cancelled: the bed held in ${inquiry.wardName} is released; please check your free beds (${patientSummary(request, inquiry.hospitalOrganisation).en})`,
             },
             occurredAt: now,
           });

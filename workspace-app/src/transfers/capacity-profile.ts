@@ -3,6 +3,7 @@ import { bilingualMessage, field } from '../validation/bilingual-fields.js';
 import {
   behaviouralSymptomLabels,
   dementiaLevelLabels,
+  independenceLevelLabels,
   infectionLabels,
   maxStayCapDaysByType,
   procedureLabels,
@@ -46,6 +47,32 @@ export const dementiaAcceptanceSchema = field.object({
 
 const yenPerDay = () => field.integer({ min: 0, max: 10_000_000 });
 
+/**
+ * Which patients a ward takes by dependence and age, where it says so; a part left out means any. The bed
+ * search ranks by these and tells the social worker when they decided.
+ */
+export const patientsAcceptedSchema = field
+  .object({
+    /** The highest ADL区分 (1–3) the ward takes. */
+    maxAdlCategory: field.integer({ min: 1, max: 3 }).optional(),
+    /** The most dependent 障害高齢者の日常生活自立度 the ward takes. */
+    maxIndependenceLevel: field.code(independenceLevelLabels).optional(),
+    minAge: field.integer({ min: 0, max: 120 }).optional(),
+    maxAge: field.integer({ min: 0, max: 120 }).optional(),
+  })
+  .refine(
+    (accepted) =>
+      accepted.minAge === undefined || accepted.maxAge === undefined || accepted.minAge <= accepted.maxAge,
+    {
+      path: ['maxAge'],
+      message: bilingualMessage({
+        ja: '上限の年齢が下限より低くなっています',
+        en: 'the oldest age is below the youngest',
+      }),
+    },
+  );
+export type PatientsAccepted = z.infer<typeof patientsAcceptedSchema>;
+
 export const wardSchema = field
   .object({
     id: field.id(),
@@ -66,6 +93,7 @@ export const wardSchema = field
     /** null when the ward sets no limit. */
     maxStayDays: field.integer({ min: 1, max: 3650 }).nullable(),
     typicalWaitDays: field.integer({ min: 0, max: 365 }),
+    patientsAccepted: patientsAcceptedSchema.optional(),
   })
   .superRefine((ward, ctx) => {
     const issue = (path: (string | number)[], ja: string, en: string) =>

@@ -1,3 +1,4 @@
+import { procedureLabels, type Procedure } from '../clinical/procedures.js';
 import type { Bilingual, CodeLabels } from '../validation/bilingual-fields.js';
 
 // The shared vocabulary of capacity profiles and transfer requests. Codes are stable ASCII so they
@@ -66,26 +67,8 @@ export const patientSexLabels = {
 } as const satisfies CodeLabels<string>;
 export type PatientSex = keyof typeof patientSexLabels;
 
-/** Procedures and care a ward can take on (対応可能な医療処置). */
-export const procedureLabels = {
-  ventilator: { ja: '人工呼吸器', en: 'mechanical ventilation' },
-  dialysis: { ja: '透析', en: 'haemodialysis' },
-  'peritoneal-dialysis': { ja: '腹膜透析', en: 'peritoneal dialysis' },
-  suctioning: { ja: '喀痰吸引', en: 'airway suctioning' },
-  'central-venous-nutrition': { ja: '中心静脈栄養', en: 'central venous nutrition' },
-  'tube-feeding': { ja: '経管栄養・胃ろう', en: 'tube feeding or gastrostomy' },
-  'oxygen-therapy': { ja: '酸素療法', en: 'oxygen therapy' },
-  tracheostomy: { ja: '気管切開', en: 'tracheostomy' },
-  drain: { ja: 'ドレーン', en: 'drain' },
-  'pressure-ulcer-care': { ja: '褥瘡処置', en: 'pressure ulcer care' },
-  'blood-glucose-monitoring': { ja: '血糖測定', en: 'blood glucose monitoring' },
-  insulin: { ja: 'インスリン注射', en: 'insulin injections' },
-  'urinary-catheter': { ja: '膀胱留置カテーテル', en: 'indwelling urinary catheter' },
-  stoma: { ja: 'ストーマ', en: 'stoma care' },
-  'continuous-infusion': { ja: '持続点滴', en: 'continuous infusion' },
-  'opioid-pain-control': { ja: '医療用麻薬による疼痛管理', en: 'opioid pain control' },
-} as const satisfies CodeLabels<string>;
-export type Procedure = keyof typeof procedureLabels;
+/** Procedures and care a ward can take on (対応可能な医療処置): one list with the shared record's. */
+export { procedureLabels, type Procedure };
 
 export const infectionLabels = {
   mrsa: { ja: 'MRSA', en: 'MRSA' },

@@ -1,4 +1,5 @@
 import type { Practitioner } from '@hcw/common';
+import type { AgeBand, DementiaLevel, IndependenceLevel, PatientSex, Procedure } from './care-codes.js';
 
 /**
  * Where a practitioner stands towards a patient of the shared record: on the care team, or not, and if
@@ -18,6 +19,22 @@ export interface CareTeamLookup {
     practitioner: Pick<Practitioner, 'id' | 'organisation' | 'roles'>,
     patientId: string,
   ): Promise<CareTeamStanding>;
+  /** For the new-request form: the record's answers, read (and audited) as this practitioner. */
+  needsFromRecord?(practitioner: Practitioner, patientId: string): Promise<RecordedNeeds | null>;
+}
+
+/**
+ * What the shared record already knows of what a transfer request asks, as the asking practitioner may
+ * read it (DATA-1 applied by the record: a 未提供 diagnosis of another organisation never comes). Parts
+ * the record does not know are left out.
+ */
+export interface RecordedNeeds {
+  sex?: PatientSex;
+  ageBand?: AgeBand;
+  mainDiagnosis?: { name: string; icd10?: string; isNotToldToPatient: boolean; isNotShared: boolean };
+  proceduresNeeded: Procedure[];
+  independenceLevel?: IndependenceLevel;
+  dementiaLevel?: DementiaLevel;
 }
 
 /** Until the patient record is wired in, nobody is on any care team: the safe answer. */

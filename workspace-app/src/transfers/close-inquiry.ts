@@ -41,15 +41,14 @@ export async function closeInquiry(
     occurredAt: now.toISOString(),
   });
   const label = closeReasonLabels[reason];
-  const summary = patientSummary(request);
   await notifyHospital(deps.notify, client, {
     eventId,
     kind: 'transfer-closed',
     request,
     inquiry,
     title: {
-      ja: `転院の問い合わせ終了: ${label.ja}（${summary.ja}）`,
-      en: `Transfer inquiry ${label.en} (${summary.en})`,
+      ja: `転院の問い合わせ終了: ${label.ja}（${patientSummary(request, inquiry.hospitalOrganisation).ja}）`,
+      en: `Transfer inquiry ${label.en} (${patientSummary(request, inquiry.hospitalOrganisation).en})`,
     },
     occurredAt: now,
   });

@@ -1,4 +1,5 @@
 import { figuresOf, takeBed } from './bed-for-patient.js';
+import { jstToday } from './jst-time.js';
 import { roomTypeLabels } from './care-codes.js';
 import { closeInquiry } from './close-inquiry.js';
 import { hospitalStore } from './hospital-store.js';
@@ -78,7 +79,12 @@ export async function confirmInquiry(
 
       const ward = await hospitalStore.ward(client, inquiry.hospitalId, inquiry.wardId, { lock: true });
       if (!ward) throw new Error(`inquiry ${inquiry.id} names a missing ward`);
-      const taken = takeBed(figuresOf(ward), request.details.patient.sex, roomType, inquiry.isIsolationRoom);
+      // An offer for a later day promised a bed the hospital expects to free by then: it is held for that
+      // day and leaves today's free figures as they are.
+      const isForLaterDay = inquiry.admissionDate !== null && inquiry.admissionDate > jstToday(now);
+      const taken = isForLaterDay
+        ? { figures: null, bedSex: request.details.patient.sex }
+        : takeBed(figuresOf(ward), request.details.patient.sex, roomType, inquiry.isIsolationRoom);
       if (!taken) {
         const room = inquiry.isIsolationRoom
           ? { ja: '隔離室', en: 'isolation room' }
@@ -88,7 +94,7 @@ export async function confirmInquiry(
           en: `The free ${room.en} bed at ${inquiry.hospitalName} ${ward.name} has just been taken by another transfer. Please ask the hospital.`,
         });
       }
-      await hospitalStore.writeFigures(client, ward, taken.figures, null);
+      if (taken.figures) await hospitalStore.writeFigures(client, ward, taken.figures, null);
       await transferStore.insertHold(client, {
         inquiryId: inquiry.id,
         hospitalId: inquiry.hospitalId,
@@ -118,15 +124,14 @@ export async function confirmInquiry(
         },
         occurredAt: now.toISOString(),
       });
-      const summary = patientSummary(request);
       await notifyHospital(deps.notify, client, {
         eventId,
         kind: 'transfer-confirmed',
         request,
         inquiry,
         title: {
-          ja: `転院先に決定: ${ward.name}に1床を確保しました（${summary.ja}）`,
-          en: `Transfer confirmed: one bed held in ${ward.name} (${summary.en})`,
+          ja: `転院先に決定: ${ward.name}に1床を確保しました（${patientSummary(request, inquiry.hospitalOrganisation).ja}）`,
+          en: `Transfer confirmed: one bed held in ${ward.name} (${patientSummary(request, inquiry.hospitalOrganisation).en})`,
         },
         occurredAt: now,
       });

@@ -139,6 +139,8 @@ export function demoHospitals(now: Date): { hospital: Hospital; organisation: st
         },
         maxStayDays: 150,
         typicalWaitDays: 5,
+        // Rehabilitation needs a patient who can take part: up to C1, adults only.
+        patientsAccepted: { maxIndependenceLevel: 'C1', minAge: 40 },
       }),
       ward({
         id: 'tama-rehab-3f',
@@ -154,6 +156,7 @@ export function demoHospitals(now: Date): { hospital: Hospital; organisation: st
         isolationRooms: { total: 1, free: 0 },
         maxStayDays: 180,
         typicalWaitDays: 7,
+        patientsAccepted: { maxAdlCategory: 2 },
       }),
       ward({
         id: 'tama-rehab-4f',

@@ -69,3 +69,36 @@ export function freeBedInputFromForm(form: FormValues): Record<string, unknown> 
     version: numberOrNull(form, 'version'),
   };
 }
+
+/** The ward profile form's fields as wardProfileUpdateSchema's input. */
+export function wardProfileInputFromForm(form: FormValues): Record<string, unknown> {
+  const optionalNumber = (name: string) => numberOrNull(form, name) ?? undefined;
+  const infectionCodes = Object.keys(form)
+    .filter((name) => name.startsWith('infection-') && first(form, name) !== '')
+    .map((name) => name.slice('infection-'.length));
+  return {
+    version: numberOrNull(form, 'version'),
+    proceduresAccepted: all(form, 'proceduresAccepted'),
+    infectionsAccepted: infectionCodes.map((code) => ({
+      code,
+      needsIsolationRoom: first(form, `infection-${code}`) === 'isolation',
+    })),
+    isolationRoomsTotal: numberOrNull(form, 'isolationRoomsTotal'),
+    dementia: {
+      maxLevel: first(form, 'dementiaMaxLevel') || undefined,
+      behaviouralSymptomsAccepted: all(form, 'behaviouralSymptomsAccepted'),
+    },
+    extraRoomChargeYenPerDay: {
+      individual: numberOrNull(form, 'chargeIndividual') ?? 0,
+      shared: numberOrNull(form, 'chargeShared') ?? 0,
+    },
+    maxStayDays: numberOrNull(form, 'maxStayDays'),
+    typicalWaitDays: numberOrNull(form, 'typicalWaitDays'),
+    patientsAccepted: {
+      maxAdlCategory: optionalNumber('maxAdlCategory'),
+      maxIndependenceLevel: first(form, 'maxIndependenceLevel') || undefined,
+      minAge: optionalNumber('minAge'),
+      maxAge: optionalNumber('maxAge'),
+    },
+  };
+}

@@ -32,6 +32,7 @@ type CareProfile = Pick<
   | 'extraRoomChargeYenPerDay'
   | 'maxStayDays'
   | 'typicalWaitDays'
+  | 'patientsAccepted'
 >;
 
 interface WardRow {
@@ -140,6 +141,7 @@ export function wardProfileOf(ward: StoredWard): Ward {
     extraRoomChargeYenPerDay: ward.extraRoomChargeYenPerDay,
     maxStayDays: ward.maxStayDays,
     typicalWaitDays: ward.typicalWaitDays,
+    ...(ward.patientsAccepted ? { patientsAccepted: ward.patientsAccepted } : {}),
   };
 }
 
@@ -202,6 +204,7 @@ export const hospitalStore = {
             extraRoomChargeYenPerDay: ward.extraRoomChargeYenPerDay,
             maxStayDays: ward.maxStayDays,
             typicalWaitDays: ward.typicalWaitDays,
+            ...(ward.patientsAccepted ? { patientsAccepted: ward.patientsAccepted } : {}),
           };
           return {
             hospital_id: hospital.id,
@@ -282,6 +285,34 @@ export const hospitalStore = {
     );
     const row = result.rows[0];
     return row ? wardOf(row) : null;
+  },
+
+  /**
+   * Writes what a ward takes on (its care profile and number of isolation rooms) if nobody changed the
+   * ward since `expectedVersion`, and moves its version on. False when someone had.
+   */
+  async writeProfile(
+    client: pg.PoolClient,
+    ward: { hospitalId: string; id: string },
+    expectedVersion: number,
+    profile: Ward,
+  ): Promise<boolean> {
+    const care: CareProfile = {
+      proceduresAccepted: profile.proceduresAccepted,
+      infectionsAccepted: profile.infectionsAccepted,
+      dementia: profile.dementia,
+      extraRoomChargeYenPerDay: profile.extraRoomChargeYenPerDay,
+      maxStayDays: profile.maxStayDays,
+      typicalWaitDays: profile.typicalWaitDays,
+      ...(profile.patientsAccepted ? { patientsAccepted: profile.patientsAccepted } : {}),
+    };
+    const result = await client.query(
+      `UPDATE transfer_wards SET care_profile = $4, isolation_rooms = $5, version = version + 1,
+              profile_version = profile_version + 1
+        WHERE hospital_id = $1 AND id = $2 AND version = $3`,
+      [ward.hospitalId, ward.id, expectedVersion, JSON.stringify(care), profile.isolationRooms.total],
+    );
+    return (result.rowCount ?? 0) > 0;
   },
 
   /** Writes a ward's free-bed figures and moves its version on. */

@@ -88,7 +88,7 @@ function answerForm(lang: Language, inquiry: StoredInquiry, wards: readonly Stor
 <div class="field"><label for="wardId-${e(inquiry.id)}">${e(tt(lang, 'ward'))}</label><select name="wardId" id="wardId-${e(inquiry.id)}">${wardOptions}</select></div>
 <div class="field"><label for="roomType-${e(inquiry.id)}">${e(tt(lang, 'room'))}</label><select name="roomType" id="roomType-${e(inquiry.id)}">${roomOptions}</select></div>
 <div class="field"><label for="holdUntil-${e(inquiry.id)}">${e(tt(lang, 'holdUntil'))}</label><input type="datetime-local" name="holdUntil" id="holdUntil-${e(inquiry.id)}" value="${defaultHold}"></div>
-<div class="field"><label for="admissionDate-${e(inquiry.id)}">${e(tt(lang, 'admissionDate'))}</label><input type="date" name="admissionDate" id="admissionDate-${e(inquiry.id)}"></div>
+<div class="field"><label for="admissionDate-${e(inquiry.id)}">${e(tt(lang, 'admissionDate'))}</label><input type="date" name="admissionDate" id="admissionDate-${e(inquiry.id)}"><p class="hint">${e(tt(lang, 'admissionDateHint'))}</p></div>
 <div class="field"><label for="conditions-${e(inquiry.id)}">${e(tt(lang, 'conditionsIfAny'))}</label><textarea name="conditions" id="conditions-${e(inquiry.id)}" rows="2" maxlength="2000"></textarea></div>
 </fieldset>
 <fieldset class="answer-part part-decline"><legend>${e(tt(lang, 'declinePart'))}</legend>

@@ -27,3 +27,8 @@ export function fromJstLocalInput(value: string): string {
 export function jstToday(now: Date): string {
   return jstParts(now).date;
 }
+
+/** The calendar date `days` after an ISO date (YYYY-MM-DD). */
+export function jstDatePlusDays(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,6 +1,7 @@
 import { hasRole, type TransferActor, type TransferDeps } from './transfer-deps.js';
 import { auditedTransferOperation } from './transfer-audit.js';
 import { hospitalStore } from './hospital-store.js';
+import { requestAsSeenBy } from './main-diagnosis-for.js';
 import { transferStore, type StoredInquiry, type StoredRequest } from './transfer-store.js';
 
 export interface ListedTransfers {
@@ -26,7 +27,9 @@ export async function listTransfers(deps: TransferDeps, actor: TransferActor): P
         const hospital = await hospitalStore.ofOrganisation(client, actor.organisation);
         if (hospital) {
           overview.hospital = { id: hospital.id, name: hospital.name };
-          overview.inquiries = await transferStore.inquiriesOfHospital(client, hospital.id);
+          overview.inquiries = (await transferStore.inquiriesOfHospital(client, hospital.id)).map(
+            ({ inquiry, request }) => ({ inquiry, request: requestAsSeenBy(request, actor.organisation) }),
+          );
         }
       }
       context.details.requests = overview.requests.length;

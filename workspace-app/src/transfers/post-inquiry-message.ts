@@ -65,7 +65,6 @@ export async function postInquiryMessage(
       };
       const eventId = await transferStore.addEvent(client, event);
       await transferStore.updateInquiry(client, inquiry.id, { status: inquiry.status, updatedAt: now });
-      const summary = patientSummary(request);
       const notice = {
         eventId,
         kind: 'transfer-message' as const,
@@ -77,8 +76,8 @@ export async function postInquiryMessage(
         await notifyHospital(deps.notify, client, {
           ...notice,
           title: {
-            ja: `${request.requestingOrganisation}からメッセージ（${summary.ja}）`,
-            en: `Message from ${request.requestingOrganisation} (${summary.en})`,
+            ja: `${request.requestingOrganisation}からメッセージ（${patientSummary(request, inquiry.hospitalOrganisation).ja}）`,
+            en: `Message from ${request.requestingOrganisation} (${patientSummary(request, inquiry.hospitalOrganisation).en})`,
           },
         });
       } else {
@@ -88,8 +87,8 @@ export async function postInquiryMessage(
           {
             ...notice,
             title: {
-              ja: `${inquiry.hospitalName}からメッセージ（${summary.ja}）`,
-              en: `Message from ${inquiry.hospitalName} (${summary.en})`,
+              ja: `${inquiry.hospitalName}からメッセージ（${patientSummary(request, request.requestingOrganisation).ja}）`,
+              en: `Message from ${inquiry.hospitalName} (${patientSummary(request, request.requestingOrganisation).en})`,
             },
           },
           inquiries,

@@ -1,21 +1,25 @@
 import type { Bilingual } from '../validation/bilingual-fields.js';
 import type { ContactDesk, Hospital, Ward } from './capacity-profile.js';
 import {
+  ageBandLabels,
   behaviouralSymptomLabels,
   dementiaLevelLabels,
   dementiaSeverityOf,
+  independenceLevelLabels,
   infectionLabels,
   patientSexLabels,
   procedureLabels,
   roomTypeLabels,
   wardFunctionLabels,
   wardTypeLabels,
+  type AgeBand,
+  type IndependenceLevel,
   type RoomType,
   type WardFunction,
   type WardType,
 } from './care-codes.js';
 import { careAreaLabels, tokyoAreas, type CareAreaId, type MunicipalityId } from './tokyo-areas.js';
-import { medicalCareCategoryOf, type TransferRequest } from './transfer-request.js';
+import { adlCategoryOf, medicalCareCategoryOf, type TransferRequest } from './transfer-request.js';
 
 export type MatchReasonCode =
   // hard criteria: met (a fit) or not (an exclusion)
@@ -36,6 +40,13 @@ export type MatchReasonCode =
   | 'dementia-not-accepted'
   | 'behavioural-symptoms-accepted'
   | 'behavioural-symptom-not-accepted'
+  | 'adl-accepted'
+  | 'adl-not-accepted'
+  | 'independence-accepted'
+  | 'independence-not-accepted'
+  | 'age-accepted'
+  | 'age-not-accepted'
+  | 'age-to-confirm'
   // soft factors: in favour (a fit) or against (a drawback)
   | 'in-preferred-municipality'
   | 'in-preferred-area'
@@ -355,7 +366,112 @@ function checkHardCriteria(context: SearchContext, ward: Ward, evaluation: WardE
     );
   }
 
+  checkPatientsAccepted(context, ward, evaluation);
   evaluation.bedOffer = findBed(context, ward, isolationCauses, evaluation);
+}
+
+/** 障害高齢者の日常生活自立度, most independent first. */
+const independenceOrder = Object.keys(independenceLevelLabels) as IndependenceLevel[];
+
+/** Youngest and oldest ages of a band; the open ends stop at what a person can be. */
+const ageRangeOfBand: Readonly<Record<AgeBand, [number, number]>> = {
+  'under-40': [0, 39],
+  '40-64': [40, 64],
+  '65-74': [65, 74],
+  '75-84': [75, 84],
+  '85-94': [85, 94],
+  '95-plus': [95, 120],
+};
+
+/**
+ * ADL区分, 障害高齢者の日常生活自立度 and age, where the ward's profile says which patients it takes: a
+ * patient outside is excluded, one inside is a fit the explanation names. An age band that only partly
+ * overlaps the ward's ages is a drawback to confirm with the hospital, not an exclusion.
+ */
+function checkPatientsAccepted(context: SearchContext, ward: Ward, evaluation: WardEvaluation): void {
+  const accepted = ward.patientsAccepted;
+  if (!accepted) return;
+  const { request } = context;
+  const { fits, exclusions, drawbacks } = evaluation;
+  if (accepted.maxAdlCategory !== undefined) {
+    const category = adlCategoryOf(request.adlScores);
+    if (category > accepted.maxAdlCategory) {
+      exclusions.push(
+        reason(
+          'adl-not-accepted',
+          `ADL区分${category}の受入不可（ADL区分${accepted.maxAdlCategory}まで）`,
+          `does not take ADL category ${category} (up to ${accepted.maxAdlCategory})`,
+        ),
+      );
+    } else {
+      fits.push(
+        reason(
+          'adl-accepted',
+          `ADL区分${category}の受入可（ADL区分${accepted.maxAdlCategory}まで）`,
+          `takes ADL category ${category} (up to ${accepted.maxAdlCategory})`,
+        ),
+      );
+    }
+  }
+  if (accepted.maxIndependenceLevel !== undefined) {
+    const level = independenceLevelLabels[request.independenceLevel];
+    const limit = independenceLevelLabels[accepted.maxIndependenceLevel];
+    if (
+      independenceOrder.indexOf(request.independenceLevel) >
+      independenceOrder.indexOf(accepted.maxIndependenceLevel)
+    ) {
+      exclusions.push(
+        reason(
+          'independence-not-accepted',
+          `障害高齢者の日常生活自立度${level.ja}の受入不可（${limit.ja}まで）`,
+          `does not take independence level ${request.independenceLevel} (up to ${accepted.maxIndependenceLevel})`,
+        ),
+      );
+    } else {
+      fits.push(
+        reason(
+          'independence-accepted',
+          `障害高齢者の日常生活自立度${level.ja}の受入可（${limit.ja}まで）`,
+          `takes independence level ${request.independenceLevel} (up to ${accepted.maxIndependenceLevel})`,
+        ),
+      );
+    }
+  }
+  if (accepted.minAge !== undefined || accepted.maxAge !== undefined) {
+    const [youngest, oldest] = ageRangeOfBand[request.patient.ageBand];
+    const min = accepted.minAge ?? 0;
+    const max = accepted.maxAge ?? 120;
+    const band = ageBandLabels[request.patient.ageBand];
+    const range = {
+      ja: `${accepted.minAge !== undefined ? `${min}歳` : ''}〜${accepted.maxAge !== undefined ? `${max}歳` : ''}`,
+      en: `${accepted.minAge !== undefined ? `${min}` : ''}–${accepted.maxAge !== undefined ? `${max}` : ''}`,
+    };
+    if (oldest < min || youngest > max) {
+      exclusions.push(
+        reason(
+          'age-not-accepted',
+          `${band.ja}は受入年齢外（${range.ja}）`,
+          `age ${band.en} outside the ages taken (${range.en})`,
+        ),
+      );
+    } else if (youngest >= min && oldest <= max) {
+      fits.push(
+        reason(
+          'age-accepted',
+          `${band.ja}は受入年齢内（${range.ja}）`,
+          `age ${band.en} within the ages taken (${range.en})`,
+        ),
+      );
+    } else {
+      drawbacks.push(
+        reason(
+          'age-to-confirm',
+          `${band.ja}の一部が受入年齢外（${range.ja}）: 年齢を病院に確認`,
+          `age ${band.en} partly outside the ages taken (${range.en}): confirm with the hospital`,
+        ),
+      );
+    }
+  }
 }
 
 function findBed(

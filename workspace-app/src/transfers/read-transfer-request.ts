@@ -3,6 +3,7 @@ import { visibleInquiries, type RequestViewer } from './transfer-access.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { openInquiry } from './open-inquiry.js';
 import { openRequest } from './open-request.js';
+import { requestAsSeenBy } from './main-diagnosis-for.js';
 import {
   transferStore,
   type InquiryEvent,
@@ -17,6 +18,8 @@ export interface TransferRequestView {
   inquiries: StoredInquiry[];
   /** The history and message threads of those inquiries, oldest first. */
   events: InquiryEvent[];
+  /** The reader's organisation as signed in: what DATA-1 lets them see of the diagnosis depends on it. */
+  readerOrganisation: string;
 }
 
 /** A request as the actor may see it, audited as a read of the patient's data. */
@@ -36,7 +39,13 @@ export async function readTransferRequest(
         client,
         visible.map((inquiry) => inquiry.id),
       );
-      return { request, viewer, inquiries: visible, events };
+      return {
+        request: requestAsSeenBy(request, actor.organisation),
+        viewer,
+        inquiries: visible,
+        events,
+        readerOrganisation: actor.organisation,
+      };
     },
   );
 }
@@ -61,7 +70,14 @@ export async function readTransferInquiry(
       );
       const visible = visibleInquiries(viewer, inquiries);
       const events = await transferStore.eventsOf(client, [inquiry.id]);
-      return { request, viewer, inquiries: visible, events, inquiry };
+      return {
+        request: requestAsSeenBy(request, actor.organisation),
+        viewer,
+        inquiries: visible,
+        events,
+        inquiry,
+        readerOrganisation: actor.organisation,
+      };
     },
   );
 }

@@ -1,3 +1,4 @@
+import type { RecordedNeeds } from './care-team-lookup.js';
 import type { Language } from '../ui/i18n.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import {
@@ -24,6 +25,28 @@ import { tt, type TransferTextKey } from './transfer-text.js';
 const requiredNumber = (form: FormValues, name: string): number | string | undefined =>
   numberOrNull(form, name) ?? undefined;
 
+/**
+ * The new-request form filled in from the shared record: what the record knows is offered, the MSW checks
+ * and completes it. The main diagnosis keeps the record's DATA-1 flags.
+ */
+export function formFromRecord(patientId: string, recorded: RecordedNeeds | null): FormValues {
+  const form: Record<string, string[]> = { patientId: [patientId] };
+  if (!recorded) return form;
+  const set = (name: string, value: string | undefined) => {
+    if (value !== undefined) form[name] = [value];
+  };
+  set('sex', recorded.sex);
+  set('ageBand', recorded.ageBand);
+  set('diagnosisName', recorded.mainDiagnosis?.name);
+  set('icd10', recorded.mainDiagnosis?.icd10);
+  if (recorded.mainDiagnosis?.isNotToldToPatient) set('diagnosisNotTold', '1');
+  if (recorded.mainDiagnosis?.isNotShared) set('diagnosisNotShared', '1');
+  set('independenceLevel', recorded.independenceLevel);
+  set('dementiaLevel', recorded.dementiaLevel);
+  if (recorded.proceduresNeeded.length > 0) form.proceduresNeeded = [...recorded.proceduresNeeded];
+  return form;
+}
+
 /** The API's input (see create-transfer-request.ts) from the form's fields. */
 export function requestInputFromForm(form: FormValues): {
   patientId: string | null;
@@ -38,6 +61,8 @@ export function requestInputFromForm(form: FormValues): {
         name: first(form, 'diagnosisName'),
         icd10: textOrNull(form, 'icd10')?.toUpperCase() ?? null,
         onsetDate: first(form, 'onsetDate') || undefined,
+        isNotToldToPatient: first(form, 'diagnosisNotTold') === '1',
+        isNotShared: first(form, 'diagnosisNotShared') === '1',
       },
       careLevelItems: all(form, 'careLevelItems'),
       adlScores: {
@@ -199,6 +224,8 @@ ${field(lang, 'ageBand', select(lang, 'ageBand', ageBandLabels, form, { blank: t
 ${field(lang, 'diagnosisName', input('diagnosisName', form, 'required maxlength="100"'), 'diagnosisName')}
 ${field(lang, 'icd10', input('icd10', form, 'maxlength="10" placeholder="I63.9"'), 'icd10')}
 ${field(lang, 'onset', input('onsetDate', form, 'type="date" required'), 'onsetDate')}
+<label class="choice"><input type="checkbox" name="diagnosisNotTold" value="1"${first(form, 'diagnosisNotTold') === '1' ? ' checked' : ''}> ${e(tt(lang, 'diagnosisNotTold'))}</label>
+<label class="choice"><input type="checkbox" name="diagnosisNotShared" value="1"${first(form, 'diagnosisNotShared') === '1' ? ' checked' : ''}> ${e(tt(lang, 'diagnosisNotShared'))}</label>
 </fieldset>
 <fieldset><legend>${e(tt(lang, 'careLevel'))}</legend>
 <p class="hint">${e(tt(lang, 'careLevel3Items'))}</p>${checkboxes(lang, 'careLevelItems', careLevelByCategory(3), form)}

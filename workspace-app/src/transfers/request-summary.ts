@@ -12,6 +12,7 @@ import {
   wardFunctionLabels,
   wardTypeLabels,
 } from './care-codes.js';
+import type { ShownDiagnosis } from './main-diagnosis-for.js';
 import { definitionList, e, pick } from './page-parts.js';
 import { careAreaLabels, tokyoAreas } from './tokyo-areas.js';
 import { tt } from './transfer-text.js';
@@ -37,7 +38,12 @@ function orNone(lang: Language, value: string | number | null): string {
 }
 
 /** A patient's needs as hospitals see them: no name, no address. */
-export function renderRequestSummary(lang: Language, request: TransferRequest): string {
+/** `diagnosis` is the main diagnosis as this reader may see it (mainDiagnosisFor). */
+export function renderRequestSummary(
+  lang: Language,
+  request: TransferRequest,
+  diagnosis: ShownDiagnosis,
+): string {
   const adl = request.adlScores;
   const careLevel = medicalCareCategoryOf(request.careLevelItems);
   const infections =
@@ -65,7 +71,9 @@ export function renderRequestSummary(lang: Language, request: TransferRequest): 
     ],
     [
       tt(lang, 'mainDiagnosis'),
-      `${e(request.mainDiagnosis.name)}${request.mainDiagnosis.icd10 ? `（${e(request.mainDiagnosis.icd10)}）` : ''} ・ ${e(tt(lang, 'onset'))} ${e(request.mainDiagnosis.onsetDate)}`,
+      diagnosis.isWithheld
+        ? `<span class="withheld">${e(pick(lang, diagnosis.name))}</span> ・ ${e(tt(lang, 'onset'))} ${e(request.mainDiagnosis.onsetDate)}`
+        : `${diagnosis.isNotToldToPatient ? `<span class="badge not-told">${e(tt(lang, 'notToldBadge'))}</span> ` : ''}${e(request.mainDiagnosis.name)}${diagnosis.icd10 ? `（${e(diagnosis.icd10)}）` : ''} ・ ${e(tt(lang, 'onset'))} ${e(request.mainDiagnosis.onsetDate)}`,
     ],
     [
       tt(lang, 'careLevel'),

@@ -152,7 +152,7 @@ ${municipality}
 export function renderSearchPage(lang: Language, result: TransferSearchResult, notice?: PageNotice): string {
   const { request } = result;
   const canAsk = request.status === 'open';
-  const summary = pick(lang, patientSummary(request));
+  const summary = pick(lang, patientSummary(request, request.requestingOrganisation));
   const mapOptions = {
     lang,
     data: result.byMunicipality,

@@ -146,15 +146,14 @@ export async function seedDemoTransfers(
       details: {},
       occurredAt: now.toISOString(),
     });
-    const summary = patientSummary(request);
     await notifyHospital(notify, client, {
       eventId,
       kind: 'transfer-inquiry',
       request,
       inquiry,
       title: {
-        ja: `転院の問い合わせ: ${summary.ja}（${request.requestingOrganisation}）`,
-        en: `Transfer inquiry: ${summary.en} (${request.requestingOrganisation})`,
+        ja: `転院の問い合わせ: ${patientSummary(request, inquiry.hospitalOrganisation).ja}（${request.requestingOrganisation}）`,
+        en: `Transfer inquiry: ${patientSummary(request, inquiry.hospitalOrganisation).en} (${request.requestingOrganisation})`,
       },
       occurredAt: now,
     });

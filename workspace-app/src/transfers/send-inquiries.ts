@@ -101,7 +101,6 @@ export async function sendInquiries(
       const stored = (await transferStore.inquiriesOfRequest(client, requestId)).filter((inquiry) =>
         sent.includes(inquiry.id),
       );
-      const summary = patientSummary(request);
       for (const inquiry of stored) {
         const eventId = await transferStore.addEvent(client, {
           inquiryId: inquiry.id,
@@ -121,8 +120,8 @@ export async function sendInquiries(
           request,
           inquiry,
           title: {
-            ja: `転院の問い合わせ: ${summary.ja}（${request.requestingOrganisation}）`,
-            en: `Transfer inquiry: ${summary.en} (${request.requestingOrganisation})`,
+            ja: `転院の問い合わせ: ${patientSummary(request, inquiry.hospitalOrganisation).ja}（${request.requestingOrganisation}）`,
+            en: `Transfer inquiry: ${patientSummary(request, inquiry.hospitalOrganisation).en} (${request.requestingOrganisation})`,
           },
           occurredAt: now,
         });

@@ -1,3 +1,4 @@
+import { securityLabelsOf, type SecurityCoding } from '../patients/disclosure.js';
 import type { Bilingual } from '../validation/bilingual-fields.js';
 import {
   careLevelItemLabels,
@@ -14,6 +15,7 @@ import {
   type InquiryStatus,
   type RequestStatus,
 } from './inquiry-codes.js';
+import { mainDiagnosisFor, type ShownDiagnosis } from './main-diagnosis-for.js';
 import { visibleInquiries } from './transfer-access.js';
 import { auditedTransferOperation } from './transfer-audit.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
@@ -45,9 +47,14 @@ interface Annotation {
   text: string;
 }
 
+interface Meta {
+  security: SecurityCoding[];
+}
+
 export interface FhirServiceRequest {
   resourceType: 'ServiceRequest';
   id: string;
+  meta?: Meta;
   identifier: { system: string; value: string }[];
   status: 'active' | 'completed' | 'revoked';
   intent: 'order';
@@ -69,6 +76,7 @@ export type FhirTaskStatus = 'requested' | 'received' | 'accepted' | 'rejected' 
 export interface FhirTask {
   resourceType: 'Task';
   id: string;
+  meta?: Meta;
   identifier: { system: string; value: string }[];
   basedOn: Reference[];
   status: FhirTaskStatus;
@@ -118,8 +126,28 @@ export const taskStatusOf: Readonly<Record<InquiryStatus, FhirTaskStatus>> = {
 
 const both = (label: Bilingual) => `${label.ja} / ${label.en}`;
 
-function subjectOf(request: StoredRequest): Reference {
-  const display = `${request.details.mainDiagnosis.name}`;
+/**
+ * How one reader's export names the diagnosis (DATA-1): withheld when it is not to be shared and the
+ * reader is of another organisation, labelled when the patient has not been told; and the HL7 security
+ * labels a resource carrying it must have.
+ */
+interface ExportedDiagnosis {
+  shown: ShownDiagnosis;
+  meta: Meta | undefined;
+}
+
+function textOf(shown: ShownDiagnosis): string {
+  return shown.isWithheld ? both(shown.name) : shown.name.ja;
+}
+
+function exportedDiagnosis(request: StoredRequest, readerOrganisation: string): ExportedDiagnosis {
+  const shown = mainDiagnosisFor(request, readerOrganisation);
+  const security = shown.isWithheld ? [] : securityLabelsOf(shown.flags);
+  return { shown, meta: security.length > 0 ? { security } : undefined };
+}
+
+function subjectOf(request: StoredRequest, diagnosis: ExportedDiagnosis): Reference {
+  const display = textOf(diagnosis.shown);
   if (request.patientId === null) return { display };
   return {
     type: 'Patient',
@@ -165,7 +193,11 @@ function notesOf(request: StoredRequest): Annotation[] {
   return lines.map((text) => ({ text }));
 }
 
-function serviceRequestOf(request: StoredRequest, inquiries: readonly StoredInquiry[]): FhirServiceRequest {
+function serviceRequestOf(
+  request: StoredRequest,
+  inquiries: readonly StoredInquiry[],
+  diagnosis: ExportedDiagnosis,
+): FhirServiceRequest {
   const { details } = request;
   const orderDetail: CodeableConcept[] = [
     ...details.proceduresNeeded.map((code) => ({
@@ -193,13 +225,14 @@ function serviceRequestOf(request: StoredRequest, inquiries: readonly StoredInqu
   return {
     resourceType: 'ServiceRequest',
     id: request.id,
+    ...(diagnosis.meta ? { meta: diagnosis.meta } : {}),
     identifier: [{ system: identifierSystem('transfer-request'), value: request.id }],
     status: serviceRequestStatusOf[request.status],
     intent: 'order',
     category: [{ text: '転院調整 / transfer to another hospital' }],
     code: { text: '転院・受入先の調整 / finding a hospital to take the patient' },
     ...(orderDetail.length > 0 ? { orderDetail } : {}),
-    subject: subjectOf(request),
+    subject: subjectOf(request, diagnosis),
     ...(details.preferredDate ? { occurrenceDateTime: details.preferredDate } : {}),
     authoredOn: request.createdAt,
     requester: { type: 'Organization', display: request.requestingOrganisation },
@@ -207,17 +240,17 @@ function serviceRequestOf(request: StoredRequest, inquiries: readonly StoredInqu
     ...(locationCode.length > 0 ? { locationCode } : {}),
     reasonCode: [
       {
-        ...(details.mainDiagnosis.icd10
-          ? { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: details.mainDiagnosis.icd10 }] }
+        ...(diagnosis.shown.icd10
+          ? { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: diagnosis.shown.icd10 }] }
           : {}),
-        text: details.mainDiagnosis.name,
+        text: textOf(diagnosis.shown),
       },
     ],
     note: notesOf(request),
   };
 }
 
-function taskOf(request: StoredRequest, inquiry: StoredInquiry): FhirTask {
+function taskOf(request: StoredRequest, inquiry: StoredInquiry, diagnosis: ExportedDiagnosis): FhirTask {
   const statusReason: Bilingual | null =
     inquiry.status === 'declined' && inquiry.declineReason
       ? declineReasonLabels[inquiry.declineReason]
@@ -236,6 +269,7 @@ function taskOf(request: StoredRequest, inquiry: StoredInquiry): FhirTask {
   return {
     resourceType: 'Task',
     id: inquiry.id,
+    ...(diagnosis.meta ? { meta: diagnosis.meta } : {}),
     identifier: [{ system: identifierSystem('transfer-inquiry'), value: inquiry.id }],
     basedOn: [{ reference: `urn:uuid:${request.id}`, type: 'ServiceRequest' }],
     status: taskStatusOf[inquiry.status],
@@ -263,7 +297,7 @@ function taskOf(request: StoredRequest, inquiry: StoredInquiry): FhirTask {
       text: '転院の受入 / accept the transfer',
     },
     focus: { reference: `urn:uuid:${request.id}`, type: 'ServiceRequest' },
-    for: subjectOf(request),
+    for: subjectOf(request, diagnosis),
     authoredOn: inquiry.sentAt,
     lastModified: inquiry.updatedAt,
     requester: { type: 'Organization', display: request.requestingOrganisation },
@@ -274,21 +308,23 @@ function taskOf(request: StoredRequest, inquiry: StoredInquiry): FhirTask {
   };
 }
 
-/** The request and the given inquiries as a FHIR R4 collection Bundle. */
+/** The request and the given inquiries as a FHIR R4 collection Bundle, for a reader of `readerOrganisation`. */
 export function transferToFhir(
   request: StoredRequest,
   inquiries: readonly StoredInquiry[],
   timestamp: Date,
+  readerOrganisation: string,
 ): FhirTransferBundle {
+  const diagnosis = exportedDiagnosis(request, readerOrganisation);
   return {
     resourceType: 'Bundle',
     type: 'collection',
     timestamp: timestamp.toISOString(),
     entry: [
-      { fullUrl: `urn:uuid:${request.id}`, resource: serviceRequestOf(request, inquiries) },
+      { fullUrl: `urn:uuid:${request.id}`, resource: serviceRequestOf(request, inquiries, diagnosis) },
       ...inquiries.map((inquiry) => ({
         fullUrl: `urn:uuid:${inquiry.id}`,
-        resource: taskOf(request, inquiry),
+        resource: taskOf(request, inquiry, diagnosis),
       })),
     ],
   };
@@ -306,7 +342,7 @@ export async function exportTransferFhir(
     { type: 'transfer.request.fhir', isReadOnly: true },
     async (client, context) => {
       const { request, inquiries, viewer } = await openRequest(deps, client, actor, requestId, context);
-      return transferToFhir(request, visibleInquiries(viewer, inquiries), deps.clock());
+      return transferToFhir(request, visibleInquiries(viewer, inquiries), deps.clock(), actor.organisation);
     },
   );
 }

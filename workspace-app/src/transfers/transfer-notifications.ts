@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { bilingualMessage, type Bilingual } from '../validation/bilingual-fields.js';
 import { ageBandLabels, patientSexLabels } from './care-codes.js';
+import { mainDiagnosisFor } from './main-diagnosis-for.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import type { StoredInquiry, StoredRequest } from './transfer-store.js';
 
@@ -30,14 +31,18 @@ export function noticeTitle(title: Bilingual): string {
   return ja.length <= longestTitle ? ja : `${ja.slice(0, longestTitle - 1)}…`;
 }
 
-/** What a notice calls the patient: needs, never a name. */
-export function patientSummary(request: StoredRequest): Bilingual {
+/**
+ * What a notice or a list calls the patient for a reader of `readerOrganisation`: needs, never a name,
+ * and the main diagnosis only as DATA-1 lets that reader see it.
+ */
+export function patientSummary(request: StoredRequest, readerOrganisation: string): Bilingual {
   const { details } = request;
   const sex = patientSexLabels[details.patient.sex];
   const age = ageBandLabels[details.patient.ageBand];
+  const diagnosis = mainDiagnosisFor(request, readerOrganisation).name;
   return {
-    ja: `${details.mainDiagnosis.name}・${sex.ja}・${age.ja}`,
-    en: `${details.mainDiagnosis.name}, ${sex.en}, ${age.en}`,
+    ja: `${diagnosis.ja}・${sex.ja}・${age.ja}`,
+    en: `${diagnosis.en}, ${sex.en}, ${age.en}`,
   };
 }
 

@@ -15,6 +15,7 @@ import {
 import type { TransferRequestView } from './read-transfer-request.js';
 import { renderRequestForm } from './request-form.js';
 import type { FormValues } from './form-values.js';
+import { mainDiagnosisFor } from './main-diagnosis-for.js';
 import { renderRequestSummary } from './request-summary.js';
 import type { InputIssue } from './transfer-errors.js';
 import type { FhirTransferBundle } from './transfer-fhir.js';
@@ -32,7 +33,7 @@ export function renderOverviewPage(
   if (roles.includes('msw')) {
     const rows = overview.requests.map(
       (request) =>
-        `<li><a href="/transfers/requests/${e(request.id)}">${e(pick(lang, patientSummary(request)))}</a> ${requestStatusBadge(lang, request.status)} <span class="when">${e(formatJstDateTime(request.createdAt))} ・ ${e(request.createdByName)}</span></li>`,
+        `<li><a href="/transfers/requests/${e(request.id)}">${e(pick(lang, patientSummary(request, request.requestingOrganisation)))}</a> ${requestStatusBadge(lang, request.status)} <span class="when">${e(formatJstDateTime(request.createdAt))} ・ ${e(request.createdByName)}</span></li>`,
     );
     parts.push(`<section><h2>${e(tt(lang, 'ourRequests'))}</h2>
 <p><a class="button primary" href="/transfers/requests/new">${e(tt(lang, 'newRequest'))}</a></p>
@@ -42,7 +43,7 @@ ${rows.length > 0 ? `<ul class="list">${rows.join('')}</ul>` : `<p>${e(tt(lang, 
     if (overview.hospital) {
       const rows = overview.inquiries.map(
         ({ inquiry, request }) =>
-          `<li><a href="/transfers/inquiries/${e(inquiry.id)}">${e(pick(lang, patientSummary(request)))}</a> ${inquiryStatusBadge(lang, inquiry.status)} <span class="when">${e(request.requestingOrganisation)} ・ ${e(formatJstDateTime(inquiry.updatedAt))}</span></li>`,
+          `<li><a href="/transfers/inquiries/${e(inquiry.id)}">${e(pick(lang, patientSummary(request, inquiry.hospitalOrganisation)))}</a> ${inquiryStatusBadge(lang, inquiry.status)} <span class="when">${e(request.requestingOrganisation)} ・ ${e(formatJstDateTime(inquiry.updatedAt))}</span></li>`,
       );
       parts.push(`<section><h2>${e(overview.hospital.name)}</h2>
 <p><a class="button primary big" href="/transfers/beds">${e(tt(lang, 'updateFreeBeds'))}</a></p>
@@ -116,10 +117,10 @@ export function renderRequestPage(lang: Language, options: RequestPageOptions): 
     lang,
     title,
     `<h1>${e(title)}</h1>
-<p class="lead">${e(pick(lang, patientSummary(request)))} ${requestStatusBadge(lang, request.status)}</p>
+<p class="lead">${e(pick(lang, patientSummary(request, view.readerOrganisation)))} ${requestStatusBadge(lang, request.status)}</p>
 <p class="who">${e(tt(lang, 'requestedBy', { organisation: request.requestingOrganisation, name: request.createdByName, at: formatJstDateTime(request.createdAt) }))}</p>
 <div class="actions">${actions.join('')}</div>
-<section class="needs"><h2>${e(tt(lang, 'patientNeeds'))}</h2>${renderRequestSummary(lang, request.details)}</section>
+<section class="needs"><h2>${e(tt(lang, 'patientNeeds'))}</h2>${renderRequestSummary(lang, request.details, mainDiagnosisFor(request, view.readerOrganisation))}</section>
 <section class="inquiries">${inquiriesHeading}${backToRequest}
 ${cards.length > 0 ? cards.join('\n') : `<p>${e(tt(lang, 'noInquiriesYet'))}</p>`}
 </section>`,

@@ -62,6 +62,10 @@ export const transferRequestSchema = field
         })
         .nullable(),
       onsetDate: field.date(),
+      /** 未告知: the patient has not been told; hospitals asked see it labelled (DATA-1). Absent: false. */
+      isNotToldToPatient: field.boolean().optional(),
+      /** 未提供: not to be shared; hospitals asked see that a diagnosis is withheld, never which. */
+      isNotShared: field.boolean().optional(),
     }),
     /** 医療区分 items that apply now. */
     careLevelItems: field.codeSet(careLevelItemLabels),

@@ -19,6 +19,7 @@ import {
   formValuesOf,
   freeBedInputFromForm,
   textOrNull,
+  wardProfileInputFromForm,
 } from './form-values.js';
 import { HospitalProfileCache } from './hospital-profile-cache.js';
 import { hospitalStore, type StoredWard } from './hospital-store.js';
@@ -34,7 +35,7 @@ import {
   readTransferRequest,
   type TransferRequestView,
 } from './read-transfer-request.js';
-import { requestInputFromForm } from './request-form.js';
+import { formFromRecord, requestInputFromForm } from './request-form.js';
 import { searchFiltersFromQuery, renderSearchPage } from './search-page.js';
 import { searchFiltersSchema, searchTransferHospitals } from './search-transfer-hospitals.js';
 import { sendInquiries } from './send-inquiries.js';
@@ -51,6 +52,7 @@ import {
 import './transfer-session.js';
 import { tt, ttBoth } from './transfer-text.js';
 import { readBedBoard, updateFreeBeds } from './update-free-beds.js';
+import { updateWardProfile } from './update-ward-profile.js';
 import { withdrawInquiry } from './withdraw-inquiry.js';
 
 export interface TransfersRoutesOptions {
@@ -159,9 +161,16 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     // The patient record can link here with its patient filled in.
     const patientId = typeof req.query.patientId === 'string' ? req.query.patientId.slice(0, 200) : '';
     if (patientId) await openNewRequestFor(deps, actor, patientId);
+    const recorded = patientId ? await deps.careTeam.needsFromRecord?.(actor, patientId) : null;
     res
       .type('html')
-      .send(renderNewRequestPage(languageOf(req), patientId ? { patientId: [patientId] } : {}, []));
+      .send(
+        renderNewRequestPage(
+          languageOf(req),
+          patientId ? formFromRecord(patientId, recorded ?? null) : {},
+          [],
+        ),
+      );
   });
 
   router.post('/transfers/requests', form, async (req, res) => {
@@ -359,6 +368,24 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     );
   });
 
+  router.post('/transfers/beds/:wardId/profile', form, async (req, res) => {
+    const actor = actorOf(req);
+    const wardId = param(req, 'wardId');
+    const values = formValuesOf(req.body);
+    await formAction(
+      req,
+      res,
+      async () => {
+        const ward = await updateWardProfile(deps, actor, wardId, wardProfileInputFromForm(values));
+        return {
+          next: `/transfers/beds#ward-${encodeURIComponent(ward.id)}`,
+          notice: { tone: 'success', text: ttBoth('profileSaved', { ward: ward.name }) },
+        };
+      },
+      `/transfers/beds#ward-${encodeURIComponent(wardId)}`,
+    );
+  });
+
   // ── JSON ───────────────────────────────────────────────────────────────────────────────────────
 
   router.get('/api/transfers', async (req, res) => {
@@ -422,6 +449,10 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
 
   router.put('/api/transfers/beds/:wardId', json, async (req, res) => {
     res.json({ ward: await updateFreeBeds(deps, actorOf(req), param(req, 'wardId'), req.body) });
+  });
+
+  router.put('/api/transfers/beds/:wardId/profile', json, async (req, res) => {
+    res.json({ ward: await updateWardProfile(deps, actorOf(req), param(req, 'wardId'), req.body) });
   });
 
   // ── Errors ─────────────────────────────────────────────────────────────────────────────────────

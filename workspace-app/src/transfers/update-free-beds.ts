@@ -29,7 +29,10 @@ export const freeBedUpdateSchema = field.object({
 });
 export type FreeBedUpdate = z.input<typeof freeBedUpdateSchema>;
 
-async function hospitalOfBedManager(client: pg.PoolClient, actor: TransferActor): Promise<StoredHospital> {
+export async function hospitalOfBedManager(
+  client: pg.PoolClient,
+  actor: TransferActor,
+): Promise<StoredHospital> {
   requireBedManager(actor);
   const hospital = await hospitalStore.ofOrganisation(client, actor.organisation);
   if (!hospital) {

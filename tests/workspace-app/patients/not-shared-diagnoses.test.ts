@@ -17,13 +17,13 @@ import {
 import { RecordNotFoundError } from '../../../workspace-app/src/patients/record-not-found-error.js';
 import { aBasics, aDiagnosis, patientDatabase, patientDeps, people } from './patient-fixtures.js';
 
-/** DATA-1: a diagnosis flagged undisclosed is never shown outside the organisation that recorded it. */
-describe('undisclosed diagnoses (DATA-1)', function () {
+/** DATA-1: a diagnosis not to be shared (未提供) is never shown outside the organisation that recorded it. */
+describe('diagnoses not to be shared (未提供, DATA-1)', function () {
   this.timeout(60000);
   let pool: pg.Pool;
   let deps: ReturnType<typeof patientDeps>;
   let patientId: string;
-  let undisclosedId: string;
+  let notSharedId: string;
   let disclosedId: string;
 
   async function join(who: PatientActor): Promise<void> {
@@ -42,13 +42,13 @@ describe('undisclosed diagnoses (DATA-1)', function () {
     patientId = (await createPatient(deps, people.sato, aBasics())).patientId;
     await join(people.tanaka);
     await join(people.tanakaColleague);
-    undisclosedId = (
+    notSharedId = (
       await addRecordItem(
         deps,
         people.tanaka,
         patientId,
         'diagnosis',
-        aDiagnosis({ name: '膵臓癌', icd10: 'C25.9', isUndisclosed: true }),
+        aDiagnosis({ name: '膵臓癌', icd10: 'C25.9', isNotShared: true }),
       )
     ).id;
     disclosedId = (
@@ -72,22 +72,22 @@ describe('undisclosed diagnoses (DATA-1)', function () {
   });
 
   it('answers "not found" when another organisation asks for the item or its history', async () => {
-    await assert.rejects(readRecordItem(deps, people.sato, patientId, undisclosedId), RecordNotFoundError);
-    await assert.rejects(readItemHistory(deps, people.sato, patientId, undisclosedId), RecordNotFoundError);
+    await assert.rejects(readRecordItem(deps, people.sato, patientId, notSharedId), RecordNotFoundError);
+    await assert.rejects(readItemHistory(deps, people.sato, patientId, notSharedId), RecordNotFoundError);
     await assert.rejects(
-      changeRecordItem(deps, people.sato, patientId, undisclosedId, 1, aDiagnosis()),
+      changeRecordItem(deps, people.sato, patientId, notSharedId, 1, aDiagnosis()),
       RecordNotFoundError,
     );
     await readRecordItem(deps, people.sato, patientId, disclosedId);
   });
 
-  it('keeps versions written while undisclosed hidden after the author discloses it', async () => {
+  it('keeps versions written while not shared hidden after the author shares it', async () => {
     const item = await addRecordItem(
       deps,
       people.tanaka,
       patientId,
       'diagnosis',
-      aDiagnosis({ name: '肝転移', isMain: false, isUndisclosed: true }),
+      aDiagnosis({ name: '肝転移', isMain: false, isNotShared: true }),
     );
     await changeRecordItem(
       deps,
@@ -95,7 +95,7 @@ describe('undisclosed diagnoses (DATA-1)', function () {
       patientId,
       item.id,
       1,
-      aDiagnosis({ name: '肝転移', isMain: false, isUndisclosed: false }),
+      aDiagnosis({ name: '肝転移', isMain: false, isNotShared: false }),
     );
     const seenBySato = await readItemHistory(deps, people.sato, patientId, item.id);
     assert.deepEqual(
@@ -117,9 +117,9 @@ describe('undisclosed diagnoses (DATA-1)', function () {
         patientId,
         disclosedId,
         1,
-        aDiagnosis({ isMain: false, isUndisclosed: true }),
+        aDiagnosis({ isMain: false, isNotShared: true }),
       ),
-      (error) => error instanceof InvalidItemError && error.issues[0]?.path === 'isUndisclosed',
+      (error) => error instanceof InvalidItemError && error.issues[0]?.path === 'isNotShared',
     );
   });
 });
