@@ -294,7 +294,12 @@ describe('session recording, end to end', function () {
         .filter((instruction) => instruction.opcode === 'sync')
         .map((instruction) => Number(instruction.args[0]));
       const frames = syncs.map((sync) => sync - syncs[0]!);
-      assert.equal(frames.at(-1), duration, 'the player read every frame');
+      // The player has read the whole file: its duration reaches the last frame found here. (Its clock may
+      // run a frame further: it was seen to end one guacd sync later than this reading once in several runs.)
+      assert.ok(
+        frames.at(-1)! <= duration && duration - frames.at(-1)! <= 1500,
+        `the player read every frame (last ${frames.at(-1)} ms, player ${duration} ms)`,
+      );
       const positionOf = (shot: Screenshot): number =>
         frames.filter((frame) => frame <= shot.at - firstFrameAt).at(-1)!;
 
