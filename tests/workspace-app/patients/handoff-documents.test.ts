@@ -513,6 +513,31 @@ describe('hand-off documents', function () {
       );
     });
 
+    it('refuses to send a referral for a patient whose birth date and address are not yet known', async () => {
+      const minimal = { name: { kanji: { family: '名無', given: '権兵衛' } }, sex: 'male' };
+      const newcomer = (await createPatient(deps, people.sato, minimal)).patientId;
+      const invitation = await inviteToCareTeam(deps, people.sato, newcomer, {
+        kind: 'organisation',
+        organisation: '東京中央病院',
+        role: 'editor',
+      });
+      await answerInvitation(deps, people.takahashi, invitation.id, 'accept');
+      const hospital = (await readCareTeam(deps, people.sato, newcomer)).members.find((m) =>
+        m.people.some((p) => p.id === 'msw.takahashi'),
+      )!.id;
+      const sendFor = async (id: string, recipientMemberId: string) => {
+        const draft = await generateHandoffDocument(deps, people.sato, id, { scene: 'B', recipientMemberId });
+        const reviewed = await reviewHandoffDocument(deps, people.sato, id, draft.id, draft.version);
+        return sendHandoffDocument(deps, people.sato, id, draft.id, reviewed.version);
+      };
+      await assert.rejects(
+        sendFor(newcomer, hospital),
+        (error: unknown) => error instanceof TeamRuleError && /birth date and address/.test(error.message),
+      );
+      // Control: the same document for a patient whose basics are complete goes out.
+      assert.equal((await sendFor(patientId, members.hospital)).status, 'sent');
+    });
+
     it('puts the Composition first and names the document by its standard type', () => {
       assert.equal(bundles.B.type, 'document');
       assert.equal(bundles.B.entry[0]?.resource.resourceType, 'Composition');

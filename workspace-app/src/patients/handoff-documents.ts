@@ -353,6 +353,15 @@ export async function sendHandoffDocument(
           'A discharge summary needs the admission date and the discharge date (not before admission).',
         );
       }
+      const patient = before.content.patient;
+      if ((before.scene === 'B' || before.scene === 'D') && (!patient.birthDate || !patient.address)) {
+        // The national profiles (JP-CLINS) need the patient's birth date and address to identify them; a
+        // patient registered with name and sex only must have them recorded before such a document goes out.
+        throw new TeamRuleError(
+          '診療情報提供書・退院時サマリーを送るには、患者の生年月日と住所を基本情報に記入し、文書を作り直してください。',
+          "A referral or discharge summary needs the patient's birth date and address: add them to the basics and generate the document again.",
+        );
+      }
       const recipient = (await activeMemberships(client, patientId)).find(
         (m) => m.id === before.recipient_member_id,
       );
