@@ -183,6 +183,11 @@ describe('services killed during a session', function () {
     assert.equal(await connectionState(), 'connected');
     await waitForPortalOnDisplay(page, 120000);
     assert.equal(await signIns(), signInsBefore, 'no new sign-in');
+    const { rows } = await database.query(
+      "SELECT 1 FROM audit_events WHERE type = 'desktop-session-lost' AND actor_id = $1",
+      [USER],
+    );
+    assert.equal(rows.length, 1, 'the lost session is in the audit trail');
     const states = await statesSeen();
     assert.ok(states.length > 0, 'the client showed what was happening');
   });

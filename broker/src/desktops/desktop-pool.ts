@@ -101,6 +101,8 @@ export interface PoolEvents {
     failure: WipeFailure,
   ): Promise<void> | void;
   onDesktopReplaced?(poolId: string, desktopId: string, isReplaced: boolean): void;
+  /** A desktop came back without the session of the user who held it (its agent restarted): the lease ended. */
+  onSessionLost?(poolId: string, desktopId: string, userId: string): void;
 }
 
 export interface DesktopPoolDeps {
@@ -689,6 +691,7 @@ export class DesktopPool {
         // desktop did). Their lease ends, they are told why, and reconnecting gives them a fresh desktop.
         this.deps.log?.(`pool ${pool.id}: desktop ${host.id} lost its session and its lease was ended`);
         await this.leases.noteEnded(holder.userId, 'desktop-restarted');
+        this.deps.events?.onSessionLost?.(pool.id, host.id, holder.userId);
         const lease = await this.leases.current(holder.userId);
         if (lease) await this.endLease(lease);
         desktops.push({ ...base, state: 'wiping' });

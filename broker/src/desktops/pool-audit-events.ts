@@ -3,7 +3,8 @@ import type { PoolEvents } from './desktop-pool.js';
 
 /**
  * What the desktop pool reports, as records of the audit trail: a desktop taken out because it stopped
- * answering, and a desktop taken out of service because its wipe failed (the user whose session was on it
+ * answering, a desktop that came back without its user's session, and a desktop taken out of service because
+ * its wipe failed (the user whose session was on it
  * is the record's actor, as for every event about a user's desktop).
  */
 export function poolAuditEvents(audit: AuditTrail, log: (message: string) => void): PoolEvents {
@@ -16,6 +17,13 @@ export function poolAuditEvents(audit: AuditTrail, log: (message: string) => voi
         outcome: 'failure',
         actorId: userId,
         details: { pool: poolId, desktopId, leaseEnded: userId !== undefined },
+      }),
+    onSessionLost: (poolId, desktopId, userId) =>
+      void record({
+        type: 'desktop-session-lost',
+        outcome: 'failure',
+        actorId: userId,
+        details: { pool: poolId, desktopId, leaseEnded: true },
       }),
     onWipeFailed: (poolId, desktopId, userId, failure) =>
       record({

@@ -202,7 +202,12 @@ describe('desktop pool', function () {
   describe('a desktop whose agent restarted under its user', () => {
     it('ends the lease, says why, and gives the user a fresh desktop when they reconnect', async () => {
       const [a] = await agents(1);
-      const pool = track(aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host])));
+      const lost: string[] = [];
+      const pool = track(
+        aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host]), {
+          events: { onSessionLost: (_pool, desktopId, userId) => lost.push(`${desktopId}:${userId}`) },
+        }),
+      );
       const user = aUser();
       const leased = await pool.leaseFor(user);
       await pool.checkNow();
@@ -225,6 +230,7 @@ describe('desktop pool', function () {
         'the reason is left for the tunnel',
       );
       assert.match(LEASE_END_MESSAGES['desktop-restarted'], /再起動/);
+      assert.deepEqual(lost, [`${a!.id}:${user.id}`], 'reported once, for the audit trail');
       assert.ok(a!.calls.at(-1) === 'end', 'the desktop was wiped before anyone gets it again');
 
       await pool.checkNow();
