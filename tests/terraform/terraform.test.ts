@@ -691,6 +691,27 @@ resource "aws_elasticache_replication_group" "this" {
       assert.equal(given.get('BROKER_SESSION_SECRET'), 'modules/broker (generated_secrets)');
     });
 
+    it('copies the audit archive each service writes to the object-lock bucket, which admits both as writers', () => {
+      for (const name of ['modules/broker', 'modules/portal']) {
+        const hosts = moduleNamed(name).moduleCalls.get('hosts')!;
+        const upload = JSON.stringify(hosts['audit_archive_upload'] ?? null);
+        const archiveDir = /AUDIT_ARCHIVE_DIR\s*=\s*"([^"]+)"/.exec(String(hosts['environment']))?.[1];
+        assert.ok(archiveDir, `${name} gives its service an AUDIT_ARCHIVE_DIR`);
+        assert.ok(upload.includes(`"dir":"${archiveDir}"`), `${name} uploads ${archiveDir}: ${upload}`);
+      }
+      const writers = String(
+        moduleNamed('environments/example').moduleCalls.get('audit_archive')!['writer_role_arns'],
+      );
+      assert.match(writers, /module\.broker\.role_arn/);
+      assert.match(writers, /module\.portal\.role_arn/);
+      const template = readFileSync(
+        path.join(TERRAFORM_ROOT, 'modules/host-group/templates/user-data.sh.tftpl'),
+        'utf8',
+      );
+      assert.match(template, /aws s3 cp .*--checksum-algorithm SHA256/, 'object lock requires a checksum');
+      assert.match(template, /OnUnitActiveSec=5min/);
+    });
+
     it('flags a setting the service does not read and a required one nothing gives (control)', async () => {
       const module = await aModule({
         'main.tf': `

@@ -75,7 +75,7 @@ module "audit_archive" {
 
   bucket_name      = var.audit_bucket_name
   retention_days   = var.audit_retention_days
-  writer_role_arns = [module.broker.role_arn]
+  writer_role_arns = [module.broker.role_arn, module.portal.role_arn]
   reader_role_arns = var.audit_reader_role_arns
   kms_key_arn      = var.kms_key_arn
 }
@@ -116,6 +116,9 @@ module "portal" {
   public_url         = var.portal_public_url
   target_group_arns  = [module.portal_load_balancer.target_group_arn]
   kms_key_arn        = var.kms_key_arn
+
+  audit_archive_bucket_arn  = module.audit_archive.bucket_arn
+  audit_archive_kms_key_arn = module.audit_archive.kms_key_arn
 }
 
 module "broker" {

@@ -88,8 +88,7 @@ module "hosts" {
     BROKER_ENV  = "production"
     BROKER_HOST = "0.0.0.0"
     BROKER_PORT = tostring(var.port)
-    # The audit archive on the host, which the broker writes and signs; shipping it to the bucket is
-    # not built yet (see README).
+    # The audit archive on the host, which the broker writes and signs; host-group copies it to the bucket.
     AUDIT_ARCHIVE_DIR = "/var/lib/hcw-broker/audit-archive"
     # The broker's client certificate, which the desktop agents require, and the CA it verifies them
     # and the guacd beside each desktop against (host-group makes them at boot).
@@ -97,6 +96,10 @@ module "hosts" {
     BROKER_TLS_CERT_FILE    = "/etc/hcw-broker/hcw-broker.crt"
     BROKER_TLS_KEY_FILE     = "/etc/hcw-broker/hcw-broker.key"
   }, var.environment)
+  audit_archive_upload = {
+    bucket = element(split(":::", var.audit_archive_bucket_arn), 1)
+    dir    = "/var/lib/hcw-broker/audit-archive"
+  }
   internal_certificate = {
     certificate_authority_arn = var.internal_ca_arn
     usage                     = "client"

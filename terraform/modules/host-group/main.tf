@@ -32,6 +32,7 @@ locals {
     environment        = merge({ AWS_REGION = data.aws_region.current.region }, var.environment)
     config_secret_arn  = aws_secretsmanager_secret.config.arn
     secret_environment = local.secret_environment
+    audit_archive      = var.audit_archive_upload
     certificate = var.internal_certificate == null ? null : {
       authority_arn = var.internal_certificate.certificate_authority_arn
       template_arn  = local.certificate_template_arn

@@ -159,6 +159,20 @@ variable "inline_policies" {
   default     = {}
 }
 
+variable "audit_archive_upload" {
+  type = object({
+    bucket = string
+    dir    = string
+  })
+  description = "Where the service keeps its audit archive on the host (dir), and the object-lock bucket a timer copies each new or changed file to every five minutes, under <service>/<instance id>/; null uploads nothing."
+  default     = null
+
+  validation {
+    condition     = var.audit_archive_upload == null || can(regex("^/[A-Za-z0-9._/-]+$", try(var.audit_archive_upload.dir, "")))
+    error_message = "audit_archive_upload.dir must be an absolute path."
+  }
+}
+
 variable "kms_key_arn" {
   type        = string
   description = "Customer-managed KMS key for the secrets, root volumes and log group; null uses the AWS-managed keys."

@@ -11,6 +11,29 @@ locals {
   ]
 }
 
+data "aws_region" "current" {}
+
+# Put only: the portal can neither read back nor delete the audit archive it copies to the bucket.
+data "aws_iam_policy_document" "portal" {
+  statement {
+    sid       = "AppendAuditArchive"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.audit_archive_bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "EncryptAuditArchive"
+    actions   = ["kms:GenerateDataKey"]
+    resources = [var.audit_archive_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${data.aws_region.current.region}.amazonaws.com"]
+    }
+  }
+}
+
 module "hosts" {
   source = "../host-group"
 
@@ -34,6 +57,11 @@ module "hosts" {
   }, var.environment)
   secret_environment = var.secret_environment
   generated_secrets  = var.generated_secrets
+  inline_policies    = { "archive-audit" = data.aws_iam_policy_document.portal.json }
+  audit_archive_upload = {
+    bucket = element(split(":::", var.audit_archive_bucket_arn), 1)
+    dir    = "/var/lib/hcw-portal/audit-archive"
+  }
 
   kms_key_arn        = var.kms_key_arn
   log_retention_days = var.log_retention_days

@@ -86,6 +86,21 @@ variable "generated_secrets" {
   default     = ["PORTAL_SESSION_SECRET", "PORTAL_HANDOFF_SECRET"]
 }
 
+variable "audit_archive_bucket_arn" {
+  type        = string
+  description = "Audit archive bucket the portal servers copy their audit archive to (write-only)."
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9.-]+$", var.audit_archive_bucket_arn))
+    error_message = "audit_archive_bucket_arn must be an S3 bucket ARN."
+  }
+}
+
+variable "audit_archive_kms_key_arn" {
+  type        = string
+  description = "KMS key that encrypts the audit archive; the portal may only generate data keys with it, through S3."
+}
+
 variable "kms_key_arn" {
   type        = string
   description = "Customer-managed KMS key for secrets, volumes and logs; null uses the AWS-managed keys."
