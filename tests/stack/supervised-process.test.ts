@@ -9,7 +9,11 @@ const exiting = (status: number) => () => startProcess('exiting', 'sh', ['-c', `
 describe('a service of the local stack, kept running as systemd would', function () {
   this.timeout(30000);
   const started: SupervisedProcess[] = [];
-  const kept = (service: SupervisedProcess): SupervisedProcess => (started.push(service), service);
+  /** Stopped after the test, whatever it left running. */
+  const kept = (service: SupervisedProcess): SupervisedProcess => {
+    started.push(service);
+    return service;
+  };
   afterEach(async () => {
     await Promise.all(started.splice(0).map((service) => service.stop()));
   });
