@@ -47,6 +47,8 @@ export interface DesktopStatus {
   replaced?: boolean;
   /** Since when the desktop is out of service after a failed wipe. */
   outOfServiceSince?: string;
+  /** The keeper has seen the agent running the session of the user who holds the desktop. */
+  inSession?: boolean;
   checkedAt: string;
 }
 
@@ -682,12 +684,16 @@ export class DesktopPool {
         if (shouldReplace) this.inBackground(this.replace(pool, provider, host.id));
         continue;
       }
+      // Seen running this holder's session, at this check or an earlier one while they held the desktop.
+      const wasInSession =
+        holder.kind === 'user' && before?.userId === holder.userId && before.inSession === true;
       if (
         holder.kind === 'user' &&
         health.status === 'ready' &&
+        wasInSession &&
         (await this.hasLostSession(holder.userId, host))
       ) {
-        // The user's session was started on this desktop and is no longer there: its agent restarted (or the
+        // The user's session was running on this desktop and is no longer there: its agent restarted (or the
         // desktop did). Their lease ends, they are told why, and reconnecting gives them a fresh desktop.
         this.deps.log?.(`pool ${pool.id}: desktop ${host.id} lost its session and its lease was ended`);
         await this.leases.noteEnded(holder.userId, 'desktop-restarted');
@@ -696,7 +702,12 @@ export class DesktopPool {
         if (lease) await this.endLease(lease);
         desktops.push({ ...base, state: 'wiping' });
       } else if (holder.kind === 'user') {
-        desktops.push({ ...base, state: 'leased', userId });
+        desktops.push({
+          ...base,
+          state: 'leased',
+          userId,
+          inSession: wasInSession || health.status === 'in-session',
+        });
       } else if (holder.kind === 'wiping') {
         desktops.push({ ...base, state: 'wiping' });
       } else if (health.status === 'in-session') {

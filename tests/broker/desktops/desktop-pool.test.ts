@@ -243,6 +243,20 @@ describe('desktop pool', function () {
     });
   });
 
+  describe('a desktop leased while the keeper never saw its session (control)', () => {
+    it('keeps the lease: only a session seen running and then gone counts as lost', async () => {
+      const [a] = await agents(1);
+      const pool = track(aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host])));
+      const user = aUser();
+      await pool.leaseFor(user);
+      a!.userId = undefined; // gone before any check saw it, as a lease written without a session would be
+      await pool.checkNow();
+      await pool.checkNow();
+      assert.equal((await pool.currentLease(user.id))?.desktopId, a!.id);
+      assert.equal(await redis.get(leaseEndedKey(user.id)), null);
+    });
+  });
+
   describe('a desktop that stops answering', () => {
     it('is taken out after failed health checks, and its user’s lease ends with a reason they are told', async () => {
       const [a, b] = await agents(2);
