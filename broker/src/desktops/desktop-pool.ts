@@ -664,7 +664,15 @@ export class DesktopPool {
       }
       if (!isAnswering) {
         if (failures < (this.deps.unhealthyAfter ?? 3)) {
-          desktops.push({ ...base, state: before?.state ?? 'unknown', userId });
+          // Not yet taken out: what was seen of the holder's session is kept, so that an agent restarting
+          // between two checks is still found to have lost it when it answers again.
+          const sameHolder = userId !== undefined && before?.userId === userId;
+          desktops.push({
+            ...base,
+            state: before?.state ?? 'unknown',
+            userId,
+            inSession: sameHolder && before?.inSession === true ? true : undefined,
+          });
           continue;
         }
         const isNewlyUnhealthy = before?.state !== 'unhealthy';

@@ -243,6 +243,24 @@ describe('desktop pool', function () {
     });
   });
 
+  describe('an agent that restarted between two checks, missing one', () => {
+    it('still ends the lease once the agent answers again without the session', async () => {
+      const [a] = await agents(1);
+      const pool = track(aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host])));
+      const user = aUser();
+      await pool.leaseFor(user);
+      await pool.checkNow();
+      a!.answering = false; // the agent is down while it starts again
+      await pool.checkNow();
+      assert.equal((await pool.currentLease(user.id))?.desktopId, a!.id, 'one missed check is not the end');
+      a!.userId = undefined;
+      a!.answering = true; // back, without the session it had
+      await pool.checkNow();
+      assert.equal(await pool.currentLease(user.id), undefined, 'the lease on the desktop that lost it ended');
+      assert.equal(await redis.get(leaseEndedKey(user.id)), 'desktop-restarted');
+    });
+  });
+
   describe('a desktop leased while the keeper never saw its session (control)', () => {
     it('keeps the lease: only a session seen running and then gone counts as lost', async () => {
       const [a] = await agents(1);

@@ -31,6 +31,8 @@ export class FakeAgent {
   readonly calls: string[] = [];
   /** How often the agent was asked for its health. */
   healthChecks = 0;
+  /** While false the agent drops every request unanswered, as one restarting does. */
+  answering = true;
   private readonly sockets = new Set<Socket>();
   private constructor(
     private readonly server: https.Server,
@@ -82,6 +84,10 @@ export class FakeAgent {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = new URL(req.url ?? '/', 'https://agent').pathname;
+      if (!this.answering) {
+        req.socket.destroy();
+        return;
+      }
       const peer = (req.socket as TLSSocket).getPeerCertificate();
       if (!uriNamesOf(peer.raw).includes(BROKER_IDENTITY)) {
         res.writeHead(403).end();
