@@ -172,8 +172,21 @@ export async function waitForHttp(
   throw new Error(`${proc?.name ?? 'service'}: ${url} did not answer within ${timeoutMs} ms (${lastError})`);
 }
 
-/** A free TCP port on loopback, chosen by the kernel. */
-export function freePort(): Promise<number> {
+/** Ports this process has handed out: the kernel may offer a port again as soon as its probe closed. */
+const portsGiven = new Set<number>();
+
+/** A free TCP port on loopback, chosen by the kernel, and never one this process handed out before. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await anyFreePort();
+    if (portsGiven.has(port)) continue;
+    portsGiven.add(port);
+    return port;
+  }
+  throw new Error('no loopback port free that was not handed out already');
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -18,6 +18,16 @@ function isZombie(pid: string): boolean {
   }
 }
 
+/** Whether the process runs: neither gone nor a zombie (killed, and not yet reaped by its parent). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return !isZombie(String(pid));
+}
+
 /** Live processes whose command line contains `text` (a data folder, a socket path). */
 export function processesMentioning(text: string): number[] {
   return readdirSync('/proc')
@@ -38,5 +48,17 @@ export function signalProcessesMentioning(dir: string, signal: NodeJS.Signals): 
     } catch {
       // already gone
     }
+  }
+}
+
+/**
+ * Kills every process whose command line names `dir` and waits, up to `timeoutMs`, until none runs any more.
+ * A killed process lingers as a zombie until its parent reaps it; a zombie counts as gone.
+ */
+export async function killProcessesMentioning(dir: string, timeoutMs = 5000): Promise<void> {
+  signalProcessesMentioning(dir, 'SIGKILL');
+  const deadline = Date.now() + timeoutMs;
+  while (processesMentioning(dir).some((pid) => pid !== process.pid) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

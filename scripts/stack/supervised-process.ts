@@ -28,7 +28,7 @@ export interface SuperviseOptions {
    * unit's control group when its main process dies (a desktop agent's X server and kiosk, which run in
    * process groups of their own).
    */
-  beforeRestart?: () => void;
+  beforeRestart?: () => void | Promise<void>;
 }
 
 export function supervise(start: () => ManagedProcess, options: SuperviseOptions = {}): SupervisedProcess {
@@ -73,7 +73,7 @@ export function supervise(start: () => ManagedProcess, options: SuperviseOptions
       if (isStopped) return settle(code);
       restartTimes.push(Date.now());
       try {
-        options.beforeRestart?.();
+        await options.beforeRestart?.();
         current = start();
       } catch (error) {
         options.log?.(`${current.name} could not be started again: ${(error as Error).message}`);

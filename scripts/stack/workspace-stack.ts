@@ -9,8 +9,8 @@ import { freePort, startProcess, waitForHttp, waitForPort } from './managed-proc
 import { supervise, type SupervisedProcess, type SuperviseOptions } from './supervised-process.js';
 import { startGuacd, startPostgres, startRedis } from './services.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { signalProcessesMentioning } from './process-sweep.js';
-import { freeDisplay } from './x-display.js';
+import { killProcessesMentioning, signalProcessesMentioning } from './process-sweep.js';
+import { clearDeadDisplay, freeDisplay } from './x-display.js';
 
 /**
  * The whole workspace on one machine: Redis, PostgreSQL, guacd, one desktop (Xvnc, openbox, kiosk
@@ -229,9 +229,12 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         () => startProcess(id, process.execPath, [...tsx, 'vdi-images/agent/src/main.ts'], agentOptions),
         {
           ...stackLog(agentLog),
-          // What the dead agent started of its desktop (its X server, the kiosk) goes with it.
-          beforeRestart: () =>
-            signalProcessesMentioning(agentOptions.env.DESKTOP_STATE_DIR + path.sep, 'SIGKILL'),
+          // What the dead agent started of its desktop (its X server, the kiosk) goes with it, and the display
+          // its X server held is free for the next one.
+          beforeRestart: async () => {
+            await killProcessesMentioning(agentOptions.env.DESKTOP_STATE_DIR + path.sep);
+            clearDeadDisplay(display);
+          },
         },
       );
       processes.push(agent);

@@ -1,4 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { isRunning } from './process-sweep.js';
 
 /**
  * A display number no live X server holds, picked at random within `first`..`first + count - 1` so that
@@ -21,6 +22,17 @@ export function freeDisplay(first: number, count: number): number {
   throw new Error(`no free X display number between ${first} and ${first + count - 1}`);
 }
 
+/**
+ * Removes the lock file and socket of display `n` when the X server that held it no longer runs. An X server
+ * killed and not yet reaped (a zombie) still passes the next server's own check, which then refuses the
+ * display; this lets the display be taken again at once.
+ */
+export function clearDeadDisplay(n: number): void {
+  if (isHeld(n)) return;
+  rmSync(lockFile(n), { force: true });
+  rmSync(socketFile(n), { force: true });
+}
+
 const lockFile = (n: number): string => `/tmp/.X${n}-lock`;
 const socketFile = (n: number): string => `/tmp/.X11-unix/X${n}`;
 
@@ -34,14 +46,5 @@ function isHeld(n: number): boolean {
   const pid = Number(content.trim());
   // A lock being written this instant, or one we cannot read: leave it to its owner.
   if (!Number.isInteger(pid) || pid <= 0) return true;
-  return isAlive(pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isRunning(pid);
 }

@@ -438,7 +438,7 @@ export class DesktopPool {
         profession: user.profession,
         roles: user.roles,
       });
-      const { vncPassword } = await this.deps.agents.startSession(host, {
+      const { vncPassword, run: agentRun } = await this.deps.agents.startSession(host, {
         userId: user.id,
         startUrl: handoff.url,
         // Printable text only: the IdP's attribute is drawn on the desktop as it is.
@@ -453,6 +453,7 @@ export class DesktopPool {
         vncPassword,
         leasedAt: new Date().toISOString(),
         guacd,
+        ...(agentRun ? { agentRun } : {}),
       };
       if (!(await this.leases.activate(lease))) {
         await this.deps.agents.endSession(host).catch(() => undefined);
@@ -548,11 +549,19 @@ export class DesktopPool {
   }
 
   /** A session was started for the user's lease on this desktop (the lease is active), yet the agent has none. */
-  private async hasLostSession(userId: string, host: DesktopHost): Promise<boolean> {
+  /**
+   * Whether the user's active lease on this desktop lost its session: the agent answers ready, and either runs
+   * another run than the one that started the session (it restarted), or the keeper saw the session running.
+   */
+  private async hasLostSession(userId: string, host: DesktopHost, wasInSession: boolean): Promise<boolean> {
     const lease = await this.leases.current(userId);
     if (lease?.desktopId !== host.id || lease.state !== 'active') return false;
     // Asked again: the first answer may predate the session's start, which a lease turns active only after.
-    return (await this.health(host))?.status === 'ready';
+    const health = await this.health(host);
+    if (health?.status !== 'ready') return false;
+    const isAnotherRun =
+      lease.agentRun !== undefined && health.run !== undefined && health.run !== lease.agentRun;
+    return isAnotherRun || wasInSession;
   }
 
   private async isUsable(host: DesktopHost, settings: LivePoolSettings): Promise<boolean> {
@@ -698,8 +707,7 @@ export class DesktopPool {
       if (
         holder.kind === 'user' &&
         health.status === 'ready' &&
-        wasInSession &&
-        (await this.hasLostSession(holder.userId, host))
+        (await this.hasLostSession(holder.userId, host, wasInSession))
       ) {
         // The user's session was running on this desktop and is no longer there: its agent restarted (or the
         // desktop did). Their lease ends, they are told why, and reconnecting gives them a fresh desktop.

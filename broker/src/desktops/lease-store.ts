@@ -21,6 +21,8 @@ export const Lease = z.object({
   leasedAt: z.string(),
   /** The guacd instance this lease's tunnel goes through. */
   guacd: GuacdAddress.optional(),
+  /** The run of the desktop's agent that started the session (see the agent API). */
+  agentRun: z.string().optional(),
 });
 export type Lease = z.infer<typeof Lease>;
 

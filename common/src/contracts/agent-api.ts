@@ -52,8 +52,16 @@ export const StartSessionRequest = z.object({
 });
 export type StartSessionRequest = z.infer<typeof StartSessionRequest>;
 
+/**
+ * Which run of the agent answered: a new random id each time its process starts. A lease keeps the run that
+ * started its session, so a desktop answering with another run has lost that session, whenever it restarted.
+ */
+const AgentRun = z.string().min(1).max(100);
+
 export const StartSessionResponse = z.object({
   vncPassword: z.string().min(6).max(8),
+  /** The agent's run that started the session; absent from agents older than the field. */
+  run: AgentRun.optional(),
 });
 export type StartSessionResponse = z.infer<typeof StartSessionResponse>;
 
@@ -78,6 +86,8 @@ export const AgentHealth = z.object({
   screen: z.object({ width: z.number().int(), height: z.number().int(), scale: z.number() }).optional(),
   /** The image's build record; absent on a developer machine, where no image was built. */
   image: ImageInfo.optional(),
+  /** The agent's run: a new id each time its process starts. */
+  run: AgentRun.optional(),
 });
 export type AgentHealth = z.infer<typeof AgentHealth>;
 

@@ -256,7 +256,24 @@ describe('desktop pool', function () {
       a!.userId = undefined;
       a!.answering = true; // back, without the session it had
       await pool.checkNow();
-      assert.equal(await pool.currentLease(user.id), undefined, 'the lease on the desktop that lost it ended');
+      assert.equal(
+        await pool.currentLease(user.id),
+        undefined,
+        'the lease on the desktop that lost it ended',
+      );
+      assert.equal(await redis.get(leaseEndedKey(user.id)), 'desktop-restarted');
+    });
+  });
+
+  describe('an agent that restarted before the keeper ever saw the session', () => {
+    it('ends the lease: the agent answers with another run than the one that started the session', async () => {
+      const [a] = await agents(1);
+      const pool = track(aDesktopPool(redis, aPool({ size: 1 }), new StaticProvider([a!.host])));
+      const user = aUser();
+      await pool.leaseFor(user);
+      a!.restart(); // straight after the session started, before any check
+      await pool.checkNow();
+      assert.equal(await pool.currentLease(user.id), undefined, 'the lease on the restarted desktop ended');
       assert.equal(await redis.get(leaseEndedKey(user.id)), 'desktop-restarted');
     });
   });

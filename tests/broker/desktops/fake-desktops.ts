@@ -33,6 +33,8 @@ export class FakeAgent {
   healthChecks = 0;
   /** While false the agent drops every request unanswered, as one restarting does. */
   answering = true;
+  /** The agent's run, as the real agent's: a new one at each (simulated) restart. */
+  run = randomBytes(8).toString('hex');
   private readonly sockets = new Set<Socket>();
   private constructor(
     private readonly server: https.Server,
@@ -72,6 +74,12 @@ export class FakeAgent {
     return { id: this.id, agentUrl: this.url, vncHost: '127.0.0.1', vncPort: 5999 };
   }
 
+  /** Starts again as the agent's process would: a new run, without the session it had. */
+  restart(): void {
+    this.run = randomBytes(8).toString('hex');
+    this.userId = undefined;
+  }
+
   /** Stops answering at once, as a desktop that crashed. */
   async kill(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
@@ -101,6 +109,7 @@ export class FakeAgent {
           imageVersion: this.imageVersion,
           display: { vncPort: 5999, running: true },
           kioskRunning: this.userId !== undefined,
+          run: this.run,
         };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health));
         return;
@@ -111,7 +120,7 @@ export class FakeAgent {
         this.calls.push(`start:${userId}`);
         res
           .writeHead(201, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ vncPassword: FAKE_VNC_PASSWORD }));
+          .end(JSON.stringify({ vncPassword: FAKE_VNC_PASSWORD, run: this.run }));
         return;
       }
       if (req.method === 'DELETE' && path === '/v1/sessions/current') {

@@ -86,6 +86,17 @@ describe('desktop agent', () => {
       }
     });
 
+    it('names the run of the agent that answers, the same on every answer of one process', async () => {
+      const server = await serve({});
+      try {
+        const first = await health(server);
+        assert.match(first.run ?? '', /^[0-9a-f-]{36}$/);
+        assert.equal((await health(server)).run, first.run);
+      } finally {
+        server.close();
+      }
+    });
+
     it('prefers the label the deployment gives the image, and keeps the build record beside it', async () => {
       anImageRecord(dir);
       const server = await serve({ IMAGE_INFO_DIR: dir, IMAGE_VERSION: 'desktop-2026-11' });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -18,6 +19,9 @@ import { DesktopStateError, WipeFailedError, type Desktop } from './desktop.js';
 import { KioskPolicyError } from './kiosk-policy.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
+
+/** This process's run: the broker tells by it that the agent restarted, and with it the session it held. */
+const RUN = randomUUID();
 
 class HttpError extends Error {
   constructor(
@@ -91,6 +95,7 @@ async function handle(
       kioskRunning: desktop.isKioskRunning,
       screen: desktop.screen,
       ...(image ? { image } : {}),
+      run: RUN,
     };
     return { status: 200, body: health };
   }
@@ -100,7 +105,7 @@ async function handle(
       organisation: request.organisation,
       screen: request.screen,
     });
-    return { status: 201, body: result };
+    return { status: 201, body: { ...result, run: RUN } };
   }
   if (method === 'DELETE' && path === '/v1/sessions/current') {
     await desktop.endSession();
