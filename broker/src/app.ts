@@ -1,3 +1,4 @@
+import { HttpError, splitBilingual } from '@hcw/common';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
@@ -40,7 +41,7 @@ import { SessionFacts } from './admin/session-facts.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
 import { healthRoutes, type HealthMonitor } from './health.js';
-import { errorHandler, HttpError } from './http/errors.js';
+import { errorHandler } from './http/errors.js';
 import { requireClientHeader } from './http/guards.js';
 import { securityHeaders } from './http/security-headers.js';
 import { encryptToken } from './tunnel/connection-token.js';
@@ -232,8 +233,8 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       if (!parsed.success) {
         const message =
           parsed.error.issues[0]?.message ?? '入力が正しくありません。 / The input is not valid.';
-        const [ja, en] = message.includes(' / ') ? message.split(' / ') : [message, message];
-        throw new HttpError(400, ja!, en!);
+        const { ja, en } = splitBilingual(message);
+        throw new HttpError(400, ja, en);
       }
       const lease = await desktops.currentLease(user.id);
       const desktop = lease && desktops.desktop(lease.desktopId);
@@ -422,8 +423,8 @@ function signedInOnly(redis: RedisClientType, secrets: string[]): RequestHandler
     (sessionId ? endedSessionMessage(redis, sessionId) : Promise.resolve(undefined))
       .then((ended) => {
         if (!ended) throw new HttpError(401, 'サインインが必要です。', 'Sign-in is required.');
-        const [ja, en] = ended.split(' / ');
-        throw new HttpError(401, ja!, en ?? ja!, 'session-ended');
+        const { ja, en } = splitBilingual(ended);
+        throw new HttpError(401, ja, en, 'session-ended');
       })
       .catch(next);
   };

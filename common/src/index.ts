@@ -10,3 +10,6 @@ export { canonicalJson } from './audit/canonical-json.js';
 export * from './contracts/internal-identity.js';
 export * from './stores/store-links.js';
 export * from './config/settings.js';
+export * from './http/http-error.js';
+export * from './time/tokyo-time.js';
+export * from './text/bilingual.js';

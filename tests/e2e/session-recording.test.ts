@@ -347,6 +347,7 @@ describe('session recording, end to end', function () {
     assert.deepEqual(JSON.parse(stream.body).error, {
       ja: '監査担当者のみが行えます。',
       en: 'Only auditors can do this.',
+      code: 'forbidden',
     });
     const refusals = (await auditRows('admin-access')).filter((r) => r.actor_id === 'admin.yamamoto');
     assert.ok(refusals.some((r) => r.details.path === `/admin/api/recordings/${recorded.id}/stream`));

@@ -1,3 +1,4 @@
+import { tokyoDate } from '@hcw/common';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Practitioner } from '@hcw/common';
@@ -14,7 +15,6 @@ import {
 } from '../../workspace-app/src/patients/handoff-documents.js';
 import type { PatientDeps } from '../../workspace-app/src/patients/patient-audit.js';
 import { addRecordItem } from '../../workspace-app/src/patients/record-items.js';
-import { tokyoDate } from '../../workspace-app/src/patients/tokyo-time.js';
 import { scheduleVisit } from '../../workspace-app/src/patients/visit-calendar.js';
 import {
   aBasics,

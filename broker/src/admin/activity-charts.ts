@@ -1,3 +1,4 @@
+import { tokyoTime } from '@hcw/common';
 import type pg from 'pg';
 import type { RedisClientType } from 'redis';
 import { escapeHtml } from '../http/html.js';
@@ -96,7 +97,7 @@ export function timeChart(title: string, series: ChartSeries[], hours: number, n
     const at = start + h * 3600 * 1000;
     const anchor = h === 0 ? 'start' : h + Math.max(1, Math.round(hours / 6)) > hours ? 'end' : 'middle';
     parts.push(
-      `<text x="${x(at)}" y="${HEIGHT - 8}" font-size="11" text-anchor="${anchor}" font-family="sans-serif" fill="#57606a">${clock(at)}</text>`,
+      `<text x="${x(at)}" y="${HEIGHT - 8}" font-size="11" text-anchor="${anchor}" font-family="sans-serif" fill="#57606a">${tokyoTime(at)}</text>`,
     );
   }
   const barSeries = series.filter((s) => s.kind === 'bars');
@@ -113,7 +114,7 @@ export function timeChart(title: string, series: ChartSeries[], hours: number, n
       // Each sample as a dot too, so a series of one sample still shows.
       for (const p of points) {
         parts.push(
-          `<circle cx="${x(p.at).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${s.colour}"><title>${clock(p.at)} ${p.value}</title></circle>`,
+          `<circle cx="${x(p.at).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${s.colour}"><title>${tokyoTime(p.at)} ${p.value}</title></circle>`,
         );
       }
     }
@@ -123,7 +124,7 @@ export function timeChart(title: string, series: ChartSeries[], hours: number, n
       for (const p of points) {
         const left = Math.max(LEFT, x(p.at) + offset);
         parts.push(
-          `<rect x="${left.toFixed(1)}" y="${y(p.value).toFixed(1)}" width="${width.toFixed(1)}" height="${(TOP + plotHeight - y(p.value)).toFixed(1)}" fill="${s.colour}"><title>${clock(p.at)} ${escapeHtml(s.label)} ${p.value}</title></rect>`,
+          `<rect x="${left.toFixed(1)}" y="${y(p.value).toFixed(1)}" width="${width.toFixed(1)}" height="${(TOP + plotHeight - y(p.value)).toFixed(1)}" fill="${s.colour}"><title>${tokyoTime(p.at)} ${escapeHtml(s.label)} ${p.value}</title></rect>`,
         );
       }
     }
@@ -144,9 +145,4 @@ function niceCeiling(value: number): number {
 
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
-}
-
-/** Hours and minutes in Japan's time, where the workspace runs. */
-function clock(at: number): string {
-  return new Date(at + 9 * 3600 * 1000).toISOString().slice(11, 16);
 }

@@ -1,3 +1,4 @@
+import { HttpError } from '@hcw/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
@@ -5,7 +6,6 @@ import type { SecondFactorStore } from '../auth/second-factor/second-factor-stor
 import { clientAddress } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import type { DesktopPool } from '../desktops/desktop-pool.js';
-import { HttpError } from '../http/errors.js';
 
 const UserId = z.string().min(1).max(200);
 

@@ -1,3 +1,4 @@
+import { tokyoDateTimeSeconds } from '@hcw/common';
 import { escapeHtml as h } from '../http/html.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import type { PendingEnrolmentCode } from '../auth/second-factor/enrolment-codes.js';
@@ -94,7 +95,7 @@ export function auditPage(
 <th>${h(m.patient)}</th><th>${h(m.address)}</th><th>${h(m.details)}</th></tr></thead><tbody>
 ${rows
   .map(
-    (r) => `<tr><td>${h(japanTime(r.occurredAt))}</td><td>${h(r.type)}</td><td>${h(r.outcome)}</td>
+    (r) => `<tr><td>${h(tokyoDateTimeSeconds(r.occurredAt))}</td><td>${h(r.type)}</td><td>${h(r.outcome)}</td>
 <td>${h(r.actorId ?? '')}</td><td>${h(r.actorOrganisation ?? '')}</td><td>${h(r.patientId ?? '')}</td>
 <td>${h(r.clientAddress ?? '')}</td><td><code>${h(JSON.stringify(r.details))}</code></td></tr>`,
   )
@@ -103,7 +104,7 @@ ${rows
   const body = `
 <section aria-labelledby="chain-title"><h2 id="chain-title">${h(m.chain)}</h2>
 <p id="chain-status" class="${view.chain && !view.chain.ok ? 'bad' : 'ok'}">${chain}</p>
-${view.chain ? `<p class="meta">${h(m.verifiedAt)}: ${h(japanTime(new Date(view.chain.verifiedAt)))}</p>` : ''}
+${view.chain ? `<p class="meta">${h(m.verifiedAt)}: ${h(tokyoDateTimeSeconds(new Date(view.chain.verifiedAt)))}</p>` : ''}
 <form method="get" action="/admin/audit">${lang ? '<input type="hidden" name="lang" value="en">' : ''}
 <input type="hidden" name="verify" value="1"><button type="submit">${h(m.verifyNow)}</button></form></section>
 <section aria-labelledby="search-title"><h2 id="search-title">${h(m.searchAudit)}</h2>
@@ -131,7 +132,7 @@ export function enrolmentCodesPage(
   const rows = pending
     .map(
       (p) => `<tr data-id="${h(p.id)}"><td>${h(p.userId)}</td><td>${h(p.issuedBy)}</td>
-<td>${h(japanTime(p.issuedAt))}</td><td>${h(japanTime(p.expiresAt))}</td>
+<td>${h(tokyoDateTimeSeconds(p.issuedAt))}</td><td>${h(tokyoDateTimeSeconds(p.expiresAt))}</td>
 <td><button type="button" class="revoke" data-id="${h(p.id)}">${h(m.revoke)}</button></td></tr>`,
     )
     .join('');
@@ -159,9 +160,4 @@ ${dataBlock('console-messages', m)}`;
     body,
     ['/client/admin/enrolment-codes.js'],
   );
-}
-
-/** A time as people in the workspace read it: Japan's clock, to the second. */
-export function japanTime(date: Date): string {
-  return new Date(date.getTime() + 9 * 3600 * 1000).toISOString().replace('T', ' ').slice(0, 19);
 }

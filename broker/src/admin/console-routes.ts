@@ -1,3 +1,4 @@
+import { HttpError } from '@hcw/common';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type RequestHandler, type Router } from 'express';
@@ -13,7 +14,6 @@ import type { SignedInUser } from '../auth/signed-in-user.js';
 import type { DesktopPool } from '../desktops/desktop-pool.js';
 import { PolicyChange, UnknownPoolError, type LivePoolSettings } from '../desktops/pool-policies.js';
 import { applyIdleTimeout, applySessionDeadline } from '../desktops/session-policy.js';
-import { HttpError } from '../http/errors.js';
 import { requireClientHeader } from '../http/guards.js';
 import { bilingualNoticePage } from '../http/pages.js';
 import { MIN_PRODUCTION_RETENTION_DAYS, recordingPolicyText } from '../recording/recording-policy.js';

@@ -1,10 +1,10 @@
+import { HttpError } from '@hcw/common';
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
 import type { EnrolmentCodes } from '../auth/second-factor/enrolment-codes.js';
 import { clientAddress } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
-import { HttpError } from '../http/errors.js';
 import { consoleLanguage, consoleMessages } from './console-messages.js';
 import { enrolmentCodesPage } from './console-pages.js';
 import { requireClientHeader } from '../http/guards.js';

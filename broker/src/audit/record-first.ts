@@ -1,5 +1,5 @@
+import { type Bilingual } from '@hcw/common';
 import type { AuditEvent, AuditTrail } from '@hcw/common';
-import type { Bilingual } from '../http/pages.js';
 
 /** What a user is told when something cannot be allowed because it could not be recorded. */
 export const AUDIT_UNAVAILABLE: Bilingual = {

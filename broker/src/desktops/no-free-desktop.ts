@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '@hcw/common';
 
 /** How often a waiting client page asks again: often enough to feel immediate, rare enough to cost nothing. */
 export const WAITING_RETRY_SECONDS = 10;

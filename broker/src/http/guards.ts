@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { HttpError } from './errors.js';
+import { HttpError } from '@hcw/common';
 
 /** A signed-in session, or 401. */
 export const requireUser: RequestHandler = (req, _res, next) => {

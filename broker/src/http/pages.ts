@@ -1,10 +1,5 @@
+import { type Bilingual, bilingualMessage } from '@hcw/common';
 import { escapeHtml } from './html.js';
-
-/** Words a user may act on, in Japanese first and English after. */
-export interface Bilingual {
-  ja: string;
-  en: string;
-}
 
 /** The broker's own small pages (sign-in steps, notices): Japanese, our stylesheet, our scripts only. */
 export function authPage(title: string, body: string, scripts: string[] = []): string {
@@ -33,11 +28,6 @@ export function noticePage(
   );
 }
 
-export interface Bilingual {
-  ja: string;
-  en: string;
-}
-
 /** A notice in both languages, Japanese first: for refusals a person must understand and pass on. */
 export function bilingualNoticePage(
   title: Bilingual,
@@ -45,7 +35,7 @@ export function bilingualNoticePage(
   link?: { href: string; text: Bilingual },
 ): string {
   return authPage(
-    `${title.ja} / ${title.en}`,
+    bilingualMessage(title),
     `<p>${escapeHtml(message.ja)}</p><p lang="en">${escapeHtml(message.en)}</p>` +
       (link
         ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text.ja)} / <span lang="en">${escapeHtml(link.text.en)}</span></a></p>`

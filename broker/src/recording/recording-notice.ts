@@ -1,9 +1,9 @@
+import { HttpError } from '@hcw/common';
 import express, { type Request, type Router } from 'express';
 import type { AuditTrail } from '@hcw/common';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import { clientAddress } from '../auth/sign-in-flow.js';
 import type { DesktopPool, LeasedDesktop } from '../desktops/desktop-pool.js';
-import { HttpError } from '../http/errors.js';
 import { escapeHtml as h } from '../http/html.js';
 import { authPage } from '../http/pages.js';
 import { isRecorded, recordingPolicyText } from './recording-policy.js';

@@ -1,6 +1,7 @@
+import { tokyoDateTimeSeconds } from '@hcw/common';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import { fill, consoleMessages, type ConsoleLanguage } from '../admin/console-messages.js';
-import { japanTime, layout } from '../admin/console-pages.js';
+import { layout } from '../admin/console-pages.js';
 import { escapeHtml as h } from '../http/html.js';
 import { MATCH_TOLERANCE_SECONDS, type PatientAccess, type PatientRecordings } from './patient-accesses.js';
 import type { RecordingMessages } from './recording-messages.js';
@@ -41,10 +42,10 @@ ${rows
   .map(({ recording: r, accesses }) => {
     const playable = r.state !== 'deleted';
     return `<tr data-recording="${h(r.id)}"><td>${h(r.userDisplayName)}（${h(r.userId)}）</td><td>${h(r.userOrganisation)}</td>
-<td>${h(r.desktopId)}（${h(r.poolId)}）</td><td>${h(japanTime(r.startedAt))}</td>
-<td>${h(r.endedAt ? japanTime(r.endedAt) : '—')}</td><td class="number">${h(duration(r))}</td>
+<td>${h(r.desktopId)}（${h(r.poolId)}）</td><td>${h(tokyoDateTimeSeconds(r.startedAt))}</td>
+<td>${h(r.endedAt ? tokyoDateTimeSeconds(r.endedAt) : '—')}</td><td class="number">${h(duration(r))}</td>
 <td class="number">${h(size(r.fileBytes))}</td><td>${h(m[`state-${r.state}`])}</td>
-${withAccesses ? `<td>${(accesses ?? []).map((a) => h(`${japanTime(a.occurredAt)} ${a.type}`)).join('<br>')}</td>` : ''}
+${withAccesses ? `<td>${(accesses ?? []).map((a) => h(`${tokyoDateTimeSeconds(a.occurredAt)} ${a.type}`)).join('<br>')}</td>` : ''}
 <td>${playable ? `<a class="button" href="/admin/recordings/${h(r.id)}${languageQuery(language)}">${h(m.play)}</a>` : ''}</td></tr>`;
   })
   .join('')}</tbody></table></div>`;
@@ -55,7 +56,9 @@ function accessesTable(m: RecordingMessages, accesses: PatientAccess[], id: stri
 <th>${h(m.patient)}</th><th>${h(m.accessType)}</th><th>${h(m.accessOutcome)}</th>${withSeek ? '<th></th>' : ''}</tr></thead><tbody>
 ${accesses
   .map(
-    (a) => `<tr><td>${h(japanTime(a.occurredAt))}</td><td>${h(a.actorId)}</td><td>${h(a.patientId)}</td>
+    (
+      a,
+    ) => `<tr><td>${h(tokyoDateTimeSeconds(a.occurredAt))}</td><td>${h(a.actorId)}</td><td>${h(a.patientId)}</td>
 <td>${h(a.type)}</td><td>${h(a.outcome)}</td>${
       withSeek
         ? `<td><button type="button" class="seek" data-offset-ms="${Math.max(0, a.occurredAt.getTime() - withSeek.getTime())}">${h(m.seekHere)}</button></td>`
@@ -140,11 +143,11 @@ export function playerPage(
 <dl class="facts">
 <dt>${h(m.who)}</dt><dd>${h(recording.userDisplayName)}（${h(recording.userId)}）、${h(recording.userOrganisation)}</dd>
 <dt>${h(m.desktop)}</dt><dd>${h(recording.desktopId)}（${h(recording.poolId)}）</dd>
-<dt>${h(m.startedAt)}</dt><dd>${h(japanTime(recording.startedAt))}</dd>
-<dt>${h(m.endedAt)}</dt><dd>${h(recording.endedAt ? japanTime(recording.endedAt) : '—')}</dd>
+<dt>${h(m.startedAt)}</dt><dd>${h(tokyoDateTimeSeconds(recording.startedAt))}</dd>
+<dt>${h(m.endedAt)}</dt><dd>${h(recording.endedAt ? tokyoDateTimeSeconds(recording.endedAt) : '—')}</dd>
 <dt>${h(m.size)}</dt><dd>${h(size(recording.fileBytes))}</dd>
 <dt>${h(m.state)}</dt><dd>${h(m[`state-${recording.state}`])}</dd>
-<dt>${h(m.expiresAt)}</dt><dd>${h(japanTime(recording.expiresAt))}</dd>
+<dt>${h(m.expiresAt)}</dt><dd>${h(tokyoDateTimeSeconds(recording.expiresAt))}</dd>
 <dt>${h(m.sessionRef)}</dt><dd><code>${h(recording.sessionRef)}</code></dd>
 </dl>
 ${recording.state === 'complete' ? '' : `<p class="notice">${h(m.incompleteNote)}</p>`}

@@ -1,3 +1,4 @@
+import { HttpError } from '@hcw/common';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
@@ -5,7 +6,6 @@ import { AuditQuery } from '../admin/audit-search.js';
 import { consoleLanguage } from '../admin/console-messages.js';
 import { clientAddress } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
-import { HttpError } from '../http/errors.js';
 import { PortalAuditReader, recordingsForPatient, type PatientAccess } from './patient-accesses.js';
 import { RecordingIntegrityError, readRecording, type RecordingSummary } from './recording-file.js';
 import { recordingMessages } from './recording-messages.js';

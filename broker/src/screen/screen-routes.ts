@@ -1,10 +1,10 @@
+import { HttpError } from '@hcw/common';
 import express, { type Router } from 'express';
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import type { DesktopPool } from '../desktops/desktop-pool.js';
 import { countInWindow } from '../auth/rate-limits.js';
-import { HttpError } from '../http/errors.js';
 import { requireClientHeader, requireUser } from '../http/guards.js';
 import { DeviceViewport, desktopScreenFor } from './device-screen.js';
 import type { ScreenUpdates } from './screen-updates.js';

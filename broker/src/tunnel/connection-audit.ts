@@ -1,4 +1,4 @@
-import type { AuditTrail } from '@hcw/common';
+import { type AuditTrail, bilingualMessage } from '@hcw/common';
 import { AUDIT_UNAVAILABLE, recordEventually, recordFirst } from '../audit/record-first.js';
 import type { EgressCounters } from './egress-filter.js';
 import type { LiveTunnel } from './tunnel-server.js';
@@ -27,7 +27,7 @@ export function connectionAudit(audit: AuditTrail, log: (message: string) => voi
         return undefined;
       } catch (error) {
         log(`connection refused: ${(error as Error).message}`);
-        return `${AUDIT_UNAVAILABLE.ja} / ${AUDIT_UNAVAILABLE.en}`;
+        return bilingualMessage(AUDIT_UNAVAILABLE);
       }
     },
 

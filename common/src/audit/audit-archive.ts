@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { z } from 'zod';
+import { tokyoDate } from '../time/tokyo-time.js';
 import { canonicalJson } from './canonical-json.js';
 
 /**
@@ -58,11 +59,6 @@ export function keyIdOf(publicKey: KeyObject): string {
 
 const pad = (n: number): string => String(n).padStart(12, '0');
 const fileHash = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-/** The day of a timestamp in Japan, which is how auditors here ask ("last Tuesday's records"). */
-function tokyoDay(at: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo' }).format(at);
-}
 
 interface ArchivedRow {
   id: string;
@@ -142,7 +138,7 @@ export async function writeCheckpoint(
           [lastId, options.batchSize ?? 5000],
         );
         for (const row of batch.rows) {
-          firstDay ??= tokyoDay(row.occurred_at);
+          firstDay ??= tokyoDate(row.occurred_at);
           lines.push(
             JSON.stringify({
               id: Number(row.id),

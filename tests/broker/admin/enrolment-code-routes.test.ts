@@ -119,7 +119,8 @@ describe('enrolment codes in the console and the admin API', function () {
     const nurse = (await broker.signIn(aUser({ id: 'codes.nurse' }))).cookie;
     const refused = await issue(nurse, { userId: 'codes.nurse' });
     assert.equal(refused.status, 403);
-    assert.deepEqual(Object.keys(refused.body.error).sort(), ['en', 'ja']);
+    assert.deepEqual(Object.keys(refused.body.error), ['ja', 'en', 'code']);
+    assert.equal(refused.body.error.code, 'forbidden');
     assert.equal(
       (await request(broker.app).get('/admin/api/enrolment-codes').set('cookie', nurse)).status,
       403,

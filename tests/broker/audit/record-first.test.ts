@@ -252,7 +252,7 @@ describe('a new desktop lease while the audit store is down', function () {
     await postgres.process.stop();
     const refused = await connect(cookie);
     assert.equal(refused.status, 503);
-    assert.deepEqual(refused.body, { error: AUDIT_UNAVAILABLE });
+    assert.deepEqual(refused.body, { error: { ...AUDIT_UNAVAILABLE, code: 'audit-unavailable' } });
     assert.equal(await broker.redis.get('lease:user:lease.refused'), null, 'no desktop is leased unrecorded');
   });
 });

@@ -376,6 +376,7 @@ describe('session recordings in the console', function () {
         assert.deepEqual(stream.body.error, {
           ja: '監査担当者のみが行えます。',
           en: 'Only auditors can do this.',
+          code: 'forbidden',
         });
         assert.equal((await auditRows('admin-access', actor)).length, before + 3);
       }

@@ -1,6 +1,6 @@
+import { ForbiddenError } from '@hcw/common';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { ForbiddenError } from '../../../workspace-app/src/http/errors.js';
 import {
   answerInvitation,
   inviteToCareTeam,

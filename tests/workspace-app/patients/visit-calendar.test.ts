@@ -1,3 +1,4 @@
+import { tokyoDate } from '@hcw/common';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import {
@@ -8,7 +9,6 @@ import { leaveCareTeam } from '../../../workspace-app/src/patients/care-team.js'
 import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
 import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
 import { addRecordItem } from '../../../workspace-app/src/patients/record-items.js';
-import { tokyoDate } from '../../../workspace-app/src/patients/tokyo-time.js';
 import {
   cancelVisit,
   listPatientVisits,

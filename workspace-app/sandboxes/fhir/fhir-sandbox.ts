@@ -1,7 +1,7 @@
+import { tokyoIsoString } from '@hcw/common';
 import express, { type Request, type Response } from 'express';
 import { cycle, demoCareTeams, demoMessages, demoStaff } from '../demo-care-teams.js';
 import type { Sandbox } from '../start-sandbox.js';
-import { toTokyoIso } from '../tokyo-time.js';
 import { createVendorOutage, type OutageMode } from '../vendor-outage.js';
 import { renderVendorPage } from '../vendor-web-page.js';
 
@@ -83,7 +83,7 @@ export function createFhirSandbox(options: FhirSandboxOptions = {}): FhirSandbox
           display: `${input.patient.family} ${input.patient.given}`,
         },
         ...(input.topic ? { topic: { text: input.topic } } : {}),
-        sent: toTokyoIso(sent),
+        sent: tokyoIsoString(sent),
         sender: { reference: `PractitionerRole/${input.sender.id}`, display: input.sender.name },
         payload: [{ contentString: input.text }],
       }),
@@ -270,7 +270,7 @@ export function createFhirSandbox(options: FhirSandboxOptions = {}): FhirSandbox
         facts: [
           ['患者', `${input.patient.family} ${input.patient.given}`],
           ['送信者', `${input.sender.name}（${input.sender.role}）`],
-          ['送信日時', toTokyoIso(input.sent)],
+          ['送信日時', tokyoIsoString(input.sent)],
         ],
         body: input.text,
       }),

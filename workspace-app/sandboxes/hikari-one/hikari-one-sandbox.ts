@@ -1,8 +1,8 @@
+import { tokyoIsoString, tokyoDateTimeSeconds } from '@hcw/common';
 import express, { type Request } from 'express';
 import iconv from 'iconv-lite';
 import { cycle, demoCareTeams, demoMessages, demoStaff } from '../demo-care-teams.js';
 import type { Sandbox } from '../start-sandbox.js';
-import { toTokyoIso, toTokyoLocal } from '../tokyo-time.js';
 import { createVendorOutage, type OutageMode } from '../vendor-outage.js';
 import { renderVendorPage } from '../vendor-web-page.js';
 import { writeCsv } from './write-csv.js';
@@ -95,7 +95,7 @@ export function createHikariOneSandbox(options: HikariOneSandboxOptions): Hikari
       record.groupName,
       record.authorName,
       record.occupation,
-      toTokyoLocal(record.recordedAt),
+      tokyoDateTimeSeconds(record.recordedAt).replaceAll('-', '/'),
       record.subject ?? '',
       record.body,
     ]);
@@ -131,7 +131,7 @@ export function createHikariOneSandbox(options: HikariOneSandboxOptions): Hikari
         .map((batch) => ({
           sequence: batch.sequence,
           file_name: `hikari_export_${String(batch.sequence).padStart(6, '0')}.csv`,
-          created_at: toTokyoIso(batch.createdAt),
+          created_at: tokyoIsoString(batch.createdAt),
           record_count: batch.recordCount,
         })),
     });
@@ -168,7 +168,7 @@ export function createHikariOneSandbox(options: HikariOneSandboxOptions): Hikari
         facts: [
           ['患者グループ', record.groupName],
           ['記入者', `${record.authorName}（${record.occupation}）`],
-          ['記録日時', toTokyoLocal(record.recordedAt)],
+          ['記録日時', tokyoDateTimeSeconds(record.recordedAt).replaceAll('-', '/')],
         ],
         body: record.body,
       }),

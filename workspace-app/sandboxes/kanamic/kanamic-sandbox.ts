@@ -1,8 +1,8 @@
+import { tokyoIsoString } from '@hcw/common';
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { cycle, demoCareTeams, demoMessages, demoStaff } from '../demo-care-teams.js';
 import type { Sandbox } from '../start-sandbox.js';
-import { toTokyoIso } from '../tokyo-time.js';
 import { createVendorOutage, type OutageMode } from '../vendor-outage.js';
 import { renderVendorPage } from '../vendor-web-page.js';
 
@@ -73,7 +73,7 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
       },
       ...(input.subject ? { subject: input.subject } : {}),
       text: input.text,
-      created_at: toTokyoIso(createdAt),
+      created_at: tokyoIsoString(createdAt),
       web_url: `${baseUrl}/web/groups/${encodeURIComponent(input.groupId)}/messages/${encodeURIComponent(entry.id)}`,
     };
   };
@@ -177,7 +177,7 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
         facts: [
           ['グループ', input.groupName],
           ['投稿者', `${input.staffName}（${input.occupation}）`],
-          ['日時', toTokyoIso(createdAt)],
+          ['日時', tokyoIsoString(createdAt)],
         ],
         body: input.text,
       }),

@@ -1,8 +1,8 @@
+import { tokyoIsoString } from '@hcw/common';
 import { createHmac, randomUUID } from 'node:crypto';
 import express from 'express';
 import { cycle, demoCareTeams, demoMessages, demoStaff } from '../demo-care-teams.js';
 import type { Sandbox } from '../start-sandbox.js';
-import { toTokyoIso } from '../tokyo-time.js';
 import { createVendorOutage, type OutageMode } from '../vendor-outage.js';
 import { renderVendorPage } from '../vendor-web-page.js';
 
@@ -146,7 +146,7 @@ export function createMcsSandbox(options: McsSandboxOptions): McsSandbox {
       accountId,
       group: { id: post.groupId, name: post.groupName },
       author: { role: post.authorRole },
-      postedAt: toTokyoIso(post.postedAt),
+      postedAt: tokyoIsoString(post.postedAt),
       unreadCount: unread.get(post.groupId) ?? 0,
       url: deepLink(post),
     };
@@ -200,7 +200,7 @@ export function createMcsSandbox(options: McsSandboxOptions): McsSandbox {
         title: post.groupName,
         facts: [
           ['投稿者', post.authorName ? `${post.authorName}（${post.authorRole}）` : post.authorRole],
-          ['投稿日時', toTokyoIso(post.postedAt)],
+          ['投稿日時', tokyoIsoString(post.postedAt)],
         ],
         body: post.body,
       }),

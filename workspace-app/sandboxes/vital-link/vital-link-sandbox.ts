@@ -1,7 +1,7 @@
+import { tokyoIsoString } from '@hcw/common';
 import express from 'express';
 import { cycle, demoCareTeams, demoStaff } from '../demo-care-teams.js';
 import type { Sandbox } from '../start-sandbox.js';
-import { toTokyoIso } from '../tokyo-time.js';
 import { createVendorOutage, type OutageMode } from '../vendor-outage.js';
 import { renderVendorPage } from '../vendor-web-page.js';
 
@@ -70,7 +70,7 @@ export function createVitalLinkSandbox(options: VitalLinkSandboxOptions): VitalL
       record_type: record.type,
       team: { team_id: record.input.teamId, team_name: record.input.teamName },
       author: { name: record.input.authorName, job_title: record.input.jobTitle },
-      recorded_at: toTokyoIso(record.recordedAt),
+      recorded_at: tokyoIsoString(record.recordedAt),
       link: link(record),
     };
     if (record.type === 'message') {
@@ -140,7 +140,7 @@ export function createVitalLinkSandbox(options: VitalLinkSandboxOptions): VitalL
     const facts: Array<readonly [string, string]> = [
       ['チーム', record.input.teamName],
       ['記録者', `${record.input.authorName}（${record.input.jobTitle}）`],
-      ['記録日時', toTokyoIso(record.recordedAt)],
+      ['記録日時', tokyoIsoString(record.recordedAt)],
     ];
     if (record.type === 'vital') {
       const { temperature, systolic, diastolic, pulse, spo2 } = record.input;

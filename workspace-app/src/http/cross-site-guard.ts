@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { ForbiddenError } from './errors.js';
+import { ForbiddenError } from '@hcw/common';
 
 /** Methods that change nothing; every other method is a change and must come from the portal's own pages. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);

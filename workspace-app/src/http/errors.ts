@@ -1,49 +1,12 @@
 import type { ErrorRequestHandler } from 'express';
+import { errorBody, refusalOf } from '@hcw/common';
 
-/** Errors a person can act on, each with a message in Japanese and English. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly messageJa: string,
-    readonly messageEn: string,
-  ) {
-    super(messageEn);
-  }
-}
-
-export class BadRequestError extends HttpError {
-  constructor(ja: string, en: string) {
-    super(400, ja, en);
-  }
-}
-
-export class UnauthorisedError extends HttpError {
-  constructor(ja = 'サインインが必要です。', en = 'Sign-in is required.') {
-    super(401, ja, en);
-  }
-}
-
-export class ForbiddenError extends HttpError {
-  constructor(ja = 'この操作は許可されていません。', en = 'You are not allowed to do this.') {
-    super(403, ja, en);
-  }
-}
-
-export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-  if (error instanceof HttpError) {
-    res.status(error.status).json({ error: { ja: error.messageJa, en: error.messageEn } });
-    return;
-  }
-  // Body parser errors carry a status; anything else is ours and is logged without request data.
-  const status = (error as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    res
-      .status(status)
-      .json({ error: { ja: 'リクエストの形式が正しくありません。', en: 'The request is malformed.' } });
-    return;
-  }
-  process.stderr.write(`portal error: ${(error as Error).message}\n`);
-  res
-    .status(500)
-    .json({ error: { ja: 'サーバーで問題が発生しました。', en: 'Something went wrong on the server.' } });
+/** Every refusal as `{ error: { ja, en, code } }`; anything unexpected is logged without request data. */
+export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  // Failed halfway through an answer (a stream cut short): Express's own handler ends the connection.
+  if (res.headersSent) return next(error);
+  const refusal = refusalOf(error);
+  if (!refusal.isOurs) process.stderr.write(`portal error: ${(error as Error).message}\n`);
+  if (refusal.retryAfterSeconds !== undefined) res.set('Retry-After', String(refusal.retryAfterSeconds));
+  res.status(refusal.status).json(errorBody(refusal.text, refusal.code, refusal.retryAfterSeconds));
 };

@@ -1,5 +1,4 @@
-import type { Practitioner } from '@hcw/common';
-import type { Language } from '../ui/i18n.js';
+import { type Language, type Practitioner } from '@hcw/common';
 
 declare module 'express-session' {
   interface SessionData {

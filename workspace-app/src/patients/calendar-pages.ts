@@ -1,10 +1,10 @@
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { addDays, type Language, tokyoDate, tokyoTime } from '@hcw/common';
+import { escapeHtml } from '../ui/i18n.js';
 import type { CareTeam } from './care-team.js';
 import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
 import { button, href, link, patientPage, postForm, professionText } from './patient-page-parts.js';
 import { pt, type PatientMessageKey } from './patients-messages.js';
-import { addDays, tokyoDate, tokyoTime } from './tokyo-time.js';
 import type { ScheduledVisit, VisitStatus } from './visit-calendar.js';
 import type { VisitConflictError } from './visit-conflict-error.js';
 

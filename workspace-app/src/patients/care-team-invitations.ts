@@ -1,7 +1,7 @@
+import { bilingualMessage, ForbiddenError } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
-import { ForbiddenError } from '../http/errors.js';
-import { bilingualMessage, field } from '../validation/bilingual-fields.js';
+import { field } from '../validation/bilingual-fields.js';
 import {
   INVITATION_COLUMNS,
   invitationFromRow,

@@ -1,11 +1,11 @@
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { type Language, tokyoDateTime } from '@hcw/common';
+import { escapeHtml } from '../ui/i18n.js';
 import type { OpenInvitation } from './care-team-invitations.js';
 import type { CareTeam, CareTeamInvitation, InvitationStatus } from './care-team.js';
 import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
 import { button, href, link, patientPage, postForm, roleLabel } from './patient-page-parts.js';
 import { pt, type PatientMessageKey } from './patients-messages.js';
-import { tokyoDateTime } from './tokyo-time.js';
 
 const statusKeys: Record<InvitationStatus, PatientMessageKey> = {
   sent: 'invitationStatusSent',

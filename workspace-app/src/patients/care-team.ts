@@ -1,6 +1,7 @@
+import { bilingualMessage } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
-import { bilingualMessage, field } from '../validation/bilingual-fields.js';
+import { field } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import {
   activeMemberships,

@@ -1,10 +1,9 @@
 import type pg from 'pg';
-import { BadRequestError } from '../http/errors.js';
 import { canonicalEvent, type CanonicalEvent, type VitalSigns } from '../timeline/canonical-event.js';
 import { isUuid } from './patient-access.js';
 import type { PatientDeps } from './patient-audit.js';
 import { RecordNotFoundError } from './record-not-found-error.js';
-import { withTransaction } from '@hcw/common';
+import { BadRequestError, withTransaction } from '@hcw/common';
 
 /** Vital signs measured through a vendor system, shown in the record with where they came from. */
 export interface ConnectorVitals {

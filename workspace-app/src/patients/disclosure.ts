@@ -1,4 +1,4 @@
-import type { Bilingual } from '../validation/bilingual-fields.js';
+import { type Bilingual } from '@hcw/common';
 
 // DATA-1's two flags, one definition for the record, its documents and transfer requests.
 //   未告知 (not told): the patient has not been told. Professionals of the care team see it, labelled;

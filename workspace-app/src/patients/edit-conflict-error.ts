@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '@hcw/common';
 import type { StoredItem } from './stored-item.js';
 
 /**

@@ -1,7 +1,13 @@
-import { escapeHtml, type Language } from '../ui/i18n.js';
-import type { Bilingual, CodeLabels } from '../validation/bilingual-fields.js';
+import {
+  type Bilingual,
+  fromDatetimeLocal,
+  type Language,
+  splitBilingual,
+  toDatetimeLocal,
+} from '@hcw/common';
+import { escapeHtml } from '../ui/i18n.js';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
-import { fromDatetimeLocal, toDatetimeLocal } from './tokyo-time.js';
 
 /**
  * Forms for the standard items, described once and used both ways: rendered as HTML (with each
@@ -56,9 +62,7 @@ function pick(text: Bilingual, lang: Language): string {
 
 /** Splits an issue message written "日本語 / English" and keeps the reader's language. */
 export function messageIn(message: string, lang: Language): string {
-  const cut = message.indexOf(' / ');
-  if (cut < 0) return message;
-  return lang === 'ja' ? message.slice(0, cut) : message.slice(cut + 3);
+  return splitBilingual(message)[lang];
 }
 
 function fieldNames(group: GroupSpec): string[] {

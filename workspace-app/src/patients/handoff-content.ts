@@ -1,5 +1,5 @@
+import { type Bilingual } from '@hcw/common';
 import type { z } from 'zod';
-import type { Bilingual } from '../validation/bilingual-fields.js';
 import { field } from '../validation/bilingual-fields.js';
 import type { ConnectorVitals } from './connector-vitals.js';
 import { mayReadFlagged } from './disclosure.js';

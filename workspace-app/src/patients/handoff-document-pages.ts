@@ -1,5 +1,6 @@
+import { type Language, tokyoDateTime } from '@hcw/common';
 import { addressText, kanaOf } from './known-basics.js';
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { escapeHtml } from '../ui/i18n.js';
 import type { CareTeam } from './care-team.js';
 import type { Bundle } from './fhir-types.js';
 import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
@@ -21,7 +22,6 @@ import {
 import { patientDisplayName } from './patient-record.js';
 import { pt, type PatientMessageKey } from './patients-messages.js';
 import { sexLabels } from './standard-codes.js';
-import { tokyoDateTime } from './tokyo-time.js';
 
 const statusKeys: Record<HandoffStatus, PatientMessageKey> = {
   draft: 'statusDraft',

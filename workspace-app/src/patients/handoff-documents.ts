@@ -1,6 +1,5 @@
+import { bilingualMessage, HttpError } from '@hcw/common';
 import type pg from 'pg';
-import { HttpError } from '../http/errors.js';
-import { bilingualMessage } from '../validation/bilingual-fields.js';
 import {
   buildHandoffContent,
   contentFor,

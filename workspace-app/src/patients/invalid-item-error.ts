@@ -1,4 +1,4 @@
-import { BadRequestError } from '../http/errors.js';
+import { BadRequestError, splitBilingual } from '@hcw/common';
 
 export interface ItemIssue {
   /** Where in the input, e.g. `vitals.pulse` or `family.0.phone`; empty for the whole item. */
@@ -7,17 +7,12 @@ export interface ItemIssue {
   message: string;
 }
 
-function halves(message: string): [string, string] {
-  const cut = message.indexOf(' / ');
-  return cut < 0 ? [message, message] : [message.slice(0, cut), message.slice(cut + 3)];
-}
-
 /** A standard item that fails its schema; the first issue is named in the message, all are kept. */
 export class InvalidItemError extends BadRequestError {
   constructor(readonly issues: readonly ItemIssue[]) {
     const first = issues[0];
     const where = first?.path ? `${first.path}: ` : '';
-    const [ja, en] = first ? halves(first.message) : ['', ''];
+    const { ja, en } = first ? splitBilingual(first.message) : { ja: '', en: '' };
     super(`入力内容に誤りがあります。${where}${ja}`, `The input is not valid. ${where}${en}`);
   }
 }

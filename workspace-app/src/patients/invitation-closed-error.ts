@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '@hcw/common';
 
 export type ClosedInvitationStatus = 'accepted' | 'declined' | 'revoked' | 'expired';
 

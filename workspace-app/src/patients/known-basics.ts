@@ -1,4 +1,4 @@
-import type { Bilingual } from '../validation/bilingual-fields.js';
+import { type Bilingual } from '@hcw/common';
 import type { Address, PatientBasics, PersonName } from './standard-items.js';
 
 // Registration needs only name and sex; these read the rest as far as it is known, and name what is not.

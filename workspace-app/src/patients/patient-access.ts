@@ -1,6 +1,6 @@
+import { ForbiddenError } from '@hcw/common';
 import type pg from 'pg';
 import type { Practitioner } from '@hcw/common';
-import { ForbiddenError } from '../http/errors.js';
 
 /** What a care-team member may be: owners also manage the team, readers only read. */
 export const teamRoles = ['owner', 'editor', 'reader'] as const;

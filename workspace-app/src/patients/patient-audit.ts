@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { withTransaction, type AuditEvent, type AuditTrail } from '@hcw/common';
-import { HttpError } from '../http/errors.js';
+import { type AuditEvent, type AuditTrail, HttpError, withTransaction } from '@hcw/common';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { EditConflictError } from './edit-conflict-error.js';
 import { isUuid, PatientAccessDeniedError } from './patient-access.js';

@@ -1,4 +1,5 @@
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { type Language, tokyoDateTime } from '@hcw/common';
+import { escapeHtml } from '../ui/i18n.js';
 import { todaysVisitsCard } from './calendar-pages.js';
 import { renderFields, type RawForm } from './form-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
@@ -16,7 +17,6 @@ import {
 } from './patient-page-parts.js';
 import { pt } from './patients-messages.js';
 import { sexLabels } from './standard-codes.js';
-import { tokyoDateTime } from './tokyo-time.js';
 import type { ScheduledVisit } from './visit-calendar.js';
 
 /** The practitioner's patients, with today's visits on top: the first page after a visit. */

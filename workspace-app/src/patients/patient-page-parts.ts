@@ -1,7 +1,8 @@
+import { type Bilingual, type Language, tokyoDateTime, tokyoToday } from '@hcw/common';
 import { procedureLabels } from '../clinical/procedures.js';
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { escapeHtml } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
-import { tokyoToday, type Bilingual, type CodeLabels } from '../validation/bilingual-fields.js';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 import type { VitalReading } from './handoff-content.js';
 import type { TeamRole } from './patient-access.js';
 import { pt } from './patients-messages.js';
@@ -26,7 +27,6 @@ import {
   explanationAudienceLabels,
 } from './standard-codes.js';
 import type { ItemData, ItemKind } from './standard-items.js';
-import { tokyoDateTime } from './tokyo-time.js';
 
 /** A page of the patient record: the portal's layout plus the record's own stylesheet and script. */
 export function patientPage(lang: Language, title: string, body: string): string {

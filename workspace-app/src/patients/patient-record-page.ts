@@ -1,6 +1,7 @@
+import { type Language, tokyoDateTime } from '@hcw/common';
 import { addressText, kanaOf, missingBasics } from './known-basics.js';
 import type { PatientBasics } from './standard-items.js';
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { escapeHtml } from '../ui/i18n.js';
 import { renderFields, type RawForm } from './form-fields.js';
 import { vitalReadings } from './handoff-content.js';
 import type { ItemIssue } from './invalid-item-error.js';
@@ -34,7 +35,6 @@ import {
 } from './standard-codes.js';
 import { itemKindLabels, type ItemKind } from './standard-items.js';
 import type { ItemVersion, StoredItem } from './stored-item.js';
-import { tokyoDateTime } from './tokyo-time.js';
 
 function changedLine(item: StoredItem, lang: Language): string {
   return `<p class="meta">${escapeHtml(

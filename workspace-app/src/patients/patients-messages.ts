@@ -1,4 +1,4 @@
-import type { Language } from '../ui/i18n.js';
+import { catalogueReader } from '@hcw/common';
 
 /** The patient record's own words, Japanese first; kept here rather than in the portal-wide table. */
 const messages = {
@@ -141,10 +141,4 @@ const messages = {
 
 export type PatientMessageKey = keyof typeof messages;
 
-export function pt(
-  lang: Language,
-  key: PatientMessageKey,
-  values: Record<string, string | number> = {},
-): string {
-  return messages[key][lang].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
-}
+export const pt = catalogueReader(messages);

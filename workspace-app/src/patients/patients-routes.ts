@@ -1,11 +1,17 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
-import { AuditTrail } from '@hcw/common';
-import { HttpError, UnauthorisedError } from '../http/errors.js';
+import {
+  AuditTrail,
+  HttpError,
+  type Language,
+  toDatetimeLocal,
+  tokyoDate,
+  UnauthorisedError,
+} from '@hcw/common';
 import '../http/session-types.js';
 import { notifyPractitioners } from '../timeline/notify-practitioners.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { escapeHtml } from '../ui/i18n.js';
 import { languageOf } from '../ui/language.js';
 import { renderMyCalendar, renderPatientCalendar, renderTodayPage, visitPlanForm } from './calendar-pages.js';
 import {
@@ -63,7 +69,6 @@ import {
   removeRecordItem,
 } from './record-items.js';
 import { isItemKind, type ItemKind } from './standard-items.js';
-import { toDatetimeLocal, tokyoDate } from './tokyo-time.js';
 import {
   cancelVisit,
   listPatientVisits,

@@ -1,5 +1,5 @@
+import { BadRequestError } from '@hcw/common';
 import type pg from 'pg';
-import { BadRequestError } from '../http/errors.js';
 import { isSameOrganisation, type DisclosureFlags } from './disclosure.js';
 import { EditConflictError } from './edit-conflict-error.js';
 import { InvalidItemError } from './invalid-item-error.js';

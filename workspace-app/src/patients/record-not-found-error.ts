@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '@hcw/common';
 
 /**
  * The item, visit or invitation does not exist for this reader. Also the answer for an undisclosed

@@ -2,8 +2,7 @@ import type pg from 'pg';
 import type { PatientActor } from './patient-actor.js';
 import { insertItem } from './record-items.js';
 import { parseItem, type ItemData, type ItemKind } from './standard-items.js';
-import { tokyoDate, tokyoDayRange } from './tokyo-time.js';
-import { withTransaction } from '@hcw/common';
+import { tokyoDate, tokyoDayRange, withTransaction } from '@hcw/common';
 
 // Invented patients for the demo; any likeness to real people is chance. Two of them are the patients
 // of the vendor sandboxes' demo care teams, so the timeline and the record speak of the same people.

@@ -1,7 +1,8 @@
+import { bilingualMessage } from '@hcw/common';
 import { z } from 'zod';
 import { procedureLabels } from '../clinical/procedures.js';
 import { vitalRanges } from '../clinical/vital-ranges.js';
-import { bilingualMessage, field } from '../validation/bilingual-fields.js';
+import { field } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import {
   adlLevelLabels,

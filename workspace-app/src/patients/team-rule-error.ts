@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '@hcw/common';
 
 /** A change to a care team that would break one of its rules, e.g. leave it without an owner. */
 export class TeamRuleError extends HttpError {

@@ -1,6 +1,7 @@
+import { bilingualMessage, tokyoDate, tokyoDayRange } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
-import { bilingualMessage, field } from '../validation/bilingual-fields.js';
+import { field } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import {
   activeMemberships,
@@ -16,7 +17,6 @@ import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type PatientDeps } from './patient-audit.js';
 import { patientNames } from './patient-record.js';
 import { RecordNotFoundError } from './record-not-found-error.js';
-import { tokyoDate, tokyoDayRange } from './tokyo-time.js';
 import { VisitConflictError, type ConflictingVisit } from './visit-conflict-error.js';
 
 export type VisitStatus = 'planned' | 'done' | 'cancelled';

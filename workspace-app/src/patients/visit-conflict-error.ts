@@ -1,5 +1,4 @@
-import { HttpError } from '../http/errors.js';
-import { tokyoDateTime, tokyoTime } from './tokyo-time.js';
+import { HttpError, tokyoDateTime, tokyoTime } from '@hcw/common';
 
 /** A visit the new one would overlap; the patient is named only to readers of that patient's record. */
 export interface ConflictingVisit {

@@ -3,13 +3,14 @@ import express, { type Router } from 'express';
 import type pg from 'pg';
 import type { RedisClientType } from 'redis';
 import {
+  BadRequestError,
   CreateHandoffRequest,
+  type CreateHandoffResponse,
   HANDOFF_PATH,
+  HttpError,
   Practitioner,
   verifyRequest,
-  type CreateHandoffResponse,
 } from '@hcw/common';
-import { BadRequestError, HttpError } from '../http/errors.js';
 import { messagePage } from '../ui/start-page.js';
 import { t } from '../ui/i18n.js';
 import { languageOf } from '../ui/language.js';

@@ -1,4 +1,5 @@
-import { escapeHtml as h, type Language } from '../ui/i18n.js';
+import { type Language } from '@hcw/common';
+import { escapeHtml as h } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
 import type { AccountLink } from './account-links.js';
 import type { PatientGroupMapping } from './patient-groups.js';

@@ -1,4 +1,4 @@
-import type { Language } from '../ui/i18n.js';
+import { catalogueReader } from '@hcw/common';
 import type { AuthorRole } from './canonical-event.js';
 
 /** The timeline's own words, Japanese first; kept here rather than in the portal-wide table. */
@@ -86,9 +86,7 @@ const messages = {
 
 export type TimelineMessageKey = keyof typeof messages;
 
-export function tl(lang: Language, key: TimelineMessageKey, values: Record<string, string> = {}): string {
-  return messages[key][lang].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
-}
+export const tl = catalogueReader(messages);
 
 export const roleLabels: Record<AuthorRole, { ja: string; en: string }> = {
   doctor: { ja: '医師', en: 'Doctor' },

@@ -1,4 +1,5 @@
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { type Language } from '@hcw/common';
+import { escapeHtml } from '../ui/i18n.js';
 import { layout, type LayoutOptions } from '../ui/layout.js';
 import { authorRoles, type VitalSigns } from './canonical-event.js';
 import { allowedDeepLink, type DeepLinkAllowList } from './deep-link-allow-list.js';

@@ -1,14 +1,12 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { AuditTrail } from '@hcw/common';
+import { AuditTrail, BadRequestError, HttpError, type Language } from '@hcw/common';
 import type { PortalConfig } from '../config.js';
 import { createConnectors } from '../connectors/create-connectors.js';
 import { createPushReceiver } from '../connectors/push-receiver.js';
-import { BadRequestError, HttpError } from '../http/errors.js';
 import { messagePage } from '../ui/start-page.js';
 import { languageOf } from '../ui/language.js';
-import type { Language } from '../ui/i18n.js';
 import {
   confirmAccountLink,
   listAccountLinks,

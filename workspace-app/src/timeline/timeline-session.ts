@@ -1,6 +1,6 @@
+import { ForbiddenError, UnauthorisedError } from '@hcw/common';
 import type { Request } from 'express';
 import type { Practitioner } from '@hcw/common';
-import { ForbiddenError, UnauthorisedError } from '../http/errors.js';
 import '../http/session-types.js';
 
 /** Sign-in roles with a timeline: those who take part in care or in transfers. */

@@ -1,5 +1,6 @@
+import { addDays, bilingualMessage, tokyoToday } from '@hcw/common';
 import { z } from 'zod';
-import { bilingualErrorMap, bilingualMessage, field } from '../validation/bilingual-fields.js';
+import { bilingualErrorMap, field } from '../validation/bilingual-fields.js';
 import { figuresOf, needsIsolationRoom, takeBed } from './bed-for-patient.js';
 import { patientSexLabels, roomTypeLabels } from './care-codes.js';
 import { hospitalStore } from './hospital-store.js';
@@ -19,7 +20,6 @@ import { TransferConflictError, TransferInputError } from './transfer-errors.js'
 import { notifyRequester, patientSummary } from './transfer-notifications.js';
 import { transferStore, type InquiryChange, type StoredInquiry } from './transfer-store.js';
 import { requireOpenRequest } from './send-inquiries.js';
-import { jstDatePlusDays, jstToday } from './jst-time.js';
 
 const note = () => field.text(2000).nullable().default(null);
 
@@ -142,13 +142,13 @@ export async function answerInquiry(
             },
           ]);
         }
-        const today = jstToday(now);
+        const today = tokyoToday(now);
         if (answer.admissionDate !== null && answer.admissionDate < today) {
           throw new TransferInputError([
             { path: 'admissionDate', ja: '入院日が過去の日付です', en: 'the admission date has passed' },
           ]);
         }
-        const latestAdmission = jstDatePlusDays(today, futureAdmissionDays);
+        const latestAdmission = addDays(today, futureAdmissionDays);
         if (answer.admissionDate !== null && answer.admissionDate > latestAdmission) {
           throw new TransferInputError([
             {

@@ -1,5 +1,6 @@
+import { bilingualMessage } from '@hcw/common';
 import { z } from 'zod';
-import { bilingualMessage, field } from '../validation/bilingual-fields.js';
+import { field } from '../validation/bilingual-fields.js';
 import {
   behaviouralSymptomLabels,
   dementiaLevelLabels,

@@ -1,5 +1,6 @@
+import { type Bilingual } from '@hcw/common';
 import { procedureLabels, type Procedure } from '../clinical/procedures.js';
-import type { Bilingual, CodeLabels } from '../validation/bilingual-fields.js';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 
 // The shared vocabulary of capacity profiles and transfer requests. Codes are stable ASCII so they
 // can be PostgreSQL enum values and JSON strings; the labels carry the Japanese terms users know.

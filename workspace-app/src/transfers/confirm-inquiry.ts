@@ -1,5 +1,5 @@
+import { tokyoDateTime, tokyoToday } from '@hcw/common';
 import { figuresOf, takeBed } from './bed-for-patient.js';
-import { jstToday } from './jst-time.js';
 import { roomTypeLabels } from './care-codes.js';
 import { closeInquiry } from './close-inquiry.js';
 import { hospitalStore } from './hospital-store.js';
@@ -11,7 +11,6 @@ import { TransferConflictError } from './transfer-errors.js';
 import { notifyHospital, patientSummary } from './transfer-notifications.js';
 import { transferStore, type StoredInquiry } from './transfer-store.js';
 import { requireOpenRequest } from './send-inquiries.js';
-import { formatJstDateTime } from './jst-time.js';
 
 function requireOffer(inquiry: StoredInquiry, now: Date): void {
   if (inquiry.status === 'closed') {
@@ -33,7 +32,7 @@ function requireOffer(inquiry: StoredInquiry, now: Date): void {
     });
   }
   if (inquiry.holdUntil === null || Date.parse(inquiry.holdUntil) <= now.getTime()) {
-    const deadline = inquiry.holdUntil ? formatJstDateTime(inquiry.holdUntil) : '';
+    const deadline = inquiry.holdUntil ? tokyoDateTime(inquiry.holdUntil) : '';
     throw new TransferConflictError('offer-expired', {
       ja: `受入回答の確保期限（${deadline}）を過ぎているため決定できません。病院に再度確認してください。`,
       en: `The hospital's offer expired (${deadline}); ask the hospital again before confirming.`,
@@ -81,7 +80,7 @@ export async function confirmInquiry(
       if (!ward) throw new Error(`inquiry ${inquiry.id} names a missing ward`);
       // An offer for a later day promised a bed the hospital expects to free by then: it is held for that
       // day and leaves today's free figures as they are.
-      const isForLaterDay = inquiry.admissionDate !== null && inquiry.admissionDate > jstToday(now);
+      const isForLaterDay = inquiry.admissionDate !== null && inquiry.admissionDate > tokyoToday(now);
       const taken = isForLaterDay
         ? { figures: null, bedSex: request.details.patient.sex }
         : takeBed(figuresOf(ward), request.details.patient.sex, roomType, inquiry.isIsolationRoom);

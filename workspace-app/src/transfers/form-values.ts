@@ -1,5 +1,5 @@
+import { fromDatetimeLocal } from '@hcw/common';
 import { z } from 'zod';
-import { fromJstLocalInput } from './jst-time.js';
 
 // Forms from the pages arrive urlencoded; these read them into the JSON shapes the API takes, so the
 // pages and the API go through the same validation and the same rules.
@@ -38,7 +38,7 @@ export function answerInputFromForm(form: FormValues): Record<string, unknown> {
   const offer = () => ({
     wardId: first(form, 'wardId'),
     roomType: first(form, 'roomType'),
-    holdUntil: fromJstLocalInput(first(form, 'holdUntil')),
+    holdUntil: fromDatetimeLocal(first(form, 'holdUntil')),
     admissionDate: textOrNull(form, 'admissionDate'),
     note: textOrNull(form, 'note'),
   });

@@ -1,4 +1,4 @@
-import type { Language } from '../ui/i18n.js';
+import { type Language, toDatetimeLocal, tokyoDateTime } from '@hcw/common';
 import { roomTypeLabels } from './care-codes.js';
 import type { StoredWard } from './hospital-store.js';
 import {
@@ -8,7 +8,6 @@ import {
   declineReasonLabels,
   inquiryStatusLabels,
 } from './inquiry-codes.js';
-import { formatJstDateTime, jstLocalInputValue } from './jst-time.js';
 import { actionButton, definitionList, e, inquiryStatusBadge, pick } from './page-parts.js';
 import type { RequestViewer } from './transfer-access.js';
 import type { InquiryEvent, StoredInquiry, StoredRequest } from './transfer-store.js';
@@ -31,7 +30,7 @@ function thread(lang: Language, events: readonly InquiryEvent[]): string {
         ? `: ${pick(lang, inquiryStatusLabels[event.statusAfter])}`
         : '';
     const body = event.body ? `<p class="body">${e(event.body).split('\n').join('<br>')}</p>` : '';
-    return `<li class="event side-${event.side}"><p class="meta"><strong>${e(tt(lang, eventKindKeys[event.kind]))}${e(status)}</strong> ・ ${e(event.authorName)}（${e(event.authorOrganisation)}） ・ ${e(formatJstDateTime(event.occurredAt))}</p>${body}</li>`;
+    return `<li class="event side-${event.side}"><p class="meta"><strong>${e(tt(lang, eventKindKeys[event.kind]))}${e(status)}</strong> ・ ${e(event.authorName)}（${e(event.authorOrganisation)}） ・ ${e(tokyoDateTime(event.occurredAt))}</p>${body}</li>`;
   });
   return `<ol class="thread">${items.join('')}</ol>`;
 }
@@ -48,7 +47,7 @@ function answerFacts(lang: Language, inquiry: StoredInquiry, now: Date): string 
     const isExpired = Date.parse(inquiry.holdUntil) <= now.getTime();
     rows.push([
       tt(lang, 'holdUntil'),
-      `${e(formatJstDateTime(inquiry.holdUntil))}${isExpired ? ` <strong class="badge stale">${e(tt(lang, 'expired'))}</strong>` : ''}`,
+      `${e(tokyoDateTime(inquiry.holdUntil))}${isExpired ? ` <strong class="badge stale">${e(tt(lang, 'expired'))}</strong>` : ''}`,
     ]);
   }
   if (inquiry.admissionDate) rows.push([tt(lang, 'admissionDate'), e(inquiry.admissionDate)]);
@@ -58,7 +57,7 @@ function answerFacts(lang: Language, inquiry: StoredInquiry, now: Date): string 
   }
   if (inquiry.closeReason)
     rows.push([tt(lang, 'closeReason'), e(pick(lang, closeReasonLabels[inquiry.closeReason]))]);
-  rows.push([tt(lang, 'sentAt'), e(formatJstDateTime(inquiry.sentAt))]);
+  rows.push([tt(lang, 'sentAt'), e(tokyoDateTime(inquiry.sentAt))]);
   return definitionList(rows);
 }
 
@@ -80,7 +79,7 @@ function answerForm(lang: Language, inquiry: StoredInquiry, wards: readonly Stor
   const reasonOptions = (Object.keys(declineReasonLabels) as (keyof typeof declineReasonLabels)[])
     .map((reason) => `<option value="${reason}">${e(pick(lang, declineReasonLabels[reason]))}</option>`)
     .join('');
-  const defaultHold = jstLocalInputValue(new Date(now.getTime() + 24 * 3_600_000));
+  const defaultHold = toDatetimeLocal(new Date(now.getTime() + 24 * 3_600_000));
   return `<form method="post" action="/transfers/inquiries/${e(inquiry.id)}/answer" class="answer-form">
 <h3>${e(tt(lang, 'answerTitle'))}</h3>
 <div class="choices answer-kinds">${radio('accept', 'answerAccept')}${radio('conditional', 'answerConditional')}${radio('decline', 'answerDecline')}${radio('needs-information', 'answerNeedsInformation')}</div>

@@ -1,5 +1,5 @@
+import { type Bilingual } from '@hcw/common';
 import { isSameOrganisation, withheldDiagnosis, type DisclosureFlags } from '../patients/disclosure.js';
-import type { Bilingual } from '../validation/bilingual-fields.js';
 import type { TransferRequest } from './transfer-request.js';
 
 /** The main diagnosis of a request as one reader may see it (DATA-1). */

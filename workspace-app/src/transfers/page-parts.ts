@@ -1,13 +1,12 @@
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { type Bilingual, type Language, tokyoDateTime } from '@hcw/common';
+import { escapeHtml } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
-import type { Bilingual } from '../validation/bilingual-fields.js';
 import {
   inquiryStatusLabels,
   requestStatusLabels,
   type InquiryStatus,
   type RequestStatus,
 } from './inquiry-codes.js';
-import { formatJstDateTime } from './jst-time.js';
 import { tt } from './transfer-text.js';
 
 // Small pieces every transfer page is built from. Pages are plain HTML from the server: they work
@@ -53,7 +52,7 @@ export function inquiryStatusBadge(lang: Language, status: InquiryStatus): strin
 
 /** When a figure was last confirmed, marked when it is older than the threshold. */
 export function updatedAtLabel(lang: Language, iso: string, isStale: boolean): string {
-  const when = `${e(tt(lang, 'updatedAt'))} ${e(formatJstDateTime(iso))}`;
+  const when = `${e(tt(lang, 'updatedAt'))} ${e(tokyoDateTime(iso))}`;
   return isStale
     ? `<span class="updated is-stale">${when} <strong class="badge stale">${e(tt(lang, 'stale'))}</strong></span>`
     : `<span class="updated">${when}</span>`;

@@ -1,12 +1,10 @@
+import { splitBilingual } from '@hcw/common';
 import type { z } from 'zod';
 import { TransferInputError, type InputIssue } from './transfer-errors.js';
 
 /** Splits a "日本語 / English" message from the bilingual schemas; others serve for both. */
 function issueOf(issue: z.ZodIssue): InputIssue {
-  const separator = issue.message.indexOf(' / ');
-  const path = issue.path.join('.');
-  if (separator < 0) return { path, ja: issue.message, en: issue.message };
-  return { path, ja: issue.message.slice(0, separator), en: issue.message.slice(separator + 3) };
+  return { path: issue.path.join('.'), ...splitBilingual(issue.message) };
 }
 
 /** Parses input from outside with a schema, or refuses it with every problem in both languages. */

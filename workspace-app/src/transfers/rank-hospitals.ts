@@ -1,4 +1,4 @@
-import type { Bilingual } from '../validation/bilingual-fields.js';
+import { type Bilingual } from '@hcw/common';
 import type { ContactDesk, Hospital, Ward } from './capacity-profile.js';
 import {
   ageBandLabels,

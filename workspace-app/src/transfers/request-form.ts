@@ -1,5 +1,5 @@
+import { type Language } from '@hcw/common';
 import type { RecordedNeeds } from './care-team-lookup.js';
-import type { Language } from '../ui/i18n.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import {
   ageBandLabels,

@@ -1,4 +1,4 @@
-import type { Language } from '../ui/i18n.js';
+import { type Language } from '@hcw/common';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import {
   ageBandLabels,

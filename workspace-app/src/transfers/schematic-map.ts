@@ -1,4 +1,5 @@
-import { escapeHtml, type Language } from '../ui/i18n.js';
+import { type Language } from '@hcw/common';
+import { escapeHtml } from '../ui/i18n.js';
 import { careAreaLabels, tokyoAreas, type CareAreaId, type MunicipalityId } from './tokyo-areas.js';
 
 // A schematic tile map of Tokyo's 62 municipalities, drawn from the positions shipped in

@@ -1,4 +1,4 @@
-import type { Language } from '../ui/i18n.js';
+import { type Language } from '@hcw/common';
 import { roomTypeLabels, wardFunctionLabels, wardTypeLabels } from './care-codes.js';
 import {
   e,

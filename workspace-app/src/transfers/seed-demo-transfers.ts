@@ -3,13 +3,12 @@ import { notifyPractitioners } from '../timeline/notify-practitioners.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { demoHospitals, tamaRehabilitationHospitalId } from './demo-hospitals.js';
 import { hospitalStore, rankableHospitalOf } from './hospital-store.js';
-import { jstToday } from './jst-time.js';
 import { defaultStaleAfterHours, rankHospitals } from './rank-hospitals.js';
 import { generateSyntheticHospitals } from './synthetic-hospitals.js';
 import { notifyHospital, patientSummary } from './transfer-notifications.js';
 import { transferRequestSchema } from './transfer-request.js';
 import { transferStore, type StoredRequest } from './transfer-store.js';
-import { withTransaction } from '@hcw/common';
+import { tokyoToday, withTransaction } from '@hcw/common';
 
 /** The demo's request, so that seeding twice finds it and adds nothing. */
 export const demoTransferRequestId = 'c0ffee00-0300-4000-8000-000000000001';
@@ -82,7 +81,7 @@ export async function seedDemoTransfers(
       mainDiagnosis: {
         name: '脳梗塞',
         icd10: 'I63.9',
-        onsetDate: jstToday(new Date(now.getTime() - 20 * day)),
+        onsetDate: tokyoToday(new Date(now.getTime() - 20 * day)),
       },
       careLevelItems: [],
       adlScores: { bedMobility: 3, transfer: 3, eating: 2, toiletUse: 3 },
@@ -93,7 +92,7 @@ export async function seedDemoTransfers(
       proceduresNeeded: ['blood-glucose-monitoring'],
       preferredMunicipalityIds: ['tama-shi', 'hachioji-shi'],
       preferredAreaIds: ['minamitama'],
-      preferredDate: jstToday(new Date(now.getTime() + 10 * day)),
+      preferredDate: tokyoToday(new Date(now.getTime() + 10 * day)),
       desiredWardFunctions: [],
       desiredWardTypes: ['convalescent-rehabilitation'],
       expectedStayDays: 120,

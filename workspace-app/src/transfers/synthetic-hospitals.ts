@@ -1,3 +1,4 @@
+import { tokyoDate, tokyoIsoString } from '@hcw/common';
 import type { FreeBeds, Hospital, InfectionAcceptance, Ward } from './capacity-profile.js';
 import {
   behaviouralSymptomLabels,
@@ -441,14 +442,6 @@ function apportion(total: number, shares: Readonly<Record<CareAreaId, number>>):
   return counts;
 }
 
-function jstIso(epochMs: number): string {
-  return new Date(epochMs + 9 * 3_600_000).toISOString().slice(0, 19) + '+09:00';
-}
-
-function jstDate(epochMs: number): string {
-  return new Date(epochMs + 9 * 3_600_000).toISOString().slice(0, 10);
-}
-
 function digits(random: SeededRandom, count: number): string {
   let text = '';
   for (let index = 0; index < count; index += 1) text += String(random.integer(0, 9));
@@ -648,7 +641,7 @@ function freeBedsUpdatedAt(asOfMs: number, random: SeededRandom): string {
       : roll < 0.9
         ? random.integer(20 * 60, 60 * 60)
         : random.integer(3 * 24 * 60, 30 * 24 * 60);
-  return jstIso(asOfMs - ageMinutes * 60_000);
+  return tokyoIsoString(asOfMs - ageMinutes * 60_000);
 }
 
 /**
@@ -902,7 +895,7 @@ export function generateSyntheticTransferRequests(options: SyntheticRequestOptio
     requests.push({
       id: `syn-req-${String(index + 1).padStart(4, '0')}`,
       patient: { sex: random.chance(0.5) ? 'female' : 'male', ageBand },
-      mainDiagnosis: { ...scenario.diagnosis, onsetDate: jstDate(onsetMs) },
+      mainDiagnosis: { ...scenario.diagnosis, onsetDate: tokyoDate(onsetMs) },
       careLevelItems: [...careLevelItems],
       adlScores,
       independenceLevel: independenceFor(adlScores, random),
@@ -912,7 +905,7 @@ export function generateSyntheticTransferRequests(options: SyntheticRequestOptio
       proceduresNeeded: [...procedures],
       preferredMunicipalityIds,
       preferredAreaIds: random.chance(0.4) ? [home.areaId] : [],
-      preferredDate: random.chance(0.7) ? jstDate(asOfMs + random.integer(3, 21) * dayMs) : null,
+      preferredDate: random.chance(0.7) ? tokyoDate(asOfMs + random.integer(3, 21) * dayMs) : null,
       desiredWardFunctions: [],
       desiredWardTypes,
       expectedStayDays: scenario.expectedStayDays

@@ -1,4 +1,5 @@
-import type { Bilingual, CodeLabels } from '../validation/bilingual-fields.js';
+import { type Bilingual } from '@hcw/common';
+import type { CodeLabels } from '../validation/bilingual-fields.js';
 
 /** Tokyo's 13 secondary medical care areas (二次保健医療圏) of the Tokyo health care plan. */
 export const careAreaLabels = {

@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import { HttpError } from '../http/errors.js';
 import { TransferAccessDeniedError, TransferConflictError, TransferInputError } from './transfer-errors.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
-import { withConnection, withTransaction } from '@hcw/common';
+import { HttpError, withConnection, withTransaction } from '@hcw/common';
 
 export type AuditDetails = Record<string, string | number | boolean | null>;
 

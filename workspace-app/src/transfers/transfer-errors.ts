@@ -1,5 +1,4 @@
-import { BadRequestError, ForbiddenError, HttpError } from '../http/errors.js';
-import type { Bilingual } from '../validation/bilingual-fields.js';
+import { BadRequestError, type Bilingual, ForbiddenError, HttpError } from '@hcw/common';
 
 // The refusals of the transfer search. Each names its rule, so the audit trail records which rule
 // refused an action without recording the data involved.

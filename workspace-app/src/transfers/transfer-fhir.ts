@@ -1,5 +1,5 @@
+import { type Bilingual, bilingualMessage } from '@hcw/common';
 import { securityLabelsOf, type SecurityCoding } from '../patients/disclosure.js';
-import type { Bilingual } from '../validation/bilingual-fields.js';
 import {
   careLevelItemLabels,
   dementiaLevelLabels,
@@ -124,8 +124,6 @@ export const taskStatusOf: Readonly<Record<InquiryStatus, FhirTaskStatus>> = {
   closed: 'cancelled',
 };
 
-const both = (label: Bilingual) => `${label.ja} / ${label.en}`;
-
 /**
  * How one reader's export names the diagnosis (DATA-1): withheld when it is not to be shared and the
  * reader is of another organisation, labelled when the patient has not been told; and the HL7 security
@@ -137,7 +135,7 @@ interface ExportedDiagnosis {
 }
 
 function textOf(shown: ShownDiagnosis): string {
-  return shown.isWithheld ? both(shown.name) : shown.name.ja;
+  return shown.isWithheld ? bilingualMessage(shown.name) : shown.name.ja;
 }
 
 function exportedDiagnosis(request: StoredRequest, readerOrganisation: string): ExportedDiagnosis {
@@ -202,11 +200,11 @@ function serviceRequestOf(
   const orderDetail: CodeableConcept[] = [
     ...details.proceduresNeeded.map((code) => ({
       coding: [{ system: system('procedure'), code, display: procedureLabels[code].ja }],
-      text: both(procedureLabels[code]),
+      text: bilingualMessage(procedureLabels[code]),
     })),
     ...details.desiredWardTypes.map((code) => ({
       coding: [{ system: system('ward-type'), code, display: wardTypeLabels[code].ja }],
-      text: both(wardTypeLabels[code]),
+      text: bilingualMessage(wardTypeLabels[code]),
     })),
   ];
   const locationCode = details.preferredMunicipalityIds.map((id) => {
@@ -277,7 +275,7 @@ function taskOf(request: StoredRequest, inquiry: StoredInquiry, diagnosis: Expor
       ? {
           statusReason: {
             coding: [{ system: system('transfer-inquiry-reason'), code, display: statusReason.ja }],
-            text: both(statusReason),
+            text: bilingualMessage(statusReason),
           },
         }
       : {}),
@@ -289,7 +287,7 @@ function taskOf(request: StoredRequest, inquiry: StoredInquiry, diagnosis: Expor
           display: inquiryStatusLabels[inquiry.status].ja,
         },
       ],
-      text: both(inquiryStatusLabels[inquiry.status]),
+      text: bilingualMessage(inquiryStatusLabels[inquiry.status]),
     },
     intent: 'order',
     code: {

@@ -1,5 +1,5 @@
+import { type Bilingual, bilingualMessage } from '@hcw/common';
 import type pg from 'pg';
-import { bilingualMessage, type Bilingual } from '../validation/bilingual-fields.js';
 import { ageBandLabels, patientSexLabels } from './care-codes.js';
 import { mainDiagnosisFor } from './main-diagnosis-for.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';

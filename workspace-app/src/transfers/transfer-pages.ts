@@ -1,7 +1,6 @@
-import type { Language } from '../ui/i18n.js';
+import { type Language, tokyoDateTime } from '@hcw/common';
 import type { StoredWard } from './hospital-store.js';
 import { renderInquiryCard } from './inquiry-card.js';
-import { formatJstDateTime } from './jst-time.js';
 import type { ListedTransfers } from './list-transfers.js';
 import {
   actionButton,
@@ -33,7 +32,7 @@ export function renderOverviewPage(
   if (roles.includes('msw')) {
     const rows = overview.requests.map(
       (request) =>
-        `<li><a href="/transfers/requests/${e(request.id)}">${e(pick(lang, patientSummary(request, request.requestingOrganisation)))}</a> ${requestStatusBadge(lang, request.status)} <span class="when">${e(formatJstDateTime(request.createdAt))} ・ ${e(request.createdByName)}</span></li>`,
+        `<li><a href="/transfers/requests/${e(request.id)}">${e(pick(lang, patientSummary(request, request.requestingOrganisation)))}</a> ${requestStatusBadge(lang, request.status)} <span class="when">${e(tokyoDateTime(request.createdAt))} ・ ${e(request.createdByName)}</span></li>`,
     );
     parts.push(`<section><h2>${e(tt(lang, 'ourRequests'))}</h2>
 <p><a class="button primary" href="/transfers/requests/new">${e(tt(lang, 'newRequest'))}</a></p>
@@ -43,7 +42,7 @@ ${rows.length > 0 ? `<ul class="list">${rows.join('')}</ul>` : `<p>${e(tt(lang, 
     if (overview.hospital) {
       const rows = overview.inquiries.map(
         ({ inquiry, request }) =>
-          `<li><a href="/transfers/inquiries/${e(inquiry.id)}">${e(pick(lang, patientSummary(request, inquiry.hospitalOrganisation)))}</a> ${inquiryStatusBadge(lang, inquiry.status)} <span class="when">${e(request.requestingOrganisation)} ・ ${e(formatJstDateTime(inquiry.updatedAt))}</span></li>`,
+          `<li><a href="/transfers/inquiries/${e(inquiry.id)}">${e(pick(lang, patientSummary(request, inquiry.hospitalOrganisation)))}</a> ${inquiryStatusBadge(lang, inquiry.status)} <span class="when">${e(request.requestingOrganisation)} ・ ${e(tokyoDateTime(inquiry.updatedAt))}</span></li>`,
       );
       parts.push(`<section><h2>${e(overview.hospital.name)}</h2>
 <p><a class="button primary big" href="/transfers/beds">${e(tt(lang, 'updateFreeBeds'))}</a></p>
@@ -118,7 +117,7 @@ export function renderRequestPage(lang: Language, options: RequestPageOptions): 
     title,
     `<h1>${e(title)}</h1>
 <p class="lead">${e(pick(lang, patientSummary(request, view.readerOrganisation)))} ${requestStatusBadge(lang, request.status)}</p>
-<p class="who">${e(tt(lang, 'requestedBy', { organisation: request.requestingOrganisation, name: request.createdByName, at: formatJstDateTime(request.createdAt) }))}</p>
+<p class="who">${e(tt(lang, 'requestedBy', { organisation: request.requestingOrganisation, name: request.createdByName, at: tokyoDateTime(request.createdAt) }))}</p>
 <div class="actions">${actions.join('')}</div>
 <section class="needs"><h2>${e(tt(lang, 'patientNeeds'))}</h2>${renderRequestSummary(lang, request.details, mainDiagnosisFor(request, view.readerOrganisation))}</section>
 <section class="inquiries">${inquiriesHeading}${backToRequest}

@@ -1,4 +1,4 @@
-import type { Language } from '../ui/i18n.js';
+import { catalogueReader } from '@hcw/common';
 
 /** The words of the transfer pages, Japanese first; `{name}` marks a value filled in. */
 const transferText = {
@@ -269,9 +269,7 @@ const transferText = {
 
 export type TransferTextKey = keyof typeof transferText;
 
-export function tt(lang: Language, key: TransferTextKey, values: Record<string, string> = {}): string {
-  return transferText[key][lang].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
-}
+export const tt = catalogueReader(transferText);
 
 /** Both languages of a text, for notices carried to the next page. */
 export function ttBoth(

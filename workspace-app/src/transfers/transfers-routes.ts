@@ -1,7 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
-import { AuditTrail } from '@hcw/common';
-import { HttpError, UnauthorisedError } from '../http/errors.js';
+import { AuditTrail, HttpError, tokyoDateTime, UnauthorisedError } from '@hcw/common';
 import { notifyPractitioners } from '../timeline/notify-practitioners.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { escapeHtml } from '../ui/i18n.js';
@@ -23,7 +22,6 @@ import {
 } from './form-values.js';
 import { HospitalProfileCache } from './hospital-profile-cache.js';
 import { hospitalStore, type StoredWard } from './hospital-store.js';
-import { formatJstDateTime } from './jst-time.js';
 import { listTransfers } from './list-transfers.js';
 import { transferPage, type PageNotice } from './page-parts.js';
 import { parseTransferInput } from './parse-transfer-input.js';
@@ -360,7 +358,7 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
           next: `/transfers/beds#ward-${encodeURIComponent(ward.id)}`,
           notice: {
             tone: 'success',
-            text: ttBoth('figuresSaved', { ward: ward.name, at: formatJstDateTime(ward.freeBedsUpdatedAt) }),
+            text: ttBoth('figuresSaved', { ward: ward.name, at: tokyoDateTime(ward.freeBedsUpdatedAt) }),
           },
         };
       },

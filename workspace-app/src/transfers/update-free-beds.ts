@@ -1,3 +1,4 @@
+import { tokyoDateTime } from '@hcw/common';
 import type pg from 'pg';
 import type { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
@@ -9,7 +10,6 @@ import {
   type StoredHospital,
   type StoredWard,
 } from './hospital-store.js';
-import { formatJstDateTime } from './jst-time.js';
 import { parseTransferInput } from './parse-transfer-input.js';
 import { requireBedManager } from './transfer-access.js';
 import { auditedTransferOperation } from './transfer-audit.js';
@@ -65,7 +65,7 @@ export async function updateFreeBeds(
     const update = parseTransferInput(freeBedUpdateSchema, input);
     if (update.version !== ward.version) {
       throw new TransferConflictError('stale-figures', {
-        ja: `${ward.name}の空床数は、表示したあとに更新されています（${formatJstDateTime(ward.freeBedsUpdatedAt)}の確認以降）。最新の数を確かめてから、もう一度更新してください。`,
+        ja: `${ward.name}の空床数は、表示したあとに更新されています（${tokyoDateTime(ward.freeBedsUpdatedAt)}の確認以降）。最新の数を確かめてから、もう一度更新してください。`,
         en: `${ward.name}'s free beds changed after you opened the form. Check the latest figures and update again.`,
       });
     }

@@ -1,5 +1,5 @@
+import { catalogueReader } from '@hcw/common';
 /** Japanese first; English on request (`?lang=en`, remembered in the session). */
-export type Language = 'ja' | 'en';
 
 const messages = {
   appName: { ja: '東京在宅療養ポータル', en: 'Tokyo Home-Care Portal' },
@@ -40,9 +40,7 @@ const messages = {
 
 export type MessageKey = keyof typeof messages;
 
-export function t(lang: Language, key: MessageKey, values: Record<string, string> = {}): string {
-  return messages[key][lang].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '');
-}
+export const t = catalogueReader(messages);
 
 export function escapeHtml(text: string): string {
   return text

@@ -1,5 +1,5 @@
+import { type Language } from '@hcw/common';
 import type { Request } from 'express';
-import type { Language } from './i18n.js';
 
 /** `?lang=` wins and is remembered in the session; Japanese otherwise. */
 export function languageOf(req: Request): Language {

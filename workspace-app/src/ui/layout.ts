@@ -1,4 +1,5 @@
-import { escapeHtml, t, type Language, type MessageKey } from './i18n.js';
+import { type Language } from '@hcw/common';
+import { escapeHtml, t, type MessageKey } from './i18n.js';
 
 /**
  * The portal header's colour. It is also what the end-to-end test looks for in the remote desktop's

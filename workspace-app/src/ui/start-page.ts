@@ -1,5 +1,5 @@
-import type { Practitioner } from '@hcw/common';
-import { escapeHtml, t, type Language } from './i18n.js';
+import { type Language, type Practitioner } from '@hcw/common';
+import { escapeHtml, t } from './i18n.js';
 import { layout } from './layout.js';
 
 export function startPage(lang: Language, practitioner: Practitioner): string {

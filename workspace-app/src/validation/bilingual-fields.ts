@@ -1,18 +1,8 @@
+import { type Bilingual, bilingualMessage, tokyoToday } from '@hcw/common';
 import { z } from 'zod';
 
 // The schema builders behind every form and JSON body the portal accepts (patient records, transfer
 // requests, hospitals' capacity): one set, so a refusal reads the same wherever a person meets it.
-
-/** A text shown to people in Japanese, with the English beside it. */
-export interface Bilingual {
-  ja: string;
-  en: string;
-}
-
-/** The one-string form zod issues carry: Japanese first, then English. */
-export function bilingualMessage(text: Bilingual): string {
-  return `${text.ja} / ${text.en}`;
-}
 
 /** Labels of a code list, keyed by code; the order of the keys is the order shown. */
 export type CodeLabels<Code extends string> = Readonly<Record<Code, Bilingual>>;
@@ -116,11 +106,6 @@ export const bilingualErrorMap: z.ZodErrorMap = (issue, ctx) => {
 };
 
 const withMessages = { errorMap: bilingualErrorMap };
-
-/** Today's date in Tokyo, where every patient of this portal lives. */
-export function tokyoToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 9 * 60 * 60 * 1000).toISOString().slice(0, 10);
-}
 
 function isRealDate(year: number, month: number, day: number): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));

@@ -1,3 +1,4 @@
+import { type Bilingual, HttpError } from '@hcw/common';
 import express, { type Request, type Response, type Router } from 'express';
 import QRCode from 'qrcode';
 import { generateURI } from 'otplib';
@@ -12,9 +13,8 @@ import {
 import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
 import { recordFirst } from '../../audit/record-first.js';
-import { HttpError } from '../../http/errors.js';
 import { escapeHtml } from '../../http/html.js';
-import { authPage, bilingualParagraphs, noticePage, type Bilingual } from '../../http/pages.js';
+import { authPage, bilingualParagraphs, noticePage } from '../../http/pages.js';
 import type { SignInLimits } from '../rate-limits.js';
 import { clientAddress, completeSignIn, pendingUser, type SignInFlowDeps } from '../sign-in-flow.js';
 import type { SignedInUser } from '../signed-in-user.js';

@@ -1,4 +1,4 @@
-const TOKYO_OFFSET_MS = 9 * 60 * 60_000;
+import { TOKYO_OFFSET_MS } from '@hcw/common';
 
 /**
  * `2024/05/01 09:30` or `2024/05/01 09:30:15`, Japan Standard Time without a zone (Japan has no daylight
