@@ -43,6 +43,8 @@ export default tseslint.config(
   ...boundaries({
     'broker/**': ['workspace-app', 'vdi-images'],
     'workspace-app/**': ['broker', 'vdi-images'],
+    // The product knows nothing of the demo's wing or the vendors' simulations beside it.
+    'workspace-app/src/**': ['broker', 'vdi-images', 'demo', 'sandboxes'],
     'vdi-images/**': ['broker', 'workspace-app'],
     'common/**': ['broker', 'workspace-app', 'vdi-images'],
   }),

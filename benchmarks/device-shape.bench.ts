@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { freePort } from '../scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../scripts/stack/workspace-stack.js';
-import { DEMO_PATIENT_IDS } from '../workspace-app/src/patients/seed-demo-patients.js';
+import { DEMO_PATIENT_IDS } from '../workspace-app/demo/seed-demo-patients.js';
 import { PORTAL_HEADER_COLOUR } from '../workspace-app/src/ui/layout.js';
 import { launchBrowser, type BrowserOptions, type TestBrowser } from '../tests/support/browser.js';
 import { kioskPageAt } from '../tests/support/kiosk-page.js';

@@ -53,7 +53,7 @@ import { rankHospitals } from '../workspace-app/src/transfers/rank-hospitals.js'
 import {
   generateSyntheticHospitals,
   generateSyntheticTransferRequests,
-} from '../workspace-app/src/transfers/synthetic-hospitals.js';
+} from '../workspace-app/demo/synthetic-hospitals.js';
 
 import { writeRun } from './support/results.js';
 

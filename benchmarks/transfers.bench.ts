@@ -33,9 +33,9 @@ import {
   searchTransferHospitals,
   type SearchFilters,
 } from '../workspace-app/src/transfers/search-transfer-hospitals.js';
-import { seedDemoTransfers } from '../workspace-app/src/transfers/seed-demo-transfers.js';
+import { seedDemoTransfers } from '../workspace-app/demo/seed-demo-transfers.js';
 import { sendInquiries } from '../workspace-app/src/transfers/send-inquiries.js';
-import { generateSyntheticTransferRequests } from '../workspace-app/src/transfers/synthetic-hospitals.js';
+import { generateSyntheticTransferRequests } from '../workspace-app/demo/synthetic-hospitals.js';
 import { tokyoAreas } from '../workspace-app/src/transfers/tokyo-areas.js';
 import type { TransferDeps } from '../workspace-app/src/transfers/transfer-deps.js';
 import { TransferConflictError } from '../workspace-app/src/transfers/transfer-errors.js';

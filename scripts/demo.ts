@@ -8,7 +8,7 @@ import { repoRoot, startWorkspaceStack } from './stack/workspace-stack.js';
 import { DEFAULT_DEMO_PASSWORD } from '../broker/src/config.js';
 import { DEMO_USERS } from '../broker/src/auth/demo-users.js';
 import { startDemoSandboxes } from '../workspace-app/sandboxes/start-demo-sandboxes.js';
-import { startDemoTimelineActivity } from '../workspace-app/src/timeline/demo-timeline-activity.js';
+import { startDemoTimelineActivity } from '../workspace-app/demo/demo-timeline-activity.js';
 
 const DemoSettings = z.object({
   DEMO_PORT: z.coerce.number().int().min(1).max(65535).optional(),

@@ -50,6 +50,16 @@ describe('the boundaries between the parts of the product', function () {
       "import '../../tests/support/browser.js';",
       /workspace-app may not import tests/,
     ],
+    [
+      'workspace-app/src/main.ts',
+      "import { seedDemo } from '../demo/seed-demo.js';",
+      /workspace-app may not import demo/,
+    ],
+    [
+      'workspace-app/src/timeline/x.ts',
+      "import { demoCareTeams } from '../../sandboxes/demo-care-teams.js';",
+      /workspace-app may not import sandboxes/,
+    ],
   ];
 
   for (const [file, source, refusal] of crossings) {
@@ -73,6 +83,14 @@ describe('the boundaries between the parts of the product', function () {
       ),
       [],
       'the tests may import everything',
+    );
+    assert.deepEqual(
+      await lintAs(
+        'workspace-app/demo/x.ts',
+        "import '../src/patients/record-items.js';\nimport '../sandboxes/demo-care-teams.js';\n",
+      ),
+      [],
+      'the demo’s wing builds on the product and the sandboxes',
     );
   });
 });

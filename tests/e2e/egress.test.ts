@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../../scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
-import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
+import { DEMO_PATIENT_IDS } from '../../workspace-app/demo/seed-demo-patients.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
 import { encodingsOf, ReceivedBytes } from '../support/received-bytes.js';

@@ -7,7 +7,7 @@ import type { RedisClientType } from 'redis';
 import type { AgentHealth } from '@hcw/common';
 import { freePort } from '../../scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
-import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
+import { DEMO_PATIENT_IDS } from '../../workspace-app/demo/seed-demo-patients.js';
 import { artefactsDir } from '../support/artefacts.js';
 import { launchBrowser, type BrowserOptions, type TestBrowser } from '../support/browser.js';
 import { japanMinute, WATERMARK_COLOUR, watermarkMask } from '../support/desktop-watermark.js';

@@ -8,7 +8,7 @@ import type { RedisClientType } from 'redis';
 import { freePort } from '../../scripts/stack/managed-process.js';
 import type { SupervisedProcess } from '../../scripts/stack/supervised-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
-import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
+import { DEMO_PATIENT_IDS } from '../../workspace-app/demo/seed-demo-patients.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
 import { waitForPortalOnDisplay } from '../support/remote-display.js';

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { freePort } from '../../scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
-import { DEMO_PATIENT_IDS } from '../../workspace-app/src/patients/seed-demo-patients.js';
+import { DEMO_PATIENT_IDS } from '../../workspace-app/demo/seed-demo-patients.js';
 import { readRecording } from '../../broker/src/recording/recording-file.js';
 import { GuacamoleParser } from '../../broker/src/tunnel/guacamole-protocol.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';

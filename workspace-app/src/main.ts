@@ -6,10 +6,7 @@ import { loadConfig } from './config.js';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate, redisClientOptions, startCheckpoints } from '@hcw/common';
 import { createPortalApp } from './app.js';
 import { startTimeline } from './timeline/start-timeline.js';
-import { DEMO_PATIENT_IDS, demoPatientNames, seedDemoPatients } from './patients/seed-demo-patients.js';
-import { seedDemoTimeline } from './timeline/seed-demo-timeline.js';
 import { syncConnectorVitals } from './patients/sync-connector-vitals.js';
-import { seedDemoTransfers } from './transfers/seed-demo-transfers.js';
 
 const config = loadConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
@@ -23,10 +20,11 @@ await migrate(pool, AUDIT_MIGRATIONS);
 await migrate(pool, path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'db/migrations'));
 
 if (config.demoData) {
-  // Invented people only: the demo's patients, hospitals, a transfer request and the vendors' groups.
-  await seedDemoPatients(pool);
-  await seedDemoTransfers(pool, { patientId: DEMO_PATIENT_IDS.suzukiIchiro });
-  await seedDemoTimeline(pool, { patients: demoPatientNames });
+  // Invented people only, from the demo's wing beside the product (workspace-app/demo/). The path is not
+  // imported, so the product builds without that folder; the setting is refused in production (config.ts).
+  const demoDoor = '../demo/seed-demo.js';
+  const { seedDemo } = (await import(demoDoor)) as { seedDemo: (pool: pg.Pool) => Promise<void> };
+  await seedDemo(pool);
 }
 
 // The audit writer has connections of its own, so a busy pool never holds back the records every read waits for.

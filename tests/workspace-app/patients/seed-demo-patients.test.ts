@@ -10,7 +10,7 @@ import {
   DEMO_PATIENT_IDS,
   demoPatientNames,
   seedDemoPatients,
-} from '../../../workspace-app/src/patients/seed-demo-patients.js';
+} from '../../../workspace-app/demo/seed-demo-patients.js';
 import { listTodaysVisits } from '../../../workspace-app/src/patients/visit-calendar.js';
 import { patientDatabase, patientDeps, people } from './patient-fixtures.js';
 

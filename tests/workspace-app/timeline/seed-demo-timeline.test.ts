@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { io as connect } from 'socket.io-client';
 import { createConnectors } from '../../../workspace-app/src/connectors/create-connectors.js';
 import { readTimeline } from '../../../workspace-app/src/timeline/read-timeline.js';
-import { startDemoTimelineActivity } from '../../../workspace-app/src/timeline/demo-timeline-activity.js';
-import { seedDemoTimeline } from '../../../workspace-app/src/timeline/seed-demo-timeline.js';
+import { startDemoTimelineActivity } from '../../../workspace-app/demo/demo-timeline-activity.js';
+import { seedDemoTimeline } from '../../../workspace-app/demo/seed-demo-timeline.js';
 import {
   startTimelineIngestion,
   type TimelineIngestion,

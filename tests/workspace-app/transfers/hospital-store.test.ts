@@ -3,7 +3,7 @@ import { hospitalSchema } from '../../../workspace-app/src/transfers/capacity-pr
 import {
   tamaRehabilitationHospitalId,
   tokyoChuoHospitalId,
-} from '../../../workspace-app/src/transfers/demo-hospitals.js';
+} from '../../../workspace-app/demo/demo-hospitals.js';
 import {
   hospitalStore,
   rankableHospitalOf,
@@ -14,7 +14,7 @@ import {
   demoInquiryId,
   demoTransferRequestId,
   seedDemoTransfers,
-} from '../../../workspace-app/src/transfers/seed-demo-transfers.js';
+} from '../../../workspace-app/demo/seed-demo-transfers.js';
 import { HospitalProfileCache } from '../../../workspace-app/src/transfers/hospital-profile-cache.js';
 import { aHospital, aWard } from './factories.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';

@@ -10,7 +10,7 @@ import {
 import {
   generateSyntheticHospitals,
   generateSyntheticTransferRequests,
-} from '../../../workspace-app/src/transfers/synthetic-hospitals.js';
+} from '../../../workspace-app/demo/synthetic-hospitals.js';
 import type { TransferRequest } from '../../../workspace-app/src/transfers/transfer-request.js';
 import { aHospital, aRequest, aWard, noFreeBeds, searchTime } from './factories.js';
 

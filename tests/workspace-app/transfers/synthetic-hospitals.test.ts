@@ -3,7 +3,7 @@ import { hospitalSchema, type Hospital } from '../../../workspace-app/src/transf
 import {
   generateSyntheticHospitals,
   generateSyntheticTransferRequests,
-} from '../../../workspace-app/src/transfers/synthetic-hospitals.js';
+} from '../../../workspace-app/demo/synthetic-hospitals.js';
 import { tokyoAreas } from '../../../workspace-app/src/transfers/tokyo-areas.js';
 import { transferRequestSchema } from '../../../workspace-app/src/transfers/transfer-request.js';
 

@@ -7,8 +7,8 @@ import type {
 import {
   demoTransferRequestId,
   seedDemoTransfers,
-} from '../../../workspace-app/src/transfers/seed-demo-transfers.js';
-import { tamaRehabilitationHospitalId } from '../../../workspace-app/src/transfers/demo-hospitals.js';
+} from '../../../workspace-app/demo/seed-demo-transfers.js';
+import { tamaRehabilitationHospitalId } from '../../../workspace-app/demo/demo-hospitals.js';
 import { tokyoAreas } from '../../../workspace-app/src/transfers/tokyo-areas.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import { anMsw, errorOf } from './workflow-fixtures.js';

@@ -1,8 +1,12 @@
 import type pg from 'pg';
-import { demoCareTeams } from '../../sandboxes/demo-care-teams.js';
-import { confirmAccountLink, requestAccountLink, type AccountLinkKey } from './account-links.js';
-import { notifyPractitioners } from './notify-practitioners.js';
-import { mapPatientGroup } from './patient-groups.js';
+import { demoCareTeams } from '../sandboxes/demo-care-teams.js';
+import {
+  confirmAccountLink,
+  requestAccountLink,
+  type AccountLinkKey,
+} from '../src/timeline/account-links.js';
+import { notifyPractitioners } from '../src/timeline/notify-practitioners.js';
+import { mapPatientGroup } from '../src/timeline/patient-groups.js';
 
 /**
  * The accounts each demo practitioner holds at the demo sandboxes (see `startDemoSandboxes`): nurse.sato

@@ -1,5 +1,5 @@
-import type { DemoSandboxes } from '../../sandboxes/start-demo-sandboxes.js';
-import { cycle, demoCareTeams, demoMessages, demoStaff } from '../../sandboxes/demo-care-teams.js';
+import type { DemoSandboxes } from '../sandboxes/start-demo-sandboxes.js';
+import { cycle, demoCareTeams, demoMessages, demoStaff } from '../sandboxes/demo-care-teams.js';
 
 /**
  * Demo only: a new message in one of the five sandboxes every `intervalMs`, vendor after vendor, so a

@@ -1,13 +1,13 @@
 import type pg from 'pg';
-import { notifyPractitioners } from '../timeline/notify-practitioners.js';
-import type { NotifyPractitioners } from '../timeline/portal-notification.js';
+import { notifyPractitioners } from '../src/timeline/notify-practitioners.js';
+import type { NotifyPractitioners } from '../src/timeline/portal-notification.js';
 import { demoHospitals, tamaRehabilitationHospitalId } from './demo-hospitals.js';
-import { hospitalStore, rankableHospitalOf } from './hospital-store.js';
-import { defaultStaleAfterHours, rankHospitals } from './rank-hospitals.js';
+import { hospitalStore, rankableHospitalOf } from '../src/transfers/hospital-store.js';
+import { defaultStaleAfterHours, rankHospitals } from '../src/transfers/rank-hospitals.js';
 import { generateSyntheticHospitals } from './synthetic-hospitals.js';
-import { notifyHospital, patientSummary } from './transfer-notifications.js';
-import { transferRequestSchema } from './transfer-request.js';
-import { transferStore, type StoredRequest } from './transfer-store.js';
+import { notifyHospital, patientSummary } from '../src/transfers/transfer-notifications.js';
+import { transferRequestSchema } from '../src/transfers/transfer-request.js';
+import { transferStore, type StoredRequest } from '../src/transfers/transfer-store.js';
 import { tokyoToday, withTransaction } from '@hcw/common';
 
 /** The demo's request, so that seeding twice finds it and adds nothing. */

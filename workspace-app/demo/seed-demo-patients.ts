@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { PatientActor } from './patient-actor.js';
-import { insertItem } from './record-items.js';
-import { parseItem, type ItemData, type ItemKind } from './standard-items.js';
+import type { PatientActor } from '../src/patients/patient-actor.js';
+import { insertItem } from '../src/patients/record-items.js';
+import { parseItem, type ItemData, type ItemKind } from '../src/patients/standard-items.js';
 import { tokyoDate, tokyoDayRange, withTransaction } from '@hcw/common';
 
 // Invented patients for the demo; any likeness to real people is chance. Two of them are the patients

@@ -1,4 +1,4 @@
-import { hospitalSchema, type Hospital, type Ward } from './capacity-profile.js';
+import { hospitalSchema, type Hospital, type Ward } from '../src/transfers/capacity-profile.js';
 
 // The two hospitals the demo identities belong to: 東京中央病院, whose 地域連携室 MSW (msw.takahashi)
 // looks for beds, and 多摩リハビリテーション病院, whose bed manager (beds.ito) keeps its free beds.

@@ -1,5 +1,5 @@
 import { tokyoDate, tokyoIsoString } from '@hcw/common';
-import type { FreeBeds, Hospital, InfectionAcceptance, Ward } from './capacity-profile.js';
+import type { FreeBeds, Hospital, InfectionAcceptance, Ward } from '../src/transfers/capacity-profile.js';
 import {
   behaviouralSymptomLabels,
   dementiaSeverityOf,
@@ -14,10 +14,10 @@ import {
   type Procedure,
   type WardFunction,
   type WardType,
-} from './care-codes.js';
+} from '../src/transfers/care-codes.js';
 import { createSeededRandom, type SeededRandom } from './seeded-random.js';
-import { tokyoAreas, type CareAreaId, type MunicipalityId } from './tokyo-areas.js';
-import type { AdlScores, RequestedInfection, TransferRequest } from './transfer-request.js';
+import { tokyoAreas, type CareAreaId, type MunicipalityId } from '../src/transfers/tokyo-areas.js';
+import type { AdlScores, RequestedInfection, TransferRequest } from '../src/transfers/transfer-request.js';
 
 // Synthetic data for demos, tests and benchmarks: plausible in shape, invented in every detail.
 // Hospital names are built from word lists, ids start with "syn-", and every phone number has a
