@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { migrate } from '@hcw/common';
+import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
+import { PORTAL_MIGRATIONS } from '../../workspace-app/src/db/migrations.js';
 import { workspace } from './workspace.js';
 
 export interface FreshDatabase {
@@ -33,15 +34,29 @@ export async function recreateDatabase(adminUrl: string, name: string, serviceUr
   return inDatabase(serviceUrl, name);
 }
 
-/** A database of the suite's own on the shared PostgreSQL, made anew with these migrations applied. */
+/**
+ * A database of the suite's own on the shared PostgreSQL, made anew with these migrations applied, owned by
+ * the broker's role or the portal's (`as`), as the service would own it.
+ */
 export async function freshDatabase(
   name: string,
   migrations: string[],
-  poolSize = 8,
+  options: { poolSize?: number; as?: 'broker' | 'portal' } = {},
 ): Promise<FreshDatabase> {
   const stack = await workspace();
-  const url = await recreateDatabase(stack.adminDatabaseUrl, name, stack.brokerDatabaseUrl);
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  for (const dir of migrations) await migrate(pool, dir);
+  const serviceUrl = options.as === 'portal' ? stack.portalDatabaseUrl : stack.brokerDatabaseUrl;
+  const url = await recreateDatabase(stack.adminDatabaseUrl, name, serviceUrl);
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 });
+  try {
+    for (const dir of migrations) await migrate(pool, dir);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   return { pool, url, close: () => pool.end() };
+}
+
+/** A portal's database of the suite's own: the audit trail and the portal's migrations, as the portal's role. */
+export function portalDatabase(name: string, poolSize = 12): Promise<FreshDatabase> {
+  return freshDatabase(name, [AUDIT_MIGRATIONS, PORTAL_MIGRATIONS], { poolSize, as: 'portal' });
 }

@@ -1,8 +1,7 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { loadConfig } from './config.js';
+import { PORTAL_MIGRATIONS } from './db/migrations.js';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate, redisClientOptions, startCheckpoints } from '@hcw/common';
 import { createPortalApp } from './app.js';
 import { startTimeline } from './timeline/start-timeline.js';
@@ -17,7 +16,7 @@ redis.on('error', (error: Error) => process.stderr.write(`portal redis: ${error.
 await redis.connect();
 // Every read of patient data in the portal is recorded in this database's audit trail.
 await migrate(pool, AUDIT_MIGRATIONS);
-await migrate(pool, path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'db/migrations'));
+await migrate(pool, PORTAL_MIGRATIONS);
 
 if (config.demoData) {
   // Invented people only, from the demo's wing beside the product (workspace-app/demo/). The path is not

@@ -1,30 +1,20 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { AUDIT_MIGRATIONS, AuditTrail, migrate } from '@hcw/common';
+import { AuditTrail } from '@hcw/common';
 import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
 import type { PatientDeps } from '../../../workspace-app/src/patients/patient-audit.js';
 import type { PatientBasics, VisitRecord } from '../../../workspace-app/src/patients/standard-items.js';
 import type { PortalNotification } from '../../../workspace-app/src/timeline/portal-notification.js';
-import { workspace } from '../../support/workspace.js';
-import { recreateDatabase } from '../../support/fresh-database.js';
+import { portalDatabase } from '../../support/fresh-database.js';
+import { PORTAL_MIGRATIONS } from '../../../workspace-app/src/db/migrations.js';
 
-export const PORTAL_MIGRATIONS = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../workspace-app/src/db/migrations',
-);
+export { PORTAL_MIGRATIONS };
 
 /**
  * A database of the suite's own on the shared PostgreSQL, with the portal's migrations and the audit
  * trail, so no suite sees another's patients or audit events.
  */
 export async function patientDatabase(name: string): Promise<pg.Pool> {
-  const stack = await workspace();
-  const url = await recreateDatabase(stack.adminDatabaseUrl, name, stack.portalDatabaseUrl);
-  const pool = new pg.Pool({ connectionString: url, max: 12 });
-  await migrate(pool, AUDIT_MIGRATIONS);
-  await migrate(pool, PORTAL_MIGRATIONS);
-  return pool;
+  return (await portalDatabase(name)).pool;
 }
 
 export interface SentNotification {

@@ -1,30 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
-import {
-  AUDIT_MIGRATIONS,
-  HANDOFF_PATH,
-  migrate,
-  type Practitioner,
-  redisClientOptions,
-  signRequest,
-} from '@hcw/common';
+import { HANDOFF_PATH, type Practitioner, redisClientOptions, signRequest } from '@hcw/common';
 import { createPortalApp } from '../../../workspace-app/src/app.js';
 import type { PortalConfig } from '../../../workspace-app/src/config.js';
 import type { ConnectorSettings } from '../../../workspace-app/src/connectors/create-connectors.js';
 import type { CanonicalEvent } from '../../../workspace-app/src/timeline/canonical-event.js';
 import { attachTimelineLive, type TimelineLive } from '../../../workspace-app/src/timeline/timeline-live.js';
 import { workspace } from '../../support/workspace.js';
-import { recreateDatabase } from '../../support/fresh-database.js';
-
-export const PORTAL_MIGRATIONS = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../workspace-app/src/db/migrations',
-);
+import { portalDatabase } from '../../support/fresh-database.js';
 
 export interface TimelineDatabase {
   pool: pg.Pool;
@@ -33,13 +19,8 @@ export interface TimelineDatabase {
 }
 
 /** A database of the suite's own on the shared PostgreSQL, with the portal's migrations and the audit trail. */
-export async function timelineDatabase(name: string): Promise<TimelineDatabase> {
-  const stack = await workspace();
-  const url = await recreateDatabase(stack.adminDatabaseUrl, name, stack.portalDatabaseUrl);
-  const pool = new pg.Pool({ connectionString: url, max: 12 });
-  await migrate(pool, AUDIT_MIGRATIONS);
-  await migrate(pool, PORTAL_MIGRATIONS);
-  return { pool, url, close: () => pool.end() };
+export function timelineDatabase(name: string): Promise<TimelineDatabase> {
+  return portalDatabase(name);
 }
 
 let nextMessage = 1;

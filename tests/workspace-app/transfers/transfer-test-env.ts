@@ -1,21 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RedisStore } from 'connect-redis';
 import express from 'express';
 import session from 'express-session';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import supertest from 'supertest';
-import {
-  AUDIT_MIGRATIONS,
-  AuditTrail,
-  HANDOFF_PATH,
-  migrate,
-  type Practitioner,
-  redisClientOptions,
-  signRequest,
-} from '@hcw/common';
+import { AuditTrail, HANDOFF_PATH, type Practitioner, redisClientOptions, signRequest } from '@hcw/common';
 import { errorHandler } from '../../../workspace-app/src/http/errors.js';
 import '../../../workspace-app/src/http/session-types.js';
 import { handoffRoutes } from '../../../workspace-app/src/sso/handoff.js';
@@ -29,12 +19,7 @@ import { HospitalProfileCache } from '../../../workspace-app/src/transfers/hospi
 import type { TransferDeps } from '../../../workspace-app/src/transfers/transfer-deps.js';
 import { transfersRoutes } from '../../../workspace-app/src/transfers/transfers-routes.js';
 import { stopWorkspace, workspace } from '../../support/workspace.js';
-import { recreateDatabase } from '../../support/fresh-database.js';
-
-const portalMigrations = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../workspace-app/src/db/migrations',
-);
+import { portalDatabase } from '../../support/fresh-database.js';
 
 /**
  * A care team the test controls: practitioner id → the patients whose team they are on. A patient is known
@@ -102,12 +87,9 @@ async function startedWorkspace(): ReturnType<typeof workspace> {
 
 export async function startTransferTestEnv(databaseName: string): Promise<TransferTestEnv> {
   const stack = await startedWorkspace();
-  const url = await recreateDatabase(stack.adminDatabaseUrl, databaseName, stack.portalDatabaseUrl);
-  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  const { pool } = await portalDatabase(databaseName, 20);
   const redis: RedisClientType = createClient(redisClientOptions(stack.redisUrl, stack.internalCa.pem));
   try {
-    await migrate(pool, AUDIT_MIGRATIONS);
-    await migrate(pool, portalMigrations);
     await redis.connect();
   } catch (error) {
     await pool.end();
