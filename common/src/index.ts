@@ -13,3 +13,4 @@ export * from './config/settings.js';
 export * from './http/http-error.js';
 export * from './time/tokyo-time.js';
 export * from './text/bilingual.js';
+export * from './audit/audit-event-types.js';

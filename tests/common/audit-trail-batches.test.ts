@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { AUDIT_MIGRATIONS, AuditTrail, auditRowHash, canonicalJson, verifyAuditChain } from '@hcw/common';
+import {
+  AUDIT_MIGRATIONS,
+  type AuditEvent,
+  type AuditEventType,
+  auditRowHash,
+  AuditTrail,
+  canonicalJson,
+  verifyAuditChain,
+} from '@hcw/common';
 import { freshDatabase, type FreshDatabase } from '../support/fresh-database.js';
 
-const anEvent = (n: number) => ({
+const anEvent = (n: number): AuditEvent => ({
   type: 'patient.record.read',
   outcome: 'success' as const,
   actorId: `nurse-${n % 7}`,
@@ -88,7 +96,7 @@ describe('audit trail under load (one writer, many events a transaction)', funct
     const trail = new AuditTrail(db.pool);
     const outcomes = await Promise.allSettled([
       trail.record(anEvent(1)),
-      trail.record({ type: '', outcome: 'success' }),
+      trail.record({ type: '' as AuditEventType, outcome: 'success' }),
       trail.record(anEvent(2)),
     ]);
     assert.deepEqual(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { AUDIT_MIGRATIONS, AuditTrail, migrate, verifyAuditChain } from '@hcw/common';
+import { AUDIT_MIGRATIONS, type AuditEvent, AuditTrail, migrate, verifyAuditChain } from '@hcw/common';
 import { inDatabase, recreateDatabase } from '../support/fresh-database.js';
 import { workspace } from '../support/workspace.js';
 
@@ -18,7 +18,7 @@ describe('audit trail', function () {
     });
     await migrate(pool, AUDIT_MIGRATIONS);
     const trail = new AuditTrail(pool);
-    for (const type of ['sign-in', 'desktop-lease', 'sign-out']) {
+    for (const type of ['sign-in', 'desktop-lease', 'sign-out'] as const) {
       await trail.record({ type, outcome: 'success', actorId: 'nurse.sato', details: { n: 1 } });
     }
   });
@@ -32,8 +32,8 @@ describe('audit trail', function () {
 
   it('records several events in one step, chained, or none of them (control: each alone is valid)', async () => {
     const trail = new AuditTrail(pool);
-    const ending = { type: 'session-end', outcome: 'success' as const, actorId: 'dr.tanaka' };
-    const signIn = { type: 'sign-in', outcome: 'success' as const, actorId: 'dr.tanaka' };
+    const ending: AuditEvent = { type: 'session-end', outcome: 'success', actorId: 'dr.tanaka' };
+    const signIn: AuditEvent = { type: 'sign-in', outcome: 'success', actorId: 'dr.tanaka' };
     await assert.rejects(trail.recordAll([ending, { ...signIn, outcome: 'maybe' as never }]));
     assert.deepEqual(await verifyAuditChain(pool), { ok: true, checked: 3 }, 'nothing of the failed step');
     await trail.recordAll([ending, signIn]);

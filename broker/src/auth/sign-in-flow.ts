@@ -102,7 +102,7 @@ export async function completeSignIn(
       ...(isSignedInElsewhere
         ? [
             {
-              type: 'session-end',
+              type: 'session-end' as const,
               outcome: 'success' as const,
               ...who,
               details: { reason: 'signed in on another device' },

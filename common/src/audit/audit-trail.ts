@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { z } from 'zod';
+import type { AuditEventType } from './audit-event-types.js';
 import { canonicalJson } from './canonical-json.js';
 
 /**
@@ -41,7 +42,8 @@ function isFlatDetails(value: unknown): value is AuditDetails {
   }
   return true;
 }
-export type AuditEvent = z.input<typeof AuditEvent>;
+/** An event to record: its type one of the vocabulary's (checked when the code is built). */
+export type AuditEvent = Omit<z.input<typeof AuditEvent>, 'type'> & { type: AuditEventType };
 
 export const AUDIT_MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const GENESIS = '0'.repeat(64);

@@ -43,19 +43,19 @@ describe('audit trail in the console', function () {
     auditor = (await broker.signIn(anAuditor())).cookie;
     const trail = new AuditTrail(broker.pool);
     await trail.record({
-      type: 'patient-read',
+      type: 'patient.record.read',
       outcome: 'success',
       actorId: 'nurse.sato',
       patientId: 'P-001',
     });
     await trail.record({
-      type: 'patient-read',
+      type: 'patient.record.read',
       outcome: 'success',
       actorId: 'nurse.sato',
       patientId: 'P-002',
     });
     await trail.record({
-      type: 'patient-write',
+      type: 'patient.item.update',
       outcome: 'success',
       actorId: 'dr.tanaka',
       patientId: 'P-001',
@@ -74,7 +74,8 @@ describe('audit trail in the console', function () {
   const search = (query: string) =>
     request(broker.app).get(`/admin/audit?${query}`).set('cookie', auditor).expect(200);
   // Searches are themselves recorded (with the patient searched for), so only the seeded kinds are counted.
-  const rowsOn = (html: string): number => (html.match(/<td>patient-(read|write)<\/td>/g) ?? []).length;
+  const rowsOn = (html: string): number =>
+    (html.match(/<td>patient\.(record\.read|item\.update)<\/td>/g) ?? []).length;
 
   it('searches by user, by patient, and by time', async () => {
     assert.equal(rowsOn((await search('user=nurse.sato')).text), 2);

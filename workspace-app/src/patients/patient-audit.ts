@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { type AuditEvent, type AuditTrail, HttpError, withTransaction } from '@hcw/common';
+import {
+  type AuditEvent,
+  type AuditEventType,
+  type AuditTrail,
+  HttpError,
+  withTransaction,
+} from '@hcw/common';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { EditConflictError } from './edit-conflict-error.js';
 import { isUuid, PatientAccessDeniedError } from './patient-access.js';
@@ -25,7 +31,7 @@ export async function recordPatientEvent(
 }
 
 interface PatientEventFacts {
-  type: string;
+  type: AuditEventType;
   patientId: string | null;
   outcome: 'success' | 'failure';
   details?: AuditDetails;
@@ -76,7 +82,7 @@ export interface OperationContext {
 export async function auditedOperation<T>(
   deps: PatientDeps,
   actor: PatientActor,
-  operation: { type: string; patientId: string | null; details?: AuditDetails },
+  operation: { type: AuditEventType; patientId: string | null; details?: AuditDetails },
   work: (client: pg.PoolClient, context: OperationContext) => Promise<T>,
 ): Promise<T> {
   const context: OperationContext = { patientId: operation.patientId, details: { ...operation.details } };

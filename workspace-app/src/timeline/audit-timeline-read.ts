@@ -38,7 +38,7 @@ export function timelineReadEvents(
     }
   }
   const base = {
-    type: 'timeline.read',
+    type: 'timeline.read' as const,
     outcome: 'success' as const,
     actorId: reader.practitioner.id,
     actorOrganisation: reader.practitioner.organisation,

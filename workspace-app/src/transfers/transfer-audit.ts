@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { TransferAccessDeniedError, TransferConflictError, TransferInputError } from './transfer-errors.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
-import { HttpError, withConnection, withTransaction } from '@hcw/common';
+import { type AuditEventType, HttpError, withConnection, withTransaction } from '@hcw/common';
 
 export type AuditDetails = Record<string, string | number | boolean | null>;
 
@@ -30,7 +30,7 @@ export async function auditedTransferOperation<T>(
   deps: TransferDeps,
   actor: TransferActor,
   operation: {
-    type: string;
+    type: AuditEventType;
     details?: AuditDetails;
     /** A read that needs no transaction: it runs on one connection without BEGIN and COMMIT. */
     isReadOnly?: boolean;
