@@ -4,10 +4,7 @@ import type {
   SearchHit,
   TransferSearchResult,
 } from '../../../workspace-app/src/transfers/search-transfer-hospitals.js';
-import {
-  demoTransferRequestId,
-  seedDemoTransfers,
-} from '../../../workspace-app/demo/seed-demo-transfers.js';
+import { demoTransferRequestId, seedDemoTransfers } from '../../../workspace-app/demo/seed-demo-transfers.js';
 import { tamaRehabilitationHospitalId } from '../../../workspace-app/demo/demo-hospitals.js';
 import { tokyoAreas } from '../../../workspace-app/src/transfers/tokyo-areas.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';

@@ -4,10 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEMO_PATIENT_IDS } from '../../../workspace-app/demo/seed-demo-patients.js';
-import {
-  demoInquiryId,
-  demoTransferRequestId,
-} from '../../../workspace-app/demo/seed-demo-transfers.js';
+import { demoInquiryId, demoTransferRequestId } from '../../../workspace-app/demo/seed-demo-transfers.js';
 import { launchBrowser, type TestBrowser } from '../../support/browser.js';
 import {
   NARROW_MAX_PX,
