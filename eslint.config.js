@@ -12,10 +12,18 @@ function boundaries(forbidden) {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [...folders, ...OUTSIDE_THE_PRODUCT].map((folder) => ({
-            regex: `^(\\.\\./)+${folder}/|^@hcw/${folder}(/|$)`,
-            message: `${files.split('/')[0]} may not import ${folder}/ (ARCHITECTURE.md: code flows one way).`,
-          })),
+          patterns: [
+            ...[...folders, ...OUTSIDE_THE_PRODUCT].map((folder) => ({
+              regex: `^(\\.\\./)+${folder}/|^@hcw/${folder}(/|$)`,
+              message: `${files.split('/')[0]} may not import ${folder}/ (ARCHITECTURE.md: code flows one way).`,
+            })),
+            {
+              // The import aliases of package.json are for tests, scripts and benchmarks; product code names
+              // its own files by relative path and the other parts only through @hcw/common.
+              regex: '^#',
+              message: `${files.split('/')[0]} may not use the import aliases (#…), which are for tests, scripts and benchmarks.`,
+            },
+          ],
         },
       ],
     },

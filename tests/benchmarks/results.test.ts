@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  compareRuns,
-  formatChanges,
-  runsOf,
-  writeRun,
-  type Figure,
-} from '../../benchmarks/support/results.js';
+import { compareRuns, formatChanges, runsOf, writeRun, type Figure } from '#benchmarks/support/results.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const latency = (value: number): Figure => ({ name: 'page p99', value, unit: 'ms', better: 'lower' });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import request from 'supertest';
-import { HealthMonitor, judgeReadiness, type ProbeFacts } from '../../broker/src/health.js';
-import { freePort } from '../../scripts/stack/managed-process.js';
-import { startGuacd, type GuacdService } from '../../scripts/stack/services.js';
+import { HealthMonitor, judgeReadiness, type ProbeFacts } from '#broker/health.js';
+import { freePort } from '#scripts/stack/managed-process.js';
+import { startGuacd, type GuacdService } from '#scripts/stack/services.js';
 import { consoleBroker, type ConsoleBroker } from './admin/console-broker.js';
 import { aUser, connectRedis, FakeAgent } from './desktops/fake-desktops.js';
 import { scratchDir } from '../support/scratch-dir.js';

@@ -60,6 +60,12 @@ describe('the boundaries between the parts of the product', function () {
       "import { demoCareTeams } from '../../sandboxes/demo-care-teams.js';",
       /workspace-app may not import sandboxes/,
     ],
+    [
+      'broker/src/x.ts',
+      "import { loadConfig } from '#workspace-app/config.js';",
+      /may not use the import aliases/,
+    ],
+    ['workspace-app/src/x.ts', "import '#test-support/browser.js';", /may not use the import aliases/],
   ];
 
   for (const [file, source, refusal] of crossings) {
@@ -79,7 +85,7 @@ describe('the boundaries between the parts of the product', function () {
     assert.deepEqual(
       await lintAs(
         'tests/x.test.ts',
-        "import '../broker/src/config.js';\nimport '../workspace-app/src/config.js';\n",
+        "import '../broker/src/config.js';\nimport '#workspace-app/config.js';\n",
       ),
       [],
       'the tests may import everything',

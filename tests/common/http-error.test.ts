@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { BadRequestError, ForbiddenError, HttpError, NotFoundError, UnauthorisedError } from '@hcw/common';
-import { errorHandler as brokerErrors } from '../../broker/src/http/errors.js';
-import { errorHandler as portalErrors } from '../../workspace-app/src/http/errors.js';
+import { errorHandler as brokerErrors } from '#broker/http/errors.js';
+import { errorHandler as portalErrors } from '#workspace-app/http/errors.js';
 
 /** An app whose routes throw what each case needs, answered by the service's own error handler. */
 function anApp(errorHandler: ErrorRequestHandler): express.Express {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { signOutFromClient, typeEnrolmentCodeIfAsked } from '../support/sign-in.js';
 import { workspace, TEST_DEMO_PASSWORD } from '../support/workspace.js';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 /** A passkey enrolled and used through Chromium's own software authenticator (WebAuthn over CDP). */
 describe('passkey as the second factor', function () {

@@ -6,8 +6,8 @@ import { signIn } from '../support/sign-in.js';
 import { displayShot, waitForPortalOnDisplay } from '../support/remote-display.js';
 import { workspace } from '../support/workspace.js';
 import { CreateHandoffResponse, HANDOFF_PATH, signRequest } from '@hcw/common';
-import { DEMO_USERS } from '../../broker/src/auth/demo-users.js';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import { DEMO_USERS } from '#broker/auth/demo-users.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 /** The client page on a phone-sized screen (an iPhone 14's CSS pixels), as a practitioner between visits uses it. */
 const PHONE = { width: 390, height: 844 };

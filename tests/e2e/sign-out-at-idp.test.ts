@@ -6,8 +6,8 @@ import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { signInOverHttp, signOutOverHttp } from '../support/http-sign-in.js';
 import { signIn } from '../support/sign-in.js';
 import { TEST_DEMO_PASSWORD, workspace } from '../support/workspace.js';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
-import { SESSION_COOKIE } from '../../broker/src/auth/session.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
+import { SESSION_COOKIE } from '#broker/auth/session.js';
 
 /** What the broker tells a tab whose session ended because its user signed out at the IdP. */
 const SIGNED_OUT_AT_IDP = /所属組織のサインイン（IdP）でサインアウトしたため接続を終了しました/;

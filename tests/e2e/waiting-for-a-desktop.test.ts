@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { createClient, type RedisClientType } from 'redis';
 import { redisClientOptions } from '@hcw/common';
-import { LeaseStore } from '../../broker/src/desktops/lease-store.js';
+import { LeaseStore } from '#broker/desktops/lease-store.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { signInOverHttp, signOutOverHttp } from '../support/http-sign-in.js';
 import { waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn } from '../support/sign-in.js';
 import { workspace } from '../support/workspace.js';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 /** The stand-ins' leases hold no VNC password, so the key that would seal one is never used. */
 const NO_VNC_PASSWORDS = { key: Buffer.alloc(32), previousKeys: [] };

@@ -6,7 +6,7 @@ import { distinctColours } from '../support/pixels.js';
 import { displayShot, waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn, signOutFromClient } from '../support/sign-in.js';
 import { workspace } from '../support/workspace.js';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 describe('the whole chain, end to end', function () {
   this.timeout(240000);

@@ -4,8 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import { promisify } from 'node:util';
-import { DataDirInUseError, lockDataDir } from '../../scripts/stack/data-dir-lock.js';
-import { repoRoot } from '../../scripts/stack/workspace-stack.js';
+import { DataDirInUseError, lockDataDir } from '#scripts/stack/data-dir-lock.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const run = promisify(execFile);

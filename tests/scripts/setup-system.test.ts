@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../scripts/stack/workspace-stack.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 import { debianMirror } from '../support/debian-root/debian-mirror.js';
 import { ensurePackages } from '../support/debian-root/ensure-packages.js';
 import { ThrowawayRoot, type CommandResult } from '../support/debian-root/throwaway-root.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../scripts/stack/workspace-stack.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 
 /**
  * A test-and-act list as a statement, `[ cond ] && command`: when the test is false the list fails, and

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { startProcess } from '../../scripts/stack/managed-process.js';
-import { supervise, type SupervisedProcess } from '../../scripts/stack/supervised-process.js';
+import { startProcess } from '#scripts/stack/managed-process.js';
+import { supervise, type SupervisedProcess } from '#scripts/stack/supervised-process.js';
 
 /** A process that runs until told otherwise, or exits at once with `status`. */
 const sleeper = () => startProcess('sleeper', 'sleep', ['600']);

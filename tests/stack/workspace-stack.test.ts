@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { delay } from '../../scripts/stack/managed-process.js';
-import { processesMentioning } from '../../scripts/stack/process-sweep.js';
-import { repoRoot } from '../../scripts/stack/workspace-stack.js';
+import { delay } from '#scripts/stack/managed-process.js';
+import { processesMentioning } from '#scripts/stack/process-sweep.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 
 type WorkspaceModule = typeof import('../support/workspace.js');
 

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import {
-  freePort,
-  startProcess,
-  waitForPort,
-  type ManagedProcess,
-} from '../../scripts/stack/managed-process.js';
+import { freePort, startProcess, waitForPort, type ManagedProcess } from '#scripts/stack/managed-process.js';
 import { spawn } from 'node:child_process';
-import { clearDeadDisplay, freeDisplay } from '../../scripts/stack/x-display.js';
+import { clearDeadDisplay, freeDisplay } from '#scripts/stack/x-display.js';
 
 /** A real Xvnc on display `n`, ready when its VNC port opens. */
 async function startXvnc(n: number): Promise<ManagedProcess> {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../scripts/stack/workspace-stack.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 
 /**
  * A folder for what a test keeps for people to look at (screenshots), under `.data/test-artefacts/` (not

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../../scripts/stack/workspace-stack.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 import { hexToRgb } from './pixels.js';
 import { scratchDir } from './scratch-dir.js';
 

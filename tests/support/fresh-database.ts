@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
-import { PORTAL_MIGRATIONS } from '../../workspace-app/src/db/migrations.js';
+import { PORTAL_MIGRATIONS } from '#workspace-app/db/migrations.js';
 import { workspace } from './workspace.js';
 
 export interface FreshDatabase {

@@ -5,16 +5,16 @@ import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { AuditTrail, redisClientOptions } from '@hcw/common';
 import type { Express } from 'express';
-import { createBrokerApp } from '../../broker/src/app.js';
-import { createSessionStore } from '../../broker/src/auth/session.js';
-import { loadConfig, type BrokerConfig } from '../../broker/src/config.js';
-import { AgentClient } from '../../broker/src/desktops/agent-client.js';
-import { DesktopPool } from '../../broker/src/desktops/desktop-pool.js';
-import { HealthMonitor } from '../../broker/src/health.js';
-import { SecondFactorStore } from '../../broker/src/auth/second-factor/second-factor-store.js';
-import { PortalHandoffClient } from '../../broker/src/portal/handoff-client.js';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
-import { freePort } from '../../scripts/stack/managed-process.js';
+import { createBrokerApp } from '#broker/app.js';
+import { createSessionStore } from '#broker/auth/session.js';
+import { loadConfig, type BrokerConfig } from '#broker/config.js';
+import { AgentClient } from '#broker/desktops/agent-client.js';
+import { DesktopPool } from '#broker/desktops/desktop-pool.js';
+import { HealthMonitor } from '#broker/health.js';
+import { SecondFactorStore } from '#broker/auth/second-factor/second-factor-store.js';
+import { PortalHandoffClient } from '#broker/portal/handoff-client.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
+import { freePort } from '#scripts/stack/managed-process.js';
 import { scratchDir } from './scratch-dir.js';
 
 /**

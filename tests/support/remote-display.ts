@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { PORTAL_HEADER_COLOUR } from '../../workspace-app/src/ui/layout.js';
+import { PORTAL_HEADER_COLOUR } from '#workspace-app/ui/layout.js';
 import { distinctColours, hexToRgb, shareOfColour } from './pixels.js';
 
 const header = hexToRgb(PORTAL_HEADER_COLOUR);

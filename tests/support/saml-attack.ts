@@ -7,9 +7,9 @@ import {
   MFA_CONTEXT,
   PASSWORD_CONTEXT,
   type ResponseParams,
-} from '../../broker/src/auth/saml-response.js';
-import { buildLogoutRequest, redirectBindingUrl } from '../../broker/src/auth/saml-logout-messages.js';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+} from '#broker/auth/saml-response.js';
+import { buildLogoutRequest, redirectBindingUrl } from '#broker/auth/saml-logout-messages.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 import { Cookies } from './http-sign-in.js';
 import { scratchDir } from './scratch-dir.js';
 

@@ -3,12 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
-import {
-  freePort,
-  startProcess,
-  waitForHttp,
-  type ManagedProcess,
-} from '../../scripts/stack/managed-process.js';
+import { freePort, startProcess, waitForHttp, type ManagedProcess } from '#scripts/stack/managed-process.js';
 import { ensureSimpleSamlPhp } from './ensure-simplesamlphp.js';
 import { HttpAgent, postForm } from './http-agent.js';
 import { scratchDir } from './scratch-dir.js';

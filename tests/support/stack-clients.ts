@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createClient, type RedisClientType } from 'redis';
 import { redisClientOptions } from '@hcw/common';
-import { AgentClient } from '../../broker/src/desktops/agent-client.js';
-import type { WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import { AgentClient } from '#broker/desktops/agent-client.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 /** The desktop agents of a running workspace, called as its broker calls them: mutual TLS, its certificate. */
 export function agentsOf(stack: WorkspaceStack, timeoutMs = 10000): AgentClient {

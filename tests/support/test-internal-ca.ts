@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BROKER_IDENTITY, desktopIdentity } from '@hcw/common';
-import type { AgentTls } from '../../broker/src/desktops/agent-client.js';
-import { internalCa, type InternalCa, type IssuedCertificate } from '../../scripts/stack/internal-ca.js';
+import type { AgentTls } from '#broker/desktops/agent-client.js';
+import { internalCa, type InternalCa, type IssuedCertificate } from '#scripts/stack/internal-ca.js';
 import { processWide } from './process-wide.js';
 import { scratchDir } from './scratch-dir.js';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startWorkspaceStack, type WorkspaceStack } from '../../scripts/stack/workspace-stack.js';
+import { startWorkspaceStack, type WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 import { processWide } from './process-wide.js';
 
 interface SharedWorkspace {

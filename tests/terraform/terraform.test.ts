@@ -25,9 +25,9 @@ import { loadTerraformTree, type TerraformTree } from './support/load-terraform-
 import { parseHcl } from './support/parse-hcl.js';
 import { parseTerraformModule, type TerraformModule } from './support/parse-terraform-module.js';
 
-import { BROKER_SETTINGS } from '../../broker/src/config.js';
-import { AGENT_SETTINGS } from '../../vdi-images/agent/src/config.js';
-import { PORTAL_SETTINGS } from '../../workspace-app/src/config.js';
+import { BROKER_SETTINGS } from '#broker/config.js';
+import { AGENT_SETTINGS } from '#agent/config.js';
+import { PORTAL_SETTINGS } from '#workspace-app/config.js';
 
 const TERRAFORM_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../terraform');
 const ENVIRONMENT_MODULE_SOURCE = /^\.\.\/\.\.\/modules\/[a-z0-9-]+$/;

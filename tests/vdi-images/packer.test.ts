@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from '@cdktf/hcl2json';
-import { repoRoot } from '../../scripts/stack/workspace-stack.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 
 const run = promisify(execFile);
 const packerDir = path.join(repoRoot, 'vdi-images/packer');

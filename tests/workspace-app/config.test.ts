@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../workspace-app/src/config.js';
+import { loadConfig } from '#workspace-app/config.js';
 import { scratchDir } from '../support/scratch-dir.js';
 import { testInternalCa } from '../support/test-internal-ca.js';
 

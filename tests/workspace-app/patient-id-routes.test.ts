@@ -2,20 +2,17 @@ import { tokyoDate } from '@hcw/common';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Practitioner } from '@hcw/common';
-import {
-  answerInvitation,
-  inviteToCareTeam,
-} from '../../workspace-app/src/patients/care-team-invitations.js';
-import { readCareTeam } from '../../workspace-app/src/patients/care-team.js';
-import { createPatient } from '../../workspace-app/src/patients/create-patient.js';
+import { answerInvitation, inviteToCareTeam } from '#workspace-app/patients/care-team-invitations.js';
+import { readCareTeam } from '#workspace-app/patients/care-team.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
 import {
   generateHandoffDocument,
   reviewHandoffDocument,
   sendHandoffDocument,
-} from '../../workspace-app/src/patients/handoff-documents.js';
-import type { PatientDeps } from '../../workspace-app/src/patients/patient-audit.js';
-import { addRecordItem } from '../../workspace-app/src/patients/record-items.js';
-import { scheduleVisit } from '../../workspace-app/src/patients/visit-calendar.js';
+} from '#workspace-app/patients/handoff-documents.js';
+import type { PatientDeps } from '#workspace-app/patients/patient-audit.js';
+import { addRecordItem } from '#workspace-app/patients/record-items.js';
+import { scheduleVisit } from '#workspace-app/patients/visit-calendar.js';
 import {
   aBasics,
   aDiagnosis,

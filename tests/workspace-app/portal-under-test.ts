@@ -7,8 +7,8 @@ import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import request from 'supertest';
 import { HANDOFF_PATH, type Practitioner, redisClientOptions, signRequest } from '@hcw/common';
-import { createPortalApp } from '../../workspace-app/src/app.js';
-import { loadConfig, type PortalConfig } from '../../workspace-app/src/config.js';
+import { createPortalApp } from '#workspace-app/app.js';
+import { loadConfig, type PortalConfig } from '#workspace-app/config.js';
 import { workspace } from '../support/workspace.js';
 import { patientDatabase } from './patients/patient-fixtures.js';
 

@@ -11,7 +11,7 @@ import {
   startProcess,
   waitForPort,
   type ManagedProcess,
-} from '../../../scripts/stack/managed-process.js';
+} from '#scripts/stack/managed-process.js';
 
 export type DesktopMode = 'idle' | 'busy';
 

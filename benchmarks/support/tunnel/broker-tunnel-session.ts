@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { GuacamoleParser } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import { GuacamoleParser } from '#broker/tunnel/guacamole-protocol.js';
 import { GuacamoleSession } from './guacamole-session.js';
 import type { DisplaySize } from './direct-guacd-session.js';
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { GuacamoleByteDecoder, encodeInstruction } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import { GuacamoleByteDecoder, encodeInstruction } from '#broker/tunnel/guacamole-protocol.js';
 import { GuacamoleSession } from './guacamole-session.js';
 
 export interface GuacdAddress {

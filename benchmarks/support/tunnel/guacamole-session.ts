@@ -1,4 +1,4 @@
-import { encodeInstruction } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import { encodeInstruction } from '#broker/tunnel/guacamole-protocol.js';
 
 export type InstructionListener = (opcode: string, args: readonly string[], at: number) => void;
 

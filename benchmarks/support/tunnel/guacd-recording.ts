@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { encodeInstruction } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import { encodeInstruction } from '#broker/tunnel/guacamole-protocol.js';
 import type { DirectGuacdSession } from './direct-guacd-session.js';
 
 /** One frame as guacd sent it: everything up to its `sync`, which is left out so a replay can stamp its own. */

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { GuacamoleByteDecoder, encodeInstruction } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import { GuacamoleByteDecoder, encodeInstruction } from '#broker/tunnel/guacamole-protocol.js';
 import type { GuacdRecording, RecordedFrame } from './guacd-recording.js';
 
 /** Like guacd, stop sending new frames while the client has not answered a `sync` this old. */

@@ -12,11 +12,11 @@ import {
   createSessionStore,
   endedReason,
   sessionFromCookieHeader,
-} from '../../../broker/src/auth/session.js';
-import type { SignedInUser } from '../../../broker/src/auth/signed-in-user.js';
-import { loadConfig } from '../../../broker/src/config.js';
-import { userLeaseKey } from '../../../broker/src/desktops/lease-store.js';
-import { TunnelServer } from '../../../broker/src/tunnel/tunnel-server.js';
+} from '#broker/auth/session.js';
+import type { SignedInUser } from '#broker/auth/signed-in-user.js';
+import { loadConfig } from '#broker/config.js';
+import { userLeaseKey } from '#broker/desktops/lease-store.js';
+import { TunnelServer } from '#broker/tunnel/tunnel-server.js';
 import { HostRequest, type HostMemory, type HostReply } from './tunnel-host-protocol.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ensurePackages, isInstalled } from '../../support/debian-root/ensure-packages.js';
+import { ensurePackages, isInstalled } from '#test-support/debian-root/ensure-packages.js';
 
 export function hasAnsible(): boolean {
   return isInstalled('ansible');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { onProcessEnd } from '../../support/on-process-end.js';
+import { onProcessEnd } from '#test-support/on-process-end.js';
 
 export interface PlaybookRecap {
   ok: number;

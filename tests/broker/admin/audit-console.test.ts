@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { AuditTrail } from '@hcw/common';
-import { csvCell } from '../../../broker/src/admin/audit-search.js';
+import { csvCell } from '#broker/admin/audit-search.js';
 import { anAuditor, consoleBroker, type ConsoleBroker } from './console-broker.js';
 
 /** Reads a CSV body (RFC 4180) into rows of cells. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { AuditTrail } from '@hcw/common';
-import { endedReason, SESSION_END_MESSAGES } from '../../../broker/src/auth/session.js';
-import { decryptToken } from '../../../broker/src/tunnel/connection-token.js';
-import { sampleSessions } from '../../../broker/src/admin/activity-charts.js';
+import { endedReason, SESSION_END_MESSAGES } from '#broker/auth/session.js';
+import { decryptToken } from '#broker/tunnel/connection-token.js';
+import { sampleSessions } from '#broker/admin/activity-charts.js';
 import { aUser } from '../desktops/fake-desktops.js';
 import { anAdmin, anAuditor, consoleBroker, type ConsoleBroker } from './console-broker.js';
 

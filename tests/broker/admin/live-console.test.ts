@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { SESSION_END_MESSAGES } from '../../../broker/src/auth/session.js';
-import { GuacamoleParser } from '../../../broker/src/tunnel/guacamole-protocol.js';
-import type { ConsoleSnapshot } from '../../../broker/src/admin/console-snapshot.js';
-import { signInOverHttp, signOutOverHttp, type Cookies } from '../../support/http-sign-in.js';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
+import { SESSION_END_MESSAGES } from '#broker/auth/session.js';
+import { GuacamoleParser } from '#broker/tunnel/guacamole-protocol.js';
+import type { ConsoleSnapshot } from '#broker/admin/console-snapshot.js';
+import { signInOverHttp, signOutOverHttp, type Cookies } from '#test-support/http-sign-in.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 const ANDROID_PHONE =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { MeteredAuditTrail } from '../../../broker/src/metrics/metered-audit-trail.js';
+import { MeteredAuditTrail } from '#broker/metrics/metered-audit-trail.js';
 import { consoleBroker, type ConsoleBroker } from './console-broker.js';
 
 const TOKEN = 'metrics-token-for-the-test-0123456789';

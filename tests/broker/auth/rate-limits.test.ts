@@ -4,11 +4,11 @@ import { generate } from 'otplib';
 import { createClient, type RedisClientType } from 'redis';
 import { redisClientOptions } from '@hcw/common';
 import request from 'supertest';
-import { LIMITED_ACTIONS, SignInLimits, type LimitedAction } from '../../../broker/src/auth/rate-limits.js';
-import { EnrolmentCodes } from '../../../broker/src/auth/second-factor/enrolment-codes.js';
-import { SecondFactorStore } from '../../../broker/src/auth/second-factor/second-factor-store.js';
-import { inProcessBroker } from '../../support/in-process-broker.js';
-import { workspace } from '../../support/workspace.js';
+import { LIMITED_ACTIONS, SignInLimits, type LimitedAction } from '#broker/auth/rate-limits.js';
+import { EnrolmentCodes } from '#broker/auth/second-factor/enrolment-codes.js';
+import { SecondFactorStore } from '#broker/auth/second-factor/second-factor-store.js';
+import { inProcessBroker } from '#test-support/in-process-broker.js';
+import { workspace } from '#test-support/workspace.js';
 import { consoleBroker, type ConsoleBroker } from '../admin/console-broker.js';
 import { aUser } from '../desktops/fake-desktops.js';
 

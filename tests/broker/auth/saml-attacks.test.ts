@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { anotherKeyPair, aResponse, postToAcs, startLogin } from '../../support/saml-attack.js';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
+import { anotherKeyPair, aResponse, postToAcs, startLogin } from '#test-support/saml-attack.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 describe('SAML service provider under attack', function () {
   this.timeout(120000);

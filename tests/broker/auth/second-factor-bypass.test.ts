@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { Cookies, signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
-import { SoftwareAuthenticator } from '../../support/software-authenticator.js';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
+import { Cookies, signInOverHttp, signOutOverHttp } from '#test-support/http-sign-in.js';
+import { SoftwareAuthenticator } from '#test-support/software-authenticator.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 /**
  * Issue 14's attack, as reported: someone who knows only a user's password asks for a passkey *sign-in*

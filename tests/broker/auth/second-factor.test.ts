@@ -8,10 +8,10 @@ import {
   redeemEnrolmentCodeOverHttp,
   signInOverHttp,
   signOutOverHttp,
-} from '../../support/http-sign-in.js';
-import { nextTotpCode, rememberTotpSecret } from '../../support/totp.js';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
+} from '#test-support/http-sign-in.js';
+import { nextTotpCode, rememberTotpSecret } from '#test-support/totp.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 async function post(
   stack: WorkspaceStack,

@@ -5,12 +5,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generate } from 'otplib';
 import request from 'supertest';
-import { open } from '../../../broker/src/auth/second-factor/secret-box.js';
-import { sessionFromCookieHeader } from '../../../broker/src/auth/session.js';
-import { SecondFactorStore } from '../../../broker/src/auth/second-factor/second-factor-store.js';
-import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
-import { scratchDir } from '../../support/scratch-dir.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
+import { open } from '#broker/auth/second-factor/secret-box.js';
+import { sessionFromCookieHeader } from '#broker/auth/session.js';
+import { SecondFactorStore } from '#broker/auth/second-factor/second-factor-store.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
+import { scratchDir } from '#test-support/scratch-dir.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
 import { consoleBroker, type ConsoleBroker } from '../admin/console-broker.js';
 import { aUser } from '../desktops/fake-desktops.js';
 

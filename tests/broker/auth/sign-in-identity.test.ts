@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import pg from 'pg';
 import request from 'supertest';
-import { aResponse, MFA_CONTEXT, postToAcs, startLogin } from '../../support/saml-attack.js';
-import { inProcessBroker } from '../../support/in-process-broker.js';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
-import { buildSamlResponse, type AssertionSubject } from '../../../broker/src/auth/saml-response.js';
+import { aResponse, MFA_CONTEXT, postToAcs, startLogin } from '#test-support/saml-attack.js';
+import { inProcessBroker } from '#test-support/in-process-broker.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
+import { buildSamlResponse, type AssertionSubject } from '#broker/auth/saml-response.js';
 
 const TRANSIENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 

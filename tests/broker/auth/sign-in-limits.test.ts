@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { inProcessBroker } from '../../support/in-process-broker.js';
-import { workspace } from '../../support/workspace.js';
+import { inProcessBroker } from '#test-support/in-process-broker.js';
+import { workspace } from '#test-support/workspace.js';
 
 describe('failed sign-ins from one address', function () {
   this.timeout(120000);

@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { redisClientOptions } from '@hcw/common';
-import { HttpAgent, postForm } from '../../support/http-agent.js';
-import { inProcessBroker } from '../../support/in-process-broker.js';
-import { anotherKeyPair } from '../../support/saml-attack.js';
+import { HttpAgent, postForm } from '#test-support/http-agent.js';
+import { inProcessBroker } from '#test-support/in-process-broker.js';
+import { anotherKeyPair } from '#test-support/saml-attack.js';
 import {
   startSimpleSamlPhpIdp,
   type IdpUser,
   type SimpleSamlPhpIdp,
-} from '../../support/simplesamlphp-idp.js';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
-import { canConnect } from '../../../scripts/stack/managed-process.js';
+} from '#test-support/simplesamlphp-idp.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
+import { canConnect } from '#scripts/stack/managed-process.js';
 
 type Broker = Awaited<ReturnType<typeof inProcessBroker>>;
 

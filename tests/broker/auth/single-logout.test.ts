@@ -4,19 +4,19 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import { redisClientOptions } from '@hcw/common';
 import request from 'supertest';
-import { Cookies, signInOverHttp } from '../../support/http-sign-in.js';
-import { anotherKeyPair, idpLogoutRequestUrl, sessionIndexOf } from '../../support/saml-attack.js';
-import { inProcessBroker } from '../../support/in-process-broker.js';
-import { TEST_DEMO_PASSWORD, workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
+import { Cookies, signInOverHttp } from '#test-support/http-sign-in.js';
+import { anotherKeyPair, idpLogoutRequestUrl, sessionIndexOf } from '#test-support/saml-attack.js';
+import { inProcessBroker } from '#test-support/in-process-broker.js';
+import { TEST_DEMO_PASSWORD, workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 import {
   buildLogoutRequest,
   buildLogoutResponse,
   readRedirectBinding,
   redirectBindingUrl,
   type LogoutResponseParams,
-} from '../../../broker/src/auth/saml-logout-messages.js';
-import { signMessage } from '../../../broker/src/auth/saml-response.js';
+} from '#broker/auth/saml-logout-messages.js';
+import { signMessage } from '#broker/auth/saml-response.js';
 
 describe('SAML single logout', function () {
   this.timeout(120000);

@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { desktopIdentity } from '@hcw/common';
-import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
-import { AgentProcessLauncher } from '../../../broker/src/desktops/agent-process-launcher.js';
-import type { LaunchedDesktop } from '../../../broker/src/desktops/local-provider.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
+import { AgentClient } from '#broker/desktops/agent-client.js';
+import { AgentProcessLauncher } from '#broker/desktops/agent-process-launcher.js';
+import type { LaunchedDesktop } from '#broker/desktops/local-provider.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
 
 describe('local desktop launcher', function () {
   this.timeout(60000);

@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
-import { createSessionStore, endedReason, SESSION_END_MESSAGES } from '../../../broker/src/auth/session.js';
-import { LEASE_END_MESSAGES } from '../../../broker/src/desktops/lease-end-messages.js';
-import { leaseEndedKey } from '../../../broker/src/desktops/lease-store.js';
-import { LocalProvider } from '../../../broker/src/desktops/local-provider.js';
-import { StaticProvider } from '../../../broker/src/desktops/static-provider.js';
+import { createSessionStore, endedReason, SESSION_END_MESSAGES } from '#broker/auth/session.js';
+import { LEASE_END_MESSAGES } from '#broker/desktops/lease-end-messages.js';
+import { leaseEndedKey } from '#broker/desktops/lease-store.js';
+import { LocalProvider } from '#broker/desktops/local-provider.js';
+import { StaticProvider } from '#broker/desktops/static-provider.js';
 import {
   NoDesktopAvailableError,
   NoPoolForUserError,
   type DesktopPool,
-} from '../../../broker/src/desktops/desktop-pool.js';
-import { freePort } from '../../../scripts/stack/managed-process.js';
-import { startGuacd } from '../../../scripts/stack/services.js';
-import { scratchDir } from '../../support/scratch-dir.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
-import { workspace } from '../../support/workspace.js';
+} from '#broker/desktops/desktop-pool.js';
+import { freePort } from '#scripts/stack/managed-process.js';
+import { startGuacd } from '#scripts/stack/services.js';
+import { scratchDir } from '#test-support/scratch-dir.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
+import { workspace } from '#test-support/workspace.js';
 import { aDesktopPool, aPool, aUser, connectRedis, FakeAgent, FakeLauncher } from './fake-desktops.js';
 
 describe('desktop pool', function () {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { AgentHealth } from '@hcw/common';
-import { NoDesktopAvailableError } from '../../../broker/src/desktops/desktop-pool.js';
+import { NoDesktopAvailableError } from '#broker/desktops/desktop-pool.js';
 import { consoleBroker, anAdmin, type ConsoleBroker } from '../admin/console-broker.js';
 import { startTestDesktop, type TestDesktop } from '../../vdi-images/support/test-desktop.js';
 import { startTestSite, type TestSite } from '../../vdi-images/support/test-site.js';
-import { workspace } from '../../support/workspace.js';
+import { workspace } from '#test-support/workspace.js';
 import { aUser } from './fake-desktops.js';
 
 const POOL = 'wipe-pool';

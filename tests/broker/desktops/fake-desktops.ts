@@ -5,15 +5,15 @@ import type { TLSSocket } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import { BROKER_IDENTITY, redisClientOptions, uriNamesOf, type AgentHealth } from '@hcw/common';
-import { AgentClient } from '../../../broker/src/desktops/agent-client.js';
-import { DesktopPool, type DesktopPoolDeps } from '../../../broker/src/desktops/desktop-pool.js';
-import type { DesktopProvider } from '../../../broker/src/desktops/desktop-provider.js';
-import type { DesktopLauncher, LaunchedDesktop } from '../../../broker/src/desktops/local-provider.js';
-import type { DesktopHost, PoolSettings } from '../../../broker/src/desktops/pool-settings.js';
-import type { SignedInUser } from '../../../broker/src/auth/signed-in-user.js';
-import { RECORDING_OFF } from '../../../broker/src/recording/recording-policy.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
-import { workspace } from '../../support/workspace.js';
+import { AgentClient } from '#broker/desktops/agent-client.js';
+import { DesktopPool, type DesktopPoolDeps } from '#broker/desktops/desktop-pool.js';
+import type { DesktopProvider } from '#broker/desktops/desktop-provider.js';
+import type { DesktopLauncher, LaunchedDesktop } from '#broker/desktops/local-provider.js';
+import type { DesktopHost, PoolSettings } from '#broker/desktops/pool-settings.js';
+import type { SignedInUser } from '#broker/auth/signed-in-user.js';
+import { RECORDING_OFF } from '#broker/recording/recording-policy.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
+import { workspace } from '#test-support/workspace.js';
 
 /** The VNC password every fake agent hands out. */
 export const FAKE_VNC_PASSWORD = 'Vnc-9xQz';

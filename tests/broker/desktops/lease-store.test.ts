@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { RedisClientType } from 'redis';
-import { desktopLeaseKey, userLeaseKey } from '../../../broker/src/desktops/lease-store.js';
-import { sessionKey } from '../../../broker/src/auth/session.js';
-import { NoDesktopAvailableError, type DesktopPool } from '../../../broker/src/desktops/desktop-pool.js';
-import { StaticProvider } from '../../../broker/src/desktops/static-provider.js';
-import { workspace } from '../../support/workspace.js';
+import { desktopLeaseKey, userLeaseKey } from '#broker/desktops/lease-store.js';
+import { sessionKey } from '#broker/auth/session.js';
+import { NoDesktopAvailableError, type DesktopPool } from '#broker/desktops/desktop-pool.js';
+import { StaticProvider } from '#broker/desktops/static-provider.js';
+import { workspace } from '#test-support/workspace.js';
 import {
   aDesktopPool,
   aPool,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../broker/src/config.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
+import { loadConfig } from '#broker/config.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hcw-pools-'));
 const pem = path.join(dir, 'idp.crt');

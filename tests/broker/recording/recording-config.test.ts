@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../../broker/src/config.js';
-import { scratchDir } from '../../support/scratch-dir.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
+import { loadConfig } from '#broker/config.js';
+import { scratchDir } from '#test-support/scratch-dir.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
 
 const dir = scratchDir('hcw-recording-config');
 const pem = path.join(dir, 'idp.crt');

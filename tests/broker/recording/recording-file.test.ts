@@ -7,8 +7,8 @@ import {
   RecordingIntegrityError,
   RecordingWriter,
   readRecording,
-} from '../../../broker/src/recording/recording-file.js';
-import { scratchDir } from '../../support/scratch-dir.js';
+} from '#broker/recording/recording-file.js';
+import { scratchDir } from '#test-support/scratch-dir.js';
 
 /** A stretch of what guacd sends a browser: a frame with an image, a rectangle and a sync. */
 function aFrame(n: number): string {

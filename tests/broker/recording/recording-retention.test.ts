@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { AUDIT_MIGRATIONS, AuditTrail } from '@hcw/common';
-import { BROKER_MIGRATIONS } from '../../../broker/src/db/migrations.js';
-import { RecordingRetention } from '../../../broker/src/recording/recording-retention.js';
-import { RecordingStore, type RecordingRow } from '../../../broker/src/recording/recording-store.js';
-import { SessionRecorder } from '../../../broker/src/recording/session-recorder.js';
-import { freshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
-import { scratchDir } from '../../support/scratch-dir.js';
+import { BROKER_MIGRATIONS } from '#broker/db/migrations.js';
+import { RecordingRetention } from '#broker/recording/recording-retention.js';
+import { RecordingStore, type RecordingRow } from '#broker/recording/recording-store.js';
+import { SessionRecorder } from '#broker/recording/session-recorder.js';
+import { freshDatabase, type FreshDatabase } from '#test-support/fresh-database.js';
+import { scratchDir } from '#test-support/scratch-dir.js';
 import { aUser } from '../desktops/fake-desktops.js';
 
 /** About two seconds: the shortest wait that still lets a recording be made before it expires. */

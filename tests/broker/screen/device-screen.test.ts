@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DESKTOP_SCREEN_LIMITS, DesktopScreen } from '@hcw/common';
-import { DeviceViewport, desktopScreenFor } from '../../../broker/src/screen/device-screen.js';
+import { DeviceViewport, desktopScreenFor } from '#broker/screen/device-screen.js';
 
 describe('the desktop’s screen for a device', () => {
   it('gives a phone held upright its CSS size at twice the pixels, so the kiosk lays out at its width', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { RedisClientType } from 'redis';
 import type { AgentHealth } from '@hcw/common';
-import { Cookies, signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
-import { workspace } from '../../support/workspace.js';
-import { agentsOf, redisOf } from '../../support/stack-clients.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
-import { SCREEN_CHANGES_PER_WINDOW } from '../../../broker/src/screen/screen-routes.js';
+import { Cookies, signInOverHttp, signOutOverHttp } from '#test-support/http-sign-in.js';
+import { workspace } from '#test-support/workspace.js';
+import { agentsOf, redisOf } from '#test-support/stack-clients.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
+import { SCREEN_CHANGES_PER_WINDOW } from '#broker/screen/screen-routes.js';
 
 const PHONE = { width: 390, height: 844, pixelRatio: 3 };
 const PHONE_TURNED = { width: 844, height: 390, pixelRatio: 3 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DesktopScreen } from '@hcw/common';
-import { ScreenUpdates } from '../../../broker/src/screen/screen-updates.js';
-import type { AgentAddress } from '../../../broker/src/desktops/agent-client.js';
+import { ScreenUpdates } from '#broker/screen/screen-updates.js';
+import type { AgentAddress } from '#broker/desktops/agent-client.js';
 
 const screen = (width: number): DesktopScreen => ({ width, height: 800, scale: 1 });
 

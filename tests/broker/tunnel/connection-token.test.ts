@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { decryptToken, encryptToken } from '../../../broker/src/tunnel/connection-token.js';
+import { decryptToken, encryptToken } from '#broker/tunnel/connection-token.js';
 
 const key = randomBytes(32);
 const claims = {

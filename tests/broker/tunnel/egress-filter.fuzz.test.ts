@@ -2,8 +2,8 @@
 // property is run a second time against a pass-through gate to show that its check can fail.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { EgressOutput } from '../../../broker/src/tunnel/egress-filter.js';
-import { GuacamoleProtocolError } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import type { EgressOutput } from '#broker/tunnel/egress-filter.js';
+import { GuacamoleProtocolError } from '#broker/tunnel/guacamole-protocol.js';
 import {
   PassThroughGate,
   aConnectedFilter,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { EgressFilter, type EgressOutput } from '../../../broker/src/tunnel/egress-filter.js';
-import { GuacamoleProtocolError } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import { EgressFilter, type EgressOutput } from '#broker/tunnel/egress-filter.js';
+import { GuacamoleProtocolError } from '#broker/tunnel/guacamole-protocol.js';
 import {
   aConnectedFilter,
   aFilter,

@@ -1,15 +1,11 @@
 // Factories and an independent auditor for the egress filter specifications. The auditor keeps its own
 // lists of what may reach each side, so a mistake in the filter's lists cannot hide itself.
-import {
-  EgressFilter,
-  type EgressFilterOptions,
-  type EgressOutput,
-} from '../../../broker/src/tunnel/egress-filter.js';
+import { EgressFilter, type EgressFilterOptions, type EgressOutput } from '#broker/tunnel/egress-filter.js';
 import {
   GuacamoleParser,
   encodeInstruction,
   type GuacamoleInstruction,
-} from '../../../broker/src/tunnel/guacamole-protocol.js';
+} from '#broker/tunnel/guacamole-protocol.js';
 
 export const wire = encodeInstruction;
 

@@ -10,14 +10,14 @@ import GuacamoleLite from 'guacamole-lite';
 import { createClient, type RedisClientType } from 'redis';
 import { redisClientOptions } from '@hcw/common';
 import WebSocket from 'ws';
-import { loadConfig, type BrokerConfig } from '../../../broker/src/config.js';
-import { encryptToken } from '../../../broker/src/tunnel/connection-token.js';
-import { encodeInstruction, GuacamoleParser } from '../../../broker/src/tunnel/guacamole-protocol.js';
-import { lockdownSettings } from '../../../broker/src/tunnel/lockdown.js';
-import { TunnelServer } from '../../../broker/src/tunnel/tunnel-server.js';
-import type { SignedInUser } from '../../../broker/src/auth/signed-in-user.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
-import { workspace } from '../../support/workspace.js';
+import { loadConfig, type BrokerConfig } from '#broker/config.js';
+import { encryptToken } from '#broker/tunnel/connection-token.js';
+import { encodeInstruction, GuacamoleParser } from '#broker/tunnel/guacamole-protocol.js';
+import { lockdownSettings } from '#broker/tunnel/lockdown.js';
+import { TunnelServer } from '#broker/tunnel/tunnel-server.js';
+import type { SignedInUser } from '#broker/auth/signed-in-user.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
+import { workspace } from '#test-support/workspace.js';
 
 /**
  * guacamole-lite 1.2.0 has defects that were reproduced against it; the broker extends its classes to be

@@ -8,7 +8,7 @@ import {
   encodeInstruction,
   type GuacamoleInstruction,
   type GuacamoleProtocolErrorCode,
-} from '../../../broker/src/tunnel/guacamole-protocol.js';
+} from '#broker/tunnel/guacamole-protocol.js';
 import { splitAt } from './egress-fixtures.js';
 
 function anInstruction(opcode = 'clipboard', ...args: string[]): GuacamoleInstruction {

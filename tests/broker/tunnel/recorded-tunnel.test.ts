@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, renameSync } from 'node:fs';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { readRecording } from '../../../broker/src/recording/recording-file.js';
-import { RECORDING_FAILED_MESSAGE } from '../../../broker/src/recording/session-recorder.js';
-import { GuacamoleParser } from '../../../broker/src/tunnel/guacamole-protocol.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
-import { signInOverHttp, signOutOverHttp, type Cookies } from '../../support/http-sign-in.js';
-import { workspace } from '../../support/workspace.js';
+import { readRecording } from '#broker/recording/recording-file.js';
+import { RECORDING_FAILED_MESSAGE } from '#broker/recording/session-recorder.js';
+import { GuacamoleParser } from '#broker/tunnel/guacamole-protocol.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
+import { signInOverHttp, signOutOverHttp, type Cookies } from '#test-support/http-sign-in.js';
+import { workspace } from '#test-support/workspace.js';
 
 const CLIENT = { 'x-requested-with': 'hcw-client' };
 

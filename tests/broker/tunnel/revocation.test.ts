@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { createClient, type RedisClientType } from 'redis';
 import { redisClientOptions } from '@hcw/common';
 import WebSocket from 'ws';
-import { Cookies, signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
-import { idpLogoutRequestUrl, sessionIndexOf } from '../../support/saml-attack.js';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
-import { SESSION_COOKIE } from '../../../broker/src/auth/session.js';
-import { GuacamoleParser } from '../../../broker/src/tunnel/guacamole-protocol.js';
+import { Cookies, signInOverHttp, signOutOverHttp } from '#test-support/http-sign-in.js';
+import { idpLogoutRequestUrl, sessionIndexOf } from '#test-support/saml-attack.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
+import { SESSION_COOKIE } from '#broker/auth/session.js';
+import { GuacamoleParser } from '#broker/tunnel/guacamole-protocol.js';
 
 /** The Guacamole status the broker uses when it ends a tunnel because the session behind it ended. */
 const SESSION_CLOSED = String(0x0209);

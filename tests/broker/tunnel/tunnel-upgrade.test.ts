@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import WebSocket from 'ws';
-import { signInOverHttp, signOutOverHttp } from '../../support/http-sign-in.js';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
+import { signInOverHttp, signOutOverHttp } from '#test-support/http-sign-in.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 /** Opens a WebSocket to the tunnel and reports how the upgrade ended. */
 function tryUpgrade(

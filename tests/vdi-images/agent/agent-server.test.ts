@@ -6,15 +6,15 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AgentHealth, desktopIdentity } from '@hcw/common';
-import { createAgentServer } from '../../../vdi-images/agent/src/agent-server.js';
-import { loadConfig } from '../../../vdi-images/agent/src/config.js';
-import { Desktop } from '../../../vdi-images/agent/src/desktop.js';
-import { readImageInfo } from '../../../vdi-images/agent/src/image-info.js';
-import { freePort } from '../../../scripts/stack/managed-process.js';
-import { internalCa } from '../../../scripts/stack/internal-ca.js';
-import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
-import { scratchDir } from '../../support/scratch-dir.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
+import { createAgentServer } from '#agent/agent-server.js';
+import { loadConfig } from '#agent/config.js';
+import { Desktop } from '#agent/desktop.js';
+import { readImageInfo } from '#agent/image-info.js';
+import { freePort } from '#scripts/stack/managed-process.js';
+import { internalCa } from '#scripts/stack/internal-ca.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
+import { scratchDir } from '#test-support/scratch-dir.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
 import { callAgent } from '../support/test-desktop.js';
 
 /** The certificate of desktop-1 (the agent's default id) from the tests' internal CA, as files. */

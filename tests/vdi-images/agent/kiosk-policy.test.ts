@@ -10,8 +10,8 @@ import {
   readKioskPolicyTemplate,
   renderKioskPolicy,
   type KioskPolicyValues,
-} from '../../../vdi-images/agent/src/kiosk-policy.js';
-import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+} from '#agent/kiosk-policy.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 
 const run = promisify(execFile);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, type TestBrowser } from '#test-support/browser.js';
 import { startTestDesktop, type TestDesktop } from '../support/test-desktop.js';
 import { DOWNLOAD_CONTENT, startTestSite, type TestSite } from '../support/test-site.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { AgentHealth, SCREEN_PATH } from '@hcw/common';
-import { parseRandr } from '../../../vdi-images/agent/src/x-screen.js';
+import { parseRandr } from '#agent/x-screen.js';
 import { startTestDesktop, type TestDesktop } from '../support/test-desktop.js';
 import { startTestSite, type TestSite } from '../support/test-site.js';
 

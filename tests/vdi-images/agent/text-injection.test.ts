@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { TEXT_INPUT_MAX_CHARACTERS, TYPE_TEXT_PATH } from '@hcw/common';
-import { testInternalCa } from '../../support/test-internal-ca.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
 import { callAgent, startTestDesktop, type TestDesktop } from '../support/test-desktop.js';
 import { startTestSite, type TestSite } from '../support/test-site.js';
 

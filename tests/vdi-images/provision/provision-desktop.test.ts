@@ -3,14 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AgentHealth, desktopIdentity } from '@hcw/common';
-import {
-  freePort,
-  startProcess,
-  waitForPort,
-  type ManagedProcess,
-} from '../../../scripts/stack/managed-process.js';
-import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
+import { freePort, startProcess, waitForPort, type ManagedProcess } from '#scripts/stack/managed-process.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
 import { overlayWorkDir, type OverlayWorkDir } from '../support/overlay-work-dir.js';
 import { callAgent } from '../support/test-desktop.js';
 import { startTestSite, type TestSite } from '../support/test-site.js';

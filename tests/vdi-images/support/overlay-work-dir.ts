@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { onProcessEnd } from '../../support/on-process-end.js';
+import { onProcessEnd } from '#test-support/on-process-end.js';
 
 /** Whether overlays can keep their changes in `dir` (tried in a private mount namespace, left as it was). */
 export function canHoldOverlayLayers(dir: string): boolean {

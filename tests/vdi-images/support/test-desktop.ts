@@ -5,21 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { desktopIdentity } from '@hcw/common';
-import {
-  freePort,
-  startProcess,
-  waitForPort,
-  type ManagedProcess,
-} from '../../../scripts/stack/managed-process.js';
-import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
+import { freePort, startProcess, waitForPort, type ManagedProcess } from '#scripts/stack/managed-process.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
 import {
   commandLineOf,
   processesMentioning,
   signalProcessesMentioning,
-} from '../../../scripts/stack/process-sweep.js';
-import { freeDisplay } from '../../../scripts/stack/x-display.js';
-import { kioskPageAt } from '../../support/kiosk-page.js';
-import { testInternalCa } from '../../support/test-internal-ca.js';
+} from '#scripts/stack/process-sweep.js';
+import { freeDisplay } from '#scripts/stack/x-display.js';
+import { kioskPageAt } from '#test-support/kiosk-page.js';
+import { testInternalCa } from '#test-support/test-internal-ca.js';
 
 /**
  * One request to an agent as the broker makes it: mutual TLS with the broker's certificate (or another

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { vitalRanges } from '../../../workspace-app/src/clinical/vital-ranges.js';
-import { parseItem } from '../../../workspace-app/src/patients/standard-items.js';
-import { vitalSigns } from '../../../workspace-app/src/timeline/canonical-event.js';
+import { vitalRanges } from '#workspace-app/clinical/vital-ranges.js';
+import { parseItem } from '#workspace-app/patients/standard-items.js';
+import { vitalSigns } from '#workspace-app/timeline/canonical-event.js';
 import { aVisitRecord } from '../patients/patient-fixtures.js';
 
 /** A value as each side sees it: a practitioner typing it into a visit record, a vendor's device sending it. */

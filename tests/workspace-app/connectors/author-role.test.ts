@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { authorRoleFromLabel } from '../../../workspace-app/src/connectors/author-role.js';
+import { authorRoleFromLabel } from '#workspace-app/connectors/author-role.js';
 
 describe('author roles from vendor labels', () => {
   const cases: Array<[string | undefined, string]> = [

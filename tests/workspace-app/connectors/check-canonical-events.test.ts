@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { checkCanonicalEvents } from '../../../workspace-app/src/connectors/check-canonical-events.js';
-import { VendorPayloadError } from '../../../workspace-app/src/connectors/vendor-payload-error.js';
+import { checkCanonicalEvents } from '#workspace-app/connectors/check-canonical-events.js';
+import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
 
 function anEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Connector, ConnectorHealth } from '../../../workspace-app/src/connectors/connector.js';
-import { ConnectorRegistry } from '../../../workspace-app/src/connectors/connector-registry.js';
-import { createConnectors } from '../../../workspace-app/src/connectors/create-connectors.js';
+import type { Connector, ConnectorHealth } from '#workspace-app/connectors/connector.js';
+import { ConnectorRegistry } from '#workspace-app/connectors/connector-registry.js';
+import { createConnectors } from '#workspace-app/connectors/create-connectors.js';
 
 function aConnector(id: string, mode: 'pull' | 'push', health: Partial<ConnectorHealth> = {}): Connector {
   const base = {

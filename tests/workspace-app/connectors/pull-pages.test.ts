@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { PullResult } from '../../../workspace-app/src/connectors/connector.js';
-import { pullPages } from '../../../workspace-app/src/connectors/pull-pages.js';
-import { VendorPayloadError } from '../../../workspace-app/src/connectors/vendor-payload-error.js';
+import type { PullResult } from '#workspace-app/connectors/connector.js';
+import { pullPages } from '#workspace-app/connectors/pull-pages.js';
+import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
 
 type Page = PullResult | Error;
 

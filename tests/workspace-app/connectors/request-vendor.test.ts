@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { requestVendor } from '../../../workspace-app/src/connectors/request-vendor.js';
-import { VendorPayloadError } from '../../../workspace-app/src/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '../../../workspace-app/src/connectors/vendor-unavailable-error.js';
+import { requestVendor } from '#workspace-app/connectors/request-vendor.js';
+import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
+import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
 
 async function serve(listener: RequestListener): Promise<{ url: string; server: Server }> {
   const server = createServer(listener);

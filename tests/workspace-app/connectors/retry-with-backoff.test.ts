@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { backoffDelay, retryWithBackoff } from '../../../workspace-app/src/connectors/retry-with-backoff.js';
-import { VendorPayloadError } from '../../../workspace-app/src/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '../../../workspace-app/src/connectors/vendor-unavailable-error.js';
+import { backoffDelay, retryWithBackoff } from '#workspace-app/connectors/retry-with-backoff.js';
+import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
+import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
 
 const policy = { retries: 3, baseDelayMs: 1, maxDelayMs: 5 };
 const unavailable = () => new VendorUnavailableError('test-vendor', 'server-error', 'HTTP 503');

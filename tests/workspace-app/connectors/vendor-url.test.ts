@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { vendorUrl } from '../../../workspace-app/src/connectors/vendor-url.js';
+import { vendorUrl } from '#workspace-app/connectors/vendor-url.js';
 
 describe('vendor URLs', () => {
   it('keep the path a base URL has of its own, with or without a trailing slash', () => {

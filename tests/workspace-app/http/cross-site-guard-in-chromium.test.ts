@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { launchBrowser, type TestBrowser } from '#test-support/browser.js';
 import { basicsForm, people } from '../patients/patient-fixtures.js';
 import { startPortalUnderTest, type PortalUnderTest } from '../portal-under-test.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { HANDOFF_PATH, signRequest } from '@hcw/common';
-import { judgeRequestOrigin } from '../../../workspace-app/src/http/cross-site-guard.js';
-import { isSignedPath } from '../../../workspace-app/src/app.js';
+import { judgeRequestOrigin } from '#workspace-app/http/cross-site-guard.js';
+import { isSignedPath } from '#workspace-app/app.js';
 import { basicsForm, people } from '../patients/patient-fixtures.js';
 import {
   bilingualError,

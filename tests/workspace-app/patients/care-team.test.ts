@@ -6,22 +6,22 @@ import {
   inviteToCareTeam,
   listMyInvitations,
   revokeInvitation,
-} from '../../../workspace-app/src/patients/care-team-invitations.js';
+} from '#workspace-app/patients/care-team-invitations.js';
 import {
   changeMemberRole,
   endMembership,
   leaveCareTeam,
   readCareTeam,
   setDesignatedStaff,
-} from '../../../workspace-app/src/patients/care-team.js';
-import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
-import { InvitationClosedError } from '../../../workspace-app/src/patients/invitation-closed-error.js';
-import { listPatients } from '../../../workspace-app/src/patients/list-patients.js';
-import { PatientAccessDeniedError } from '../../../workspace-app/src/patients/patient-access.js';
-import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
-import { readPatientRecord } from '../../../workspace-app/src/patients/patient-record.js';
-import { addRecordItem } from '../../../workspace-app/src/patients/record-items.js';
-import { TeamRuleError } from '../../../workspace-app/src/patients/team-rule-error.js';
+} from '#workspace-app/patients/care-team.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
+import { InvitationClosedError } from '#workspace-app/patients/invitation-closed-error.js';
+import { listPatients } from '#workspace-app/patients/list-patients.js';
+import { PatientAccessDeniedError } from '#workspace-app/patients/patient-access.js';
+import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
+import { readPatientRecord } from '#workspace-app/patients/patient-record.js';
+import { addRecordItem } from '#workspace-app/patients/record-items.js';
+import { TeamRuleError } from '#workspace-app/patients/team-rule-error.js';
 import {
   aBasics,
   anActor,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { recordConnectorVitals } from '../../../workspace-app/src/patients/connector-vitals.js';
-import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
-import { readPatientRecord } from '../../../workspace-app/src/patients/patient-record.js';
-import { syncConnectorVitals } from '../../../workspace-app/src/patients/sync-connector-vitals.js';
-import { mapPatientGroup } from '../../../workspace-app/src/timeline/patient-groups.js';
-import { storeEvents } from '../../../workspace-app/src/timeline/store-events.js';
-import type { CanonicalEvent } from '../../../workspace-app/src/timeline/canonical-event.js';
+import { recordConnectorVitals } from '#workspace-app/patients/connector-vitals.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
+import { readPatientRecord } from '#workspace-app/patients/patient-record.js';
+import { syncConnectorVitals } from '#workspace-app/patients/sync-connector-vitals.js';
+import { mapPatientGroup } from '#workspace-app/timeline/patient-groups.js';
+import { storeEvents } from '#workspace-app/timeline/store-events.js';
+import type { CanonicalEvent } from '#workspace-app/timeline/canonical-event.js';
 import { aBasics, auditEvents, patientDatabase, patientDeps, people } from './patient-fixtures.js';
 
 function aVitalLinkEvent(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {

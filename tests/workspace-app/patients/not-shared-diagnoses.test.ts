@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import {
-  answerInvitation,
-  inviteToCareTeam,
-} from '../../../workspace-app/src/patients/care-team-invitations.js';
-import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
-import { InvalidItemError } from '../../../workspace-app/src/patients/invalid-item-error.js';
-import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
-import { readPatientRecord } from '../../../workspace-app/src/patients/patient-record.js';
+import { answerInvitation, inviteToCareTeam } from '#workspace-app/patients/care-team-invitations.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
+import { InvalidItemError } from '#workspace-app/patients/invalid-item-error.js';
+import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
+import { readPatientRecord } from '#workspace-app/patients/patient-record.js';
 import {
   addRecordItem,
   changeRecordItem,
   readItemHistory,
   readRecordItem,
-} from '../../../workspace-app/src/patients/record-items.js';
-import { RecordNotFoundError } from '../../../workspace-app/src/patients/record-not-found-error.js';
+} from '#workspace-app/patients/record-items.js';
+import { RecordNotFoundError } from '#workspace-app/patients/record-not-found-error.js';
 import { aBasics, aDiagnosis, patientDatabase, patientDeps, people } from './patient-fixtures.js';
 
 /** DATA-1: a diagnosis not to be shared (未提供) is never shown outside the organisation that recorded it. */

@@ -1,11 +1,11 @@
 import pg from 'pg';
 import { AuditTrail } from '@hcw/common';
-import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
-import type { PatientDeps } from '../../../workspace-app/src/patients/patient-audit.js';
-import type { PatientBasics, VisitRecord } from '../../../workspace-app/src/patients/standard-items.js';
-import type { PortalNotification } from '../../../workspace-app/src/timeline/portal-notification.js';
-import { portalDatabase } from '../../support/fresh-database.js';
-import { PORTAL_MIGRATIONS } from '../../../workspace-app/src/db/migrations.js';
+import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
+import type { PatientDeps } from '#workspace-app/patients/patient-audit.js';
+import type { PatientBasics, VisitRecord } from '#workspace-app/patients/standard-items.js';
+import type { PortalNotification } from '#workspace-app/timeline/portal-notification.js';
+import { portalDatabase } from '#test-support/fresh-database.js';
+import { PORTAL_MIGRATIONS } from '#workspace-app/db/migrations.js';
 
 export { PORTAL_MIGRATIONS };
 

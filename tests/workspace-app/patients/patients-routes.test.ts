@@ -4,10 +4,10 @@ import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import request from 'supertest';
 import { HANDOFF_PATH, redisClientOptions, signRequest } from '@hcw/common';
-import { createPortalApp } from '../../../workspace-app/src/app.js';
-import { loadConfig } from '../../../workspace-app/src/config.js';
-import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
-import { workspace } from '../../support/workspace.js';
+import { createPortalApp } from '#workspace-app/app.js';
+import { loadConfig } from '#workspace-app/config.js';
+import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
+import { workspace } from '#test-support/workspace.js';
 import {
   auditEvents,
   basicsForm,

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
-import { EditConflictError } from '../../../workspace-app/src/patients/edit-conflict-error.js';
-import { InvalidItemError } from '../../../workspace-app/src/patients/invalid-item-error.js';
-import { readPatientRecord } from '../../../workspace-app/src/patients/patient-record.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
+import { EditConflictError } from '#workspace-app/patients/edit-conflict-error.js';
+import { InvalidItemError } from '#workspace-app/patients/invalid-item-error.js';
+import { readPatientRecord } from '#workspace-app/patients/patient-record.js';
 import {
   addRecordItem,
   changeRecordItem,
   readItemHistory,
   removeRecordItem,
-} from '../../../workspace-app/src/patients/record-items.js';
+} from '#workspace-app/patients/record-items.js';
 import {
   aBasics,
   aDiagnosis,

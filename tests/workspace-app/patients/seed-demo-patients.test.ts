@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { procedureLabels as recordProcedureLabels } from '../../../workspace-app/src/clinical/procedures.js';
-import { procedureLabels as transferProcedureLabels } from '../../../workspace-app/src/transfers/care-codes.js';
-import { listMyInvitations } from '../../../workspace-app/src/patients/care-team-invitations.js';
-import { listPatients } from '../../../workspace-app/src/patients/list-patients.js';
-import { patientCareTeamLookup } from '../../../workspace-app/src/patients/patient-care-team-lookup.js';
-import { readPatientRecord } from '../../../workspace-app/src/patients/patient-record.js';
-import {
-  DEMO_PATIENT_IDS,
-  demoPatientNames,
-  seedDemoPatients,
-} from '../../../workspace-app/demo/seed-demo-patients.js';
-import { listTodaysVisits } from '../../../workspace-app/src/patients/visit-calendar.js';
+import { procedureLabels as recordProcedureLabels } from '#workspace-app/clinical/procedures.js';
+import { procedureLabels as transferProcedureLabels } from '#workspace-app/transfers/care-codes.js';
+import { listMyInvitations } from '#workspace-app/patients/care-team-invitations.js';
+import { listPatients } from '#workspace-app/patients/list-patients.js';
+import { patientCareTeamLookup } from '#workspace-app/patients/patient-care-team-lookup.js';
+import { readPatientRecord } from '#workspace-app/patients/patient-record.js';
+import { DEMO_PATIENT_IDS, demoPatientNames, seedDemoPatients } from '#demo/seed-demo-patients.js';
+import { listTodaysVisits } from '#workspace-app/patients/visit-calendar.js';
 import { patientDatabase, patientDeps, people } from './patient-fixtures.js';
 
 describe('demo patients', function () {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { missingBasics } from '../../../workspace-app/src/patients/known-basics.js';
-import { InvalidItemError, type ItemIssue } from '../../../workspace-app/src/patients/invalid-item-error.js';
-import { parseItem, type ItemKind } from '../../../workspace-app/src/patients/standard-items.js';
+import { missingBasics } from '#workspace-app/patients/known-basics.js';
+import { InvalidItemError, type ItemIssue } from '#workspace-app/patients/invalid-item-error.js';
+import { parseItem, type ItemKind } from '#workspace-app/patients/standard-items.js';
 import { aBasics, aDiagnosis, aVisitRecord } from './patient-fixtures.js';
 
 /** The issues an input raises, or none. */

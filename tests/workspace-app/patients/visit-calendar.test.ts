@@ -1,22 +1,19 @@
 import { tokyoDate } from '@hcw/common';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import {
-  answerInvitation,
-  inviteToCareTeam,
-} from '../../../workspace-app/src/patients/care-team-invitations.js';
-import { leaveCareTeam } from '../../../workspace-app/src/patients/care-team.js';
-import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
-import type { PatientActor } from '../../../workspace-app/src/patients/patient-actor.js';
-import { addRecordItem } from '../../../workspace-app/src/patients/record-items.js';
+import { answerInvitation, inviteToCareTeam } from '#workspace-app/patients/care-team-invitations.js';
+import { leaveCareTeam } from '#workspace-app/patients/care-team.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
+import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
+import { addRecordItem } from '#workspace-app/patients/record-items.js';
 import {
   cancelVisit,
   listPatientVisits,
   listPractitionerVisits,
   listTodaysVisits,
   scheduleVisit,
-} from '../../../workspace-app/src/patients/visit-calendar.js';
-import { VisitConflictError } from '../../../workspace-app/src/patients/visit-conflict-error.js';
+} from '#workspace-app/patients/visit-calendar.js';
+import { VisitConflictError } from '#workspace-app/patients/visit-conflict-error.js';
 import {
   aBasics,
   auditEvents,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createConnectors } from '../../../workspace-app/src/connectors/create-connectors.js';
-import { createPushReceiver } from '../../../workspace-app/src/connectors/push-receiver.js';
-import type { CanonicalEvent } from '../../../workspace-app/src/timeline/canonical-event.js';
-import { startDemoSandboxes } from '../../../workspace-app/sandboxes/start-demo-sandboxes.js';
+import { createConnectors } from '#workspace-app/connectors/create-connectors.js';
+import { createPushReceiver } from '#workspace-app/connectors/push-receiver.js';
+import type { CanonicalEvent } from '#workspace-app/timeline/canonical-event.js';
+import { startDemoSandboxes } from '#sandboxes/start-demo-sandboxes.js';
 
 describe('demo sandboxes', () => {
   it('start seeded, and every connector takes their demo data into the timeline', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import express from 'express';
-import { startSandbox } from '../../../workspace-app/sandboxes/start-sandbox.js';
-import { createVendorOutage } from '../../../workspace-app/sandboxes/vendor-outage.js';
+import { startSandbox } from '#sandboxes/start-sandbox.js';
+import { createVendorOutage } from '#sandboxes/vendor-outage.js';
 
 function aVendor() {
   const outage = createVendorOutage();

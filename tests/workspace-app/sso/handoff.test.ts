@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { HANDOFF_PATH, signRequest } from '@hcw/common';
-import { workspace } from '../../support/workspace.js';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
+import { workspace } from '#test-support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 
 const practitioner = {
   id: 'test.handoff',

@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readCursor } from '../../../workspace-app/src/timeline/store-pulled-batch.js';
-import {
-  createKanamicSandbox,
-  type KanamicSandbox,
-} from '../../../workspace-app/sandboxes/kanamic/kanamic-sandbox.js';
-import { startSandbox, type RunningSandbox } from '../../../workspace-app/sandboxes/start-sandbox.js';
+import { readCursor } from '#workspace-app/timeline/store-pulled-batch.js';
+import { createKanamicSandbox, type KanamicSandbox } from '#sandboxes/kanamic/kanamic-sandbox.js';
+import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
 import { timelineDatabase, type TimelineDatabase } from './timeline-fixtures.js';
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ingest-in-child-process.ts');

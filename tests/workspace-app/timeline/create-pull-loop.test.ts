@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { createHikariOneConnector } from '../../../workspace-app/src/connectors/hikari-one/hikari-one-connector.js';
-import { createKanamicConnector } from '../../../workspace-app/src/connectors/kanamic/kanamic-connector.js';
-import { createVitalLinkConnector } from '../../../workspace-app/src/connectors/vital-link/vital-link-connector.js';
-import type { PullConnector } from '../../../workspace-app/src/connectors/connector.js';
-import {
-  createPullLoop,
-  type PullLoopOptions,
-} from '../../../workspace-app/src/timeline/create-pull-loop.js';
-import { readCursor } from '../../../workspace-app/src/timeline/store-pulled-batch.js';
-import { listVendorHealth } from '../../../workspace-app/src/timeline/vendor-health.js';
-import {
-  createHikariOneSandbox,
-  type HikariOneSandbox,
-} from '../../../workspace-app/sandboxes/hikari-one/hikari-one-sandbox.js';
-import {
-  createKanamicSandbox,
-  type KanamicSandbox,
-} from '../../../workspace-app/sandboxes/kanamic/kanamic-sandbox.js';
-import { startSandbox, type RunningSandbox } from '../../../workspace-app/sandboxes/start-sandbox.js';
-import {
-  createVitalLinkSandbox,
-  type VitalLinkSandbox,
-} from '../../../workspace-app/sandboxes/vital-link/vital-link-sandbox.js';
+import { createHikariOneConnector } from '#workspace-app/connectors/hikari-one/hikari-one-connector.js';
+import { createKanamicConnector } from '#workspace-app/connectors/kanamic/kanamic-connector.js';
+import { createVitalLinkConnector } from '#workspace-app/connectors/vital-link/vital-link-connector.js';
+import type { PullConnector } from '#workspace-app/connectors/connector.js';
+import { createPullLoop, type PullLoopOptions } from '#workspace-app/timeline/create-pull-loop.js';
+import { readCursor } from '#workspace-app/timeline/store-pulled-batch.js';
+import { listVendorHealth } from '#workspace-app/timeline/vendor-health.js';
+import { createHikariOneSandbox, type HikariOneSandbox } from '#sandboxes/hikari-one/hikari-one-sandbox.js';
+import { createKanamicSandbox, type KanamicSandbox } from '#sandboxes/kanamic/kanamic-sandbox.js';
+import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
+import { createVitalLinkSandbox, type VitalLinkSandbox } from '#sandboxes/vital-link/vital-link-sandbox.js';
 import { confirmedLink, eventually, timelineDatabase, type TimelineDatabase } from './timeline-fixtures.js';
 
 const FAST = { timeoutMs: 300, retries: 1, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 800, maxPages: 3 };

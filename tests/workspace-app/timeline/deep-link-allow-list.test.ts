@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  allowedDeepLink,
-  deepLinkAllowList,
-} from '../../../workspace-app/src/timeline/deep-link-allow-list.js';
+import { allowedDeepLink, deepLinkAllowList } from '#workspace-app/timeline/deep-link-allow-list.js';
 
 const allowList = deepLinkAllowList({
   mcs: { baseUrl: 'https://mcs.example.jp', secret: 'mcs-webhook-secret-0000000' },

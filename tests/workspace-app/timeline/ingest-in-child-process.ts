@@ -2,8 +2,8 @@
 // INGEST_CRASH=1 the process kills itself with SIGKILL after the events are written and before the
 // commit: no handler runs, no rollback is sent, the connection just drops, as when a host dies.
 import pg from 'pg';
-import { createKanamicConnector } from '../../../workspace-app/src/connectors/kanamic/kanamic-connector.js';
-import { createPullLoop } from '../../../workspace-app/src/timeline/create-pull-loop.js';
+import { createKanamicConnector } from '#workspace-app/connectors/kanamic/kanamic-connector.js';
+import { createPullLoop } from '#workspace-app/timeline/create-pull-loop.js';
 
 const env = process.env;
 const pool = new pg.Pool({ connectionString: env.INGEST_DATABASE_URL, max: 2 });

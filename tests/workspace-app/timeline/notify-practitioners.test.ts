@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import {
   InvalidPortalNotificationError,
   notifyPractitioners,
-} from '../../../workspace-app/src/timeline/notify-practitioners.js';
-import type { PortalNotification } from '../../../workspace-app/src/timeline/portal-notification.js';
-import { readTimeline } from '../../../workspace-app/src/timeline/read-timeline.js';
+} from '#workspace-app/timeline/notify-practitioners.js';
+import type { PortalNotification } from '#workspace-app/timeline/portal-notification.js';
+import { readTimeline } from '#workspace-app/timeline/read-timeline.js';
 import { withTransaction } from '@hcw/common';
 import { timelineDatabase, type TimelineDatabase } from './timeline-fixtures.js';
 

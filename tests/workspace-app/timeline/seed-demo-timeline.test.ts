@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import { io as connect } from 'socket.io-client';
-import { createConnectors } from '../../../workspace-app/src/connectors/create-connectors.js';
-import { readTimeline } from '../../../workspace-app/src/timeline/read-timeline.js';
-import { startDemoTimelineActivity } from '../../../workspace-app/demo/demo-timeline-activity.js';
-import { seedDemoTimeline } from '../../../workspace-app/demo/seed-demo-timeline.js';
+import { createConnectors } from '#workspace-app/connectors/create-connectors.js';
+import { readTimeline } from '#workspace-app/timeline/read-timeline.js';
+import { startDemoTimelineActivity } from '#demo/demo-timeline-activity.js';
+import { seedDemoTimeline } from '#demo/seed-demo-timeline.js';
 import {
   startTimelineIngestion,
   type TimelineIngestion,
-} from '../../../workspace-app/src/timeline/start-timeline-ingestion.js';
-import {
-  startDemoSandboxes,
-  type DemoSandboxes,
-} from '../../../workspace-app/sandboxes/start-demo-sandboxes.js';
+} from '#workspace-app/timeline/start-timeline-ingestion.js';
+import { startDemoSandboxes, type DemoSandboxes } from '#sandboxes/start-demo-sandboxes.js';
 import {
   aPractitioner,
   eventually,

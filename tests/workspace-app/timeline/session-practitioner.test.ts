@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { sessionIdFromCookie } from '../../../workspace-app/src/timeline/session-practitioner.js';
+import { sessionIdFromCookie } from '#workspace-app/timeline/session-practitioner.js';
 
 const SECRET = 'portal-session-secret-for-tests-0000000';
 

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { confirmAccountLink, requestAccountLink } from '../../../workspace-app/src/timeline/account-links.js';
-import { storeEvents } from '../../../workspace-app/src/timeline/store-events.js';
-import { storePushedEvents } from '../../../workspace-app/src/timeline/store-pushed-events.js';
-import {
-  TIMELINE_CHANNEL,
-  parseAnnouncement,
-} from '../../../workspace-app/src/timeline/timeline-announcement.js';
+import { confirmAccountLink, requestAccountLink } from '#workspace-app/timeline/account-links.js';
+import { storeEvents } from '#workspace-app/timeline/store-events.js';
+import { storePushedEvents } from '#workspace-app/timeline/store-pushed-events.js';
+import { TIMELINE_CHANNEL, parseAnnouncement } from '#workspace-app/timeline/timeline-announcement.js';
 import { withTransaction } from '@hcw/common';
-import { readTimeline } from '../../../workspace-app/src/timeline/read-timeline.js';
+import { readTimeline } from '#workspace-app/timeline/read-timeline.js';
 import {
   anEvent,
   confirmedLink,

@@ -3,7 +3,7 @@ import {
   announcementPayloads,
   parseAnnouncement,
   type Deliveries,
-} from '../../../workspace-app/src/timeline/timeline-announcement.js';
+} from '#workspace-app/timeline/timeline-announcement.js';
 
 describe('timeline announcements', () => {
   it('carries each recipient’s event IDs and reads back the same', () => {

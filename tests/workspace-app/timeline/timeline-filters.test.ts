@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  cursorOf,
-  filtersQuery,
-  timelineFilters,
-} from '../../../workspace-app/src/timeline/timeline-filters.js';
+import { cursorOf, filtersQuery, timelineFilters } from '#workspace-app/timeline/timeline-filters.js';
 
 describe('timeline filters', () => {
   it('reads empty fields as "all"', () => {

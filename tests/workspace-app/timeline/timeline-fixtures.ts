@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { HANDOFF_PATH, type Practitioner, redisClientOptions, signRequest } from '@hcw/common';
-import { createPortalApp } from '../../../workspace-app/src/app.js';
-import type { PortalConfig } from '../../../workspace-app/src/config.js';
-import type { ConnectorSettings } from '../../../workspace-app/src/connectors/create-connectors.js';
-import type { CanonicalEvent } from '../../../workspace-app/src/timeline/canonical-event.js';
-import { attachTimelineLive, type TimelineLive } from '../../../workspace-app/src/timeline/timeline-live.js';
-import { workspace } from '../../support/workspace.js';
-import { portalDatabase } from '../../support/fresh-database.js';
+import { createPortalApp } from '#workspace-app/app.js';
+import type { PortalConfig } from '#workspace-app/config.js';
+import type { ConnectorSettings } from '#workspace-app/connectors/create-connectors.js';
+import type { CanonicalEvent } from '#workspace-app/timeline/canonical-event.js';
+import { attachTimelineLive, type TimelineLive } from '#workspace-app/timeline/timeline-live.js';
+import { workspace } from '#test-support/workspace.js';
+import { portalDatabase } from '#test-support/fresh-database.js';
 
 export interface TimelineDatabase {
   pool: pg.Pool;

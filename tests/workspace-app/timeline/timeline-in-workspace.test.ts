@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { HANDOFF_PATH, signRequest } from '@hcw/common';
 import { io as connect } from 'socket.io-client';
-import type { WorkspaceStack } from '../../../scripts/stack/workspace-stack.js';
-import { workspace } from '../../support/workspace.js';
+import type { WorkspaceStack } from '#scripts/stack/workspace-stack.js';
+import { workspace } from '#test-support/workspace.js';
 import { aPractitioner } from './timeline-fixtures.js';
 
 describe('the timeline in the running portal', function () {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
 import { io as connect, type Socket } from 'socket.io-client';
-import { notifyPractitioners } from '../../../workspace-app/src/timeline/notify-practitioners.js';
-import { storePushedEvents } from '../../../workspace-app/src/timeline/store-pushed-events.js';
+import { notifyPractitioners } from '#workspace-app/timeline/notify-practitioners.js';
+import { storePushedEvents } from '#workspace-app/timeline/store-pushed-events.js';
 import { redisClientOptions, withTransaction } from '@hcw/common';
 import {
   aPractitioner,

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { notifyPractitioners } from '../../../workspace-app/src/timeline/notify-practitioners.js';
-import { mapPatientGroup } from '../../../workspace-app/src/timeline/patient-groups.js';
-import { storePushedEvents } from '../../../workspace-app/src/timeline/store-pushed-events.js';
-import {
-  recordVendorFailure,
-  recordVendorSuccess,
-} from '../../../workspace-app/src/timeline/vendor-health.js';
+import { notifyPractitioners } from '#workspace-app/timeline/notify-practitioners.js';
+import { mapPatientGroup } from '#workspace-app/timeline/patient-groups.js';
+import { storePushedEvents } from '#workspace-app/timeline/store-pushed-events.js';
+import { recordVendorFailure, recordVendorSuccess } from '#workspace-app/timeline/vendor-health.js';
 import {
   aPractitioner,
   anEvent,

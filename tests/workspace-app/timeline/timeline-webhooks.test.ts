@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  createMcsSandbox,
-  type McsPostInput,
-  type McsSandbox,
-} from '../../../workspace-app/sandboxes/mcs/mcs-sandbox.js';
-import { startSandbox, type RunningSandbox } from '../../../workspace-app/sandboxes/start-sandbox.js';
+import { createMcsSandbox, type McsPostInput, type McsSandbox } from '#sandboxes/mcs/mcs-sandbox.js';
+import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
 import {
   startTestPortal,
   timelineDatabase,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { needsIsolationRoom, takeBed } from '../../../workspace-app/src/transfers/bed-for-patient.js';
+import { needsIsolationRoom, takeBed } from '#workspace-app/transfers/bed-for-patient.js';
 import { aRequest, aWard, noFreeBeds } from './factories.js';
 
 describe('taking a bed for a patient', () => {

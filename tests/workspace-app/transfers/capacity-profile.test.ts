@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { hospitalSchema, wardSchema } from '../../../workspace-app/src/transfers/capacity-profile.js';
+import { hospitalSchema, wardSchema } from '#workspace-app/transfers/capacity-profile.js';
 import { aHospital, aWard, someFreeBeds } from './factories.js';
 import { assertAccepted, refusalAt } from './validation-helpers.js';
 

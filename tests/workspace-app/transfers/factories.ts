@@ -1,5 +1,5 @@
-import type { FreeBeds, Hospital, Ward } from '../../../workspace-app/src/transfers/capacity-profile.js';
-import type { TransferRequest } from '../../../workspace-app/src/transfers/transfer-request.js';
+import type { FreeBeds, Hospital, Ward } from '#workspace-app/transfers/capacity-profile.js';
+import type { TransferRequest } from '#workspace-app/transfers/transfer-request.js';
 
 /** The moment every ranking test searches at. */
 export const searchTime = new Date('2025-04-01T09:00:00+09:00');

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { inquiryAnswerSchema } from '../../../workspace-app/src/transfers/answer-inquiry.js';
+import { inquiryAnswerSchema } from '#workspace-app/transfers/answer-inquiry.js';
 import {
   answerInputFromForm,
   formValuesOf,
   freeBedInputFromForm,
-} from '../../../workspace-app/src/transfers/form-values.js';
-import { requestInputFromForm } from '../../../workspace-app/src/transfers/request-form.js';
-import { transferRequestSchema } from '../../../workspace-app/src/transfers/transfer-request.js';
-import { freeBedUpdateSchema } from '../../../workspace-app/src/transfers/update-free-beds.js';
+} from '#workspace-app/transfers/form-values.js';
+import { requestInputFromForm } from '#workspace-app/transfers/request-form.js';
+import { transferRequestSchema } from '#workspace-app/transfers/transfer-request.js';
+import { freeBedUpdateSchema } from '#workspace-app/transfers/update-free-beds.js';
 
 const form = (query: string) => formValuesOf(Object.fromEntries(groupedEntries(query)));
 

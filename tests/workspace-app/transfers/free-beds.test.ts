@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type supertest from 'supertest';
-import type { FreeBeds } from '../../../workspace-app/src/transfers/capacity-profile.js';
-import type { StoredWard } from '../../../workspace-app/src/transfers/hospital-store.js';
+import type { FreeBeds } from '#workspace-app/transfers/capacity-profile.js';
+import type { StoredWard } from '#workspace-app/transfers/hospital-store.js';
 import { aWard, noFreeBeds } from './factories.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import { aStoredHospital, auditRows, bedManagerOf, errorOf, storeHospitals } from './workflow-fixtures.js';

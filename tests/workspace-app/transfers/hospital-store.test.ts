@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { hospitalSchema } from '../../../workspace-app/src/transfers/capacity-profile.js';
-import {
-  tamaRehabilitationHospitalId,
-  tokyoChuoHospitalId,
-} from '../../../workspace-app/demo/demo-hospitals.js';
+import { hospitalSchema } from '#workspace-app/transfers/capacity-profile.js';
+import { tamaRehabilitationHospitalId, tokyoChuoHospitalId } from '#demo/demo-hospitals.js';
 import {
   hospitalStore,
   rankableHospitalOf,
   wardProfileOf,
   type StoredHospital,
-} from '../../../workspace-app/src/transfers/hospital-store.js';
-import {
-  demoInquiryId,
-  demoTransferRequestId,
-  seedDemoTransfers,
-} from '../../../workspace-app/demo/seed-demo-transfers.js';
-import { HospitalProfileCache } from '../../../workspace-app/src/transfers/hospital-profile-cache.js';
+} from '#workspace-app/transfers/hospital-store.js';
+import { demoInquiryId, demoTransferRequestId, seedDemoTransfers } from '#demo/seed-demo-transfers.js';
+import { HospitalProfileCache } from '#workspace-app/transfers/hospital-profile-cache.js';
 import { aHospital, aWard } from './factories.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import { timelineOf } from './workflow-fixtures.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type supertest from 'supertest';
-import type { StoredWard } from '../../../workspace-app/src/transfers/hospital-store.js';
-import type { StoredInquiry, StoredRequest } from '../../../workspace-app/src/transfers/transfer-store.js';
+import type { StoredWard } from '#workspace-app/transfers/hospital-store.js';
+import type { StoredInquiry, StoredRequest } from '#workspace-app/transfers/transfer-store.js';
 import { aWard, noFreeBeds, someFreeBeds } from './factories.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import type supertest from 'supertest';
 import type { Practitioner } from '@hcw/common';
-import { answerInquiry } from '../../../workspace-app/src/transfers/answer-inquiry.js';
-import { createTransferRequest } from '../../../workspace-app/src/transfers/create-transfer-request.js';
-import { sendInquiries } from '../../../workspace-app/src/transfers/send-inquiries.js';
-import type { StoredInquiry } from '../../../workspace-app/src/transfers/transfer-store.js';
+import { answerInquiry } from '#workspace-app/transfers/answer-inquiry.js';
+import { createTransferRequest } from '#workspace-app/transfers/create-transfer-request.js';
+import { sendInquiries } from '#workspace-app/transfers/send-inquiries.js';
+import type { StoredInquiry } from '#workspace-app/transfers/transfer-store.js';
 import { aWard, someFreeBeds } from './factories.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import {

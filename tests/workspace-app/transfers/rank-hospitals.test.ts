@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import type { Hospital } from '../../../workspace-app/src/transfers/capacity-profile.js';
+import type { Hospital } from '#workspace-app/transfers/capacity-profile.js';
 import {
   rankHospitals,
   type HospitalMatch,
   type HospitalRanking,
   type MatchReasonCode,
   type RankingOptions,
-} from '../../../workspace-app/src/transfers/rank-hospitals.js';
-import {
-  generateSyntheticHospitals,
-  generateSyntheticTransferRequests,
-} from '../../../workspace-app/demo/synthetic-hospitals.js';
-import type { TransferRequest } from '../../../workspace-app/src/transfers/transfer-request.js';
+} from '#workspace-app/transfers/rank-hospitals.js';
+import { generateSyntheticHospitals, generateSyntheticTransferRequests } from '#demo/synthetic-hospitals.js';
+import type { TransferRequest } from '#workspace-app/transfers/transfer-request.js';
 import { aHospital, aRequest, aWard, noFreeBeds, searchTime } from './factories.js';
 
 function rank(

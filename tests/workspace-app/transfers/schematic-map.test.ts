@@ -4,8 +4,8 @@ import {
   renderSchematicMap,
   schematicTiles,
   tileName,
-} from '../../../workspace-app/src/transfers/schematic-map.js';
-import { tokyoAreas } from '../../../workspace-app/src/transfers/tokyo-areas.js';
+} from '#workspace-app/transfers/schematic-map.js';
+import { tokyoAreas } from '#workspace-app/transfers/tokyo-areas.js';
 
 describe('schematic map of Tokyo', () => {
   it('has one tile per municipality, no two on the same cell', () => {

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { hospitalSchema, type Hospital } from '../../../workspace-app/src/transfers/capacity-profile.js';
-import {
-  generateSyntheticHospitals,
-  generateSyntheticTransferRequests,
-} from '../../../workspace-app/demo/synthetic-hospitals.js';
-import { tokyoAreas } from '../../../workspace-app/src/transfers/tokyo-areas.js';
-import { transferRequestSchema } from '../../../workspace-app/src/transfers/transfer-request.js';
+import { hospitalSchema, type Hospital } from '#workspace-app/transfers/capacity-profile.js';
+import { generateSyntheticHospitals, generateSyntheticTransferRequests } from '#demo/synthetic-hospitals.js';
+import { tokyoAreas } from '#workspace-app/transfers/tokyo-areas.js';
+import { transferRequestSchema } from '#workspace-app/transfers/transfer-request.js';
 
 const bedsOf = (hospitals: Hospital[]) =>
   hospitals.reduce(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { careAreaLabels, tokyoAreas } from '../../../workspace-app/src/transfers/tokyo-areas.js';
+import { careAreaLabels, tokyoAreas } from '#workspace-app/transfers/tokyo-areas.js';
 
 function byName(name: string) {
   const found = tokyoAreas.municipalities.find((municipality) => municipality.name === name);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import type { Practitioner } from '@hcw/common';
-import type { StoredInquiry, StoredRequest } from '../../../workspace-app/src/transfers/transfer-store.js';
-import { workspace } from '../../support/workspace.js';
+import type { StoredInquiry, StoredRequest } from '#workspace-app/transfers/transfer-store.js';
+import { workspace } from '#test-support/workspace.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import {
   aNurse,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Practitioner } from '@hcw/common';
-import type { StoredInquiry, StoredRequest } from '../../../workspace-app/src/transfers/transfer-store.js';
-import { createPatient } from '../../../workspace-app/src/patients/create-patient.js';
-import { addRecordItem } from '../../../workspace-app/src/patients/record-items.js';
+import type { StoredInquiry, StoredRequest } from '#workspace-app/transfers/transfer-store.js';
+import { createPatient } from '#workspace-app/patients/create-patient.js';
+import { addRecordItem } from '#workspace-app/patients/record-items.js';
 import { aBasics, aDiagnosis, patientDeps, people } from '../patients/patient-fixtures.js';
 import { startPortalUnderTest, type Agent, type PortalUnderTest } from '../portal-under-test.js';
 import {

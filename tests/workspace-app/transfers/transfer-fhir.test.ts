@@ -6,10 +6,10 @@ import type {
   FhirServiceRequest,
   FhirTask,
   FhirTransferBundle,
-} from '../../../workspace-app/src/transfers/transfer-fhir.js';
-import { serviceRequestStatusOf, taskStatusOf } from '../../../workspace-app/src/transfers/transfer-fhir.js';
-import type { StoredInquiry, StoredRequest } from '../../../workspace-app/src/transfers/transfer-store.js';
-import { validateAgainstProfiles } from '../../support/fhir-profile-validator.js';
+} from '#workspace-app/transfers/transfer-fhir.js';
+import { serviceRequestStatusOf, taskStatusOf } from '#workspace-app/transfers/transfer-fhir.js';
+import type { StoredInquiry, StoredRequest } from '#workspace-app/transfers/transfer-store.js';
+import { validateAgainstProfiles } from '#test-support/fhir-profile-validator.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import {
   aStoredHospital,

@@ -3,7 +3,7 @@ import {
   adlCategoryOf,
   medicalCareCategoryOf,
   transferRequestSchema,
-} from '../../../workspace-app/src/transfers/transfer-request.js';
+} from '#workspace-app/transfers/transfer-request.js';
 import { aRequest } from './factories.js';
 import { assertAccepted, refusalAt } from './validation-helpers.js';
 

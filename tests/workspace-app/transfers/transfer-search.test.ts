@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import type supertest from 'supertest';
-import type {
-  SearchHit,
-  TransferSearchResult,
-} from '../../../workspace-app/src/transfers/search-transfer-hospitals.js';
-import { demoTransferRequestId, seedDemoTransfers } from '../../../workspace-app/demo/seed-demo-transfers.js';
-import { tamaRehabilitationHospitalId } from '../../../workspace-app/demo/demo-hospitals.js';
-import { tokyoAreas } from '../../../workspace-app/src/transfers/tokyo-areas.js';
+import type { SearchHit, TransferSearchResult } from '#workspace-app/transfers/search-transfer-hospitals.js';
+import { demoTransferRequestId, seedDemoTransfers } from '#demo/seed-demo-transfers.js';
+import { tamaRehabilitationHospitalId } from '#demo/demo-hospitals.js';
+import { tokyoAreas } from '#workspace-app/transfers/tokyo-areas.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import { anMsw, errorOf } from './workflow-fixtures.js';
 

@@ -6,20 +6,17 @@ import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import supertest from 'supertest';
 import { AuditTrail, HANDOFF_PATH, type Practitioner, redisClientOptions, signRequest } from '@hcw/common';
-import { errorHandler } from '../../../workspace-app/src/http/errors.js';
-import '../../../workspace-app/src/http/session-types.js';
-import { handoffRoutes } from '../../../workspace-app/src/sso/handoff.js';
-import { notifyPractitioners } from '../../../workspace-app/src/timeline/notify-practitioners.js';
-import type { PortalNotification } from '../../../workspace-app/src/timeline/portal-notification.js';
-import type {
-  CareTeamLookup,
-  CareTeamStanding,
-} from '../../../workspace-app/src/transfers/care-team-lookup.js';
-import { HospitalProfileCache } from '../../../workspace-app/src/transfers/hospital-profile-cache.js';
-import type { TransferDeps } from '../../../workspace-app/src/transfers/transfer-deps.js';
-import { transfersRoutes } from '../../../workspace-app/src/transfers/transfers-routes.js';
-import { stopWorkspace, workspace } from '../../support/workspace.js';
-import { portalDatabase } from '../../support/fresh-database.js';
+import { errorHandler } from '#workspace-app/http/errors.js';
+import '#workspace-app/http/session-types.js';
+import { handoffRoutes } from '#workspace-app/sso/handoff.js';
+import { notifyPractitioners } from '#workspace-app/timeline/notify-practitioners.js';
+import type { PortalNotification } from '#workspace-app/timeline/portal-notification.js';
+import type { CareTeamLookup, CareTeamStanding } from '#workspace-app/transfers/care-team-lookup.js';
+import { HospitalProfileCache } from '#workspace-app/transfers/hospital-profile-cache.js';
+import type { TransferDeps } from '#workspace-app/transfers/transfer-deps.js';
+import { transfersRoutes } from '#workspace-app/transfers/transfers-routes.js';
+import { stopWorkspace, workspace } from '#test-support/workspace.js';
+import { portalDatabase } from '#test-support/fresh-database.js';
 
 /**
  * A care team the test controls: practitioner id → the patients whose team they are on. A patient is known

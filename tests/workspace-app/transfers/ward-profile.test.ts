@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import type supertest from 'supertest';
-import type { StoredWard } from '../../../workspace-app/src/transfers/hospital-store.js';
-import type {
-  SearchHit,
-  TransferSearchResult,
-} from '../../../workspace-app/src/transfers/search-transfer-hospitals.js';
-import type { StoredInquiry } from '../../../workspace-app/src/transfers/transfer-store.js';
+import type { StoredWard } from '#workspace-app/transfers/hospital-store.js';
+import type { SearchHit, TransferSearchResult } from '#workspace-app/transfers/search-transfer-hospitals.js';
+import type { StoredInquiry } from '#workspace-app/transfers/transfer-store.js';
 import { aWard, noFreeBeds } from './factories.js';
 import { startTransferTestEnv, type TransferTestEnv } from './transfer-test-env.js';
 import {

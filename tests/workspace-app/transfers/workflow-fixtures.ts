@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import type supertest from 'supertest';
 import type { Practitioner } from '@hcw/common';
-import type { Hospital } from '../../../workspace-app/src/transfers/capacity-profile.js';
-import { hospitalStore } from '../../../workspace-app/src/transfers/hospital-store.js';
-import type { StoredInquiry, StoredRequest } from '../../../workspace-app/src/transfers/transfer-store.js';
-import type { TransferRequest } from '../../../workspace-app/src/transfers/transfer-request.js';
+import type { Hospital } from '#workspace-app/transfers/capacity-profile.js';
+import { hospitalStore } from '#workspace-app/transfers/hospital-store.js';
+import type { StoredInquiry, StoredRequest } from '#workspace-app/transfers/transfer-store.js';
+import type { TransferRequest } from '#workspace-app/transfers/transfer-request.js';
 import { aHospital, aRequest, aWard, noFreeBeds } from './factories.js';
 
 /** People as the broker signs them in; the demo's own where the demo has one. */

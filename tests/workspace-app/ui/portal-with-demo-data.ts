@@ -3,20 +3,12 @@ import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { HANDOFF_PATH, signRequest, type Practitioner } from '@hcw/common';
 import type { BrowserContext } from 'playwright-core';
-import {
-  freePort,
-  startProcess,
-  waitForHttp,
-  type ManagedProcess,
-} from '../../../scripts/stack/managed-process.js';
-import { internalCa } from '../../../scripts/stack/internal-ca.js';
-import { startPostgres, startRedis } from '../../../scripts/stack/services.js';
-import {
-  startDemoSandboxes,
-  type DemoSandboxes,
-} from '../../../workspace-app/sandboxes/start-demo-sandboxes.js';
-import { repoRoot } from '../../../scripts/stack/workspace-stack.js';
-import { scratchDir } from '../../support/scratch-dir.js';
+import { freePort, startProcess, waitForHttp, type ManagedProcess } from '#scripts/stack/managed-process.js';
+import { internalCa } from '#scripts/stack/internal-ca.js';
+import { startPostgres, startRedis } from '#scripts/stack/services.js';
+import { startDemoSandboxes, type DemoSandboxes } from '#sandboxes/start-demo-sandboxes.js';
+import { repoRoot } from '#scripts/stack/workspace-stack.js';
+import { scratchDir } from '#test-support/scratch-dir.js';
 
 /** The demo's people as the broker hands them to the portal (see broker/src/auth/demo-users.ts). */
 export const demoPeople = {

@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { DEMO_PATIENT_IDS } from '../../../workspace-app/demo/seed-demo-patients.js';
-import { demoInquiryId, demoTransferRequestId } from '../../../workspace-app/demo/seed-demo-transfers.js';
-import { launchBrowser, type TestBrowser } from '../../support/browser.js';
+import { DEMO_PATIENT_IDS } from '#demo/seed-demo-patients.js';
+import { demoInquiryId, demoTransferRequestId } from '#demo/seed-demo-transfers.js';
+import { launchBrowser, type TestBrowser } from '#test-support/browser.js';
 import {
   NARROW_MAX_PX,
   blocksSideBySide,

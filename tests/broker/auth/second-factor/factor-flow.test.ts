@@ -11,7 +11,7 @@ import {
   type Decision,
   type FactorState,
   type FactorStep,
-} from '../../../../broker/src/auth/second-factor/factor-flow.js';
+} from '#broker/auth/second-factor/factor-flow.js';
 import { answerOf, CONDITIONS, expected, STATES } from './factor-table.js';
 
 type Decide = (state: FactorState, step: FactorStep, challenge: ChallengeCondition) => Decision;

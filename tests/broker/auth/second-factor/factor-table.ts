@@ -3,7 +3,7 @@ import {
   type FactorState,
   type FactorStateName,
   type FactorStep,
-} from '../../../../broker/src/auth/second-factor/factor-flow.js';
+} from '#broker/auth/second-factor/factor-flow.js';
 
 /**
  * The second factor's expected behaviour, one table for the state machine's own test and for the test of

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
 import request from 'supertest';
-import { EnrolmentCodes } from '../../../../broker/src/auth/second-factor/enrolment-codes.js';
-import { FactorChallenges } from '../../../../broker/src/auth/second-factor/factor-challenges.js';
+import { EnrolmentCodes } from '#broker/auth/second-factor/enrolment-codes.js';
+import { FactorChallenges } from '#broker/auth/second-factor/factor-challenges.js';
 import {
   CHALLENGE_LIFETIME_MS,
   challengeAnsweredBy,
@@ -14,9 +14,9 @@ import {
   type FactorStateName,
   type FactorStep,
   type Refusal,
-} from '../../../../broker/src/auth/second-factor/factor-flow.js';
-import { SecondFactorStore } from '../../../../broker/src/auth/second-factor/second-factor-store.js';
-import { SoftwareAuthenticator } from '../../../support/software-authenticator.js';
+} from '#broker/auth/second-factor/factor-flow.js';
+import { SecondFactorStore } from '#broker/auth/second-factor/second-factor-store.js';
+import { SoftwareAuthenticator } from '#test-support/software-authenticator.js';
 import { consoleBroker, type ConsoleBroker } from '../../admin/console-broker.js';
 import { aUser } from '../../desktops/fake-desktops.js';
 import { CONDITIONS, EXPECTED, expected } from './factor-table.js';

@@ -2,20 +2,20 @@ import assert from 'node:assert/strict';
 import {
   createFhirConnector,
   type FhirConnectorOptions,
-} from '../../../../workspace-app/src/connectors/fhir/fhir-connector.js';
-import { VendorAuthError } from '../../../../workspace-app/src/connectors/vendor-auth-error.js';
+} from '#workspace-app/connectors/fhir/fhir-connector.js';
+import { VendorAuthError } from '#workspace-app/connectors/vendor-auth-error.js';
 import {
   VendorPayloadError,
   type VendorPayloadProblem,
-} from '../../../../workspace-app/src/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '../../../../workspace-app/src/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '../../../../workspace-app/src/timeline/canonical-event.js';
+} from '#workspace-app/connectors/vendor-payload-error.js';
+import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
+import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
 import {
   createFhirSandbox,
   type FhirCommunicationInput,
   type FhirSandbox,
-} from '../../../../workspace-app/sandboxes/fhir/fhir-sandbox.js';
-import { startSandbox, type RunningSandbox } from '../../../../workspace-app/sandboxes/start-sandbox.js';
+} from '#sandboxes/fhir/fhir-sandbox.js';
+import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
 
 const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };
 

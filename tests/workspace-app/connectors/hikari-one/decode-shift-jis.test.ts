@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
-import {
-  decodeShiftJis,
-  looksLikeMojibake,
-} from '../../../../workspace-app/src/connectors/hikari-one/decode-shift-jis.js';
-import { VendorPayloadError } from '../../../../workspace-app/src/connectors/vendor-payload-error.js';
+import { decodeShiftJis, looksLikeMojibake } from '#workspace-app/connectors/hikari-one/decode-shift-jis.js';
+import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
 
 const badEncoding = (error: unknown) =>
   error instanceof VendorPayloadError && error.reason === 'bad-encoding';

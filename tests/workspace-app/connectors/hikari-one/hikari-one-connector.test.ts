@@ -3,22 +3,22 @@ import iconv from 'iconv-lite';
 import {
   createHikariOneConnector,
   type HikariOneConnectorOptions,
-} from '../../../../workspace-app/src/connectors/hikari-one/hikari-one-connector.js';
-import { VendorAuthError } from '../../../../workspace-app/src/connectors/vendor-auth-error.js';
+} from '#workspace-app/connectors/hikari-one/hikari-one-connector.js';
+import { VendorAuthError } from '#workspace-app/connectors/vendor-auth-error.js';
 import {
   VendorPayloadError,
   type VendorPayloadProblem,
-} from '../../../../workspace-app/src/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '../../../../workspace-app/src/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '../../../../workspace-app/src/timeline/canonical-event.js';
+} from '#workspace-app/connectors/vendor-payload-error.js';
+import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
+import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
 import {
   createHikariOneSandbox,
   hikariOneColumns,
   type HikariOneRecordInput,
   type HikariOneSandbox,
-} from '../../../../workspace-app/sandboxes/hikari-one/hikari-one-sandbox.js';
-import { writeCsv } from '../../../../workspace-app/sandboxes/hikari-one/write-csv.js';
-import { startSandbox, type RunningSandbox } from '../../../../workspace-app/sandboxes/start-sandbox.js';
+} from '#sandboxes/hikari-one/hikari-one-sandbox.js';
+import { writeCsv } from '#sandboxes/hikari-one/write-csv.js';
+import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
 
 const API_KEY = 'hikari-one-api-key-for-tests';
 const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CsvSyntaxError, parseCsv } from '../../../../workspace-app/src/connectors/hikari-one/parse-csv.js';
-import { writeCsv } from '../../../../workspace-app/sandboxes/hikari-one/write-csv.js';
+import { CsvSyntaxError, parseCsv } from '#workspace-app/connectors/hikari-one/parse-csv.js';
+import { writeCsv } from '#sandboxes/hikari-one/write-csv.js';
 
 describe('CSV parser', () => {
   it('reads back any table the export writes, whatever the fields hold', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseTokyoLocalTime } from '../../../../workspace-app/src/connectors/hikari-one/parse-tokyo-local-time.js';
+import { parseTokyoLocalTime } from '#workspace-app/connectors/hikari-one/parse-tokyo-local-time.js';
 
 describe('Tokyo local time', () => {
   it('reads an export time as Japan Standard Time', () => {

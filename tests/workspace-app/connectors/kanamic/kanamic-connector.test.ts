@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import {
   createKanamicConnector,
   type KanamicConnectorOptions,
-} from '../../../../workspace-app/src/connectors/kanamic/kanamic-connector.js';
-import { VendorAuthError } from '../../../../workspace-app/src/connectors/vendor-auth-error.js';
-import { VendorPayloadError } from '../../../../workspace-app/src/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '../../../../workspace-app/src/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '../../../../workspace-app/src/timeline/canonical-event.js';
+} from '#workspace-app/connectors/kanamic/kanamic-connector.js';
+import { VendorAuthError } from '#workspace-app/connectors/vendor-auth-error.js';
+import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
+import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
+import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
 import {
   createKanamicSandbox,
   type KanamicMessageInput,
   type KanamicSandbox,
-} from '../../../../workspace-app/sandboxes/kanamic/kanamic-sandbox.js';
-import { startSandbox, type RunningSandbox } from '../../../../workspace-app/sandboxes/start-sandbox.js';
+} from '#sandboxes/kanamic/kanamic-sandbox.js';
+import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
 
 const CLIENT = { clientId: 'office-13112-0007', clientSecret: 'kanamic-client-secret-for-tests' };
 const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };

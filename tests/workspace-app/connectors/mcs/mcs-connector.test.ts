@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMcsConnector } from '../../../../workspace-app/src/connectors/mcs/mcs-connector.js';
-import { createPushReceiver } from '../../../../workspace-app/src/connectors/push-receiver.js';
-import type { PushConnector } from '../../../../workspace-app/src/connectors/connector.js';
-import { VendorPayloadError } from '../../../../workspace-app/src/connectors/vendor-payload-error.js';
-import {
-  idempotencyKey,
-  type CanonicalEvent,
-} from '../../../../workspace-app/src/timeline/canonical-event.js';
-import {
-  createMcsSandbox,
-  type McsPostInput,
-  type McsSandbox,
-} from '../../../../workspace-app/sandboxes/mcs/mcs-sandbox.js';
-import { startSandbox, type RunningSandbox } from '../../../../workspace-app/sandboxes/start-sandbox.js';
+import { createMcsConnector } from '#workspace-app/connectors/mcs/mcs-connector.js';
+import { createPushReceiver } from '#workspace-app/connectors/push-receiver.js';
+import type { PushConnector } from '#workspace-app/connectors/connector.js';
+import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
+import { idempotencyKey, type CanonicalEvent } from '#workspace-app/timeline/canonical-event.js';
+import { createMcsSandbox, type McsPostInput, type McsSandbox } from '#sandboxes/mcs/mcs-sandbox.js';
+import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
 
 const SECRET = 'mcs-webhook-secret-for-tests-01';
 

@@ -2,21 +2,21 @@ import assert from 'node:assert/strict';
 import {
   createVitalLinkConnector,
   type VitalLinkConnectorOptions,
-} from '../../../../workspace-app/src/connectors/vital-link/vital-link-connector.js';
-import { VendorAuthError } from '../../../../workspace-app/src/connectors/vendor-auth-error.js';
+} from '#workspace-app/connectors/vital-link/vital-link-connector.js';
+import { VendorAuthError } from '#workspace-app/connectors/vendor-auth-error.js';
 import {
   VendorPayloadError,
   type VendorPayloadProblem,
-} from '../../../../workspace-app/src/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '../../../../workspace-app/src/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '../../../../workspace-app/src/timeline/canonical-event.js';
+} from '#workspace-app/connectors/vendor-payload-error.js';
+import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
+import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
 import {
   createVitalLinkSandbox,
   type VitalLinkMessageInput,
   type VitalLinkSandbox,
   type VitalLinkVitalsInput,
-} from '../../../../workspace-app/sandboxes/vital-link/vital-link-sandbox.js';
-import { startSandbox, type RunningSandbox } from '../../../../workspace-app/sandboxes/start-sandbox.js';
+} from '#sandboxes/vital-link/vital-link-sandbox.js';
+import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
 
 const TOKEN = 'vital-link-api-token-for-tests';
 const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };

@@ -4,7 +4,7 @@ import {
   createFhirSandbox,
   type FhirCommunicationInput,
   type FhirSandbox,
-} from '../../../../workspace-app/sandboxes/fhir/fhir-sandbox.js';
+} from '#sandboxes/fhir/fhir-sandbox.js';
 
 const aCommunication: FhirCommunicationInput = {
   patient: { id: 'pat-1', family: '佐藤', given: '花子', familyKana: 'サトウ', givenKana: 'ハナコ' },

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
 import request from 'supertest';
-import {
-  createHikariOneSandbox,
-  type HikariOneSandbox,
-} from '../../../../workspace-app/sandboxes/hikari-one/hikari-one-sandbox.js';
+import { createHikariOneSandbox, type HikariOneSandbox } from '#sandboxes/hikari-one/hikari-one-sandbox.js';
 
 const API_KEY = 'hikari-one-api-key-for-tests';
 const aRecord = {

@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import {
-  createKanamicSandbox,
-  type KanamicSandbox,
-} from '../../../../workspace-app/sandboxes/kanamic/kanamic-sandbox.js';
+import { createKanamicSandbox, type KanamicSandbox } from '#sandboxes/kanamic/kanamic-sandbox.js';
 
 const CLIENT = { clientId: 'office-1', clientSecret: 'kanamic-client-secret-for-tests' };
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { createMcsSandbox, type McsSandbox } from '../../../../workspace-app/sandboxes/mcs/mcs-sandbox.js';
+import { createMcsSandbox, type McsSandbox } from '#sandboxes/mcs/mcs-sandbox.js';
 
 const SECRET = 'mcs-webhook-secret-for-tests-01';
 

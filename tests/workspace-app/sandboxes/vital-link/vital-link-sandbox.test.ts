@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import {
-  createVitalLinkSandbox,
-  type VitalLinkSandbox,
-} from '../../../../workspace-app/sandboxes/vital-link/vital-link-sandbox.js';
+import { createVitalLinkSandbox, type VitalLinkSandbox } from '#sandboxes/vital-link/vital-link-sandbox.js';
 
 const TOKEN = 'vital-link-api-token-for-tests';
 const team = {
