@@ -8,14 +8,13 @@ import {
   VendorPayloadError,
   type VendorPayloadProblem,
 } from '#workspace-app/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
 import {
   createFhirSandbox,
   type FhirCommunicationInput,
   type FhirSandbox,
 } from '#sandboxes/fhir/fhir-sandbox.js';
 import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
+import { pullConnectorContract } from '../pull-connector-contract.js';
 
 const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };
 
@@ -124,52 +123,6 @@ describe('FHIR connector', () => {
 
     await assert.rejects(connector().fetch(undefined), refusedFor('malformed'));
   });
-
-  it('refuses a page above its byte limit', async () => {
-    sandbox.addCommunication(aCommunication({ text: '長'.repeat(8_000) }));
-
-    await assert.rejects(connector({ maxPageBytes: 16 * 1024 }).fetch(undefined), refusedFor('oversized'));
-  });
-
-  it('reports a server that does not answer as unavailable once its time budget is spent', async () => {
-    sandbox.takeDown('hang');
-
-    await assert.rejects(
-      connector({ policy: { ...FAST, budgetMs: 500 } }).fetch(undefined),
-      VendorUnavailableError,
-    );
-  });
-
-  it('maps a Communication fetched twice to the same idempotency key', async () => {
-    sandbox.addCommunication(aCommunication());
-
-    const first = await connector().fetch(undefined);
-    const again = await connector().fetch(undefined);
-
-    assert.deepEqual(first.events.map(idempotencyKey), again.events.map(idempotencyKey));
-  });
-
-  it('keeps the time a Communication was sent when it reaches the server late', async () => {
-    sandbox.addCommunication(aCommunication({ sent: new Date('2024-05-01T04:00:00Z') }));
-    sandbox.addCommunication(aCommunication({ sent: new Date('2024-04-30T22:00:00Z') }));
-
-    const { events } = await connector().fetch(undefined);
-
-    assert.deepEqual(
-      events.map((event) => event.occurredAt),
-      ['2024-05-01T04:00:00.000Z', '2024-04-30T22:00:00.000Z'],
-    );
-  });
-
-  it('links each Communication to its page in the server web app', async () => {
-    sandbox.addCommunication(aCommunication());
-    const { events } = await connector().fetch(undefined);
-
-    const page = await fetch(events[0]?.deepLink ?? '');
-
-    assert.equal(page.status, 200);
-    assert.match(await page.text(), /カンファレンス室/);
-  });
 });
 
 describe('FHIR connector against a server that wants a token', () => {
@@ -192,4 +145,27 @@ describe('FHIR connector against a server that wants a token', () => {
     assert.equal(events.length, 1);
     assert.equal(events[0]?.deepLink, undefined);
   });
+});
+
+pullConnectorContract('FHIR connector', async () => {
+  const sandbox = createFhirSandbox();
+  const vendor = await startSandbox(sandbox);
+  return {
+    add: ({ at, isLarge }) =>
+      sandbox.addCommunication(
+        aCommunication({ sent: at, ...(isLarge ? { text: '長'.repeat(10_000) } : {}) }),
+      ),
+    shownOnPage: /カンファレンス室/,
+    hang: () => sandbox.takeDown('hang'),
+    connector: ({ maxPageBytes, budgetMs, timeoutMs } = {}) =>
+      createFhirConnector({
+        id: 'fhir-tokyo-east',
+        baseUrl: `${vendor.url}/fhir`,
+        webAppUrl: `${vendor.url}/app`,
+        account: 'portal-client-01',
+        policy: { ...FAST, ...(budgetMs ? { budgetMs } : {}), ...(timeoutMs ? { timeoutMs } : {}) },
+        ...(maxPageBytes ? { maxPageBytes } : {}),
+      }),
+    close: () => vendor.close(),
+  };
 });

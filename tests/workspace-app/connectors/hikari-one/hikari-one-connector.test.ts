@@ -9,8 +9,6 @@ import {
   VendorPayloadError,
   type VendorPayloadProblem,
 } from '#workspace-app/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
 import {
   createHikariOneSandbox,
   hikariOneColumns,
@@ -19,6 +17,7 @@ import {
 } from '#sandboxes/hikari-one/hikari-one-sandbox.js';
 import { writeCsv } from '#sandboxes/hikari-one/write-csv.js';
 import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
+import { pullConnectorContract } from '../pull-connector-contract.js';
 
 const API_KEY = 'hikari-one-api-key-for-tests';
 const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };
@@ -174,59 +173,30 @@ describe('ひかりワン connector', () => {
     await assert.rejects(connector().fetch(undefined), refusedFor('malformed'));
   });
 
-  it('refuses a batch above its byte limit', async () => {
-    sandbox.addRecord(aRecord({ body: '長'.repeat(10_000) }));
-    sandbox.exportBatch();
-
-    await assert.rejects(connector({ maxBatchBytes: 8 * 1024 }).fetch(undefined), refusedFor('oversized'));
-  });
-
   it('refuses to go on with a wrong API key', async () => {
     await assert.rejects(connector({ apiKey: 'wrong' }).fetch(undefined), VendorAuthError);
   });
+});
 
-  it('reports an export server that does not answer as unavailable once its time budget is spent', async () => {
-    sandbox.takeDown('hang');
-
-    await assert.rejects(
-      connector({ policy: { ...FAST, budgetMs: 500 } }).fetch(undefined),
-      VendorUnavailableError,
-    );
-    assert.equal((await connector({ policy: { ...FAST, timeoutMs: 100 } }).health()).status, 'down');
-  });
-
-  it('maps a batch read twice to the same idempotency keys', async () => {
-    sandbox.addRecord(aRecord());
-    sandbox.exportBatch();
-
-    const first = await connector().fetch(undefined);
-    const again = await connector().fetch(undefined);
-
-    assert.deepEqual(first.events.map(idempotencyKey), again.events.map(idempotencyKey));
-  });
-
-  it('keeps the time each record was written when a late record comes in a later batch', async () => {
-    sandbox.addRecord(aRecord({ recordedAt: new Date('2024-05-01T03:00:00Z') }));
-    sandbox.exportBatch();
-    sandbox.addRecord(aRecord({ recordedAt: new Date('2024-04-30T23:15:00Z') }));
-    sandbox.exportBatch();
-
-    const { events } = await connector().fetch(undefined);
-
-    assert.deepEqual(
-      events.map((event) => event.occurredAt),
-      ['2024-05-01T03:00:00.000Z', '2024-04-30T23:15:00.000Z'],
-    );
-  });
-
-  it('links each record to its page in the ひかりワン web app', async () => {
-    sandbox.addRecord(aRecord());
-    sandbox.exportBatch();
-    const { events } = await connector().fetch(undefined);
-
-    const page = await fetch(events[0]?.deepLink ?? '');
-
-    assert.equal(page.status, 200);
-    assert.match(await page.text(), /残薬を確認しました。/);
-  });
+pullConnectorContract('ひかりワン connector', async () => {
+  const sandbox = createHikariOneSandbox({ apiKey: API_KEY });
+  const vendor = await startSandbox(sandbox);
+  return {
+    // Each item comes in a batch of its own: a later batch may hold an older record.
+    add: ({ at, isLarge }) => {
+      sandbox.addRecord(aRecord({ recordedAt: at, ...(isLarge ? { body: '長'.repeat(10_000) } : {}) }));
+      sandbox.exportBatch();
+    },
+    shownOnPage: /残薬を確認しました。/,
+    hang: () => sandbox.takeDown('hang'),
+    connector: ({ maxPageBytes, budgetMs, timeoutMs } = {}) =>
+      createHikariOneConnector({
+        baseUrl: vendor.url,
+        apiKey: API_KEY,
+        account: 'facility-1311200042',
+        policy: { ...FAST, ...(budgetMs ? { budgetMs } : {}), ...(timeoutMs ? { timeoutMs } : {}) },
+        ...(maxPageBytes ? { maxBatchBytes: maxPageBytes } : {}),
+      }),
+    close: () => vendor.close(),
+  };
 });

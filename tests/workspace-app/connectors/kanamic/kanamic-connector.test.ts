@@ -6,13 +6,13 @@ import {
 import { VendorAuthError } from '#workspace-app/connectors/vendor-auth-error.js';
 import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
 import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
 import {
   createKanamicSandbox,
   type KanamicMessageInput,
   type KanamicSandbox,
 } from '#sandboxes/kanamic/kanamic-sandbox.js';
 import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
+import { pullConnectorContract } from '../pull-connector-contract.js';
 
 const CLIENT = { clientId: 'office-13112-0007', clientSecret: 'kanamic-client-secret-for-tests' };
 const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };
@@ -134,15 +134,6 @@ describe('Kanamic connector', () => {
     assert.equal(events.length, 1);
   });
 
-  it('reports a vendor that does not answer as unavailable once its time budget is spent', async () => {
-    sandbox.takeDown('hang');
-
-    await assert.rejects(
-      connector({ policy: { ...FAST, budgetMs: 500 } }).fetch(undefined),
-      (error: unknown) => error instanceof VendorUnavailableError && error.reason === 'timeout',
-    );
-  });
-
   it('reports a vendor answering 503 as unavailable after its retries', async () => {
     sandbox.takeDown('error');
 
@@ -162,44 +153,23 @@ describe('Kanamic connector', () => {
       (error: unknown) => error instanceof VendorPayloadError && error.reason === 'malformed',
     );
   });
+});
 
-  it('refuses a page above its byte limit', async () => {
-    sandbox.addMessage(aMessage({ text: 'あ'.repeat(6_000) }));
-
-    await assert.rejects(
-      connector({ maxPageBytes: 16 * 1024 }).fetch(undefined),
-      (error: unknown) => error instanceof VendorPayloadError && error.reason === 'oversized',
-    );
-  });
-
-  it('maps a message fetched twice to the same idempotency key', async () => {
-    sandbox.addMessage(aMessage());
-
-    const first = await connector().fetch(undefined);
-    const again = await connector().fetch(undefined);
-
-    assert.deepEqual(first.events.map(idempotencyKey), again.events.map(idempotencyKey));
-  });
-
-  it('keeps each message its own time when an older message is stored after a newer one', async () => {
-    sandbox.addMessage(aMessage({ createdAt: new Date('2024-05-01T03:00:00Z') }));
-    sandbox.addMessage(aMessage({ createdAt: new Date('2024-05-01T01:00:00Z') }));
-
-    const { events } = await connector().fetch(undefined);
-
-    assert.deepEqual(
-      events.map((event) => event.occurredAt),
-      ['2024-05-01T03:00:00.000Z', '2024-05-01T01:00:00.000Z'],
-    );
-  });
-
-  it('opens the deep link as a Kanamic web page showing the message', async () => {
-    sandbox.addMessage(aMessage());
-    const { events } = await connector().fetch(undefined);
-
-    const page = await fetch(events[0]?.deepLink ?? '');
-
-    assert.equal(page.status, 200);
-    assert.match(await page.text(), /明日往診します。/);
-  });
+pullConnectorContract('Kanamic connector', async () => {
+  const sandbox = createKanamicSandbox(CLIENT);
+  const vendor = await startSandbox(sandbox);
+  return {
+    add: ({ at, isLarge }) =>
+      sandbox.addMessage(aMessage({ createdAt: at, ...(isLarge ? { text: 'あ'.repeat(10_000) } : {}) })),
+    shownOnPage: /明日往診します。/,
+    hang: () => sandbox.takeDown('hang'),
+    connector: ({ maxPageBytes, budgetMs, timeoutMs } = {}) =>
+      createKanamicConnector({
+        baseUrl: vendor.url,
+        ...CLIENT,
+        policy: { ...FAST, ...(budgetMs ? { budgetMs } : {}), ...(timeoutMs ? { timeoutMs } : {}) },
+        ...(maxPageBytes ? { maxPageBytes } : {}),
+      }),
+    close: () => vendor.close(),
+  };
 });

@@ -8,8 +8,6 @@ import {
   VendorPayloadError,
   type VendorPayloadProblem,
 } from '#workspace-app/connectors/vendor-payload-error.js';
-import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
 import {
   createVitalLinkSandbox,
   type VitalLinkMessageInput,
@@ -17,6 +15,7 @@ import {
   type VitalLinkVitalsInput,
 } from '#sandboxes/vital-link/vital-link-sandbox.js';
 import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
+import { pullConnectorContract } from '../pull-connector-contract.js';
 
 const TOKEN = 'vital-link-api-token-for-tests';
 const FAST = { timeoutMs: 1_000, retries: 2, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 3_000 };
@@ -151,12 +150,6 @@ describe('バイタルリンク connector', () => {
     await assert.rejects(connector().fetch(undefined), refusedFor('malformed'));
   });
 
-  it('refuses a page above its byte limit', async () => {
-    sandbox.addMessage(aMessage({ text: '長'.repeat(8_000) }));
-
-    await assert.rejects(connector({ maxPageBytes: 16 * 1024 }).fetch(undefined), refusedFor('oversized'));
-  });
-
   it('refuses to go on with a wrong token', async () => {
     await assert.rejects(connector({ apiToken: 'wrong' }).fetch(undefined), VendorAuthError);
   });
@@ -169,44 +162,26 @@ describe('バイタルリンク connector', () => {
 
     assert.equal(events.length, 1);
   });
+});
 
-  it('reports a vendor that does not answer as unavailable once its time budget is spent', async () => {
-    sandbox.takeDown('hang');
-
-    await assert.rejects(
-      connector({ policy: { ...FAST, budgetMs: 500 } }).fetch(undefined),
-      (error: unknown) => error instanceof VendorUnavailableError && error.reason === 'timeout',
-    );
-  });
-
-  it('maps a record fetched twice to the same idempotency key', async () => {
-    sandbox.addVitals(someVitals());
-
-    const first = await connector().fetch(undefined);
-    const again = await connector().fetch(undefined);
-
-    assert.deepEqual(first.events.map(idempotencyKey), again.events.map(idempotencyKey));
-  });
-
-  it('keeps the time of measurement when a measurement is entered late', async () => {
-    sandbox.addMessage(aMessage({ recordedAt: new Date('2024-05-01T05:00:00Z') }));
-    sandbox.addVitals(someVitals({ recordedAt: new Date('2024-05-01T00:10:00Z') }));
-
-    const { events } = await connector().fetch(undefined);
-
-    assert.deepEqual(
-      events.map((event) => event.occurredAt),
-      ['2024-05-01T05:00:00.000Z', '2024-05-01T00:10:00.000Z'],
-    );
-  });
-
-  it('links each record to its page in the バイタルリンク web app', async () => {
-    sandbox.addVitals(someVitals());
-    const { events } = await connector().fetch(undefined);
-
-    const page = await fetch(events[0]?.deepLink ?? '');
-
-    assert.equal(page.status, 200);
-    assert.match(await page.text(), /37\.2 ℃/);
-  });
+pullConnectorContract('バイタルリンク connector', async () => {
+  const sandbox = createVitalLinkSandbox({ apiToken: TOKEN });
+  const vendor = await startSandbox(sandbox);
+  return {
+    add: ({ at, isLarge }) =>
+      isLarge
+        ? sandbox.addMessage(aMessage({ recordedAt: at, text: '長'.repeat(10_000) }))
+        : sandbox.addVitals(someVitals({ recordedAt: at })),
+    shownOnPage: /37\.2 ℃/,
+    hang: () => sandbox.takeDown('hang'),
+    connector: ({ maxPageBytes, budgetMs, timeoutMs } = {}) =>
+      createVitalLinkConnector({
+        baseUrl: vendor.url,
+        apiToken: TOKEN,
+        account: 'station-0815',
+        policy: { ...FAST, ...(budgetMs ? { budgetMs } : {}), ...(timeoutMs ? { timeoutMs } : {}) },
+        ...(maxPageBytes ? { maxPageBytes } : {}),
+      }),
+    close: () => vendor.close(),
+  };
 });
