@@ -3,9 +3,9 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
 import type { SecondFactorStore } from '../auth/second-factor/second-factor-store.js';
-import { clientAddress } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import type { DesktopPool } from '../desktops/desktop-pool.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 const UserId = z.string().min(1).max(200);
 
@@ -27,9 +27,7 @@ export function adminUserRoutes(deps: {
       await deps.audit.record({
         type: 'admin-action',
         outcome: 'failure',
-        actorId: admin.id,
-        actorOrganisation: admin.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(admin, req),
         details: { action: 'reset-second-factors', reason: 'not an administrator' },
       });
       throw new HttpError(403, 'システム管理者のみが行えます。', 'Only IT administrators can do this.');
@@ -43,9 +41,7 @@ export function adminUserRoutes(deps: {
     await deps.audit.record({
       type: 'admin-action',
       outcome: 'success',
-      actorId: admin.id,
-      actorOrganisation: admin.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(admin, req),
       details: { action: 'reset-second-factors', subject: userId, removed },
     });
     res.json({ userId, removed });

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
 import { ROLES, type BrokerConfig, type Role } from '../config.js';
 import { endSession } from '../auth/session.js';
-import { clientAddress, userSessionKey } from '../auth/sign-in-flow.js';
+import { userSessionKey } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import type { DesktopPool } from '../desktops/desktop-pool.js';
 import { PolicyChange, UnknownPoolError, type LivePoolSettings } from '../desktops/pool-policies.js';
@@ -24,6 +24,7 @@ import { auditPage, consolePage } from './console-pages.js';
 import { consoleSnapshot } from './console-snapshot.js';
 import type { ConsoleEvent } from './live-console.js';
 import type { SessionFacts } from './session-facts.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 // The browser build socket.io ships beside its server (its package exports do not name it).
 const socketIoEntry = fileURLToPath(import.meta.resolve('socket.io'));
@@ -115,9 +116,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     await deps.audit.record({
       type: 'admin-action',
       outcome: 'success',
-      actorId: admin.id,
-      actorOrganisation: admin.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(admin, req),
       details: {
         action: 'end-session',
         subject: found.fact.userId,
@@ -178,9 +177,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     await deps.audit.record({
       type: 'admin-action',
       outcome: 'success',
-      actorId: admin.id,
-      actorOrganisation: admin.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(admin, req),
       details: {
         action: 'change-pool-policy',
         pool: poolId,
@@ -220,9 +217,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
       await deps.audit.record({
         type: 'admin-action',
         outcome: outcome === 'returned' ? 'success' : 'failure',
-        actorId: admin.id,
-        actorOrganisation: admin.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(admin, req),
         details: {
           action: 'return-desktop-to-service',
           pool: poolId.data,
@@ -280,9 +275,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
       await deps.audit.record({
         type: 'audit-verify',
         outcome: verified.ok ? 'success' : 'failure',
-        actorId: auditor.id,
-        actorOrganisation: auditor.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(auditor, req),
         details: { checked: verified.checked, firstBadId: verified.ok ? null : verified.firstBadId },
       });
     }
@@ -342,9 +335,7 @@ async function recordAuditRead(
   await deps.audit.record({
     type,
     outcome: 'success',
-    actorId: auditor.id,
-    actorOrganisation: auditor.organisation,
-    clientAddress: clientAddress(req),
+    ...auditActor(auditor, req),
     patientId: query.patient,
     details: {
       user: query.user ?? null,
@@ -425,9 +416,7 @@ export function requireRole(role: Role, deps: Pick<ConsoleDeps, 'audit'>): Reque
     await deps.audit.record({
       type: 'admin-access',
       outcome: 'failure',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(user, req),
       details: { path: req.path.slice(0, 200), method: req.method, required: role },
     });
     if (isPage) {

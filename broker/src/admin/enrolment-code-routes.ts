@@ -3,12 +3,12 @@ import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
 import type { EnrolmentCodes } from '../auth/second-factor/enrolment-codes.js';
-import { clientAddress } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import { consoleLanguage, consoleMessages } from './console-messages.js';
 import { enrolmentCodesPage } from './console-pages.js';
 import { requireClientHeader } from '../http/guards.js';
 import { requireRole } from './console-routes.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 /** A user as the IdP names them (the NameID): printable, no spaces. */
 export const IssueEnrolmentCode = z
@@ -68,9 +68,7 @@ export function enrolmentCodeRoutes(deps: { audit: AuditTrail; codes: EnrolmentC
     await deps.audit.record({
       type: 'admin-action',
       outcome: 'success',
-      actorId: admin.id,
-      actorOrganisation: admin.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(admin, req),
       details: {
         action: 'issue-enrolment-code',
         subject: pending.userId,
@@ -102,9 +100,7 @@ export function enrolmentCodeRoutes(deps: { audit: AuditTrail; codes: EnrolmentC
     await deps.audit.record({
       type: 'admin-action',
       outcome: 'success',
-      actorId: admin.id,
-      actorOrganisation: admin.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(admin, req),
       details: { action: 'revoke-enrolment-code', subject: revoked.userId, codeId: revoked.id },
     });
     res.json({ revoked: revoked.id, userId: revoked.userId });

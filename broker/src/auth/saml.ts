@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { BrokerConfig } from '../config.js';
 import type { SignedInUser } from './signed-in-user.js';
 import type { SignInLimits } from './rate-limits.js';
-import { clientAddress } from './sign-in-flow.js';
+import { clientAddress } from '../http/client-address.js';
 import { bilingualNoticePage, noticePage } from '../http/pages.js';
 
 const SAML_ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';

@@ -8,6 +8,7 @@ import { noticePage } from '../http/pages.js';
 import type { FlowSession } from './second-factor/factor-flow.js';
 import type { SignedInUser } from './signed-in-user.js';
 import { deadlineKey, endSession } from './session.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -22,11 +23,6 @@ declare module 'express-session' {
 
 export const userSessionKey = (userId: string): string => `user:session:${userId}`;
 const PENDING_LIFETIME_MS = 10 * 60 * 1000;
-
-export function clientAddress(req: Request): string {
-  // req.ip is the socket's address unless a trusted proxy (BROKER_TRUST_PROXY) says who it forwards for.
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
 
 export interface SignInFlowDeps {
   config: BrokerConfig;
@@ -72,7 +68,7 @@ export async function completeSignIn(
   user: SignedInUser,
   factor: string,
 ): Promise<void> {
-  const who = { actorId: user.id, actorOrganisation: user.organisation, clientAddress: clientAddress(req) };
+  const who = auditActor(user, req);
   const earlierSessionId = await deps.redis.get(userSessionKey(user.id));
   const isSignedInElsewhere = Boolean(
     earlierSessionId &&

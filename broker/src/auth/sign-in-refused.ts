@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { recordFirst } from '../audit/record-first.js';
 import { noticePage } from '../http/pages.js';
 import { UnusableIdentity, unusableIdentityPage } from './saml.js';
-import { clientAddress } from './sign-in-flow.js';
+import { clientAddress } from '../http/client-address.js';
 
 /**
  * A sign-in the IdP's answer did not allow, recorded before the browser is told: an IdP set up in a way the

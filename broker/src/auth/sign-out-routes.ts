@@ -5,8 +5,8 @@ import type { RedisClientType } from 'redis';
 import type { DesktopPool } from '../desktops/desktop-pool.js';
 import { noticePage } from '../http/pages.js';
 import { endSession, SESSION_COOKIE } from './session.js';
-import { clientAddress } from './sign-in-flow.js';
 import type { SingleLogout } from './single-logout.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 export interface SignOutDeps {
   redis: RedisClientType;
@@ -32,9 +32,7 @@ export function signOutRoutes(deps: SignOutDeps): Router {
       await deps.audit.record({
         type: 'sign-out',
         outcome: 'success',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(user, req),
       });
     }
     res.clearCookie(SESSION_COOKIE);

@@ -10,10 +10,12 @@ import type { BrokerConfig } from '../config.js';
 import { bilingualNoticePage } from '../http/pages.js';
 import { samlOptions, samlSubjectKey } from './saml.js';
 import { endSession } from './session.js';
-import { clientAddress, userSessionKey } from './sign-in-flow.js';
+import { userSessionKey } from './sign-in-flow.js';
+import { clientAddress } from '../http/client-address.js';
 import type { LogoutRefusals } from './rate-limits.js';
 import type { SignedInUser } from './signed-in-user.js';
 import { RSA_SHA256 } from './saml-logout-messages.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 /**
  * SAML single logout, both ways, when the IdP offers it (SAML_IDP_SLO_URL):
@@ -228,9 +230,7 @@ export class SingleLogout {
     await audit.record({
       type: 'session-end',
       outcome: 'success',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(user, req),
       details: { reason: 'single logout from the IdP', initiatedBy: 'idp', sessionsEnded: 1 },
     });
     return true;

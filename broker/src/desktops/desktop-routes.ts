@@ -4,7 +4,6 @@ import type { RedisClientType } from 'redis';
 import { deviceType } from '../admin/device-type.js';
 import type { SessionFacts } from '../admin/session-facts.js';
 import { recordFirst } from '../audit/record-first.js';
-import { clientAddress } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import type { BrokerConfig } from '../config.js';
 import { requireClientHeader } from '../http/guards.js';
@@ -26,6 +25,7 @@ import {
 import { noFreeDesktop } from './no-free-desktop.js';
 import { guacdAddressText } from './pool-settings.js';
 import { applySessionDeadline } from './session-policy.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 export interface DesktopRoutesDeps {
   config: BrokerConfig;
@@ -134,9 +134,7 @@ async function recordLeaseOrGiveBack(
       {
         type: 'desktop-lease',
         outcome: 'success',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(user, req),
         details: { desktopId: leased.desktop.id, pool: leased.poolId, guacd: guacdAddressText(leased.guacd) },
       },
     ]);

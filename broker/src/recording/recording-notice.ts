@@ -2,11 +2,11 @@ import { HttpError } from '@hcw/common';
 import express, { type Request, type Router } from 'express';
 import type { AuditTrail } from '@hcw/common';
 import type { SignedInUser } from '../auth/signed-in-user.js';
-import { clientAddress } from '../auth/sign-in-flow.js';
 import type { DesktopPool, LeasedDesktop } from '../desktops/desktop-pool.js';
 import { escapeHtml as h } from '../http/html.js';
 import { authPage } from '../http/pages.js';
 import { isRecorded, recordingPolicyText } from './recording-policy.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -62,9 +62,7 @@ export function recordingNoticeRoutes(deps: RecordingNoticeDeps): Router {
     await deps.audit.record({
       type: 'recording-notice',
       outcome: 'success',
-      actorId: user.id,
-      actorOrganisation: user.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(user, req),
       details: {
         pool: poolId ?? null,
         policy: settings ? recordingPolicyText(settings.policies.recording) : null,

@@ -4,13 +4,13 @@ import { z } from 'zod';
 import type { AuditTrail } from '@hcw/common';
 import { AuditQuery } from '../admin/audit-search.js';
 import { consoleLanguage } from '../admin/console-messages.js';
-import { clientAddress } from '../auth/sign-in-flow.js';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import { PortalAuditReader, recordingsForPatient, type PatientAccess } from './patient-accesses.js';
 import { RecordingIntegrityError, readRecording, type RecordingSummary } from './recording-file.js';
 import { recordingMessages } from './recording-messages.js';
 import { playerPage, recordingsPage } from './recording-pages.js';
 import type { RecordingRow, RecordingStore } from './recording-store.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 export interface RecordingConsoleDeps {
   store: RecordingStore;
@@ -83,9 +83,7 @@ export function recordingRoutes(deps: RecordingConsoleDeps): Router {
     await deps.audit.record({
       type: 'recording-search',
       outcome: 'success',
-      actorId: auditor.id,
-      actorOrganisation: auditor.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(auditor, req),
       patientId: query.patient,
       details: {
         user: query.user ?? null,
@@ -112,9 +110,7 @@ export function recordingRoutes(deps: RecordingConsoleDeps): Router {
     await deps.audit.record({
       type: 'recording-view',
       outcome: 'success',
-      actorId: auditor.id,
-      actorOrganisation: auditor.organisation,
-      clientAddress: clientAddress(req),
+      ...auditActor(auditor, req),
       details: { ...about(recording), patientRecordsShown: accesses?.length ?? null },
     });
     res.type('html').send(playerPage(language, recordingMessages(language), auditor, recording, accesses));
@@ -132,9 +128,7 @@ export function recordingRoutes(deps: RecordingConsoleDeps): Router {
       deps.audit.record({
         type: 'recording-playback',
         outcome,
-        actorId: auditor.id,
-        actorOrganisation: auditor.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(auditor, req),
         details: { ...about(recording), ...extra },
       });
     let summary: RecordingSummary;

@@ -3,6 +3,7 @@ import type { SignedInUser } from '../auth/signed-in-user.js';
 import { sessionRef } from '../admin/session-facts.js';
 import { RecordingWriter, recordingKeyId } from './recording-file.js';
 import type { RecordingStore } from './recording-store.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 /** What the user reads when their recorded session cannot be kept, and so cannot go on. */
 export const RECORDING_FAILED_MESSAGE =
@@ -142,8 +143,7 @@ export class SessionRecorder {
       await audit.record({
         type: 'recording-start',
         outcome: 'success',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
+        ...auditActor(user),
         details: { recordingId: row.id, desktopId, pool: poolId, expiresAt: row.expiresAt.toISOString() },
       });
     } catch (error) {
@@ -168,8 +168,7 @@ export class SessionRecorder {
       .record({
         type: 'recording-failure',
         outcome: 'failure',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
+        ...auditActor(user),
         details: { recordingId: this.recordingId ?? null, desktopId, pool: poolId, reason },
       })
       .catch((error: Error) => this.deps.log(`audit: ${error.message}`));

@@ -2,6 +2,7 @@ import { type AuditTrail, bilingualMessage } from '@hcw/common';
 import { AUDIT_UNAVAILABLE, recordEventually, recordFirst } from '../audit/record-first.js';
 import type { EgressCounters } from './egress-filter.js';
 import type { LiveTunnel } from './tunnel-server.js';
+import { auditActor } from '../audit/audit-actor.js';
 
 /**
  * The audit trail of desktop connections. A connection is recorded before guacd is contacted, and refused
@@ -10,8 +11,7 @@ import type { LiveTunnel } from './tunnel-server.js';
  */
 export function connectionAudit(audit: AuditTrail, log: (message: string) => void) {
   const who = (tunnel: LiveTunnel) => ({
-    actorId: tunnel.user.id,
-    actorOrganisation: tunnel.user.organisation,
+    ...auditActor(tunnel.user),
   });
   return {
     async admit(tunnel: LiveTunnel): Promise<string | undefined> {

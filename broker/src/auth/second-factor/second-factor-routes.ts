@@ -16,7 +16,8 @@ import { recordFirst } from '../../audit/record-first.js';
 import { escapeHtml } from '../../http/html.js';
 import { authPage, bilingualParagraphs, noticePage } from '../../http/pages.js';
 import type { SignInLimits } from '../rate-limits.js';
-import { clientAddress, completeSignIn, pendingUser, type SignInFlowDeps } from '../sign-in-flow.js';
+import { completeSignIn, pendingUser, type SignInFlowDeps } from '../sign-in-flow.js';
+import { clientAddress } from '../../http/client-address.js';
 import type { SignedInUser } from '../signed-in-user.js';
 import type { EnrolmentCodes } from './enrolment-codes.js';
 import type { FactorChallenges } from './factor-challenges.js';
@@ -34,6 +35,7 @@ import {
   type Next,
 } from './factor-flow.js';
 import { PasskeyAlreadyRegisteredError, type SecondFactorStore } from './second-factor-store.js';
+import { auditActor } from '../../audit/audit-actor.js';
 
 export interface SecondFactorDeps extends SignInFlowDeps {
   factors: SecondFactorStore;
@@ -123,9 +125,7 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
         {
           type: 'second-factor',
           outcome: 'failure',
-          actorId: user.id,
-          actorOrganisation: user.organisation,
-          clientAddress: clientAddress(req),
+          ...auditActor(user, req),
           details: { step: name, state: state.name, refused: decision.refusal },
         },
       ]);
@@ -165,9 +165,7 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
       {
         type: 'second-factor',
         outcome: 'failure',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(user, req),
         details: { reason: 'rate limited' },
       },
     ]);
@@ -192,9 +190,7 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
       {
         type: 'second-factor',
         outcome,
-        actorId: user.id,
-        actorOrganisation: user.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(user, req),
         details,
       },
     ]);
@@ -424,9 +420,7 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
       {
         type: 'second-factor-recovery',
         outcome: 'success',
-        actorId: user.id,
-        actorOrganisation: user.organisation,
-        clientAddress: clientAddress(req),
+        ...auditActor(user, req),
       },
     ]);
     moveTo(req, decision.next);
