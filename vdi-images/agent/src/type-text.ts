@@ -19,8 +19,9 @@ export async function typeText(env: XEnvironment, text: string): Promise<boolean
   const held = await holdSelection(env, 'clipboard', text);
   try {
     await run(env, 'xdotool', ['key', '--clearmodifiers', 'ctrl+v']);
-    // Chromium asks for the list of formats, then for the text.
-    const wasRead = await held.waitForRequests(2, 5000);
+    // Chromium asks for the list of formats, then for the text; a kiosk busy with a page (or a desktop host
+    // under load) may take seconds to, and pasting again could enter the text twice, so it is waited for.
+    const wasRead = await held.waitForRequests(2, 10_000);
     if (!wasRead) process.stderr.write(`agent: the kiosk read the clipboard ${held.requestsServed} times\n`);
     return wasRead;
   } finally {
