@@ -14,3 +14,4 @@ export * from './http/http-error.js';
 export * from './time/tokyo-time.js';
 export * from './text/bilingual.js';
 export * from './audit/audit-event-types.js';
+export * from './audit/audited-operation.js';
