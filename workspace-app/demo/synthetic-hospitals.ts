@@ -294,8 +294,11 @@ const procedureChance: Readonly<Record<Procedure, readonly number[]>> = {
   'opioid-pain-control':      [0.9,  0.7,  0.5,  0.2,  0.4,  0.99, 0.3],
 };
 
-/** Base acceptance of each infection, and whether it calls for contact isolation. */
-const infectionProfile: Readonly<Record<Infection, { chance: number; isContact: boolean }>> = {
+/**
+ * Base acceptance of each infection, and whether it calls for contact isolation. Infections not listed here
+ * (tuberculosis, influenza, norovirus) are not taken by any synthetic ward: they go to wards set up for them.
+ */
+const infectionProfile: Readonly<Partial<Record<Infection, { chance: number; isContact: boolean }>>> = {
   mrsa: { chance: 0.9, isContact: true },
   esbl: { chance: 0.85, isContact: true },
   vre: { chance: 0.4, isContact: true },
@@ -548,7 +551,7 @@ function wardFor(
 
   const infections: InfectionAcceptance[] = [];
   for (const code of Object.keys(infectionProfile) as Infection[]) {
-    const profile = infectionProfile[code];
+    const profile = infectionProfile[code]!;
     if (code === 'covid-19' && isolationTotal === 0) continue;
     if (!random.chance(Math.min(1, profile.chance * hospital.openness))) continue;
     const needsIsolationRoom =

@@ -1,5 +1,6 @@
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import { dementiaLevelLabels, independenceLevelLabels } from '../transfers/care-codes.js';
+import { infectionLabels, type Infection } from '../clinical/infections.js';
 
 // The vocabulary of the standard shared items (標準共有項目). Codes are stable ASCII so they can sit in
 // JSON and SQL; the labels carry the terms practitioners know.
@@ -239,22 +240,8 @@ export const impairmentLabels = {
 } as const satisfies CodeLabels<string>;
 export type Impairment = keyof typeof impairmentLabels;
 
-export const infectionLabels = {
-  mrsa: { ja: 'MRSA', en: 'MRSA' },
-  esbl: { ja: 'ESBL産生菌', en: 'ESBL-producing bacteria' },
-  vre: { ja: 'VRE', en: 'VRE' },
-  'c-difficile': { ja: 'CDI', en: 'C. difficile infection' },
-  hbv: { ja: 'B型肝炎', en: 'hepatitis B' },
-  hcv: { ja: 'C型肝炎', en: 'hepatitis C' },
-  hiv: { ja: 'HIV', en: 'HIV' },
-  syphilis: { ja: '梅毒', en: 'syphilis' },
-  tuberculosis: { ja: '結核', en: 'tuberculosis' },
-  scabies: { ja: '疥癬', en: 'scabies' },
-  influenza: { ja: 'インフルエンザ', en: 'influenza' },
-  'covid-19': { ja: '新型コロナウイルス感染症', en: 'COVID-19' },
-  norovirus: { ja: 'ノロウイルス', en: 'norovirus' },
-} as const satisfies CodeLabels<string>;
-export type Infection = keyof typeof infectionLabels;
+/** Infections: one list with transfer requests and hospitals' profiles. */
+export { infectionLabels, type Infection };
 
 export const dentureLabels = {
   none: { ja: 'なし', en: 'none' },

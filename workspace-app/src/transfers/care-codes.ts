@@ -1,4 +1,5 @@
 import { type Bilingual } from '@hcw/common';
+import { infectionLabels, type Infection } from '../clinical/infections.js';
 import { procedureLabels, type Procedure } from '../clinical/procedures.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 
@@ -71,21 +72,8 @@ export type PatientSex = keyof typeof patientSexLabels;
 /** Procedures and care a ward can take on (対応可能な医療処置): one list with the shared record's. */
 export { procedureLabels, type Procedure };
 
-export const infectionLabels = {
-  mrsa: { ja: 'MRSA', en: 'MRSA' },
-  esbl: { ja: 'ESBL産生菌', en: 'ESBL-producing bacteria' },
-  vre: { ja: 'VRE', en: 'VRE' },
-  mdrp: { ja: '多剤耐性緑膿菌（MDRP）', en: 'multidrug-resistant Pseudomonas (MDRP)' },
-  cre: { ja: 'CRE', en: 'CRE' },
-  'c-difficile': { ja: 'CDI（クロストリディオイデス・ディフィシル）', en: 'C. difficile infection' },
-  hbv: { ja: 'B型肝炎', en: 'hepatitis B' },
-  hcv: { ja: 'C型肝炎', en: 'hepatitis C' },
-  hiv: { ja: 'HIV', en: 'HIV' },
-  syphilis: { ja: '梅毒', en: 'syphilis' },
-  scabies: { ja: '疥癬', en: 'scabies' },
-  'covid-19': { ja: '新型コロナウイルス感染症', en: 'COVID-19' },
-} as const satisfies CodeLabels<string>;
-export type Infection = keyof typeof infectionLabels;
+/** Infections a request names and a ward takes: one list with the shared record's. */
+export { infectionLabels, type Infection };
 
 /** Behavioural and psychological symptoms of dementia (BPSD, 認知症の行動・心理症状). */
 export const behaviouralSymptomLabels = {
