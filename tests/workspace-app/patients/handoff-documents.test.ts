@@ -13,7 +13,7 @@ import type {
   Condition,
   Observation,
   Patient,
-} from '#workspace-app/patients/fhir-types.js';
+} from '#workspace-app/clinical/fhir-types.js';
 import type { HandoffScene } from '#workspace-app/patients/handoff-content.js';
 import {
   acknowledgeHandoffDocument,

@@ -1,6 +1,6 @@
 /**
- * The small part of FHIR R4 the hand-off documents use, typed here because no FHIR type package is a
- * dependency of the portal. Field names and cardinalities follow the R4 specification.
+ * The small part of FHIR R4 the portal writes (hand-off documents, transfer exports), typed here because no
+ * FHIR type package is a dependency of the portal. Field names and cardinalities follow the R4 specification.
  */
 
 export interface Coding {
@@ -17,6 +17,7 @@ export interface CodeableConcept {
 export interface Reference {
   reference?: string;
   type?: string;
+  identifier?: { system: string; value: string };
   display?: string;
 }
 

@@ -15,7 +15,7 @@ import type {
   Practitioner,
   Quantity,
   Reference,
-} from './fhir-types.js';
+} from '../clinical/fhir-types.js';
 import { securityLabelsOf } from './disclosure.js';
 import { contentFor, sceneDocuments, type HandoffContent, type VitalReading } from './handoff-content.js';
 import type { HandoffDocument } from './handoff-documents.js';

@@ -2,7 +2,7 @@ import { type Language, tokyoDateTime } from '@hcw/common';
 import { addressText, kanaOf } from './known-basics.js';
 import { escapeHtml } from '../ui/i18n.js';
 import type { CareTeam } from './care-team.js';
-import type { Bundle } from './fhir-types.js';
+import type { Bundle } from '../clinical/fhir-types.js';
 import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
 import { sceneDocuments, type HandoffScene } from './handoff-content.js';
 import type { HandoffDocument, HandoffStatus, ReceivedDocument } from './handoff-documents.js';

@@ -1,5 +1,6 @@
 import { type Bilingual, bilingualMessage } from '@hcw/common';
-import { securityLabelsOf, type SecurityCoding } from '../patients/disclosure.js';
+import type { Annotation, CodeableConcept, Meta, Reference } from '../clinical/fhir-types.js';
+import { securityLabelsOf } from '../patients/disclosure.js';
 import {
   careLevelItemLabels,
   dementiaLevelLabels,
@@ -27,29 +28,6 @@ import type { StoredInquiry, StoredRequest } from './transfer-store.js';
 // A transfer request in HL7 FHIR R4 terms: one ServiceRequest for the transfer and one Task per
 // hospital asked, gathered in a collection Bundle. The status mapping is documented in README.md
 // beside this file. Only the few element types used are declared here.
-
-interface Coding {
-  system: string;
-  code: string;
-  display?: string;
-}
-interface CodeableConcept {
-  coding?: Coding[];
-  text?: string;
-}
-interface Reference {
-  reference?: string;
-  type?: string;
-  identifier?: { system: string; value: string };
-  display?: string;
-}
-interface Annotation {
-  text: string;
-}
-
-interface Meta {
-  security: SecurityCoding[];
-}
 
 export interface FhirServiceRequest {
   resourceType: 'ServiceRequest';
