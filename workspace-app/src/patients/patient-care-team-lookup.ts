@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AuditTrail, Practitioner } from '@hcw/common';
 import type { CareTeamLookup, RecordedNeeds } from '../transfers/care-team-lookup.js';
-import type { AgeBand } from '../transfers/care-codes.js';
+import type { AgeBand } from '../clinical/daily-living-scales.js';
 import { ageOn } from './patient-page-parts.js';
 import { readPatientRecord } from './patient-record.js';
 import { activeMemberships, decidePatientAccess, membershipCovers, refusalReason } from './patient-access.js';

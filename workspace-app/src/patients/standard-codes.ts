@@ -1,5 +1,5 @@
 import type { CodeLabels } from '../validation/bilingual-fields.js';
-import { dementiaLevelLabels, independenceLevelLabels } from '../transfers/care-codes.js';
+import { dementiaLevelLabels, independenceLevelLabels } from '../clinical/daily-living-scales.js';
 import { infectionLabels, type Infection } from '../clinical/infections.js';
 
 // The vocabulary of the standard shared items (標準共有項目). Codes are stable ASCII so they can sit in
