@@ -53,6 +53,16 @@ export default tseslint.config(
     'workspace-app/**': ['broker', 'vdi-images'],
     // The product knows nothing of the demo's wing or the vendors' simulations beside it.
     'workspace-app/src/**': ['broker', 'vdi-images', 'demo', 'sandboxes'],
+    // Connectors speak to vendors and produce the event contract; the timeline and the rest build on them.
+    'workspace-app/src/connectors/**': [
+      'broker',
+      'vdi-images',
+      'demo',
+      'sandboxes',
+      'timeline',
+      'patients',
+      'transfers',
+    ],
     'vdi-images/**': ['broker', 'workspace-app'],
     'common/**': ['broker', 'workspace-app', 'vdi-images'],
   }),

@@ -19,7 +19,7 @@ import { freePort } from '../scripts/stack/managed-process.js';
 import { internalCa } from '../scripts/stack/internal-ca.js';
 import { startPostgres, type PostgresService } from '../scripts/stack/services.js';
 import { auditTimelineRead } from '../workspace-app/src/timeline/audit-timeline-read.js';
-import type { CanonicalEvent } from '../workspace-app/src/timeline/canonical-event.js';
+import type { CanonicalEvent } from '../workspace-app/src/connectors/canonical-event.js';
 import { readTimeline } from '../workspace-app/src/timeline/read-timeline.js';
 import { readCursor, storePulledBatch } from '../workspace-app/src/timeline/store-pulled-batch.js';
 import { listVendorHealth } from '../workspace-app/src/timeline/vendor-health.js';

@@ -66,6 +66,16 @@ describe('the boundaries between the parts of the product', function () {
       /may not use the import aliases/,
     ],
     ['workspace-app/src/x.ts', "import '#test-support/browser.js';", /may not use the import aliases/],
+    [
+      'workspace-app/src/connectors/x.ts',
+      "import { readTimeline } from '../timeline/read-timeline.js';",
+      /workspace-app may not import timeline/,
+    ],
+    [
+      'workspace-app/src/connectors/kanamic/x.ts',
+      "import '../../../sandboxes/kanamic/kanamic-sandbox.js';",
+      /workspace-app may not import sandboxes/,
+    ],
   ];
 
   for (const [file, source, refusal] of crossings) {
@@ -81,6 +91,11 @@ describe('the boundaries between the parts of the product', function () {
     assert.deepEqual(
       await lintAs('workspace-app/src/patients/x.ts', "import '../timeline/read-timeline.js';\n"),
       [],
+    );
+    assert.deepEqual(
+      await lintAs('workspace-app/src/timeline/x.ts', "import '../connectors/canonical-event.js';\n"),
+      [],
+      'the timeline builds on the connectors’ event contract',
     );
     assert.deepEqual(
       await lintAs(

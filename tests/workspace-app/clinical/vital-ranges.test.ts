@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { vitalRanges } from '#workspace-app/clinical/vital-ranges.js';
 import { parseItem } from '#workspace-app/patients/standard-items.js';
-import { vitalSigns } from '#workspace-app/timeline/canonical-event.js';
+import { vitalSigns } from '#workspace-app/connectors/canonical-event.js';
 import { aVisitRecord } from '../patients/patient-fixtures.js';
 
 /** A value as each side sees it: a practitioner typing it into a visit record, a vendor's device sending it. */

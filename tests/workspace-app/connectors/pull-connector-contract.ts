@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { PullConnector } from '#workspace-app/connectors/connector.js';
 import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
 import { VendorUnavailableError } from '#workspace-app/connectors/vendor-unavailable-error.js';
-import { idempotencyKey } from '#workspace-app/timeline/canonical-event.js';
+import { idempotencyKey } from '#workspace-app/connectors/canonical-event.js';
 
 /** A vendor's sandbox, running, as the contract drives it. */
 export interface VendorUnderContract {

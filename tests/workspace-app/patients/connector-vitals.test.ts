@@ -6,7 +6,7 @@ import { readPatientRecord } from '#workspace-app/patients/patient-record.js';
 import { syncConnectorVitals } from '#workspace-app/patients/sync-connector-vitals.js';
 import { mapPatientGroup } from '#workspace-app/timeline/patient-groups.js';
 import { storeEvents } from '#workspace-app/timeline/store-events.js';
-import type { CanonicalEvent } from '#workspace-app/timeline/canonical-event.js';
+import type { CanonicalEvent } from '#workspace-app/connectors/canonical-event.js';
 import { aBasics, auditEvents, patientDatabase, patientDeps, people } from './patient-fixtures.js';
 
 function aVitalLinkEvent(overrides: Partial<CanonicalEvent> = {}): CanonicalEvent {

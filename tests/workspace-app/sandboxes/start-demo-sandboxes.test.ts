@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConnectors } from '#workspace-app/connectors/create-connectors.js';
 import { createPushReceiver } from '#workspace-app/connectors/push-receiver.js';
-import type { CanonicalEvent } from '#workspace-app/timeline/canonical-event.js';
+import type { CanonicalEvent } from '#workspace-app/connectors/canonical-event.js';
 import { startDemoSandboxes } from '#sandboxes/start-demo-sandboxes.js';
 
 describe('demo sandboxes', () => {

@@ -7,7 +7,7 @@ import { HANDOFF_PATH, type Practitioner, redisClientOptions, signRequest } from
 import { createPortalApp } from '#workspace-app/app.js';
 import type { PortalConfig } from '#workspace-app/config.js';
 import type { ConnectorSettings } from '#workspace-app/connectors/create-connectors.js';
-import type { CanonicalEvent } from '#workspace-app/timeline/canonical-event.js';
+import type { CanonicalEvent } from '#workspace-app/connectors/canonical-event.js';
 import { attachTimelineLive, type TimelineLive } from '#workspace-app/timeline/timeline-live.js';
 import { workspace } from '#test-support/workspace.js';
 import { portalDatabase } from '#test-support/fresh-database.js';

@@ -1,4 +1,4 @@
-import type { AuthorRole } from '../timeline/canonical-event.js';
+import type { AuthorRole } from './canonical-event.js';
 
 // Checked in order: the more specific wording first (歯科医師 before 医師, 介護支援専門員 before 介護).
 const patterns: ReadonlyArray<readonly [RegExp, AuthorRole]> = [

@@ -1,4 +1,4 @@
-import { canonicalEvent, type CanonicalEvent } from '../timeline/canonical-event.js';
+import { canonicalEvent, type CanonicalEvent } from './canonical-event.js';
 import { describeIssues } from './parse-vendor-json.js';
 import { VendorPayloadError } from './vendor-payload-error.js';
 

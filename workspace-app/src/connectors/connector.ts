@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from '../timeline/canonical-event.js';
+import type { CanonicalEvent } from './canonical-event.js';
 
 /**
  * What every vendor connector offers the timeline. A new vendor is a new folder that implements this and

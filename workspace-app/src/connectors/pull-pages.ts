@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from '../timeline/canonical-event.js';
+import type { CanonicalEvent } from './canonical-event.js';
 import type { PullResult } from './connector.js';
 
 /**

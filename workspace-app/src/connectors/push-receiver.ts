@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CanonicalEvent } from '../timeline/canonical-event.js';
+import type { CanonicalEvent } from './canonical-event.js';
 import type { PushConnector } from './connector.js';
 import { VendorPayloadError, type VendorPayloadProblem } from './vendor-payload-error.js';
 

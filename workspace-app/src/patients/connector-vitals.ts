@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { canonicalEvent, type CanonicalEvent, type VitalSigns } from '../timeline/canonical-event.js';
+import { canonicalEvent, type CanonicalEvent, type VitalSigns } from '../connectors/canonical-event.js';
 import { isUuid } from './patient-access.js';
 import type { PatientDeps } from './patient-audit.js';
 import { RecordNotFoundError } from './record-not-found-error.js';

@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from '../timeline/canonical-event.js';
+import type { CanonicalEvent } from '../connectors/canonical-event.js';
 import { recordConnectorVitals } from './connector-vitals.js';
 import type { PatientDeps } from './patient-audit.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { AuthorRole, EventKind, VitalSigns } from './canonical-event.js';
+import type { AuthorRole, EventKind, VitalSigns } from '../connectors/canonical-event.js';
 import type { TimelineFilters } from './timeline-filters.js';
 
 /** One entry of a practitioner's timeline, as the page shows it. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CanonicalEvent } from './canonical-event.js';
+import type { CanonicalEvent } from '../connectors/canonical-event.js';
 import { announceDeliveries, deliveriesFrom, type Deliveries } from './timeline-announcement.js';
 
 /** The source name of the portal's own notifications; no connector may use it. */

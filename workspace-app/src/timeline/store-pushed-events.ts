@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CanonicalEvent } from './canonical-event.js';
+import type { CanonicalEvent } from '../connectors/canonical-event.js';
 import { storeEvents, type StoredEvents } from './store-events.js';
 import { recordVendorSuccess } from './vendor-health.js';
 import { withTransaction } from '@hcw/common';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorRoles } from './canonical-event.js';
+import { authorRoles } from '../connectors/canonical-event.js';
 
 const optionalText = (max: number) =>
   z

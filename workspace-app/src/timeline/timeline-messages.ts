@@ -1,5 +1,5 @@
 import { catalogueReader } from '@hcw/common';
-import type { AuthorRole } from './canonical-event.js';
+import type { AuthorRole } from '../connectors/canonical-event.js';
 
 /** The timeline's own words, Japanese first; kept here rather than in the portal-wide table. */
 const messages = {

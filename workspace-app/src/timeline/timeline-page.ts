@@ -1,7 +1,7 @@
 import { type Language } from '@hcw/common';
 import { escapeHtml } from '../ui/i18n.js';
 import { layout, type LayoutOptions } from '../ui/layout.js';
-import { authorRoles, type VitalSigns } from './canonical-event.js';
+import { authorRoles, type VitalSigns } from '../connectors/canonical-event.js';
 import { allowedDeepLink, type DeepLinkAllowList } from './deep-link-allow-list.js';
 import type { TimelineItem, TimelinePage } from './read-timeline.js';
 import { cursorOf, filtersQuery, type TimelineFilters } from './timeline-filters.js';

@@ -5,7 +5,7 @@ import { createMcsConnector } from '#workspace-app/connectors/mcs/mcs-connector.
 import { createPushReceiver } from '#workspace-app/connectors/push-receiver.js';
 import type { PushConnector } from '#workspace-app/connectors/connector.js';
 import { VendorPayloadError } from '#workspace-app/connectors/vendor-payload-error.js';
-import { idempotencyKey, type CanonicalEvent } from '#workspace-app/timeline/canonical-event.js';
+import { idempotencyKey, type CanonicalEvent } from '#workspace-app/connectors/canonical-event.js';
 import { createMcsSandbox, type McsPostInput, type McsSandbox } from '#sandboxes/mcs/mcs-sandbox.js';
 import { startSandbox, type RunningSandbox } from '#sandboxes/start-sandbox.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CanonicalEvent } from '../../timeline/canonical-event.js';
+import type { CanonicalEvent } from '../canonical-event.js';
 import { authorRoleFromLabel } from '../author-role.js';
 import { checkCanonicalEvents } from '../check-canonical-events.js';
 import type { LocalisedName, PullConnector } from '../connector.js';

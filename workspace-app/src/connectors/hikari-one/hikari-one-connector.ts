@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from '../../timeline/canonical-event.js';
+import type { CanonicalEvent } from '../canonical-event.js';
 import { authorRoleFromLabel } from '../author-role.js';
 import { checkCanonicalEvents } from '../check-canonical-events.js';
 import type { PullConnector } from '../connector.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CanonicalEvent, VitalSigns } from '../../timeline/canonical-event.js';
+import type { CanonicalEvent, VitalSigns } from '../canonical-event.js';
 import { authorRoleFromLabel } from '../author-role.js';
 import { checkCanonicalEvents } from '../check-canonical-events.js';
 import { checkDeepLink } from '../check-deep-link.js';
