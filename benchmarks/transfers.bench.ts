@@ -3,11 +3,15 @@
  *  1. an MSW's search with a typical filter (the patient's preferred care area) at a sustained rate, measured
  *     as the portal runs it: access check, the request, free beds read fresh, ranking with explanations, and
  *     the audit record. Goal: p99 < 20 ms. The same search over all of Tokyo is measured beside it.
- *  2. the last-bed race: 50 MSWs confirm their accepted inquiries for the same last free bed at once.
+ *  2. the same search while the timeline ingests vendor messages into the same database (the realistic
+ *     mix: the portal does both at once), at `TRANSFERS_BENCH_INGEST_RATE` events/s (default 1,000: a
+ *     city-wide peak), through the pull path the connectors use. Goal: p99 < 20 ms still.
+ *  3. the last-bed race: 50 MSWs confirm their accepted inquiries for the same last free bed at once.
  *     Exactly one must win.
  *
  * Run with `npx tsx benchmarks/transfers.bench.ts`. `TRANSFERS_BENCH_RATE` (searches/s, default 50),
- * `TRANSFERS_BENCH_SECONDS` (default 10) and `TRANSFERS_BENCH_RACERS` (default 50) shape it.
+ * `TRANSFERS_BENCH_SECONDS` (default 10), `TRANSFERS_BENCH_INGEST_RATE` and `TRANSFERS_BENCH_RACERS`
+ * (default 50) shape it.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,7 +24,9 @@ import { freePort } from '../scripts/stack/managed-process.js';
 import { writeRun } from './support/results.js';
 import { internalCa } from '../scripts/stack/internal-ca.js';
 import { startPostgres, type PostgresService } from '../scripts/stack/services.js';
+import type { CanonicalEvent } from '../workspace-app/src/connectors/canonical-event.js';
 import { notifyPractitioners } from '../workspace-app/src/timeline/notify-practitioners.js';
+import { readCursor, storePulledBatch } from '../workspace-app/src/timeline/store-pulled-batch.js';
 import { answerInquiry } from '../workspace-app/src/transfers/answer-inquiry.js';
 import { noCareTeamLookup } from '../workspace-app/src/transfers/care-team-lookup.js';
 import { confirmInquiry } from '../workspace-app/src/transfers/confirm-inquiry.js';
@@ -46,6 +52,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rate = Number(env.TRANSFERS_BENCH_RATE ?? 50);
 const seconds = Number(env.TRANSFERS_BENCH_SECONDS ?? 10);
 const racers = Number(env.TRANSFERS_BENCH_RACERS ?? 50);
+const ingestRate = Number(env.TRANSFERS_BENCH_INGEST_RATE ?? 1000);
+const INGEST_BATCH = 100;
 /** Searching all of Tokyo ranks five to ten times as many hospitals; it is measured at a fifth of the rate. */
 const wholeRate = Math.max(1, rate / 5);
 const distinctRequests = 40;
@@ -132,6 +140,69 @@ async function oneAtATime(label: string, work: (n: number) => Promise<unknown>):
   };
 }
 
+/**
+ * The timeline's writer beside the searches: batches of new vendor messages (a fifth of them sent again, as
+ * vendors do) stored through the pull path at `ingestRate` events/s until stopped. Returns what it stored.
+ */
+function startIngestion(pool: pg.Pool): { stop(): Promise<{ offered: number; seconds: number }> } {
+  const vendor = 'kanamic';
+  const sent: CanonicalEvent[] = [];
+  let isStopped = false;
+  let offered = 0;
+  const started = performance.now();
+  const loop = (async () => {
+    let cursor = await readCursor(pool, vendor);
+    for (let n = 0; !isStopped; n += 1) {
+      const due = started + (n * INGEST_BATCH * 1000) / ingestRate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const batch: CanonicalEvent[] = [];
+      for (let k = 0; k < INGEST_BATCH; k += 1) {
+        const again =
+          sent.length > 0 && Math.random() < 0.2 ? sent[Math.floor(Math.random() * sent.length)] : undefined;
+        if (again) {
+          batch.push(again);
+          continue;
+        }
+        const id = `bench-${n}-${k}`;
+        const event: CanonicalEvent = {
+          vendor,
+          vendorMessageId: id,
+          vendorAccount: `office-${k % 50}`,
+          patientGroupRef: `KG-${k % 400}`,
+          patientGroupName: `患者${k % 400}様 在宅チーム`,
+          author: { role: 'nurse', roleLabel: '訪問看護師', name: '中村 優子' },
+          occurredAt: new Date().toISOString(),
+          kind: 'message',
+          title: `訪問報告 ${id}`,
+          body: '本日訪問しました。食事は普段どおり摂れています。',
+          deepLink: `https://kanamic.example.jp/messages/${id}`,
+          receivedAt: new Date().toISOString(),
+        };
+        sent.push(event);
+        batch.push(event);
+      }
+      const next = String(Number(cursor ?? 0) + 1);
+      const stored = await storePulledBatch(pool, {
+        vendor,
+        events: batch,
+        fromCursor: cursor,
+        toCursor: next,
+      });
+      if (stored.outcome !== 'stored') throw new Error('another writer moved the cursor');
+      cursor = next;
+      offered += batch.length;
+    }
+  })();
+  return {
+    async stop() {
+      isStopped = true;
+      await loop;
+      return { offered, seconds: (performance.now() - started) / 1000 };
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'transfers-bench-'));
   chmodSync(dataDir, 0o711);
@@ -187,6 +258,14 @@ async function main(): Promise<void> {
     const whole = await sustained('all of Tokyo (no filter)', wholeRate, (n) =>
       searchTransferHospitals(deps, msw, pick(n).requestId, everywhere),
     );
+
+    log(`Searching at ${rate}/s again while the timeline ingests ${ingestRate} events/s beside it…`);
+    const ingestion = startIngestion(pool);
+    const mixed = await sustained('typical filter, timeline ingesting beside', rate, (n) =>
+      searchTransferHospitals(deps, msw, pick(n).requestId, pick(n).filters),
+    );
+    const ingested = await ingestion.stop();
+    const ingestedRate = ingested.offered / ingested.seconds;
 
     log(`Racing ${racers} MSWs for the last bed…`);
     await pool.query(
@@ -256,11 +335,14 @@ async function main(): Promise<void> {
       `\n| search over ${hospitals.length} hospitals, ${wards} wards | searches | p50 | p99 | max | achieved rate |`,
     );
     log('|---|---:|---:|---:|---:|---:|');
-    for (const result of [typical, sequential, whole]) {
+    for (const result of [typical, sequential, whole, mixed]) {
       log(
         `| ${result.label} | ${result.count} | ${ms(result.p50)} | ${ms(result.p99)} | ${ms(result.max)} | ${result.achieved.toFixed(0)}/s |`,
       );
     }
+    log(
+      `\ntimeline ingestion beside the mixed run: ${ingestedRate.toFixed(0)} events/s offered (goal ${ingestRate})`,
+    );
     const [load1, load5] = os.loadavg();
     log(
       `\nload average while measuring: ${load1?.toFixed(1)} (1 min), ${load5?.toFixed(1)} (5 min) on ${os.cpus().length} cores`,
@@ -274,6 +356,7 @@ async function main(): Promise<void> {
       won === 1 && refused === racers - 1 && left.rows[0]?.free === 0 && holds.rowCount === 1;
     log(
       `\ngoals: typical search p99 ${ms(typical.p99)} (< ${goalP99Ms} ms: ${typical.p99 < goalP99Ms ? 'met' : 'NOT met'}); ` +
+        `with ingestion beside ${ms(mixed.p99)} (${mixed.p99 < goalP99Ms ? 'met' : 'NOT met'}); ` +
         `last bed promised exactly once: ${isRaceRight ? 'yes' : 'NO'}`,
     );
     writeRun('transfers', [
@@ -282,6 +365,8 @@ async function main(): Promise<void> {
       { name: 'typical search rate achieved', value: typical.achieved, unit: '/s', better: 'higher' },
       { name: 'one search at a time p50', value: sequential.p50, unit: 'ms', better: 'lower' },
       { name: 'all of Tokyo p99', value: whole.p99, unit: 'ms', better: 'lower' },
+      { name: 'typical search p99, ingestion beside', value: mixed.p99, unit: 'ms', better: 'lower' },
+      { name: 'ingestion beside the searches', value: ingestedRate, unit: 'events/s', better: 'higher' },
       { name: 'last-bed race', value: raceMs, unit: 'ms', better: 'lower' },
     ]);
     if (!isRaceRight) process.exitCode = 1;
