@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { type Language, UnauthorisedError } from '@hcw/common';
 import '../http/session-types.js';
+export { param } from '../http/route-param.js';
 import type { RawForm } from './form-fields.js';
 import { activeMemberships, decidePatientAccess, type TeamRole } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
@@ -28,12 +29,6 @@ export function text(form: RawForm, name: string): string {
 export function versionOf(form: RawForm): number {
   const version = Number(text(form, 'version'));
   return Number.isInteger(version) && version >= 0 ? version : -1;
-}
-
-/** Route parameters as strings (Express 5 types them loosely). */
-export function param(req: Request, name: string): string {
-  const value: unknown = req.params[name];
-  return typeof value === 'string' ? value : '';
 }
 
 export function send(res: Response, status: number, html: string): void {

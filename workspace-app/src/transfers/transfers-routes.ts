@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
-import { AuditTrail, HttpError, tokyoDateTime, UnauthorisedError } from '@hcw/common';
+import { AuditTrail, errorBody, HttpError, tokyoDateTime, UnauthorisedError } from '@hcw/common';
 import { notifyPractitioners } from '../timeline/notify-practitioners.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { escapeHtml } from '../ui/i18n.js';
@@ -28,11 +28,7 @@ import { parseTransferInput } from './parse-transfer-input.js';
 import { postInquiryMessage } from './post-inquiry-message.js';
 import { isPatientRefusal, openNewRequestFor } from './request-patient.js';
 import { defaultStaleAfterHours } from './rank-hospitals.js';
-import {
-  readTransferInquiry,
-  readTransferRequest,
-  type TransferRequestView,
-} from './read-transfer-request.js';
+import { readTransferInquiry, readTransferRequest } from './read-transfer-request.js';
 import { formFromRecord, requestInputFromForm } from './request-form.js';
 import { searchFiltersFromQuery, renderSearchPage } from './search-page.js';
 import { searchFiltersSchema, searchTransferHospitals } from './search-transfer-hospitals.js';
@@ -52,6 +48,8 @@ import { tt, ttBoth } from './transfer-text.js';
 import { readBedBoard, updateFreeBeds } from './update-free-beds.js';
 import { updateWardProfile } from './update-ward-profile.js';
 import { withdrawInquiry } from './withdraw-inquiry.js';
+import { transfersApiRoutes } from './transfers-api-routes.js';
+import { param } from '../http/route-param.js';
 
 export interface TransfersRoutesOptions {
   pool: pg.Pool;
@@ -68,21 +66,6 @@ function actorOf(req: Request): TransferActor {
   const practitioner = req.session.practitioner;
   if (!practitioner) throw new UnauthorisedError();
   return { ...practitioner, clientAddress: req.ip ?? req.socket.remoteAddress };
-}
-
-function param(req: Request, name: string): string {
-  const value = req.params[name];
-  return typeof value === 'string' ? value : '';
-}
-
-function viewerJson(viewer: RequestViewer): { kind: RequestViewer['kind']; hospitalIds?: string[] } {
-  return viewer.kind === 'asked-hospital'
-    ? { kind: viewer.kind, hospitalIds: [...viewer.hospitalIds] }
-    : viewer;
-}
-
-function viewJson(view: TransferRequestView): Record<string, unknown> {
-  return { ...view, viewer: viewerJson(view.viewer) };
 }
 
 /** Takes the notice left for this page by the form sent before it, once. */
@@ -111,7 +94,6 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     profiles: new HospitalProfileCache(options.pool),
   };
   const router = express.Router();
-  const json = express.json({ limit: '64kb' });
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 500 });
 
   /** The asked hospital's wards, for the answer form; nobody else needs them. */
@@ -384,74 +366,7 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     );
   });
 
-  // ── JSON ───────────────────────────────────────────────────────────────────────────────────────
-
-  router.get('/api/transfers', async (req, res) => {
-    res.json(await listTransfers(deps, actorOf(req)));
-  });
-
-  router.post('/api/transfers/requests', json, async (req, res) => {
-    const request = await createTransferRequest(deps, actorOf(req), req.body);
-    res.status(201).json({ request });
-  });
-
-  router.get('/api/transfers/requests/:id', async (req, res) => {
-    res.json(viewJson(await readTransferRequest(deps, actorOf(req), param(req, 'id'))));
-  });
-
-  router.get('/api/transfers/requests/:id/search', async (req, res) => {
-    const actor = actorOf(req);
-    const filters = parseTransferInput(searchFiltersSchema, searchFiltersFromQuery(req.query));
-    res.json(await searchTransferHospitals(deps, actor, param(req, 'id'), filters));
-  });
-
-  router.post('/api/transfers/requests/:id/inquiries', json, async (req, res) => {
-    const inquiries = await sendInquiries(deps, actorOf(req), param(req, 'id'), req.body);
-    res.status(201).json({ inquiries });
-  });
-
-  router.post('/api/transfers/requests/:id/cancel', json, async (req, res) => {
-    const request = await cancelTransferRequest(deps, actorOf(req), param(req, 'id'), req.body ?? {});
-    res.json({ request });
-  });
-
-  router.get('/api/transfers/requests/:id/fhir', async (req, res) => {
-    const bundle = await exportTransferFhir(deps, actorOf(req), param(req, 'id'));
-    // Shown, never downloaded: no attachment disposition, and the portal's no-store applies.
-    res.type('application/fhir+json').send(JSON.stringify(bundle, null, 2));
-  });
-
-  router.get('/api/transfers/inquiries/:id', async (req, res) => {
-    res.json(viewJson(await readTransferInquiry(deps, actorOf(req), param(req, 'id'))));
-  });
-
-  router.post('/api/transfers/inquiries/:id/answer', json, async (req, res) => {
-    res.json({ inquiry: await answerInquiry(deps, actorOf(req), param(req, 'id'), req.body) });
-  });
-
-  router.post('/api/transfers/inquiries/:id/messages', json, async (req, res) => {
-    res.status(201).json({ event: await postInquiryMessage(deps, actorOf(req), param(req, 'id'), req.body) });
-  });
-
-  router.post('/api/transfers/inquiries/:id/confirm', async (req, res) => {
-    res.json({ inquiry: await confirmInquiry(deps, actorOf(req), param(req, 'id')) });
-  });
-
-  router.post('/api/transfers/inquiries/:id/withdraw', async (req, res) => {
-    res.json({ inquiry: await withdrawInquiry(deps, actorOf(req), param(req, 'id')) });
-  });
-
-  router.get('/api/transfers/beds', async (req, res) => {
-    res.json(await readBedBoard(deps, actorOf(req)));
-  });
-
-  router.put('/api/transfers/beds/:wardId', json, async (req, res) => {
-    res.json({ ward: await updateFreeBeds(deps, actorOf(req), param(req, 'wardId'), req.body) });
-  });
-
-  router.put('/api/transfers/beds/:wardId/profile', json, async (req, res) => {
-    res.json({ ward: await updateWardProfile(deps, actorOf(req), param(req, 'wardId'), req.body) });
-  });
+  router.use(transfersApiRoutes(deps, actorOf));
 
   // ── Errors ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -459,7 +374,7 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     if (!(error instanceof HttpError) || !req.path.startsWith('/transfers')) {
       // JSON answers come from the portal's error handler; the problems of an input go with them.
       if (error instanceof TransferInputError) {
-        res.status(400).json({ error: { ja: error.messageJa, en: error.messageEn }, issues: error.issues });
+        res.status(400).json({ ...errorBody(error.text, error.code), issues: error.issues });
         return;
       }
       next(error);
