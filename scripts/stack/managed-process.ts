@@ -52,7 +52,9 @@ export function startProcess(
   let log: WriteStream | undefined;
   if (options.logFile) log = createWriteStream(options.logFile, { flags: 'a' });
   const forward = (chunk: Buffer): void => {
-    log?.write(chunk);
+    // Processes the leader started may hold its output open after it exited: what they write after the log
+    // closed is dropped, never thrown.
+    if (log && !log.writableEnded) log.write(chunk);
     if (options.echo) {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
@@ -64,9 +66,10 @@ export function startProcess(
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       running.delete(child);
-      log?.end();
       resolve(code);
     });
+    // The log closes once the output pipes have, which may be after the exit.
+    child.once('close', () => log?.end());
   });
   const pid = child.pid;
   let stopping: Promise<void> | undefined;
