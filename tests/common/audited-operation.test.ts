@@ -31,6 +31,8 @@ describe('one audited operation for every read and change of patient data', func
       actor,
       { type: 'transfer.request.read', refusal },
       async (client, context) => {
+        const during = await client.query<{ n: string }>('SELECT count(*) AS n FROM audit_events');
+        assert.equal(during.rows[0]?.n, '0', 'nothing is recorded before the work has run');
         context.patientId = 'patient-1';
         context.details.items = 2;
         return (await client.query('SELECT 1 AS one')).rows[0].one;

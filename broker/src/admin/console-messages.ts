@@ -1,7 +1,8 @@
+import type { Language } from '@hcw/common';
 import type { Request } from 'express';
 
 /** The console's words, Japanese first; `?lang=en` switches to English. */
-export type ConsoleLanguage = 'ja' | 'en';
+export type ConsoleLanguage = Language;
 
 export function consoleLanguage(req: Request): ConsoleLanguage {
   return req.query.lang === 'en' ? 'en' : 'ja';
