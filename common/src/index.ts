@@ -15,3 +15,4 @@ export * from './time/tokyo-time.js';
 export * from './text/bilingual.js';
 export * from './audit/audit-event-types.js';
 export * from './audit/audited-operation.js';
+export * from './html/html.js';

@@ -1,20 +1,34 @@
-import { type Bilingual, bilingualMessage } from '@hcw/common';
-import { escapeHtml } from './html.js';
+import { type Bilingual, bilingualMessage, type Html, html, trustedHtml } from '@hcw/common';
 
-/** The broker's own small pages (sign-in steps, notices): Japanese, our stylesheet, our scripts only. */
-export function authPage(title: string, body: string, scripts: string[] = []): string {
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/client/sign-in.css"></head>
-<body><main class="sign-in"><h1>${escapeHtml(title)}</h1>
-${body}
-</main>${scripts.map((s) => `<script type="module" src="${escapeHtml(s)}"></script>`).join('')}</body></html>`;
+/**
+ * The broker's own small pages (sign-in steps, notices): Japanese, our stylesheet, our scripts only. The
+ * body is markup made with `html`; a string body is taken as markup too, for pages not yet written with
+ * the tag.
+ */
+export function authPage(title: string, body: Html | string, scripts: string[] = []): string {
+  return html`<!doctype html>
+    <html lang="ja">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <link rel="stylesheet" href="/client/sign-in.css" />
+      </head>
+      <body>
+        <main class="sign-in">
+          <h1>${title}</h1>
+          ${typeof body === 'string' ? trustedHtml(body) : body}
+        </main>
+        ${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
+      </body>
+    </html>`.toString();
 }
 
 /** A message as two paragraphs, Japanese then English; `className` marks both (e.g. `error`). */
-export function bilingualParagraphs(message: Bilingual, className?: string): string {
-  const cls = className ? ` class="${escapeHtml(className)}"` : '';
-  const role = className === 'error' ? ' role="alert"' : '';
-  return `<div${role}><p${cls}>${escapeHtml(message.ja)}</p><p${cls} lang="en">${escapeHtml(message.en)}</p></div>`;
+export function bilingualParagraphs(message: Bilingual, className?: string): Html {
+  const cls = className && html` class="${className}"`;
+  const role = className === 'error' && html` role="alert"`;
+  return html`<div${role}><p${cls}>${message.ja}</p><p${cls} lang="en">${message.en}</p></div>`;
 }
 
 export function noticePage(
@@ -24,7 +38,9 @@ export function noticePage(
 ): string {
   return authPage(
     title,
-    `${typeof message === 'string' ? `<p>${escapeHtml(message)}</p>` : bilingualParagraphs(message)}${link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ''}`,
+    html`${typeof message === 'string' ? html`<p>${message}</p>` : bilingualParagraphs(message)}${
+      link && html`<p><a href="${link.href}">${link.text}</a></p>`
+    }`,
   );
 }
 
@@ -36,9 +52,13 @@ export function bilingualNoticePage(
 ): string {
   return authPage(
     bilingualMessage(title),
-    `<p>${escapeHtml(message.ja)}</p><p lang="en">${escapeHtml(message.en)}</p>` +
-      (link
-        ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text.ja)} / <span lang="en">${escapeHtml(link.text.en)}</span></a></p>`
-        : ''),
+    html`<p>${message.ja}</p>
+      <p lang="en">${message.en}</p>
+      ${
+        link &&
+        html`<p>
+          <a href="${link.href}">${link.text.ja} / <span lang="en">${link.text.en}</span></a>
+        </p>`
+      }`,
   );
 }

@@ -1,4 +1,5 @@
 import { catalogueReader } from '@hcw/common';
+export { escapeHtml } from '@hcw/common';
 /** Japanese first; English on request (`?lang=en`, remembered in the session). */
 
 const messages = {
@@ -41,12 +42,3 @@ const messages = {
 export type MessageKey = keyof typeof messages;
 
 export const t = catalogueReader(messages);
-
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}

@@ -1,5 +1,5 @@
-import { type Language } from '@hcw/common';
-import { escapeHtml, t, type MessageKey } from './i18n.js';
+import { type Html, html, type Language, trustedHtml } from '@hcw/common';
+import { t, type MessageKey } from './i18n.js';
 
 /**
  * The portal header's colour. It is also what the end-to-end test looks for in the remote desktop's
@@ -28,44 +28,56 @@ const sections: ReadonlyArray<{ id: PortalSection; path: string; key: MessageKey
  * `<details>`, so it works without scripts); responsive.css keeps the menu open and its button hidden
  * where they fit on one line.
  */
-function portalMenu(lang: Language, current: PortalSection | undefined): string {
+function portalMenu(lang: Language, current: PortalSection | undefined): Html {
   const other: Language = lang === 'ja' ? 'en' : 'ja';
-  const links = sections
-    .map(
-      (section) =>
-        `<li><a href="${section.path}"${section.id === current ? ' aria-current="page"' : ''}>${escapeHtml(
-          t(lang, section.key),
-        )}</a></li>`,
-    )
-    .join('');
-  return `<details class="portal-menu">
-<summary>${escapeHtml(t(lang, 'menu'))}</summary>
-<nav aria-label="${escapeHtml(t(lang, 'menu'))}"><ul>${links}<li class="portal-lang-item"><a class="portal-lang" href="?lang=${other}" lang="${other}">${escapeHtml(
-    t(lang, 'switchLanguage'),
-  )}</a></li></ul></nav>
-</details>`;
+  const links = sections.map(
+    (section) =>
+      html`<li>
+        <a href="${section.path}" ${section.id === current && html` aria-current="page"`}
+          >${t(lang, section.key)}</a
+        >
+      </li>`,
+  );
+  return html`<details class="portal-menu">
+    <summary>${t(lang, 'menu')}</summary>
+    <nav aria-label="${t(lang, 'menu')}">
+      <ul>
+        ${links}
+        <li class="portal-lang-item">
+          <a class="portal-lang" href="?lang=${other}" lang="${other}">${t(lang, 'switchLanguage')}</a>
+        </li>
+      </ul>
+    </nav>
+  </details>`;
 }
 
-export function layout(lang: Language, title: string, body: string, options: LayoutOptions = {}): string {
-  const stylesheets = ['/assets/portal.css', ...(options.stylesheets ?? []), '/assets/responsive.css']
-    .map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`)
-    .join('\n');
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} - ${escapeHtml(t(lang, 'appName'))}</title>
-${stylesheets}
-</head>
-<body>
-<header class="portal-header">
-  <span class="portal-name">${escapeHtml(t(lang, 'appName'))}</span>
-  ${portalMenu(lang, options.section)}
-</header>
-<main>
-${body}
-</main>
-</body>
-</html>`;
+/**
+ * A whole portal page, as the text to send. The body is markup made with `html`; a string body is taken
+ * as markup too, for the pages not yet written with the tag.
+ */
+export function layout(
+  lang: Language,
+  title: string,
+  body: Html | string,
+  options: LayoutOptions = {},
+): string {
+  const stylesheets = ['/assets/portal.css', ...(options.stylesheets ?? []), '/assets/responsive.css'].map(
+    (href) => html`<link rel="stylesheet" href="${href}" /> `,
+  );
+  return html`<!doctype html>
+    <html lang="${lang}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} - ${t(lang, 'appName')}</title>
+        ${stylesheets}
+      </head>
+      <body>
+        <header class="portal-header">
+          <span class="portal-name">${t(lang, 'appName')}</span>
+          ${portalMenu(lang, options.section)}
+        </header>
+        <main>${typeof body === 'string' ? trustedHtml(body) : body}</main>
+      </body>
+    </html>`.toString();
 }
