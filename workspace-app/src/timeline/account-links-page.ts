@@ -1,5 +1,4 @@
-import { type Language } from '@hcw/common';
-import { escapeHtml as h } from '../ui/i18n.js';
+import { type Html, html, type HtmlValue, joinHtml, type Language } from '@hcw/common';
 import { layout } from '../ui/layout.js';
 import type { AccountLink } from './account-links.js';
 import type { PatientGroupMapping } from './patient-groups.js';
@@ -12,14 +11,16 @@ export interface VendorChoice {
 }
 
 /** A table cell that carries its column's name, shown as the field's label when the row becomes a card. */
-function cell(label: string, html: string, className?: string): string {
-  return `<td data-label="${h(label)}"${className ? ` class="${className}"` : ''}>${html}</td>`;
+function cell(label: string, content: HtmlValue, className?: string): Html {
+  return className
+    ? html`<td data-label="${label}" class="${className}">${content}</td>`
+    : html`<td data-label="${label}">${content}</td>`;
 }
 
-function vendorSelect(vendors: VendorChoice[]): string {
-  return `<select name="vendor" required>${vendors
-    .map((vendor) => `<option value="${h(vendor.id)}">${h(vendor.name)}</option>`)
-    .join('')}</select>`;
+function vendorSelect(vendors: VendorChoice[]): Html {
+  return html`<select name="vendor" required>
+    ${vendors.map((vendor) => html`<option value="${vendor.id}">${vendor.name}</option>`)}
+  </select>`;
 }
 
 /** A practitioner's own vendor accounts: what is linked, what awaits confirmation, and a form to add one. */
@@ -27,39 +28,56 @@ export function renderAccountsPage(
   lang: Language,
   data: { links: AccountLink[]; vendors: VendorChoice[]; sourceName(id: string): string },
 ): string {
-  const rows = data.links
-    .map(
-      (link) => `<tr>${cell(tl(lang, 'accountVendor'), h(data.sourceName(link.vendor)))}${cell(
-        tl(lang, 'accountId'),
-        h(link.vendorAccount),
-      )}
-${cell(tl(lang, 'accountStatus'), h(tl(lang, link.status === 'confirmed' ? 'accountConfirmed' : 'accountPending')), `tl-status-${link.status}`)}
-<td class="tl-cell-actions"><form method="post" action="/timeline/accounts/remove" class="tl-inline-form">
-<input type="hidden" name="vendor" value="${h(link.vendor)}">
-<input type="hidden" name="account" value="${h(link.vendorAccount)}">
-<button type="submit" class="tl-secondary">${h(tl(lang, 'accountRemove'))}</button></form></td></tr>`,
-    )
-    .join('\n');
+  const status = (link: AccountLink) =>
+    tl(lang, link.status === 'confirmed' ? 'accountConfirmed' : 'accountPending');
+  const rows = joinHtml(
+    data.links.map(
+      (link) =>
+        html`<tr>
+          ${cell(tl(lang, 'accountVendor'), data.sourceName(link.vendor))}
+          ${cell(tl(lang, 'accountId'), link.vendorAccount)}
+          ${cell(tl(lang, 'accountStatus'), status(link), `tl-status-${link.status}`)}
+          <td class="tl-cell-actions">
+            <form method="post" action="/timeline/accounts/remove" class="tl-inline-form">
+              <input type="hidden" name="vendor" value="${link.vendor}" />
+              <input type="hidden" name="account" value="${link.vendorAccount}" />
+              <button type="submit" class="tl-secondary">${tl(lang, 'accountRemove')}</button>
+            </form>
+          </td>
+        </tr>`,
+    ),
+    '\n',
+  );
   const table =
     data.links.length === 0
-      ? `<p>${h(tl(lang, 'accountNone'))}</p>`
-      : `<table class="tl-table"><thead><tr><th>${h(tl(lang, 'accountVendor'))}</th><th>${h(
-          tl(lang, 'accountId'),
-        )}</th><th>${h(tl(lang, 'accountStatus'))}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
+      ? html`<p>${tl(lang, 'accountNone')}</p>`
+      : html`<table class="tl-table">
+          <thead>
+            <tr>
+              <th>${tl(lang, 'accountVendor')}</th>
+              <th>${tl(lang, 'accountId')}</th>
+              <th>${tl(lang, 'accountStatus')}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${rows}
+          </tbody>
+        </table>`;
   return layout(
     lang,
     tl(lang, 'accounts'),
-    `<section class="tl">
-<h1 class="tl-heading">${h(tl(lang, 'accounts'))}</h1>
-<p>${h(tl(lang, 'accountsLead'))}</p>
-${table}
-<form method="post" action="/timeline/accounts" class="tl-form">
-<label>${h(tl(lang, 'accountVendor'))}${vendorSelect(data.vendors)}</label>
-<label>${h(tl(lang, 'accountId'))}<input name="account" required maxlength="200"></label>
-<button type="submit">${h(tl(lang, 'accountAdd'))}</button>
-</form>
-<nav class="tl-nav"><a href="/timeline">${h(tl(lang, 'backToTimeline'))}</a></nav>
-</section>`,
+    html`<section class="tl">
+      <h1 class="tl-heading">${tl(lang, 'accounts')}</h1>
+      <p>${tl(lang, 'accountsLead')}</p>
+      ${table}
+      <form method="post" action="/timeline/accounts" class="tl-form">
+        <label>${tl(lang, 'accountVendor')}${vendorSelect(data.vendors)}</label>
+        <label>${tl(lang, 'accountId')}<input name="account" required maxlength="200" /></label>
+        <button type="submit">${tl(lang, 'accountAdd')}</button>
+      </form>
+      <nav class="tl-nav"><a href="/timeline">${tl(lang, 'backToTimeline')}</a></nav>
+    </section>`,
     timelineLayout,
   );
 }
@@ -74,59 +92,84 @@ export function renderReviewPage(
     sourceName(id: string): string;
   },
 ): string {
-  const pending = data.pending
-    .map(
-      (link) => `<tr>${cell(tl(lang, 'reviewPractitioner'), h(link.practitionerId))}${cell(
-        tl(lang, 'accountVendor'),
-        h(data.sourceName(link.vendor)),
-      )}${cell(tl(lang, 'accountId'), h(link.vendorAccount))}${cell(
-        tl(lang, 'reviewRequestedAt'),
-        h(formatTokyoTime(lang, link.requestedAt)),
-      )}
-<td class="tl-cell-actions"><form method="post" action="/timeline/accounts/confirm" class="tl-inline-form">
-<input type="hidden" name="practitioner" value="${h(link.practitionerId)}">
-<input type="hidden" name="vendor" value="${h(link.vendor)}">
-<input type="hidden" name="account" value="${h(link.vendorAccount)}">
-<button type="submit">${h(tl(lang, 'reviewConfirm'))}</button></form></td></tr>`,
-    )
-    .join('\n');
-  const mappings = data.mappings
-    .map(
+  const pending = joinHtml(
+    data.pending.map(
+      (link) =>
+        html`<tr>
+          ${cell(tl(lang, 'reviewPractitioner'), link.practitionerId)}
+          ${cell(tl(lang, 'accountVendor'), data.sourceName(link.vendor))}
+          ${cell(tl(lang, 'accountId'), link.vendorAccount)}
+          ${cell(tl(lang, 'reviewRequestedAt'), formatTokyoTime(lang, link.requestedAt))}
+          <td class="tl-cell-actions">
+            <form method="post" action="/timeline/accounts/confirm" class="tl-inline-form">
+              <input type="hidden" name="practitioner" value="${link.practitionerId}" />
+              <input type="hidden" name="vendor" value="${link.vendor}" />
+              <input type="hidden" name="account" value="${link.vendorAccount}" />
+              <button type="submit">${tl(lang, 'reviewConfirm')}</button>
+            </form>
+          </td>
+        </tr>`,
+    ),
+    '\n',
+  );
+  const mappings = joinHtml(
+    data.mappings.map(
       (mapping) =>
-        `<tr>${cell(tl(lang, 'accountVendor'), h(data.sourceName(mapping.vendor)))}${cell(
-          tl(lang, 'groupRef'),
-          h(mapping.patientGroupRef),
-        )}${cell(tl(lang, 'groupPatientId'), h(mapping.patientId))}${cell(
-          tl(lang, 'groupPatientLabel'),
-          h(mapping.patientLabel),
-        )}</tr>`,
-    )
-    .join('\n');
+        html`<tr>
+          ${cell(tl(lang, 'accountVendor'), data.sourceName(mapping.vendor))}
+          ${cell(tl(lang, 'groupRef'), mapping.patientGroupRef)}
+          ${cell(tl(lang, 'groupPatientId'), mapping.patientId)}
+          ${cell(tl(lang, 'groupPatientLabel'), mapping.patientLabel)}
+        </tr>`,
+    ),
+    '\n',
+  );
   return layout(
     lang,
     tl(lang, 'review'),
-    `<section class="tl">
-<h1 class="tl-heading">${h(tl(lang, 'review'))}</h1>
-${
-  data.pending.length === 0
-    ? `<p>${h(tl(lang, 'reviewNone'))}</p>`
-    : `<table class="tl-table"><thead><tr><th>${h(tl(lang, 'reviewPractitioner'))}</th><th>${h(
-        tl(lang, 'accountVendor'),
-      )}</th><th>${h(tl(lang, 'accountId'))}</th><th>${h(tl(lang, 'reviewRequestedAt'))}</th><th></th></tr></thead><tbody>${pending}</tbody></table>`
-}
-<h2>${h(tl(lang, 'groups'))}</h2>
-<table class="tl-table"><thead><tr><th>${h(tl(lang, 'accountVendor'))}</th><th>${h(tl(lang, 'groupRef'))}</th><th>${h(
-      tl(lang, 'groupPatientId'),
-    )}</th><th>${h(tl(lang, 'groupPatientLabel'))}</th></tr></thead><tbody>${mappings}</tbody></table>
-<form method="post" action="/timeline/patient-groups" class="tl-form">
-<label>${h(tl(lang, 'accountVendor'))}${vendorSelect(data.vendors)}</label>
-<label>${h(tl(lang, 'groupRef'))}<input name="group" required maxlength="200"></label>
-<label>${h(tl(lang, 'groupPatientId'))}<input name="patient" required maxlength="200"></label>
-<label>${h(tl(lang, 'groupPatientLabel'))}<input name="label" required maxlength="200"></label>
-<button type="submit">${h(tl(lang, 'groupSave'))}</button>
-</form>
-<nav class="tl-nav"><a href="/">${h(tl(lang, 'portalHome'))}</a></nav>
-</section>`,
+    html`<section class="tl">
+      <h1 class="tl-heading">${tl(lang, 'review')}</h1>
+      ${
+        data.pending.length === 0
+          ? html`<p>${tl(lang, 'reviewNone')}</p>`
+          : html`<table class="tl-table">
+              <thead>
+                <tr>
+                  <th>${tl(lang, 'reviewPractitioner')}</th>
+                  <th>${tl(lang, 'accountVendor')}</th>
+                  <th>${tl(lang, 'accountId')}</th>
+                  <th>${tl(lang, 'reviewRequestedAt')}</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${pending}
+              </tbody>
+            </table>`
+      }
+      <h2>${tl(lang, 'groups')}</h2>
+      <table class="tl-table">
+        <thead>
+          <tr>
+            <th>${tl(lang, 'accountVendor')}</th>
+            <th>${tl(lang, 'groupRef')}</th>
+            <th>${tl(lang, 'groupPatientId')}</th>
+            <th>${tl(lang, 'groupPatientLabel')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${mappings}
+        </tbody>
+      </table>
+      <form method="post" action="/timeline/patient-groups" class="tl-form">
+        <label>${tl(lang, 'accountVendor')}${vendorSelect(data.vendors)}</label>
+        <label>${tl(lang, 'groupRef')}<input name="group" required maxlength="200" /></label>
+        <label>${tl(lang, 'groupPatientId')}<input name="patient" required maxlength="200" /></label>
+        <label>${tl(lang, 'groupPatientLabel')}<input name="label" required maxlength="200" /></label>
+        <button type="submit">${tl(lang, 'groupSave')}</button>
+      </form>
+      <nav class="tl-nav"><a href="/">${tl(lang, 'portalHome')}</a></nav>
+    </section>`,
     timelineLayout,
   );
 }

@@ -174,9 +174,9 @@ export function timelineRoutes({
       items: items.map((item) => ({
         id: item.id,
         occurredAt: item.occurredAt.toISOString(),
-        html: renderTimelineItem(item, context(lang)),
+        html: renderTimelineItem(item, context(lang)).toString(),
       })),
-      unreadHtml: renderUnreadSummary(unread, context(lang)),
+      unreadHtml: renderUnreadSummary(unread, context(lang)).toString(),
     });
   });
 
@@ -187,7 +187,9 @@ export function timelineRoutes({
     if (!id.success || !(await markRead(pool, practitioner.id, id.data))) {
       throw new HttpError(404, '見つかりません。', 'Not found.');
     }
-    res.json({ unreadHtml: renderUnreadSummary(await countUnread(pool, practitioner.id), context(lang)) });
+    res.json({
+      unreadHtml: renderUnreadSummary(await countUnread(pool, practitioner.id), context(lang)).toString(),
+    });
   });
 
   router.post('/timeline/read-all', async (req, res) => {
