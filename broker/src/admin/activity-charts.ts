@@ -1,7 +1,6 @@
-import { tokyoTime } from '@hcw/common';
+import { type Html, html, tokyoTime } from '@hcw/common';
 import type pg from 'pg';
 import type { RedisClientType } from 'redis';
-import { escapeHtml } from '../http/html.js';
 
 /**
  * The console's charts, drawn on the server as SVG (the page's strict CSP allows no inline script or style,
@@ -74,6 +73,12 @@ const RIGHT = 12;
 const TOP = 28;
 const BOTTOM = 28;
 
+/**
+ * The `html` tag under another name, for the chart's SVG: it escapes the same, and the formatter, which
+ * reflows only templates tagged `html`, leaves each element on one line as it was written.
+ */
+const svg = html;
+
 /** A time chart over the last `hours`, one line or set of bars per series, with a legend and axis labels. */
 export function timeChart(title: string, series: ChartSeries[], hours: number, now = Date.now()): string {
   const start = now - hours * 3600 * 1000;
@@ -83,21 +88,21 @@ export function timeChart(title: string, series: ChartSeries[], hours: number, n
   const top = niceCeiling(max);
   const x = (at: number): number => LEFT + ((at - start) / (now - start)) * plotWidth;
   const y = (value: number): number => TOP + plotHeight - (value / top) * plotHeight;
-  const parts: string[] = [];
+  const parts: Html[] = [];
   parts.push(
-    `<text x="${LEFT}" y="16" font-size="14" font-family="sans-serif" fill="#1b1f23">${escapeHtml(title)}</text>`,
+    svg`<text x="${LEFT}" y="16" font-size="14" font-family="sans-serif" fill="#1b1f23">${title}</text>`,
   );
   for (const tick of [0, top / 2, top]) {
     parts.push(
-      `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(tick)}" y2="${y(tick)}" stroke="#d0d7de" stroke-width="1"/>`,
-      `<text x="${LEFT - 6}" y="${y(tick) + 4}" font-size="11" text-anchor="end" font-family="sans-serif" fill="#57606a">${formatNumber(tick)}</text>`,
+      svg`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(tick)}" y2="${y(tick)}" stroke="#d0d7de" stroke-width="1"/>`,
+      svg`<text x="${LEFT - 6}" y="${y(tick) + 4}" font-size="11" text-anchor="end" font-family="sans-serif" fill="#57606a">${formatNumber(tick)}</text>`,
     );
   }
   for (let h = 0; h <= hours; h += Math.max(1, Math.round(hours / 6))) {
     const at = start + h * 3600 * 1000;
     const anchor = h === 0 ? 'start' : h + Math.max(1, Math.round(hours / 6)) > hours ? 'end' : 'middle';
     parts.push(
-      `<text x="${x(at)}" y="${HEIGHT - 8}" font-size="11" text-anchor="${anchor}" font-family="sans-serif" fill="#57606a">${tokyoTime(at)}</text>`,
+      svg`<text x="${x(at)}" y="${HEIGHT - 8}" font-size="11" text-anchor="${anchor}" font-family="sans-serif" fill="#57606a">${tokyoTime(at)}</text>`,
     );
   }
   const barSeries = series.filter((s) => s.kind === 'bars');
@@ -110,11 +115,11 @@ export function timeChart(title: string, series: ChartSeries[], hours: number, n
       const path = points.map(
         (p, i) => `${i === 0 ? 'M' : 'L'}${x(p.at).toFixed(1)},${y(p.value).toFixed(1)}`,
       );
-      parts.push(`<path d="${path.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);
+      parts.push(svg`<path d="${path.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);
       // Each sample as a dot too, so a series of one sample still shows.
       for (const p of points) {
         parts.push(
-          `<circle cx="${x(p.at).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${s.colour}"><title>${tokyoTime(p.at)} ${p.value}</title></circle>`,
+          svg`<circle cx="${x(p.at).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${s.colour}"><title>${tokyoTime(p.at)} ${p.value}</title></circle>`,
         );
       }
     }
@@ -124,17 +129,17 @@ export function timeChart(title: string, series: ChartSeries[], hours: number, n
       for (const p of points) {
         const left = Math.max(LEFT, x(p.at) + offset);
         parts.push(
-          `<rect x="${left.toFixed(1)}" y="${y(p.value).toFixed(1)}" width="${width.toFixed(1)}" height="${(TOP + plotHeight - y(p.value)).toFixed(1)}" fill="${s.colour}"><title>${tokyoTime(p.at)} ${escapeHtml(s.label)} ${p.value}</title></rect>`,
+          svg`<rect x="${left.toFixed(1)}" y="${y(p.value).toFixed(1)}" width="${width.toFixed(1)}" height="${(TOP + plotHeight - y(p.value)).toFixed(1)}" fill="${s.colour}"><title>${tokyoTime(p.at)} ${s.label} ${p.value}</title></rect>`,
         );
       }
     }
     const legendX = WIDTH - RIGHT - 150 * (series.length - index);
     parts.push(
-      `<rect x="${legendX}" y="6" width="12" height="12" fill="${s.colour}"/>`,
-      `<text x="${legendX + 18}" y="16" font-size="12" font-family="sans-serif" fill="#1b1f23">${escapeHtml(s.label)}</text>`,
+      svg`<rect x="${legendX}" y="6" width="12" height="12" fill="${s.colour}"/>`,
+      svg`<text x="${legendX + 18}" y="16" font-size="12" font-family="sans-serif" fill="#1b1f23">${s.label}</text>`,
     );
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg>`;
+  return svg`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${title}">${parts}</svg>`.toString();
 }
 
 function niceCeiling(value: number): number {

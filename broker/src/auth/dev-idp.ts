@@ -10,7 +10,7 @@ import {
   readRedirectBinding,
   redirectBindingUrl,
 } from './saml-logout-messages.js';
-import { escapeHtml } from '../http/html.js';
+import { type Html, html } from '@hcw/common';
 
 /**
  * A built-in SAML identity provider for the demo and the tests only. The configuration refuses to switch
@@ -92,7 +92,7 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
         .send(
           page(
             '要求が正しくありません',
-            '<p>SAML 認証要求を読み取れません。サービスからサインインし直してください。</p>',
+            html`<p>SAML 認証要求を読み取れません。サービスからサインインし直してください。</p>`,
           ),
         );
       return;
@@ -107,14 +107,14 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
       res
         .status(400)
         .type('html')
-        .send(page('要求が正しくありません', '<p>サインインし直してください。</p>'));
+        .send(page('要求が正しくありません', html`<p>サインインし直してください。</p>`));
       return;
     }
     if (request.issuer !== options.spEntityId || (request.acsUrl && request.acsUrl !== options.spAcsUrl)) {
       res
         .status(400)
         .type('html')
-        .send(page('不明なサービス', '<p>このサービスへのサインインは受け付けていません。</p>'));
+        .send(page('不明なサービス', html`<p>このサービスへのサインインは受け付けていません。</p>`));
       return;
     }
     const user = findDemoUser(form.data.username.trim());
@@ -171,13 +171,15 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
       res
         .status(400)
         .type('html')
-        .send(page('要求が正しくありません', '<p>署名されたサインアウト要求を確認できませんでした。</p>'));
+        .send(
+          page('要求が正しくありません', html`<p>署名されたサインアウト要求を確認できませんでした。</p>`),
+        );
       return;
     }
     if (message.kind === 'SAMLResponse') {
       res
         .type('html')
-        .send(page('サインアウトしました', '<p>すべてのサービスからサインアウトしました。</p>'));
+        .send(page('サインアウトしました', html`<p>すべてのサービスからサインアウトしました。</p>`));
       return;
     }
     const { xml } = buildLogoutResponse({
@@ -221,20 +223,38 @@ export function devIdpRoutes(options: DevIdpOptions): Router {
 function idpLogoutPage(error?: string): string {
   return page(
     'IdP からサインアウト',
-    `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
-<p>この IdP でサインアウトすると、IdP でサインインしたサービス（このワークスペースを含む）のセッションも終了します。</p>
-<form method="post" action="logout">
-<label>ユーザー名 <input name="username" autocomplete="username" required autofocus></label>
-<label>パスワード <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">すべてのサービスからサインアウト</button>
-</form>`,
+    html`${error && html`<p class="error" role="alert">${error}</p>`}
+      <p>
+        この IdP でサインアウトすると、IdP
+        でサインインしたサービス（このワークスペースを含む）のセッションも終了します。
+      </p>
+      <form method="post" action="logout">
+        <label>ユーザー名 <input name="username" autocomplete="username" required autofocus /></label>
+        <label
+          >パスワード <input name="password" type="password" autocomplete="current-password" required
+        /></label>
+        <button type="submit">すべてのサービスからサインアウト</button>
+      </form>`,
   );
 }
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/client/sign-in.css"></head>
-<body><main class="sign-in"><p class="badge">開発用 IdP（デモ・テスト専用）</p><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+function page(title: string, body: Html): string {
+  return html`<!doctype html>
+    <html lang="ja">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <link rel="stylesheet" href="/client/sign-in.css" />
+      </head>
+      <body>
+        <main class="sign-in">
+          <p class="badge">開発用 IdP（デモ・テスト専用）</p>
+          <h1>${title}</h1>
+          ${body}
+        </main>
+      </body>
+    </html>`.toString();
 }
 
 function loginPage(
@@ -245,33 +265,44 @@ function loginPage(
 ): string {
   const users = DEMO_USERS.map((u) => {
     const code = enrolmentCodes.get(u.username);
-    return `<li><code>${escapeHtml(u.username)}</code> ${escapeHtml(u.displayName)}（${escapeHtml(u.roles.join(', '))}）${
-      code ? ` 登録コード <code class="enrolment-code">${escapeHtml(code)}</code>` : ''
-    }${u.assertsMfa ? ' 多要素認証済みとして通知' : ''}</li>`;
-  }).join('');
+    return html`<li>
+      <code>${u.username}</code> ${u.displayName}（${u.roles.join(', ')}）${
+        code && html` 登録コード <code class="enrolment-code">${code}</code>`
+      }${u.assertsMfa && ' 多要素認証済みとして通知'}
+    </li>`;
+  });
   return page(
     'サインイン',
-    `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="sso">
-<label>ユーザー名 <input name="username" autocomplete="username" required autofocus></label>
-<label>パスワード <input name="password" type="password" autocomplete="current-password" required></label>
-<input type="hidden" name="SAMLRequest" value="${escapeHtml(samlRequest)}">
-<input type="hidden" name="RelayState" value="${escapeHtml(relayState)}">
-<button type="submit">サインイン</button>
-</form>
-<details><summary>デモ利用者</summary>
-<p>2段階目の認証をまだ登録していない利用者には、管理者が発行する登録コードをここに表示します（デモ専用）。</p>
-<ul>${users}</ul></details>`,
+    html`${error && html`<p class="error" role="alert">${error}</p>`}
+      <form method="post" action="sso">
+        <label>ユーザー名 <input name="username" autocomplete="username" required autofocus /></label>
+        <label
+          >パスワード <input name="password" type="password" autocomplete="current-password" required
+        /></label>
+        <input type="hidden" name="SAMLRequest" value="${samlRequest}" />
+        <input type="hidden" name="RelayState" value="${relayState}" />
+        <button type="submit">サインイン</button>
+      </form>
+      <details>
+        <summary>デモ利用者</summary>
+        <p>
+          2段階目の認証をまだ登録していない利用者には、管理者が発行する登録コードをここに表示します（デモ専用）。
+        </p>
+        <ul>
+          ${users}
+        </ul>
+      </details>`,
   );
 }
 
 function postPage(acsUrl: string, samlResponse: string, relayState: string | undefined): string {
   return page(
     'サインイン中…',
-    `<form id="saml-post" method="post" action="${escapeHtml(acsUrl)}">
-<input type="hidden" name="SAMLResponse" value="${escapeHtml(samlResponse)}">
-${relayState ? `<input type="hidden" name="RelayState" value="${escapeHtml(relayState)}">` : ''}
-<noscript><button type="submit">続ける</button></noscript>
-</form><script src="/dev-idp/auto-submit.js"></script>`,
+    html`<form id="saml-post" method="post" action="${acsUrl}">
+        <input type="hidden" name="SAMLResponse" value="${samlResponse}" />
+        ${relayState && html`<input type="hidden" name="RelayState" value="${relayState}" />`}
+        <noscript><button type="submit">続ける</button></noscript>
+      </form>
+      <script src="/dev-idp/auto-submit.js"></script>`,
   );
 }

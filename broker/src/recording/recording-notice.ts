@@ -1,9 +1,8 @@
-import { HttpError } from '@hcw/common';
+import { html, HttpError } from '@hcw/common';
 import express, { type Request, type Router } from 'express';
 import type { AuditTrail } from '@hcw/common';
 import type { SignedInUser } from '../auth/signed-in-user.js';
 import type { DesktopPool, LeasedDesktop } from '../desktops/desktop-pool.js';
-import { escapeHtml as h } from '../http/html.js';
 import { authPage } from '../http/pages.js';
 import { isRecorded, recordingPolicyText } from './recording-policy.js';
 import { auditActor } from '../audit/audit-actor.js';
@@ -103,28 +102,35 @@ function noticePage(retentionDays: number): string {
   const keptEn = `Recordings are stored encrypted and deleted automatically after ${days.en}.`;
   return authPage(
     '録画のお知らせ / Session recording',
-    `<section class="recording-notice">
-<h2>この接続は録画されます</h2>
-<ul>
-<li>監査のため、このデスクトップに表示された画面を録画します。音声や、お使いの端末の中のものは録画しません。</li>
-<li>${h(keptJa)}録画がお使いの端末に送られることはありません。</li>
-<li>録画を再生できるのは監査担当者だけです。再生するたびに監査ログに記録されます。</li>
-</ul>
-</section>
-<section class="recording-notice" lang="en">
-<h2>This session is recorded</h2>
-<ul>
-<li>For auditing, what this desktop shows you is recorded: the screen only, no sound and nothing on your own device.</li>
-<li>${h(keptEn)} A recording is never sent to your device.</li>
-<li>Only auditors can play recordings back, and every playback is itself recorded in the audit trail.</li>
-</ul>
-</section>
-<form method="post" action="${RECORDING_NOTICE_PATH}">
-<button type="submit">了解して接続する / <span lang="en">Continue to the desktop</span></button>
-</form>
-<form method="post" action="/auth/logout">
-<button type="submit">サインアウト / <span lang="en">Sign out</span></button>
-</form>`,
+    html`<section class="recording-notice">
+        <h2>この接続は録画されます</h2>
+        <ul>
+          <li>
+            監査のため、このデスクトップに表示された画面を録画します。音声や、お使いの端末の中のものは録画しません。
+          </li>
+          <li>${keptJa}録画がお使いの端末に送られることはありません。</li>
+          <li>録画を再生できるのは監査担当者だけです。再生するたびに監査ログに記録されます。</li>
+        </ul>
+      </section>
+      <section class="recording-notice" lang="en">
+        <h2>This session is recorded</h2>
+        <ul>
+          <li>
+            For auditing, what this desktop shows you is recorded: the screen only, no sound and nothing on
+            your own device.
+          </li>
+          <li>${keptEn} A recording is never sent to your device.</li>
+          <li>
+            Only auditors can play recordings back, and every playback is itself recorded in the audit trail.
+          </li>
+        </ul>
+      </section>
+      <form method="post" action="${RECORDING_NOTICE_PATH}">
+        <button type="submit">了解して接続する / <span lang="en">Continue to the desktop</span></button>
+      </form>
+      <form method="post" action="/auth/logout">
+        <button type="submit">サインアウト / <span lang="en">Sign out</span></button>
+      </form>`,
   );
 }
 

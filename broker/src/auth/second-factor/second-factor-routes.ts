@@ -1,4 +1,4 @@
-import { type Bilingual, HttpError } from '@hcw/common';
+import { type Bilingual, type Html, html, HttpError, trustedHtml } from '@hcw/common';
 import express, { type Request, type Response, type Router } from 'express';
 import QRCode from 'qrcode';
 import { generateURI } from 'otplib';
@@ -13,7 +13,6 @@ import {
 import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
 import { recordFirst } from '../../audit/record-first.js';
-import { escapeHtml } from '../../http/html.js';
 import { authPage, bilingualParagraphs, noticePage } from '../../http/pages.js';
 import type { SignInLimits } from '../rate-limits.js';
 import { completeSignIn, pendingUser, type SignInFlowDeps } from '../sign-in-flow.js';
@@ -215,7 +214,8 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
           factorId,
         );
         const uri = generateURI({ issuer: '在宅療養ワークスペース', label: user.id, secret });
-        const qr = await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 });
+        // The library draws the code as SVG paths (the URI is not in the markup): markup made here, not input.
+        const qr = trustedHtml(await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 }));
         res.type('html').send(enrolPage(qr, secret, challenge, state.name === 'recovering'));
         return;
       }
@@ -338,10 +338,18 @@ export function secondFactorRoutes(deps: SecondFactorDeps): Router {
     res.type('html').send(
       authPage(
         '回復コード',
-        `<p>端末をなくしたときに使う回復コードです。安全な場所に控えてください。この画面は一度しか表示されません。</p>
-<p lang="en">Recovery codes, for when you lose your device. Keep them somewhere safe: this page is shown once.</p>
-<ol class="recovery-codes">${codes.map((c) => `<li><code>${escapeHtml(c)}</code></li>`).join('')}</ol>
-<form method="post" action="/auth/second-factor/complete"><button type="submit">控えました。続ける</button></form>`,
+        html`<p>
+            端末をなくしたときに使う回復コードです。安全な場所に控えてください。この画面は一度しか表示されません。
+          </p>
+          <p lang="en">
+            Recovery codes, for when you lose your device. Keep them somewhere safe: this page is shown once.
+          </p>
+          <ol class="recovery-codes">
+            ${codes.map((c) => html`<li><code>${c}</code></li>`)}
+          </ol>
+          <form method="post" action="/auth/second-factor/complete">
+            <button type="submit">控えました。続ける</button>
+          </form>`,
       ),
     );
   });
@@ -598,57 +606,84 @@ function enrolmentCodePage(isReset: boolean, error?: Bilingual): string {
       };
   return authPage(
     '登録コードの入力',
-    `${error ? bilingualParagraphs(error, 'error') : ''}
-${bilingualParagraphs(why)}
-<form method="post" action="/auth/second-factor/enrolment-code">
-<label>登録コード（Enrolment code） <input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus></label>
-<button type="submit">確認</button></form>
-${bilingualParagraphs({
-  ja: '登録コードがない場合は、所属組織の管理者にお問い合わせください。',
-  en: 'If you have no enrolment code, please ask your organisation’s administrator.',
-})}`,
+    html`${error && bilingualParagraphs(error, 'error')} ${bilingualParagraphs(why)}
+      <form method="post" action="/auth/second-factor/enrolment-code">
+        <label
+          >登録コード（Enrolment code）
+          <input
+            name="code"
+            autocomplete="off"
+            autocapitalize="characters"
+            spellcheck="false"
+            required
+            autofocus
+        /></label>
+        <button type="submit">確認</button>
+      </form>
+      ${bilingualParagraphs({
+        ja: '登録コードがない場合は、所属組織の管理者にお問い合わせください。',
+        en: 'If you have no enrolment code, please ask your organisation’s administrator.',
+      })}`,
   );
 }
 
 function challengePage(hasTotp: boolean, hasPasskey: boolean, error?: Bilingual): string {
   return authPage(
     '本人確認（2段階目）',
-    `${error ? bilingualParagraphs(error, 'error') : ''}
-${hasPasskey ? '<p><button type="button" id="passkey-sign-in">パスキーで確認</button></p>' : ''}
-${
-  hasTotp
-    ? `<form method="post" action="/auth/second-factor/totp">
-<label>認証アプリの6桁のコード <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required autofocus></label>
-<button type="submit">確認</button></form>`
-    : ''
-}
-<details><summary>端末をなくした場合</summary>
-<form method="post" action="/auth/second-factor/recovery">
-<label>回復コード <input name="code" autocomplete="off" required></label>
-<button type="submit">回復コードを使う</button></form></details>
-<p id="passkey-error" class="error" role="alert" hidden></p>`,
+    html`${error && bilingualParagraphs(error, 'error')}
+      ${hasPasskey && html`<p><button type="button" id="passkey-sign-in">パスキーで確認</button></p>`}
+      ${
+        hasTotp &&
+        html`<form method="post" action="/auth/second-factor/totp">
+          <label
+            >認証アプリの6桁のコード
+            <input
+              name="code"
+              inputmode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              required
+              autofocus
+          /></label>
+          <button type="submit">確認</button>
+        </form>`
+      }
+      <details>
+        <summary>端末をなくした場合</summary>
+        <form method="post" action="/auth/second-factor/recovery">
+          <label>回復コード <input name="code" autocomplete="off" required /></label>
+          <button type="submit">回復コードを使う</button>
+        </form>
+      </details>
+      <p id="passkey-error" class="error" role="alert" hidden></p>`,
     ['/client/second-factor.js'],
   );
 }
 
-function enrolPage(qrSvg: string, secret: string, challenge: string, isRecovering: boolean): string {
+function enrolPage(qrSvg: Html, secret: string, challenge: string, isRecovering: boolean): string {
   return authPage(
     '2段階目の認証を登録',
-    `<p>${
-      isRecovering
-        ? '回復コードを確認しました。新しい認証アプリかパスキーを登録すると、以前の認証要素は使えなくなります。'
-        : '医療情報を扱うため、パスワードとは別の種類の認証（スマートフォンの認証アプリ、またはパスキー）が必要です。'
-    }</p>
-<h2>認証アプリ</h2>
-<div class="qr">${qrSvg}</div>
-<p>読み取れない場合はこのキーを入力してください：<code>${escapeHtml(secret)}</code></p>
-<form method="post" action="/auth/second-factor/totp/enrol">
-<input type="hidden" name="challenge" value="${escapeHtml(challenge)}">
-<label>表示された6桁のコード <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></label>
-<button type="submit">登録</button></form>
-<h2>パスキー</h2>
-<p><button type="button" id="passkey-register">この端末のパスキーを登録</button></p>
-<p id="passkey-error" class="error" role="alert" hidden></p>`,
+    html`<p>
+        ${
+          isRecovering
+            ? '回復コードを確認しました。新しい認証アプリかパスキーを登録すると、以前の認証要素は使えなくなります。'
+            : '医療情報を扱うため、パスワードとは別の種類の認証（スマートフォンの認証アプリ、またはパスキー）が必要です。'
+        }
+      </p>
+      <h2>認証アプリ</h2>
+      <div class="qr">${qrSvg}</div>
+      <p>読み取れない場合はこのキーを入力してください：<code>${secret}</code></p>
+      <form method="post" action="/auth/second-factor/totp/enrol">
+        <input type="hidden" name="challenge" value="${challenge}" />
+        <label
+          >表示された6桁のコード
+          <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required
+        /></label>
+        <button type="submit">登録</button>
+      </form>
+      <h2>パスキー</h2>
+      <p><button type="button" id="passkey-register">この端末のパスキーを登録</button></p>
+      <p id="passkey-error" class="error" role="alert" hidden></p>`,
     ['/client/second-factor.js'],
   );
 }
