@@ -49,7 +49,7 @@ describe('item forms', () => {
   });
 
   it('escape what it shows back', () => {
-    const html = renderFields(visitRecordForm, { state: '<script>alert(1)</script>' }, 'ja');
+    const html = String(renderFields(visitRecordForm, { state: '<script>alert(1)</script>' }, 'ja'));
     assert.ok(!html.includes('<script>alert'));
     assert.ok(html.includes('&lt;script&gt;'));
   });

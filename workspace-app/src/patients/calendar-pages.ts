@@ -1,5 +1,4 @@
-import { addDays, type Language, tokyoDate, tokyoTime } from '@hcw/common';
-import { escapeHtml } from '../ui/i18n.js';
+import { addDays, type Html, html, type Language, tokyoDate, tokyoTime } from '@hcw/common';
 import type { CareTeam } from './care-team.js';
 import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
@@ -86,84 +85,100 @@ export interface PatientCalendarView {
 /** A patient's week: who comes when, overlaps marked, and a form to plan another visit. */
 export function renderPatientCalendar(view: PatientCalendarView, lang: Language): string {
   const id = view.patientId;
-  const days = byDay(view.visits, view.from, view.days)
-    .map(([day, visits]) => {
-      const rows = visits
-        .map((visit) => {
-          const overlap =
-            visit.overlapsWith.length > 0
-              ? `<span class="badge warning">${escapeHtml(pt(lang, 'overlapWarning'))}</span>`
-              : '';
-          const cancel =
-            view.canWrite && visit.status === 'planned'
-              ? postForm(
-                  `/patients/${id}/visits/${visit.id}/cancel`,
-                  lang,
-                  button(pt(lang, 'cancelVisit'), 'button small'),
-                  {
-                    className: 'inline-form',
-                    confirm: pt(lang, 'cancelVisit'),
-                  },
-                )
-              : '';
-          const record =
-            view.canWrite && visit.status === 'planned'
-              ? link(
-                  `/patients/${id}/visit?scheduledVisitId=${visit.id}`,
-                  pt(lang, 'recordVisit'),
-                  lang,
-                  'small-button',
-                )
-              : '';
-          return `<li class="visit status-${visit.status}" data-visit-id="${escapeHtml(visit.id)}">${escapeHtml(visitLine(visit, lang, false))}
-<span class="badge">${escapeHtml(pt(lang, statusKeys[visit.status]))}</span>${overlap}${record}${cancel}</li>`;
-        })
-        .join('');
-      return `<li class="day"><h3>${escapeHtml(day)}</h3>${rows ? `<ul class="items">${rows}</ul>` : ''}</li>`;
-    })
-    .join('');
-  const conflict = view.conflict
-    ? `<section class="conflict" role="alert"><h2>${escapeHtml(pt(lang, 'conflictVisitTitle'))}</h2><p>${escapeHtml(
-        lang === 'ja' ? view.conflict.messageJa : view.conflict.messageEn,
-      )}</p></section>`
-    : '';
-  const plan = view.canWrite
-    ? `<section class="card"><h2>${escapeHtml(pt(lang, 'schedule'))}</h2>${conflict}${postForm(
+  const days = byDay(view.visits, view.from, view.days).map(([day, visits]) => {
+    const rows = visits.map((visit) => {
+      const overlap =
+        visit.overlapsWith.length > 0 &&
+        html`<span class="badge warning">${pt(lang, 'overlapWarning')}</span>`;
+      const cancel =
+        view.canWrite &&
+        visit.status === 'planned' &&
+        postForm(
+          `/patients/${id}/visits/${visit.id}/cancel`,
+          lang,
+          button(pt(lang, 'cancelVisit'), 'button small'),
+          {
+            className: 'inline-form',
+            confirm: pt(lang, 'cancelVisit'),
+          },
+        );
+      const record =
+        view.canWrite &&
+        visit.status === 'planned' &&
+        link(
+          `/patients/${id}/visit?scheduledVisitId=${visit.id}`,
+          pt(lang, 'recordVisit'),
+          lang,
+          'small-button',
+        );
+      return html`<li class="visit status-${visit.status}" data-visit-id="${visit.id}">
+        ${visitLine(visit, lang, false)}
+        <span class="badge">${pt(lang, statusKeys[visit.status])}</span>${overlap}${record}${cancel}
+      </li>`;
+    });
+    return html`<li class="day">
+      <h3>${day}</h3>
+      ${
+        rows.length > 0 &&
+        html`<ul class="items">
+          ${rows}
+        </ul>`
+      }
+    </li>`;
+  });
+  const conflict =
+    view.conflict &&
+    html`<section class="conflict" role="alert">
+      <h2>${pt(lang, 'conflictVisitTitle')}</h2>
+      <p>${lang === 'ja' ? view.conflict.messageJa : view.conflict.messageEn}</p>
+    </section>`;
+  const plan =
+    view.canWrite &&
+    html`<section class="card">
+      <h2>${pt(lang, 'schedule')}</h2>
+      ${conflict}${postForm(
         `/patients/${id}/visits`,
         lang,
-        `${renderFields(visitPlanForm(view.team), view.form ?? { durationMinutes: '60' }, lang, view.issues)}<p>${button(pt(lang, 'schedule'), 'button primary')}</p>`,
-      )}</section>`
-    : '';
+        html`${renderFields(visitPlanForm(view.team), view.form ?? { durationMinutes: '60' }, lang, view.issues)}
+          <p>${button(pt(lang, 'schedule'), 'button primary')}</p>`,
+      )}
+    </section>`;
   const week = (offset: number) => `/patients/${id}/calendar?from=${addDays(view.from, offset)}`;
   return patientPage(
     lang,
     `${pt(lang, 'calendar')} — ${view.patientName}`,
-    `<p class="breadcrumb">${link(`/patients/${id}`, `${view.patientName} — ${pt(lang, 'toRecord')}`, lang)}</p>
-<h1>${escapeHtml(pt(lang, 'calendar'))}</h1>
-<nav class="actions-bar">${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}</nav>
-${plan}
-<ol class="days">${days}</ol>`,
+    html`<p class="breadcrumb">
+        ${link(`/patients/${id}`, `${view.patientName} — ${pt(lang, 'toRecord')}`, lang)}
+      </p>
+      <h1>${pt(lang, 'calendar')}</h1>
+      <nav class="actions-bar">
+        ${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}
+      </nav>
+      ${plan}
+      <ol class="days">
+        ${days}
+      </ol>`,
   );
 }
 
-function ownVisitRows(visits: readonly ScheduledVisit[], lang: Language): string {
-  return visits
-    .map(
-      (visit) =>
-        `<li class="visit status-${visit.status}"><a class="visit-link" href="${escapeHtml(
-          href(`/patients/${visit.patientId}`, lang),
-        )}">${escapeHtml(visitLine(visit, lang, true))}</a> <span class="badge">${escapeHtml(pt(lang, statusKeys[visit.status]))}</span>${
-          visit.status === 'planned'
-            ? link(
-                `/patients/${visit.patientId}/visit?scheduledVisitId=${visit.id}`,
-                pt(lang, 'recordVisit'),
-                lang,
-                'small-button',
-              )
-            : ''
-        }</li>`,
-    )
-    .join('');
+function ownVisitRows(visits: readonly ScheduledVisit[], lang: Language): Html {
+  return html`${visits.map(
+    (visit) =>
+      html`<li class="visit status-${visit.status}">
+        <a class="visit-link" href="${href(`/patients/${visit.patientId}`, lang)}"
+          >${visitLine(visit, lang, true)}</a
+        >
+        <span class="badge">${pt(lang, statusKeys[visit.status])}</span>${
+          visit.status === 'planned' &&
+          link(
+            `/patients/${visit.patientId}/visit?scheduledVisitId=${visit.id}`,
+            pt(lang, 'recordVisit'),
+            lang,
+            'small-button',
+          )
+        }
+      </li>`,
+  )}`;
 }
 
 /** The practitioner's own week across patients. */
@@ -173,39 +188,51 @@ export function renderMyCalendar(
   days: number,
   lang: Language,
 ): string {
-  const list = byDay(visits, from, days)
-    .map(
-      ([day, dayVisits]) =>
-        `<li class="day"><h3>${escapeHtml(day)}</h3><ul class="items">${ownVisitRows(dayVisits, lang)}</ul></li>`,
-    )
-    .join('');
+  const list = byDay(visits, from, days).map(
+    ([day, dayVisits]) =>
+      html`<li class="day">
+        <h3>${day}</h3>
+        <ul class="items">
+          ${ownVisitRows(dayVisits, lang)}
+        </ul>
+      </li>`,
+  );
   const week = (offset: number) => `/patients/calendar?from=${addDays(from, offset)}`;
   return patientPage(
     lang,
     pt(lang, 'myCalendar'),
-    `<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
-<h1>${escapeHtml(pt(lang, 'myCalendar'))}</h1>
-<nav class="actions-bar">${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}</nav>
-${visits.length === 0 ? `<p class="empty">${escapeHtml(pt(lang, 'noVisits'))}</p>` : ''}
-<ol class="days">${list}</ol>`,
+    html`<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
+      <h1>${pt(lang, 'myCalendar')}</h1>
+      <nav class="actions-bar">
+        ${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}
+      </nav>
+      ${visits.length === 0 && html`<p class="empty">${pt(lang, 'noVisits')}</p>`}
+      <ol class="days">
+        ${list}
+      </ol>`,
   );
 }
 
 /** Today's visits, as a card; the start page can show it (see `todaysVisitsCard`). */
-export function todaysVisitsCard(visits: readonly ScheduledVisit[], lang: Language): string {
+export function todaysVisitsCard(visits: readonly ScheduledVisit[], lang: Language): Html {
   const body =
     visits.length === 0
-      ? `<p class="empty">${escapeHtml(pt(lang, 'noVisitsToday'))}</p>`
-      : `<ul class="items">${ownVisitRows(visits, lang)}</ul>`;
-  return `<section class="card todays-visits"><h2>${escapeHtml(pt(lang, 'today'))}</h2>${body}</section>`;
+      ? html`<p class="empty">${pt(lang, 'noVisitsToday')}</p>`
+      : html`<ul class="items">
+          ${ownVisitRows(visits, lang)}
+        </ul>`;
+  return html`<section class="card todays-visits">
+    <h2>${pt(lang, 'today')}</h2>
+    ${body}
+  </section>`;
 }
 
 export function renderTodayPage(visits: readonly ScheduledVisit[], lang: Language): string {
   return patientPage(
     lang,
     pt(lang, 'today'),
-    `<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
-<h1>${escapeHtml(pt(lang, 'today'))}</h1>
-${todaysVisitsCard(visits, lang)}`,
+    html`<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
+      <h1>${pt(lang, 'today')}</h1>
+      ${todaysVisitsCard(visits, lang)}`,
   );
 }

@@ -1,10 +1,10 @@
-import { type Language, tokyoDateTime } from '@hcw/common';
-import { escapeHtml } from '../ui/i18n.js';
+import { type Html, html, type Language, tokyoDateTime } from '@hcw/common';
 import type { OpenInvitation } from './care-team-invitations.js';
 import type { CareTeam, CareTeamInvitation, InvitationStatus } from './care-team.js';
 import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
 import { button, href, link, patientPage, postForm, roleLabel } from './patient-page-parts.js';
+import type { TeamRole } from './patient-access.js';
 import { pt, type PatientMessageKey } from './patients-messages.js';
 
 const statusKeys: Record<InvitationStatus, PatientMessageKey> = {
@@ -65,6 +65,10 @@ export const invitationForm: FormSpec = [
   },
 ];
 
+function roleOption(role: TeamRole, isSelected: boolean, lang: Language): Html {
+  return html`<option value="${role}" ${isSelected && html`selected`}>${roleLabel(role, lang)}</option>`;
+}
+
 function invitationLine(invitation: CareTeamInvitation, lang: Language): string {
   const target = invitation.practitionerId
     ? `${invitation.practitionerId}（${invitation.organisation}）`
@@ -91,111 +95,156 @@ export interface TeamPageView {
 export function renderTeamPage(view: TeamPageView, lang: Language): string {
   const { team } = view;
   const id = team.patientId;
-  const members = team.members
-    .map((member) => {
-      const people = member.people.map((p) => (p.name ? `${p.name}（${p.id}）` : p.id)).join('、');
-      const isMine = team.me.membershipIds.includes(member.id);
-      const staffForm =
-        member.kind === 'organisation' && isMine
-          ? postForm(
-              `/patients/${id}/team/members/${member.id}/staff`,
-              lang,
-              `<label for="staff-${member.id}">${escapeHtml(pt(lang, 'staffIds'))}</label>
-<textarea id="staff-${member.id}" name="staff" rows="3">${escapeHtml(member.people.map((p) => p.id).join('\n'))}</textarea>
-${button(pt(lang, 'saveStaff'), 'button small')}`,
-            )
-          : '';
-      const manage =
-        team.me.canManage && !isMine
-          ? `${postForm(
-              `/patients/${id}/team/members/${member.id}/role`,
-              lang,
-              `<select name="role" aria-label="${escapeHtml(pt(lang, 'role'))}">${(
-                ['owner', 'editor', 'reader'] as const
-              )
-                .map(
-                  (r) =>
-                    `<option value="${r}"${member.role === r ? ' selected' : ''}>${escapeHtml(roleLabel(r, lang))}</option>`,
-                )
-                .join('')}</select>${button(pt(lang, 'changeRole'), 'button small')}`,
-              { className: 'inline-form' },
-            )}${postForm(
-              `/patients/${id}/team/members/${member.id}/end`,
-              lang,
-              button(pt(lang, 'endMembership'), 'button small danger'),
-              {
-                confirm: pt(lang, 'endMembership'),
-                className: 'inline-form',
-              },
-            )}`
-          : '';
-      return `<li class="member" data-member-id="${escapeHtml(member.id)}"><strong>${escapeHtml(member.organisation)}</strong>
-<span class="badge">${escapeHtml(pt(lang, member.kind === 'organisation' ? 'organisationMember' : 'individualMember'))}</span>
-<span class="badge">${escapeHtml(roleLabel(member.role, lang))}</span>
-<p>${member.kind === 'organisation' ? `${escapeHtml(pt(lang, 'designatedStaff'))}: ` : ''}${escapeHtml(people)}</p>${staffForm}${manage}</li>`;
-    })
-    .join('');
-  const invitations = team.invitations
-    .map(
-      (invitation) =>
-        `<li class="invitation" data-status="${invitation.status}">${escapeHtml(invitationLine(invitation, lang))}${
-          team.me.canManage && invitation.status === 'sent'
-            ? postForm(
-                `/patients/${id}/team/invitations/${invitation.id}/revoke`,
-                lang,
-                button(pt(lang, 'revoke'), 'button small'),
-                {
-                  className: 'inline-form',
-                },
-              )
-            : ''
-        }</li>`,
-    )
-    .join('');
-  const invite = team.me.canManage
-    ? `<section class="card"><h2>${escapeHtml(pt(lang, 'inviteTitle'))}</h2>${postForm(
+  const members = team.members.map((member) => {
+    const people = member.people.map((p) => (p.name ? `${p.name}（${p.id}）` : p.id)).join('、');
+    const isMine = team.me.membershipIds.includes(member.id);
+    const staffIds = member.people.map((p) => p.id).join('\n');
+    const staffForm =
+      member.kind === 'organisation' &&
+      isMine &&
+      postForm(
+        `/patients/${id}/team/members/${member.id}/staff`,
+        lang,
+        html`<label for="staff-${member.id}">${pt(lang, 'staffIds')}</label>
+          <textarea id="staff-${member.id}" name="staff" rows="3">${staffIds}</textarea>
+          ${button(pt(lang, 'saveStaff'), 'button small')}`,
+      );
+    const manage =
+      team.me.canManage &&
+      !isMine &&
+      html`${postForm(
+        `/patients/${id}/team/members/${member.id}/role`,
+        lang,
+        html`<select name="role" aria-label="${pt(lang, 'role')}">
+            ${(['owner', 'editor', 'reader'] as const).map((r) =>
+              roleOption(r, member.role === r, lang),
+            )}</select
+          >${button(pt(lang, 'changeRole'), 'button small')}`,
+        { className: 'inline-form' },
+      )}${postForm(
+        `/patients/${id}/team/members/${member.id}/end`,
+        lang,
+        button(pt(lang, 'endMembership'), 'button small danger'),
+        {
+          confirm: pt(lang, 'endMembership'),
+          className: 'inline-form',
+        },
+      )}`;
+    return html`<li class="member" data-member-id="${member.id}">
+      <strong>${member.organisation}</strong>
+      <span class="badge"
+        >${pt(lang, member.kind === 'organisation' ? 'organisationMember' : 'individualMember')}</span
+      >
+      <span class="badge">${roleLabel(member.role, lang)}</span>
+      <p>${member.kind === 'organisation' && `${pt(lang, 'designatedStaff')}: `}${people}</p>
+      ${staffForm}${manage}
+    </li>`;
+  });
+  const invitations = team.invitations.map(
+    (invitation) =>
+      html`<li class="invitation" data-status="${invitation.status}">
+        ${invitationLine(invitation, lang)}${
+          team.me.canManage &&
+          invitation.status === 'sent' &&
+          postForm(
+            `/patients/${id}/team/invitations/${invitation.id}/revoke`,
+            lang,
+            button(pt(lang, 'revoke'), 'button small'),
+            {
+              className: 'inline-form',
+            },
+          )
+        }
+      </li>`,
+  );
+  const invite =
+    team.me.canManage &&
+    html`<section class="card">
+      <h2>${pt(lang, 'inviteTitle')}</h2>
+      ${postForm(
         `/patients/${id}/team/invitations`,
         lang,
-        `${renderFields(invitationForm, view.inviteForm ?? { kind: 'organisation', role: 'editor', validDays: '14' }, lang, view.inviteIssues)}<p>${button(pt(lang, 'invite'), 'button primary')}</p>`,
-      )}</section>`
-    : '';
+        html`${renderFields(
+            invitationForm,
+            view.inviteForm ?? { kind: 'organisation', role: 'editor', validDays: '14' },
+            lang,
+            view.inviteIssues,
+          )}
+          <p>${button(pt(lang, 'invite'), 'button primary')}</p>`,
+      )}
+    </section>`;
   const leave = postForm(`/patients/${id}/team/leave`, lang, button(pt(lang, 'leave'), 'button danger'), {
     confirm: pt(lang, 'leaveConfirm'),
   });
   return patientPage(
     lang,
     `${pt(lang, 'team')} — ${view.patientName}`,
-    `<p class="breadcrumb">${link(`/patients/${id}`, `${view.patientName} — ${pt(lang, 'toRecord')}`, lang)}</p>
-<h1>${escapeHtml(pt(lang, 'team'))}</h1>
-${view.problem ? `<p class="form-errors" role="alert">${escapeHtml(view.problem)}</p>` : ''}
-<section class="card"><h2>${escapeHtml(pt(lang, 'teamMembers'))}</h2><ul class="items">${members}</ul></section>
-<section class="card"><h2>${escapeHtml(pt(lang, 'invitations'))}</h2>${
-      invitations
-        ? `<ul class="items">${invitations}</ul>`
-        : `<p class="empty">${escapeHtml(pt(lang, 'noInvitations'))}</p>`
-    }</section>
-${invite}
-<section class="card">${leave}</section>`,
+    html`<p class="breadcrumb">
+        ${link(`/patients/${id}`, `${view.patientName} — ${pt(lang, 'toRecord')}`, lang)}
+      </p>
+      <h1>${pt(lang, 'team')}</h1>
+      ${view.problem && html`<p class="form-errors" role="alert">${view.problem}</p>`}
+      <section class="card">
+        <h2>${pt(lang, 'teamMembers')}</h2>
+        <ul class="items">
+          ${members}
+        </ul>
+      </section>
+      <section class="card">
+        <h2>${pt(lang, 'invitations')}</h2>
+        ${
+          invitations.length > 0
+            ? html`<ul class="items">
+                ${invitations}
+              </ul>`
+            : html`<p class="empty">${pt(lang, 'noInvitations')}</p>`
+        }
+      </section>
+      ${invite}
+      <section class="card">${leave}</section>`,
   );
 }
 
 /** Invitations waiting for the practitioner, to accept or decline. */
 export function renderInvitationsPage(invitations: readonly OpenInvitation[], lang: Language): string {
-  const rows = invitations
-    .map(
-      (invitation) => `<li class="invitation"><strong>${escapeHtml(invitation.patientName)}</strong>
-<p>${escapeHtml(pt(lang, 'invitedBy', { who: invitation.sentBy.name, organisation: invitation.sentBy.organisation }))} ・ ${escapeHtml(
-        roleLabel(invitation.role, lang),
-      )} ・ ${escapeHtml(pt(lang, 'expires', { when: tokyoDateTime(invitation.expiresAt) }))}</p>
-${postForm(`/patients/invitations/${invitation.id}`, lang, `<input type="hidden" name="answer" value="accept">${button(pt(lang, 'accept'), 'button primary')}`, { className: 'inline-form' })}
-${postForm(`/patients/invitations/${invitation.id}`, lang, `<input type="hidden" name="answer" value="decline">${button(pt(lang, 'decline'), 'button')}`, { className: 'inline-form' })}</li>`,
-    )
-    .join('');
+  const rows = invitations.map(
+    (invitation) =>
+      html`<li class="invitation">
+        <strong>${invitation.patientName}</strong>
+        <p>
+          ${pt(lang, 'invitedBy', { who: invitation.sentBy.name, organisation: invitation.sentBy.organisation })}
+          ・ ${roleLabel(invitation.role, lang)} ・
+          ${pt(lang, 'expires', { when: tokyoDateTime(invitation.expiresAt) })}
+        </p>
+        ${postForm(
+          `/patients/invitations/${invitation.id}`,
+          lang,
+          html`<input
+              type="hidden"
+              name="answer"
+              value="accept"
+            />${button(pt(lang, 'accept'), 'button primary')}`,
+          { className: 'inline-form' },
+        )}
+        ${postForm(
+          `/patients/invitations/${invitation.id}`,
+          lang,
+          html`<input type="hidden" name="answer" value="decline" />${button(pt(lang, 'decline'), 'button')}`,
+          { className: 'inline-form' },
+        )}
+      </li>`,
+  );
   return patientPage(
     lang,
     pt(lang, 'invitations'),
-    `<p class="breadcrumb"><a href="${escapeHtml(href('/patients', lang))}">${escapeHtml(pt(lang, 'toList'))}</a></p>
-<h1>${escapeHtml(pt(lang, 'invitations'))}</h1>
-${rows ? `<ul class="items">${rows}</ul>` : `<p class="empty">${escapeHtml(pt(lang, 'noInvitations'))}</p>`}`,
+    html`<p class="breadcrumb"><a href="${href('/patients', lang)}">${pt(lang, 'toList')}</a></p>
+      <h1>${pt(lang, 'invitations')}</h1>
+      ${
+        rows.length > 0
+          ? html`<ul class="items">
+              ${rows}
+            </ul>`
+          : html`<p class="empty">${pt(lang, 'noInvitations')}</p>`
+      }`,
   );
 }

@@ -1,11 +1,13 @@
 import {
   type Bilingual,
   fromDatetimeLocal,
+  type Html,
+  html,
+  joinHtml,
   type Language,
   splitBilingual,
   toDatetimeLocal,
 } from '@hcw/common';
-import { escapeHtml } from '../ui/i18n.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
 
@@ -231,63 +233,116 @@ function fieldId(name: string): string {
   return `f-${name.replaceAll('.', '-')}`;
 }
 
+/** One choice of a select, its text right against its tags. */
+function option(value: string, text: string, isSelected: boolean): Html {
+  return html`<option value="${value}" ${isSelected && html`selected`}>${text}</option>`;
+}
+
 function renderControl(
   field: FieldSpec,
   name: string,
   form: RawForm,
   lang: Language,
   isInvalid: boolean,
-): string {
+): Html {
   const id = fieldId(name);
-  const value = escapeHtml(first(form[name]));
-  const invalid = isInvalid ? ` aria-invalid="true" aria-describedby="${id}-error"` : '';
-  const required = field.isRequired ? ' required' : '';
+  const value = first(form[name]);
+  const invalid = isInvalid && html`aria-invalid="true" aria-describedby="${id}-error"`;
+  const required = field.isRequired && html`required`;
+  const checks = html`${required} ${invalid}`;
   const input = field.input;
   switch (input.type) {
-    case 'textarea':
-      return `<textarea id="${id}" name="${escapeHtml(name)}" rows="${input.rows ?? 3}"${required}${invalid}>${value}</textarea>`;
+    case 'textarea': {
+      const rows = input.rows ?? 3;
+      return html`<textarea id="${id}" name="${name}" rows="${rows}" ${checks}>${value}</textarea>`;
+    }
     case 'number':
-      return `<input id="${id}" name="${escapeHtml(name)}" type="text" inputmode="${input.inputMode}" value="${value}" data-step="${input.step}"${required}${invalid}>`;
+      return html`<input
+        id="${id}"
+        name="${name}"
+        type="text"
+        inputmode="${input.inputMode}"
+        value="${value}"
+        data-step="${input.step}"
+        ${required}
+        ${invalid}
+      />`;
     case 'date':
-      return `<input id="${id}" name="${escapeHtml(name)}" type="date" value="${value}"${required}${invalid}>`;
+      return html`<input id="${id}" name="${name}" type="date" value="${value}" ${required} ${invalid} />`;
     case 'partial-date':
-      return `<input id="${id}" name="${escapeHtml(name)}" type="text" placeholder="2019-04" value="${value}"${invalid}>`;
+      return html`<input
+        id="${id}"
+        name="${name}"
+        type="text"
+        placeholder="2019-04"
+        value="${value}"
+        ${invalid}
+      />`;
     case 'datetime':
-      return `<input id="${id}" name="${escapeHtml(name)}" type="datetime-local" value="${value}"${required}${invalid}>`;
+      return html`<input
+        id="${id}"
+        name="${name}"
+        type="datetime-local"
+        value="${value}"
+        ${required}
+        ${invalid}
+      />`;
     case 'hidden':
-      return `<input id="${id}" name="${escapeHtml(name)}" type="hidden" value="${value}">`;
+      return html`<input id="${id}" name="${name}" type="hidden" value="${value}" />`;
     case 'select': {
-      const options = Object.entries(input.codes)
-        .map(
-          ([code, label]) =>
-            `<option value="${escapeHtml(code)}"${first(form[name]) === code ? ' selected' : ''}>${escapeHtml(pick(label, lang))}</option>`,
-        )
-        .join('');
-      return `<select id="${id}" name="${escapeHtml(name)}"${required}${invalid}><option value="">—</option>${options}</select>`;
+      const chosen = first(form[name]);
+      const options = Object.entries(input.codes).map(([code, label]) =>
+        option(code, pick(label, lang), chosen === code),
+      );
+      return html`<select id="${id}" name="${name}" ${required} ${invalid}>
+        <option value="">—</option>
+        ${options}
+      </select>`;
     }
     case 'yes-no': {
       const chosen = first(form[name]);
-      const option = (v: string, label: Bilingual) =>
-        `<option value="${v}"${chosen === v ? ' selected' : ''}>${escapeHtml(pick(label, lang))}</option>`;
-      return `<select id="${id}" name="${escapeHtml(name)}"${invalid}>${option('', { ja: '—', en: '—' })}${option('true', { ja: 'はい', en: 'yes' })}${option('false', { ja: 'いいえ', en: 'no' })}</select>`;
+      const choice = (v: string, label: Bilingual) => option(v, pick(label, lang), chosen === v);
+      return html`<select id="${id}" name="${name}" ${invalid}>
+        ${choice('', { ja: '—', en: '—' })}${choice('true', { ja: 'はい', en: 'yes' })}${choice('false', {
+          ja: 'いいえ',
+          en: 'no',
+        })}
+      </select>`;
     }
     case 'checkbox':
-      return `<input id="${id}" name="${escapeHtml(name)}" type="checkbox"${first(form[name]) ? ' checked' : ''}${invalid}>`;
+      return html`<input
+        id="${id}"
+        name="${name}"
+        type="checkbox"
+        ${first(form[name]) && html`checked`}
+        ${invalid}
+      />`;
     case 'checkboxes':
     case 'code-objects': {
       const chosen = new Set(all(form[name]));
-      return `<span class="choices">${Object.entries(input.codes)
-        .map(
+      return html`<span class="choices"
+        >${Object.entries(input.codes).map(
           ([code, label]) =>
-            `<label class="choice"><input type="checkbox" name="${escapeHtml(name)}" value="${escapeHtml(code)}"${chosen.has(code) ? ' checked' : ''}> ${escapeHtml(pick(label, lang))}</label>`,
-        )
-        .join('')}</span>`;
+            html`<label class="choice"
+              ><input type="checkbox" name="${name}" value="${code}" ${chosen.has(code) && html`checked`} />
+              ${pick(label, lang)}</label
+            >`,
+        )}</span
+      >`;
     }
     case 'lines':
-      return `<textarea id="${id}" name="${escapeHtml(name)}" rows="3"${invalid}>${value}</textarea>`;
+      return html`<textarea id="${id}" name="${name}" rows="3" ${invalid}>${value}</textarea>`;
     default:
-      return `<input id="${id}" name="${escapeHtml(name)}" type="text" value="${value}"${required}${invalid}>`;
+      return html`<input id="${id}" name="${name}" type="text" value="${value}" ${required} ${invalid} />`;
   }
+}
+
+/** Messages as lines of one element, in the reader's language. */
+function messageLines(messages: readonly string[], lang: Language): Html {
+  return joinHtml(
+    messages.map((m) => messageIn(m, lang)),
+    html`<br />`,
+  );
 }
 
 function renderField(
@@ -296,19 +351,22 @@ function renderField(
   form: RawForm,
   lang: Language,
   issues: Map<string, string[]>,
-): string {
+): Html {
   if (field.input.type === 'hidden') return renderControl(field, name, form, lang, false);
   const messages = issues.get(name) ?? [];
   const error =
-    messages.length > 0
-      ? `<span class="field-error" id="${fieldId(name)}-error">${messages.map((m) => escapeHtml(messageIn(m, lang))).join('<br>')}</span>`
-      : '';
-  const hint = field.hint ? `<span class="hint">${escapeHtml(pick(field.hint, lang))}</span>` : '';
-  const mark = field.isRequired ? ' <span class="required">*</span>' : '';
+    messages.length > 0 &&
+    html`<span class="field-error" id="${fieldId(name)}-error">${messageLines(messages, lang)}</span>`;
+  const hint = field.hint && html`<span class="hint">${pick(field.hint, lang)}</span>`;
+  const mark = field.isRequired && html` <span class="required">*</span>`;
   const control = renderControl(field, name, form, lang, messages.length > 0);
   const isInline = field.input.type === 'checkbox';
-  return `<div class="field${messages.length > 0 ? ' has-error' : ''}${isInline ? ' inline' : ''}" data-field="${escapeHtml(name)}">
-<label for="${fieldId(name)}">${escapeHtml(pick(field.label, lang))}${mark}</label>${control}${hint}${error}</div>`;
+  const className = ['field', messages.length > 0 && 'has-error', isInline && 'inline']
+    .filter(Boolean)
+    .join(' ');
+  return html`<div class="${className}" data-field="${name}">
+    <label for="${fieldId(name)}">${pick(field.label, lang)}${mark}</label>${control}${hint}${error}
+  </div>`;
 }
 
 /** The fields of a form, grouped; issues are shown next to their fields and the rest above them. */
@@ -317,7 +375,7 @@ export function renderFields(
   form: RawForm,
   lang: Language,
   issueList: readonly ItemIssue[] = [],
-): string {
+): Html {
   const issues = placeIssues(spec, issueList);
   const general = [...(issues.get('') ?? [])];
   const groups = spec.map((group) => {
@@ -325,23 +383,29 @@ export function renderFields(
       .filter((p): p is string => !!p)
       .flatMap((p) => issues.get(p) ?? []);
     const groupError =
-      groupMessages.length > 0
-        ? `<p class="field-error">${groupMessages.map((m) => escapeHtml(messageIn(m, lang))).join('<br>')}</p>`
-        : '';
+      groupMessages.length > 0 && html`<p class="field-error">${messageLines(groupMessages, lang)}</p>`;
     const rows = group.repeat
       ? Array.from(
           { length: group.repeat.rows },
           (_, i) =>
-            `<div class="row">${group.fields.map((f) => renderField(f, `${group.repeat!.path}.${i}.${f.name}`, form, lang, issues)).join('')}</div>`,
-        ).join('')
-      : group.fields.map((f) => renderField(f, f.name, form, lang, issues)).join('');
+            html`<div class="row">
+              ${group.fields.map((f) =>
+                renderField(f, `${group.repeat!.path}.${i}.${f.name}`, form, lang, issues),
+              )}
+            </div>`,
+        )
+      : group.fields.map((f) => renderField(f, f.name, form, lang, issues));
     return group.legend
-      ? `<fieldset${group.isCompact ? ' class="compact"' : ''}><legend>${escapeHtml(pick(group.legend, lang))}</legend>${groupError}${rows}</fieldset>`
-      : `${groupError}${rows}`;
+      ? html`<fieldset ${group.isCompact && html`class="compact"`}>
+          <legend>${pick(group.legend, lang)}</legend>
+          ${groupError}${rows}
+        </fieldset>`
+      : html`${groupError}${rows}`;
   });
   const summary =
-    general.length > 0
-      ? `<div class="form-errors" role="alert">${general.map((m) => `<p>${escapeHtml(messageIn(m, lang))}</p>`).join('')}</div>`
-      : '';
-  return `${summary}${groups.join('\n')}`;
+    general.length > 0 &&
+    html`<div class="form-errors" role="alert">
+      ${general.map((m) => html`<p>${messageIn(m, lang)}</p>`)}
+    </div>`;
+  return html`${summary}${joinHtml(groups, '\n')}`;
 }

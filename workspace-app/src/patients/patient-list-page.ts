@@ -1,5 +1,4 @@
-import { type Language, tokyoDateTime } from '@hcw/common';
-import { escapeHtml } from '../ui/i18n.js';
+import { html, type Language, tokyoDateTime } from '@hcw/common';
 import { todaysVisitsCard } from './calendar-pages.js';
 import { renderFields, type RawForm } from './form-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
@@ -25,42 +24,47 @@ export function renderPatientList(
   today: readonly ScheduledVisit[],
   lang: Language,
 ): string {
-  const rows = patients
-    .map(
-      (
-        p,
-      ) => `<li class="patient"><a class="patient-link" href="${escapeHtml(href(`/patients/${p.patientId}`, lang))}">
-<strong>${escapeHtml(p.name)}</strong> <span class="kana">${escapeHtml(p.kana)}</span></a>
-<p class="meta">${escapeHtml(
-        [
-          labelOf(sexLabels, p.sex, lang),
-          p.birthDate ? pt(lang, 'age', { age: ageOn(p.birthDate) }) : pt(lang, 'unknownBirthDate'),
-          p.municipality ?? '',
-          p.missingCount > 0 ? pt(lang, 'incomplete') : '',
-          roleLabel(p.role, lang),
-          p.nextVisitAt ? pt(lang, 'nextVisit', { when: tokyoDateTime(p.nextVisitAt) }) : '',
-        ]
-          .filter(Boolean)
-          .join(' ・ '),
-      )}</p></li>`,
-    )
-    .join('');
+  const rows = patients.map(
+    (p) =>
+      html`<li class="patient">
+        <a class="patient-link" href="${href(`/patients/${p.patientId}`, lang)}">
+          <strong>${p.name}</strong> <span class="kana">${p.kana}</span></a
+        >
+        <p class="meta">
+          ${[
+            labelOf(sexLabels, p.sex, lang),
+            p.birthDate ? pt(lang, 'age', { age: ageOn(p.birthDate) }) : pt(lang, 'unknownBirthDate'),
+            p.municipality ?? '',
+            p.missingCount > 0 ? pt(lang, 'incomplete') : '',
+            roleLabel(p.role, lang),
+            p.nextVisitAt ? pt(lang, 'nextVisit', { when: tokyoDateTime(p.nextVisitAt) }) : '',
+          ]
+            .filter(Boolean)
+            .join(' ・ ')}
+        </p>
+      </li>`,
+  );
   return patientPage(
     lang,
     pt(lang, 'patients'),
-    `<h1>${escapeHtml(pt(lang, 'patients'))}</h1>
-<nav class="actions-bar">
-${link('/patients/calendar', pt(lang, 'myCalendar'), lang, 'button')}
-${link('/patients/invitations', pt(lang, 'invitations'), lang, 'button')}
-${link('/patients/documents', pt(lang, 'inbox'), lang, 'button')}
-${link('/patients/new', pt(lang, 'newPatient'), lang, 'button')}
-</nav>
-${todaysVisitsCard(today, lang)}
-<section class="card"><p>${escapeHtml(pt(lang, 'patientsLead'))}</p>${
-      rows
-        ? `<ul class="items patient-list">${rows}</ul>`
-        : `<p class="empty">${escapeHtml(pt(lang, 'noPatients'))}</p>`
-    }</section>`,
+    html`<h1>${pt(lang, 'patients')}</h1>
+      <nav class="actions-bar">
+        ${link('/patients/calendar', pt(lang, 'myCalendar'), lang, 'button')}
+        ${link('/patients/invitations', pt(lang, 'invitations'), lang, 'button')}
+        ${link('/patients/documents', pt(lang, 'inbox'), lang, 'button')}
+        ${link('/patients/new', pt(lang, 'newPatient'), lang, 'button')}
+      </nav>
+      ${todaysVisitsCard(today, lang)}
+      <section class="card">
+        <p>${pt(lang, 'patientsLead')}</p>
+        ${
+          rows.length > 0
+            ? html`<ul class="items patient-list">
+                ${rows}
+              </ul>`
+            : html`<p class="empty">${pt(lang, 'noPatients')}</p>`
+        }
+      </section>`,
   );
 }
 
@@ -69,16 +73,17 @@ export function renderNewPatientPage(form: RawForm, issues: readonly ItemIssue[]
   return patientPage(
     lang,
     pt(lang, 'newPatient'),
-    `<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
-<h1>${escapeHtml(pt(lang, 'newPatient'))}</h1>
-${issues.length > 0 ? `<p class="form-errors-title" role="alert">${escapeHtml(pt(lang, 'invalidTitle'))}</p>` : ''}
-${postForm(
-  '/patients',
-  lang,
-  `${renderFields(basicsForm, form, lang, issues)}<p>${button(pt(lang, 'save'), 'button primary')}</p>`,
-  {
-    className: 'item-form',
-  },
-)}`,
+    html`<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
+      <h1>${pt(lang, 'newPatient')}</h1>
+      ${issues.length > 0 && html`<p class="form-errors-title" role="alert">${pt(lang, 'invalidTitle')}</p>`}
+      ${postForm(
+        '/patients',
+        lang,
+        html`${renderFields(basicsForm, form, lang, issues)}
+          <p>${button(pt(lang, 'save'), 'button primary')}</p>`,
+        {
+          className: 'item-form',
+        },
+      )}`,
   );
 }

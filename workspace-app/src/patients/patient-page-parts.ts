@@ -1,6 +1,5 @@
-import { type Bilingual, type Language, tokyoDateTime, tokyoToday } from '@hcw/common';
+import { type Bilingual, type Html, html, type Language, tokyoDateTime, tokyoToday } from '@hcw/common';
 import { procedureLabels } from '../clinical/procedures.js';
-import { escapeHtml } from '../ui/i18n.js';
 import { layout } from '../ui/layout.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import type { VitalReading } from './handoff-content.js';
@@ -29,20 +28,19 @@ import {
 import type { ItemData, ItemKind } from './standard-items.js';
 
 /** A page of the patient record: the portal's layout plus the record's own stylesheet and script. */
-export function patientPage(lang: Language, title: string, body: string): string {
+export function patientPage(lang: Language, title: string, body: Html): string {
   return layout(
     lang,
     title,
-    `<script src="/assets/patients/patients.js" defer></script>
-<div class="patients">
-${body}
-</div>`,
+    html`<script src="/assets/patients/patients.js" defer></script>
+      <div class="patients">${body}</div>`,
     { section: 'patients', stylesheets: ['/assets/patients/patients.css'] },
   );
 }
 
-export function say(lang: Language, text: Bilingual): string {
-  return escapeHtml(text[lang]);
+/** A bilingual text in the reader's language, as markup. */
+export function say(lang: Language, text: Bilingual): Html {
+  return html`${text[lang]}`;
 }
 
 /** A code's label in the reader's language; 不明 / unknown for what the record does not know yet. */
@@ -62,25 +60,29 @@ export function href(path: string, lang: Language): string {
   return `${path}${path.includes('?') ? '&' : '?'}lang=en`;
 }
 
-export function link(path: string, text: string, lang: Language, className = ''): string {
-  return `<a${className ? ` class="${className}"` : ''} href="${escapeHtml(href(path, lang))}">${escapeHtml(text)}</a>`;
+export function link(path: string, text: string, lang: Language, className = ''): Html {
+  return html`<a ${className && html`class="${className}"`} href="${href(path, lang)}">${text}</a>`;
 }
 
 /** A form that posts to the record (the portal's cross-site guard checks where it was sent from). */
 export function postForm(
   action: string,
   lang: Language,
-  inner: string,
+  inner: Html,
   options: { confirm?: string; className?: string } = {},
-): string {
-  const confirm = options.confirm ? ` data-confirm="${escapeHtml(options.confirm)}"` : '';
-  const className = options.className ? ` class="${options.className}"` : '';
-  return `<form method="post" action="${escapeHtml(href(action, lang))}"${confirm}${className}>
-${inner}</form>`;
+): Html {
+  return html`<form
+    method="post"
+    action="${href(action, lang)}"
+    ${options.confirm && html`data-confirm="${options.confirm}"`}
+    ${options.className && html`class="${options.className}"`}
+  >
+    ${inner}
+  </form>`;
 }
 
-export function button(text: string, className = 'button'): string {
-  return `<button type="submit" class="${className}">${escapeHtml(text)}</button>`;
+export function button(text: string, className = 'button'): Html {
+  return html`<button type="submit" class="${className}">${text}</button>`;
 }
 
 export function ageOn(birthDate: string, today = tokyoToday()): number {
@@ -227,6 +229,6 @@ export function itemSummary(kind: ItemKind, data: unknown, lang: Language): stri
   }
 }
 
-export function notice(text: string, className = 'notice-box'): string {
-  return `<p class="${className}">${escapeHtml(text)}</p>`;
+export function notice(text: string, className = 'notice-box'): Html {
+  return html`<p class="${className}">${text}</p>`;
 }

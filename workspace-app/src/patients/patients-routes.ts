@@ -1,10 +1,9 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
-import { AuditTrail, HttpError } from '@hcw/common';
+import { AuditTrail, HttpError, html } from '@hcw/common';
 import '../http/session-types.js';
 import { notifyPractitioners } from '../timeline/notify-practitioners.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
-import { escapeHtml } from '../ui/i18n.js';
 import { languageOf } from '../ui/language.js';
 import type { PatientDeps } from './patient-audit.js';
 import { href, patientPage } from './patient-page-parts.js';
@@ -68,11 +67,12 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
       patientPage(
         lang,
         title,
-        `<h1>${escapeHtml(title)}</h1><p class="notice-box">${escapeHtml(message)}</p>${
-          error.status === 401
-            ? ''
-            : `<p><a class="button" href="${escapeHtml(href('/patients', lang))}">${escapeHtml(pt(lang, 'toList'))}</a></p>`
-        }`,
+        html`<h1>${title}</h1>
+          <p class="notice-box">${message}</p>
+          ${
+            error.status !== 401 &&
+            html`<p><a class="button" href="${href('/patients', lang)}">${pt(lang, 'toList')}</a></p>`
+          }`,
       ),
     );
   });
