@@ -34,12 +34,14 @@ describe('schematic map of Tokyo', () => {
   });
 
   it('draws each tile with its name and count, linked, coloured by its care area', () => {
-    const svg = renderSchematicMap({
-      lang: 'ja',
-      data: { 'setagaya-ku': { matches: 7, hospitals: 12 } },
-      selected: 'setagaya-ku',
-      linkFor: (id) => `/search?municipality=${id}`,
-    });
+    const svg = String(
+      renderSchematicMap({
+        lang: 'ja',
+        data: { 'setagaya-ku': { matches: 7, hospitals: 12 } },
+        selected: 'setagaya-ku',
+        linkFor: (id) => `/search?municipality=${id}`,
+      }),
+    );
     assert.equal((svg.match(/<a href=/g) ?? []).length, 62);
     assert.match(
       svg,
@@ -52,7 +54,7 @@ describe('schematic map of Tokyo', () => {
       /href="\/search\?municipality=hachioji-shi" class="map-tile area-minamitama no-matches"/,
     );
     assert.doesNotMatch(svg, /style=|<script/, 'nothing the portal’s CSP would block');
-    assert.equal((renderMapLegend('en').match(/<li>/g) ?? []).length, 13);
+    assert.equal((String(renderMapLegend('en')).match(/<li>/g) ?? []).length, 13);
   });
 
   it('shortens names only where enough is left to recognise them', () => {

@@ -1,4 +1,4 @@
-import { type Language } from '@hcw/common';
+import { type Html, html, type Language } from '@hcw/common';
 import type { RecordedNeeds } from './care-team-lookup.js';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import {
@@ -14,7 +14,7 @@ import {
   wardTypeLabels,
 } from './care-codes.js';
 import { all, first, numberOrNull, textOrNull, type FormValues } from './form-values.js';
-import { e, pick } from './page-parts.js';
+import { pick } from './page-parts.js';
 import { careAreaLabels, tokyoAreas } from './tokyo-areas.js';
 import type { InputIssue } from './transfer-errors.js';
 import { tt, type TransferTextKey } from './transfer-text.js';
@@ -120,14 +120,19 @@ const fieldLabels: Readonly<Record<string, TransferTextKey>> = {
   planAfterDischarge: 'planAfterDischarge',
 };
 
-export function renderIssues(lang: Language, issues: readonly InputIssue[]): string {
-  if (issues.length === 0) return '';
+export function renderIssues(lang: Language, issues: readonly InputIssue[]): Html {
+  if (issues.length === 0) return html``;
   const items = issues.map((issue) => {
     const field = fieldLabels[issue.path.split('.')[0] ?? ''];
     const label = field ? `${tt(lang, field)}: ` : '';
-    return `<li>${e(label)}${e(issue[lang])}</li>`;
+    return html`<li>${label}${issue[lang]}</li>`;
   });
-  return `<div class="transfer-notice is-error" role="alert"><p>${e(tt(lang, 'fixTheseProblems'))}</p><ul>${items.join('')}</ul></div>`;
+  return html`<div class="transfer-notice is-error" role="alert">
+    <p>${tt(lang, 'fixTheseProblems')}</p>
+    <ul>
+      ${items}
+    </ul>
+  </div>`;
 }
 
 function checkboxes<Code extends string>(
@@ -135,14 +140,16 @@ function checkboxes<Code extends string>(
   name: string,
   labels: CodeLabels<Code>,
   form: FormValues,
-): string {
+): Html {
   const chosen = new Set(all(form, name));
-  return `<div class="choices">${(Object.keys(labels) as Code[])
-    .map(
-      (code) =>
-        `<label class="choice"><input type="checkbox" name="${name}" value="${e(code)}"${chosen.has(code) ? ' checked' : ''}> ${e(pick(lang, labels[code]))}</label>`,
-    )
-    .join('')}</div>`;
+  const boxes = (Object.keys(labels) as Code[]).map(
+    (code) =>
+      html`<label class="choice"
+        ><input type="checkbox" name="${name}" value="${code}" ${chosen.has(code) && html`checked`} />
+        ${pick(lang, labels[code])}</label
+      >`,
+  );
+  return html`<div class="choices">${boxes}</div>`;
 }
 
 function select<Code extends string>(
@@ -151,38 +158,45 @@ function select<Code extends string>(
   labels: CodeLabels<Code>,
   form: FormValues,
   options: { blank?: boolean } = {},
-): string {
+): Html {
   const current = first(form, name);
-  const blank = options.blank ? `<option value="">${e(tt(lang, 'choose'))}</option>` : '';
-  return `<select name="${name}" id="${name}">${blank}${(Object.keys(labels) as Code[])
-    .map(
-      (code) =>
-        `<option value="${e(code)}"${current === code ? ' selected' : ''}>${e(pick(lang, labels[code]))}</option>`,
-    )
-    .join('')}</select>`;
+  const blank = options.blank && html`<option value="">${tt(lang, 'choose')}</option>`;
+  const choices = (Object.keys(labels) as Code[]).map(
+    (code) =>
+      html`<option value="${code}" ${current === code && html`selected`}>
+        ${pick(lang, labels[code])}
+      </option>`,
+  );
+  return html`<select name="${name}" id="${name}">
+    ${blank}${choices}
+  </select>`;
 }
 
-function input(name: string, form: FormValues, attributes: string): string {
-  return `<input name="${name}" id="${name}" value="${e(first(form, name))}" ${attributes}>`;
+/** A text input named and identified by `name`; `attributes` is markup the form itself writes. */
+function input(name: string, form: FormValues, attributes: Html): Html {
+  return html`<input name="${name}" id="${name}" value="${first(form, name)}" ${attributes} />`;
 }
 
-function field(lang: Language, labelKey: TransferTextKey, control: string, forId?: string): string {
+function field(lang: Language, labelKey: TransferTextKey, control: Html, forId?: string): Html {
   const label = forId
-    ? `<label for="${forId}">${e(tt(lang, labelKey))}</label>`
-    : `<span class="label">${e(tt(lang, labelKey))}</span>`;
-  return `<div class="field">${label}${control}</div>`;
+    ? html`<label for="${forId}">${tt(lang, labelKey)}</label>`
+    : html`<span class="label">${tt(lang, labelKey)}</span>`;
+  return html`<div class="field">${label}${control}</div>`;
 }
 
 const adlScores = ['0', '1', '2', '3', '4', '5', '6'];
 
-function adlSelect(name: string, form: FormValues): string {
+function adlSelect(name: string, form: FormValues): Html {
   const current = first(form, name) || '0';
-  return `<select name="${name}" id="${name}">${adlScores
-    .map((score) => `<option${current === score ? ' selected' : ''}>${score}</option>`)
-    .join('')}</select>`;
+  const choices = adlScores.map(
+    (score) => html`<option${current === score && html` selected`}>${score}</option>`,
+  );
+  return html`<select name="${name}" id="${name}">
+    ${choices}
+  </select>`;
 }
 
-export function renderRequestForm(lang: Language, form: FormValues, issues: readonly InputIssue[]): string {
+export function renderRequestForm(lang: Language, form: FormValues, issues: readonly InputIssue[]): Html {
   const careLevelByCategory = (category: 2 | 3) =>
     Object.fromEntries(
       Object.entries(careLevelItemLabels).filter(([, label]) => label.category === category),
@@ -190,80 +204,117 @@ export function renderRequestForm(lang: Language, form: FormValues, issues: read
   const infectionRows = (Object.keys(infectionLabels) as (keyof typeof infectionLabels)[]).map((code) => {
     const current = first(form, `infection-${code}`);
     const option = (value: string, key: TransferTextKey) =>
-      `<option value="${value}"${current === value ? ' selected' : ''}>${e(tt(lang, key))}</option>`;
-    return `<label class="infection">${e(pick(lang, infectionLabels[code]))} <select name="infection-${code}">${option('', 'infectionAbsent')}${option('present', 'infectionPresent')}${option('isolation', 'infectionIsolation')}</select></label>`;
+      html`<option value="${value}" ${current === value && html`selected`}>${tt(lang, key)}</option>`;
+    return html`<label class="infection"
+      >${pick(lang, infectionLabels[code])}
+      <select name="infection-${code}">
+        ${option('', 'infectionAbsent')}${option('present', 'infectionPresent')}${option('isolation', 'infectionIsolation')}
+      </select></label
+    >`;
   });
   const chosenMunicipalities = new Set(all(form, 'preferredMunicipalityIds'));
-  const municipalityOptions = tokyoAreas.careAreas
-    .map(
-      (area) =>
-        `<optgroup label="${e(pick(lang, area))}">${area.municipalityIds
-          .map(
-            (id) =>
-              `<option value="${id}"${chosenMunicipalities.has(id) ? ' selected' : ''}>${e(lang === 'ja' ? tokyoAreas.municipality(id).name : id)}</option>`,
-          )
-          .join('')}</optgroup>`,
-    )
-    .join('');
-  return `${renderIssues(lang, issues)}
-<form method="post" action="/transfers/requests" class="request-form">
-<fieldset><legend>${e(tt(lang, 'patient'))}</legend>
-${field(lang, 'patientId', input('patientId', form, 'maxlength="200" autocomplete="off"'), 'patientId')}
-<p class="hint">${e(tt(lang, 'patientIdHint'))}</p>
-<div class="field"><span class="label">${e(tt(lang, 'sex'))}</span><div class="choices">${(
-    Object.keys(patientSexLabels) as (keyof typeof patientSexLabels)[]
-  )
-    .map(
-      (code) =>
-        `<label class="choice"><input type="radio" name="sex" value="${code}"${first(form, 'sex') === code ? ' checked' : ''} required> ${e(pick(lang, patientSexLabels[code]))}</label>`,
-    )
-    .join('')}</div></div>
-${field(lang, 'ageBand', select(lang, 'ageBand', ageBandLabels, form, { blank: true }), 'ageBand')}
-</fieldset>
-<fieldset><legend>${e(tt(lang, 'mainDiagnosis'))}</legend>
-${field(lang, 'diagnosisName', input('diagnosisName', form, 'required maxlength="100"'), 'diagnosisName')}
-${field(lang, 'icd10', input('icd10', form, 'maxlength="10" placeholder="I63.9"'), 'icd10')}
-${field(lang, 'onset', input('onsetDate', form, 'type="date" required'), 'onsetDate')}
-<label class="choice"><input type="checkbox" name="diagnosisNotTold" value="1"${first(form, 'diagnosisNotTold') === '1' ? ' checked' : ''}> ${e(tt(lang, 'diagnosisNotTold'))}</label>
-<label class="choice"><input type="checkbox" name="diagnosisNotShared" value="1"${first(form, 'diagnosisNotShared') === '1' ? ' checked' : ''}> ${e(tt(lang, 'diagnosisNotShared'))}</label>
-</fieldset>
-<fieldset><legend>${e(tt(lang, 'careLevel'))}</legend>
-<p class="hint">${e(tt(lang, 'careLevel3Items'))}</p>${checkboxes(lang, 'careLevelItems', careLevelByCategory(3), form)}
-<p class="hint">${e(tt(lang, 'careLevel2Items'))}</p>${checkboxes(lang, 'careLevelItems', careLevelByCategory(2), form)}
-</fieldset>
-<fieldset><legend>${e(tt(lang, 'adl'))}</legend>
-<div class="adl">
-${field(lang, 'adlBedMobility', adlSelect('adlBedMobility', form), 'adlBedMobility')}
-${field(lang, 'adlTransfer', adlSelect('adlTransfer', form), 'adlTransfer')}
-${field(lang, 'adlEating', adlSelect('adlEating', form), 'adlEating')}
-${field(lang, 'adlToiletUse', adlSelect('adlToiletUse', form), 'adlToiletUse')}
-</div>
-<p class="hint">${e(tt(lang, 'adlHint'))}</p>
-</fieldset>
-<fieldset><legend>${e(tt(lang, 'independenceAndDementia'))}</legend>
-${field(lang, 'independenceLevel', select(lang, 'independenceLevel', independenceLevelLabels, form), 'independenceLevel')}
-${field(lang, 'dementiaLevel', select(lang, 'dementiaLevel', dementiaLevelLabels, form), 'dementiaLevel')}
-${field(lang, 'behaviouralSymptoms', checkboxes(lang, 'behaviouralSymptoms', behaviouralSymptomLabels, form))}
-</fieldset>
-<fieldset><legend>${e(tt(lang, 'infections'))}</legend><div class="infections">${infectionRows.join('')}</div></fieldset>
-<fieldset><legend>${e(tt(lang, 'proceduresNeeded'))}</legend>${checkboxes(lang, 'proceduresNeeded', procedureLabels, form)}</fieldset>
-<fieldset><legend>${e(tt(lang, 'wishes'))}</legend>
-${field(lang, 'preferredAreas', checkboxes(lang, 'preferredAreaIds', careAreaLabels, form))}
-${field(lang, 'preferredMunicipalities', `<select name="preferredMunicipalityIds" id="preferredMunicipalityIds" multiple size="8">${municipalityOptions}</select>`, 'preferredMunicipalityIds')}
-${field(lang, 'preferredDate', input('preferredDate', form, 'type="date"'), 'preferredDate')}
-${field(lang, 'desiredWardFunctions', checkboxes(lang, 'desiredWardFunctions', wardFunctionLabels, form))}
-${field(lang, 'desiredWardTypes', checkboxes(lang, 'desiredWardTypes', wardTypeLabels, form))}
-${field(lang, 'expectedStayDays', input('expectedStayDays', form, 'type="number" min="1" max="3650" inputmode="numeric"'), 'expectedStayDays')}
-${field(lang, 'maxExtraCharge', input('maxExtraChargeYenPerDay', form, 'type="number" min="0" step="100" inputmode="numeric"'), 'maxExtraChargeYenPerDay')}
-</fieldset>
-<fieldset><legend>${e(tt(lang, 'keyPerson'))}</legend>
-${field(lang, 'keyPersonRelationship', input('keyPersonRelationship', form, 'maxlength="30" placeholder="長女"'), 'keyPersonRelationship')}
-${field(lang, 'keyPersonName', input('keyPersonName', form, 'maxlength="60"'), 'keyPersonName')}
-${field(lang, 'keyPersonPhone', input('keyPersonPhone', form, 'type="tel" placeholder="03-1234-5678"'), 'keyPersonPhone')}
-</fieldset>
-<fieldset><legend>${e(tt(lang, 'planAfterDischarge'))}</legend>
-<textarea name="planAfterDischarge" id="planAfterDischarge" rows="3" maxlength="400">${e(first(form, 'planAfterDischarge'))}</textarea>
-</fieldset>
-<p><button type="submit" class="button primary">${e(tt(lang, 'createAndSearch'))}</button></p>
-</form>`;
+  const municipalityOptions = tokyoAreas.careAreas.map((area) => {
+    const choices = area.municipalityIds.map(
+      (id) =>
+        html`<option value="${id}" ${chosenMunicipalities.has(id) && html`selected`}>
+          ${lang === 'ja' ? tokyoAreas.municipality(id).name : id}
+        </option>`,
+    );
+    return html`<optgroup label="${pick(lang, area)}">${choices}</optgroup>`;
+  });
+  const sexChoices = (Object.keys(patientSexLabels) as (keyof typeof patientSexLabels)[]).map((code) => {
+    const checked = first(form, 'sex') === code && html`checked`;
+    return html`<label class="choice"
+      ><input type="radio" name="sex" value="${code}" ${checked} required />
+      ${pick(lang, patientSexLabels[code])}</label
+    >`;
+  });
+  const isChecked = (name: string) => first(form, name) === '1' && html`checked`;
+  return html`${renderIssues(lang, issues)}
+    <form method="post" action="/transfers/requests" class="request-form">
+      <fieldset>
+        <legend>${tt(lang, 'patient')}</legend>
+        ${field(lang, 'patientId', input('patientId', form, html`maxlength="200" autocomplete="off"`), 'patientId')}
+        <p class="hint">${tt(lang, 'patientIdHint')}</p>
+        <div class="field">
+          <span class="label">${tt(lang, 'sex')}</span>
+          <div class="choices">${sexChoices}</div>
+        </div>
+        ${field(lang, 'ageBand', select(lang, 'ageBand', ageBandLabels, form, { blank: true }), 'ageBand')}
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'mainDiagnosis')}</legend>
+        ${field(lang, 'diagnosisName', input('diagnosisName', form, html`required maxlength="100"`), 'diagnosisName')}
+        ${field(lang, 'icd10', input('icd10', form, html`maxlength="10" placeholder="I63.9"`), 'icd10')}
+        ${field(lang, 'onset', input('onsetDate', form, html`type="date" required`), 'onsetDate')}
+        <label class="choice"
+          ><input type="checkbox" name="diagnosisNotTold" value="1" ${isChecked('diagnosisNotTold')} />
+          ${tt(lang, 'diagnosisNotTold')}</label
+        >
+        <label class="choice"
+          ><input type="checkbox" name="diagnosisNotShared" value="1" ${isChecked('diagnosisNotShared')} />
+          ${tt(lang, 'diagnosisNotShared')}</label
+        >
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'careLevel')}</legend>
+        <p class="hint">${tt(lang, 'careLevel3Items')}</p>
+        ${checkboxes(lang, 'careLevelItems', careLevelByCategory(3), form)}
+        <p class="hint">${tt(lang, 'careLevel2Items')}</p>
+        ${checkboxes(lang, 'careLevelItems', careLevelByCategory(2), form)}
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'adl')}</legend>
+        <div class="adl">
+          ${field(lang, 'adlBedMobility', adlSelect('adlBedMobility', form), 'adlBedMobility')}
+          ${field(lang, 'adlTransfer', adlSelect('adlTransfer', form), 'adlTransfer')}
+          ${field(lang, 'adlEating', adlSelect('adlEating', form), 'adlEating')}
+          ${field(lang, 'adlToiletUse', adlSelect('adlToiletUse', form), 'adlToiletUse')}
+        </div>
+        <p class="hint">${tt(lang, 'adlHint')}</p>
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'independenceAndDementia')}</legend>
+        ${field(lang, 'independenceLevel', select(lang, 'independenceLevel', independenceLevelLabels, form), 'independenceLevel')}
+        ${field(lang, 'dementiaLevel', select(lang, 'dementiaLevel', dementiaLevelLabels, form), 'dementiaLevel')}
+        ${field(lang, 'behaviouralSymptoms', checkboxes(lang, 'behaviouralSymptoms', behaviouralSymptomLabels, form))}
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'infections')}</legend>
+        <div class="infections">${infectionRows}</div>
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'proceduresNeeded')}</legend>
+        ${checkboxes(lang, 'proceduresNeeded', procedureLabels, form)}
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'wishes')}</legend>
+        ${field(lang, 'preferredAreas', checkboxes(lang, 'preferredAreaIds', careAreaLabels, form))}
+        ${field(
+          lang,
+          'preferredMunicipalities',
+          html`<select name="preferredMunicipalityIds" id="preferredMunicipalityIds" multiple size="8">
+            ${municipalityOptions}
+          </select>`,
+          'preferredMunicipalityIds',
+        )}
+        ${field(lang, 'preferredDate', input('preferredDate', form, html`type="date"`), 'preferredDate')}
+        ${field(lang, 'desiredWardFunctions', checkboxes(lang, 'desiredWardFunctions', wardFunctionLabels, form))}
+        ${field(lang, 'desiredWardTypes', checkboxes(lang, 'desiredWardTypes', wardTypeLabels, form))}
+        ${field(lang, 'expectedStayDays', input('expectedStayDays', form, html`type="number" min="1" max="3650" inputmode="numeric"`), 'expectedStayDays')}
+        ${field(lang, 'maxExtraCharge', input('maxExtraChargeYenPerDay', form, html`type="number" min="0" step="100" inputmode="numeric"`), 'maxExtraChargeYenPerDay')}
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'keyPerson')}</legend>
+        ${field(lang, 'keyPersonRelationship', input('keyPersonRelationship', form, html`maxlength="30" placeholder="長女"`), 'keyPersonRelationship')}
+        ${field(lang, 'keyPersonName', input('keyPersonName', form, html`maxlength="60"`), 'keyPersonName')}
+        ${field(lang, 'keyPersonPhone', input('keyPersonPhone', form, html`type="tel" placeholder="03-1234-5678"`), 'keyPersonPhone')}
+      </fieldset>
+      <fieldset>
+        <legend>${tt(lang, 'planAfterDischarge')}</legend>
+        <textarea name="planAfterDischarge" id="planAfterDischarge" rows="3" maxlength="400">
+${first(form, 'planAfterDischarge')}</textarea>
+      </fieldset>
+      <p><button type="submit" class="button primary">${tt(lang, 'createAndSearch')}</button></p>
+    </form>`;
 }

@@ -1,4 +1,4 @@
-import { type Language } from '@hcw/common';
+import { type Html, html, type Language } from '@hcw/common';
 import type { CodeLabels } from '../validation/bilingual-fields.js';
 import {
   ageBandLabels,
@@ -13,7 +13,7 @@ import {
   wardTypeLabels,
 } from './care-codes.js';
 import type { ShownDiagnosis } from './main-diagnosis-for.js';
-import { definitionList, e, pick } from './page-parts.js';
+import { definitionList, pick } from './page-parts.js';
 import { careAreaLabels, tokyoAreas } from './tokyo-areas.js';
 import { tt } from './transfer-text.js';
 import {
@@ -29,12 +29,12 @@ function list<Code extends string>(
   codes: readonly Code[],
   whenEmpty: 'none' | 'noPreference' = 'none',
 ): string {
-  if (codes.length === 0) return e(tt(lang, whenEmpty));
-  return codes.map((code) => e(pick(lang, labels[code]))).join('、');
+  if (codes.length === 0) return tt(lang, whenEmpty);
+  return codes.map((code) => pick(lang, labels[code])).join('、');
 }
 
 function orNone(lang: Language, value: string | number | null): string {
-  return value === null ? e(tt(lang, 'notGiven')) : e(String(value));
+  return value === null ? tt(lang, 'notGiven') : String(value);
 }
 
 /** A patient's needs as hospitals see them: no name, no address. */
@@ -43,16 +43,16 @@ export function renderRequestSummary(
   lang: Language,
   request: TransferRequest,
   diagnosis: ShownDiagnosis,
-): string {
+): Html {
   const adl = request.adlScores;
   const careLevel = medicalCareCategoryOf(request.careLevelItems);
   const infections =
     request.infections.length === 0
-      ? e(tt(lang, 'none'))
+      ? tt(lang, 'none')
       : request.infections
           .map(
             (infection) =>
-              `${e(pick(lang, infectionLabels[infection.code]))}${infection.needsIsolationRoom ? e(tt(lang, 'isolationNeededSuffix')) : ''}`,
+              `${pick(lang, infectionLabels[infection.code])}${infection.needsIsolationRoom ? tt(lang, 'isolationNeededSuffix') : ''}`,
           )
           .join('、');
   const places = [
@@ -64,44 +64,41 @@ export function renderRequestSummary(
         .filter(Boolean)
         .join(' ')
     : null;
+  const onset = html`${tt(lang, 'onset')} ${request.mainDiagnosis.onsetDate}`;
+  const notTold =
+    diagnosis.isNotToldToPatient && html`<span class="badge not-told">${tt(lang, 'notToldBadge')}</span> `;
+  const icd10 = diagnosis.icd10 && `（${diagnosis.icd10}）`;
+  const mainDiagnosis = diagnosis.isWithheld
+    ? html`<span class="withheld">${pick(lang, diagnosis.name)}</span> ・ ${onset}`
+    : html`${notTold}${request.mainDiagnosis.name}${icd10} ・ ${onset}`;
   return definitionList([
     [
       tt(lang, 'patient'),
-      `${e(pick(lang, patientSexLabels[request.patient.sex]))}・${e(pick(lang, ageBandLabels[request.patient.ageBand]))}`,
+      `${pick(lang, patientSexLabels[request.patient.sex])}・${pick(lang, ageBandLabels[request.patient.ageBand])}`,
     ],
-    [
-      tt(lang, 'mainDiagnosis'),
-      diagnosis.isWithheld
-        ? `<span class="withheld">${e(pick(lang, diagnosis.name))}</span> ・ ${e(tt(lang, 'onset'))} ${e(request.mainDiagnosis.onsetDate)}`
-        : `${diagnosis.isNotToldToPatient ? `<span class="badge not-told">${e(tt(lang, 'notToldBadge'))}</span> ` : ''}${e(request.mainDiagnosis.name)}${diagnosis.icd10 ? `（${e(diagnosis.icd10)}）` : ''} ・ ${e(tt(lang, 'onset'))} ${e(request.mainDiagnosis.onsetDate)}`,
-    ],
+    [tt(lang, 'mainDiagnosis'), mainDiagnosis],
     [
       tt(lang, 'careLevel'),
-      `${e(tt(lang, 'careLevelCategory', { category: String(careLevel) }))}: ${list(lang, careLevelItemLabels, request.careLevelItems)}`,
+      `${tt(lang, 'careLevelCategory', { category: String(careLevel) })}: ${list(lang, careLevelItemLabels, request.careLevelItems)}`,
     ],
     [
       tt(lang, 'adl'),
-      e(
-        tt(lang, 'adlDetail', {
-          category: String(adlCategoryOf(adl)),
-          total: String(adlTotalOf(adl)),
-          bed: String(adl.bedMobility),
-          transfer: String(adl.transfer),
-          eating: String(adl.eating),
-          toilet: String(adl.toiletUse),
-        }),
-      ),
+      tt(lang, 'adlDetail', {
+        category: String(adlCategoryOf(adl)),
+        total: String(adlTotalOf(adl)),
+        bed: String(adl.bedMobility),
+        transfer: String(adl.transfer),
+        eating: String(adl.eating),
+        toilet: String(adl.toiletUse),
+      }),
     ],
-    [tt(lang, 'independenceLevel'), e(pick(lang, independenceLevelLabels[request.independenceLevel]))],
-    [tt(lang, 'dementiaLevel'), e(pick(lang, dementiaLevelLabels[request.dementiaLevel]))],
+    [tt(lang, 'independenceLevel'), pick(lang, independenceLevelLabels[request.independenceLevel])],
+    [tt(lang, 'dementiaLevel'), pick(lang, dementiaLevelLabels[request.dementiaLevel])],
     [tt(lang, 'behaviouralSymptoms'), list(lang, behaviouralSymptomLabels, request.behaviouralSymptoms)],
     [tt(lang, 'infections'), infections],
     [tt(lang, 'proceduresNeeded'), list(lang, procedureLabels, request.proceduresNeeded)],
-    [tt(lang, 'preferredPlaces'), places.length > 0 ? e(places.join('、')) : e(tt(lang, 'anywhere'))],
-    [
-      tt(lang, 'preferredDate'),
-      request.preferredDate ? e(request.preferredDate) : e(tt(lang, 'asSoonAsPossible')),
-    ],
+    [tt(lang, 'preferredPlaces'), places.length > 0 ? places.join('、') : tt(lang, 'anywhere')],
+    [tt(lang, 'preferredDate'), request.preferredDate || tt(lang, 'asSoonAsPossible')],
     [
       tt(lang, 'desiredWardFunctions'),
       list(lang, wardFunctionLabels, request.desiredWardFunctions, 'noPreference'),
@@ -111,8 +108,8 @@ export function renderRequestSummary(
     [
       tt(lang, 'maxExtraCharge'),
       request.maxExtraChargeYenPerDay === null
-        ? e(tt(lang, 'noLimit'))
-        : e(tt(lang, 'yenPerDay', { amount: request.maxExtraChargeYenPerDay.toLocaleString('ja-JP') })),
+        ? tt(lang, 'noLimit')
+        : tt(lang, 'yenPerDay', { amount: request.maxExtraChargeYenPerDay.toLocaleString('ja-JP') }),
     ],
     [tt(lang, 'keyPerson'), orNone(lang, keyPerson)],
     [tt(lang, 'planAfterDischarge'), orNone(lang, request.planAfterDischarge)],

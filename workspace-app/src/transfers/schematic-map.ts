@@ -1,5 +1,4 @@
-import { type Language } from '@hcw/common';
-import { escapeHtml } from '../ui/i18n.js';
+import { type Html, html, type Language } from '@hcw/common';
 import { careAreaLabels, tokyoAreas, type CareAreaId, type MunicipalityId } from './tokyo-areas.js';
 
 // A schematic tile map of Tokyo's 62 municipalities, drawn from the positions shipped in
@@ -88,7 +87,7 @@ const tileSize = 64;
 const gap = 4;
 const pitch = tileSize + gap;
 
-export function renderSchematicMap(options: SchematicMapOptions): string {
+export function renderSchematicMap(options: SchematicMapOptions): Html {
   const width = (Math.max(...schematicTiles.map((tile) => tile.column)) + 1) * pitch;
   const height = (Math.max(...schematicTiles.map((tile) => tile.row)) + 1) * pitch;
   const title =
@@ -110,26 +109,32 @@ export function renderSchematicMap(options: SchematicMapOptions): string {
       options.lang === 'ja'
         ? `${municipality.name}（${area.ja}）: 該当${matches}件 / 検索${data?.hospitals ?? 0}病院`
         : `${municipality.id} (${area.en}): ${matches} matching of ${data?.hospitals ?? 0} hospitals`;
-    return `<a href="${escapeHtml(options.linkFor(tile.municipalityId))}" class="${classes.join(' ')}" data-municipality="${tile.municipalityId}">
-<title>${escapeHtml(hover)}</title>
-<rect x="${x}" y="${y}" width="${tileSize}" height="${tileSize}" rx="6"/>
-<text x="${x + tileSize / 2}" y="${y + 22}" class="map-name">${escapeHtml(tileName(tile.municipalityId))}</text>
-<text x="${x + tileSize / 2}" y="${y + 50}" class="map-count">${matches > 0 ? matches : '–'}</text>
-</a>`;
+    const link = options.linkFor(tile.municipalityId);
+    const id = tile.municipalityId;
+    return html`<a href="${link}" class="${classes.join(' ')}" data-municipality="${id}">
+      <title>${hover}</title>
+      <rect x="${x}" y="${y}" width="${tileSize}" height="${tileSize}" rx="6" />
+      <text x="${x + tileSize / 2}" y="${y + 22}" class="map-name">${tileName(tile.municipalityId)}</text>
+      <text x="${x + tileSize / 2}" y="${y + 50}" class="map-count">${matches > 0 ? matches : '–'}</text>
+    </a>`;
   });
-  return `<svg class="schematic-map" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}" xmlns="http://www.w3.org/2000/svg">
-<title>${escapeHtml(title)}</title>
-${tiles.join('\n')}
+  // Kept as written: formatted, the long opening tag would have one attribute a line.
+  // prettier-ignore
+  return html`<svg class="schematic-map" viewBox="0 0 ${width} ${height}" role="img" aria-label="${title}" xmlns="http://www.w3.org/2000/svg">
+<title>${title}</title>
+${tiles}
 </svg>`;
 }
 
 /** The colour key, as HTML beside the map. */
-export function renderMapLegend(lang: Language): string {
+export function renderMapLegend(lang: Language): Html {
   const items = tokyoAreas.careAreas.map(
     (area) =>
-      `<li><span class="legend-swatch area-${area.id}"></span>${escapeHtml(lang === 'ja' ? area.ja : area.en)}</li>`,
+      html`<li><span class="legend-swatch area-${area.id}"></span>${lang === 'ja' ? area.ja : area.en}</li>`,
   );
-  return `<ul class="map-legend">${items.join('')}</ul>`;
+  return html`<ul class="map-legend">
+    ${items}
+  </ul>`;
 }
 
 /**
@@ -137,7 +142,7 @@ export function renderMapLegend(lang: Language): string {
  * show on hover only. On a phone the whole map is too small to tap a tile; this is how one narrows the
  * search there.
  */
-export function renderMunicipalityList(options: SchematicMapOptions): string {
+export function renderMunicipalityList(options: SchematicMapOptions): Html {
   const ja = options.lang === 'ja';
   const groups = tokyoAreas.careAreas.map((area) => {
     const items = area.municipalityIds.map((id) => {
@@ -145,17 +150,32 @@ export function renderMunicipalityList(options: SchematicMapOptions): string {
       const name = ja ? tokyoAreas.municipality(id).name : id;
       const counts = `${data?.matches ?? 0}／${data?.hospitals ?? 0}`;
       const classes = (data?.matches ?? 0) > 0 ? 'map-choice' : 'map-choice no-matches';
-      return `<li><a class="${classes}" href="${escapeHtml(options.linkFor(id))}" data-municipality="${id}"${
-        options.selected === id ? ' aria-current="true"' : ''
-      }><span class="map-choice-name">${escapeHtml(name)}</span> <span class="map-choice-counts">${escapeHtml(counts)}</span></a></li>`;
+      const link = options.linkFor(id);
+      const current = options.selected === id && html`aria-current="true"`;
+      return html`<li>
+        <a class="${classes}" href="${link}" data-municipality="${id}" ${current}
+          ><span class="map-choice-name">${name}</span> <span class="map-choice-counts">${counts}</span></a
+        >
+      </li>`;
     });
-    return `<li><span class="map-area-name"><span class="legend-swatch area-${area.id}"></span>${escapeHtml(
-      ja ? area.ja : area.en,
-    )}</span><ul class="map-choices">${items.join('')}</ul></li>`;
+    return html`<li>
+      <span class="map-area-name"
+        ><span class="legend-swatch area-${area.id}"></span>${ja ? area.ja : area.en}</span
+      >
+      <ul class="map-choices">
+        ${items}
+      </ul>
+    </li>`;
   });
   const summary = ja ? '区市町村の一覧から選ぶ' : 'Choose from a list of municipalities';
   const key = ja
     ? '数字は「条件に合う病院の数／検索した病院の数」です。'
     : 'The figures are hospitals that fit / hospitals searched.';
-  return `<details class="map-list"><summary>${escapeHtml(summary)}</summary><p class="hint">${escapeHtml(key)}</p><ul class="map-areas">${groups.join('')}</ul></details>`;
+  return html`<details class="map-list">
+    <summary>${summary}</summary>
+    <p class="hint">${key}</p>
+    <ul class="map-areas">
+      ${groups}
+    </ul>
+  </details>`;
 }

@@ -1,7 +1,6 @@
-import { type Language } from '@hcw/common';
+import { type Html, html, type Language } from '@hcw/common';
 import { roomTypeLabels, wardFunctionLabels, wardTypeLabels } from './care-codes.js';
 import {
-  e,
   pick,
   requestStatusBadge,
   transferPage,
@@ -69,18 +68,23 @@ function reasons(
   lang: Language,
   items: readonly MatchReason[],
   kind: 'fits' | 'drawbacks' | 'exclusions',
-): string {
-  if (items.length === 0) return '';
-  return `<ul class="reasons ${kind}">${items.map((item) => `<li>${e(pick(lang, item))}</li>`).join('')}</ul>`;
+): Html {
+  if (items.length === 0) return html``;
+  return html`<ul class="reasons ${kind}">
+    ${items.map((item) => html`<li>${pick(lang, item)}</li>`)}
+  </ul>`;
 }
 
 /** What fits is the long, alike part of every card: folded on a small screen, open wherever it fits. */
-function foldedFits(lang: Language, fits: readonly MatchReason[]): string {
-  if (fits.length === 0) return '';
-  return `<details class="fits-box folds-when-compact"><summary>${e(tt(lang, 'fitsCount', { count: String(fits.length) }))}</summary>${reasons(lang, fits, 'fits')}</details>`;
+function foldedFits(lang: Language, fits: readonly MatchReason[]): Html {
+  if (fits.length === 0) return html``;
+  return html`<details class="fits-box folds-when-compact">
+    <summary>${tt(lang, 'fitsCount', { count: String(fits.length) })}</summary>
+    ${reasons(lang, fits, 'fits')}
+  </details>`;
 }
 
-function hitCard(lang: Language, hit: SearchHit, canAsk: boolean): string {
+function hitCard(lang: Language, hit: SearchHit, canAsk: boolean): Html {
   const municipality = tokyoAreas.municipality(hit.municipalityId);
   const place = `${lang === 'ja' ? municipality.name : municipality.id}・${pick(lang, careAreaLabels[hit.areaId])}`;
   const ward = `${hit.ward.name}（${pick(lang, wardTypeLabels[hit.ward.wardType])}・${pick(lang, wardFunctionLabels[hit.ward.wardFunction])}）`;
@@ -93,60 +97,97 @@ function hitCard(lang: Language, hit: SearchHit, canAsk: boolean): string {
       }`
     : tt(lang, 'noBedForPatient');
   const pickBox =
-    canAsk && hit.inquiry === null
-      ? `<label class="pick"><input type="checkbox" name="hospitalIds" value="${e(hit.hospitalId)}"> ${e(tt(lang, 'askThisHospital'))}</label>`
-      : '';
-  const asked = hit.inquiry
-    ? `<p class="asked">${e(tt(lang, 'alreadyAsked'))} ${inquiryStatusBadge(lang, hit.inquiry.status)} <a href="/transfers/inquiries/${e(hit.inquiry.id)}">${e(tt(lang, 'openInquiry'))}</a></p>`
-    : '';
-  const rank = hit.rank === null ? '' : `<span class="rank">${hit.rank}</span>`;
-  return `<article class="hit${hit.isExcluded ? ' is-excluded' : ''}" data-hospital-id="${e(hit.hospitalId)}">
-${pickBox}
-<h3>${rank}${e(hit.hospitalName)} <span class="score">${e(tt(lang, 'score', { score: String(hit.score) }))}</span></h3>
-<p class="where">${e(place)} ・ ${e(ward)}</p>
-<p class="bed">${e(bed)} ・ ${e(tt(lang, 'typicalWait', { days: String(hit.ward.typicalWaitDays) }))} ・ ${updatedAtLabel(lang, hit.wardFreeBedsUpdatedAt, hit.isWardStale)}</p>
-${reasons(lang, hit.exclusions, 'exclusions')}${foldedFits(lang, hit.fits)}${reasons(lang, hit.drawbacks, 'drawbacks')}
-<p class="contact">${e(hit.contactDesk.name)} <a href="tel:${e(hit.contactDesk.phone)}">${e(hit.contactDesk.phone)}</a> ${e(hit.contactDesk.hours)}</p>
-${asked}
-</article>`;
+    canAsk &&
+    hit.inquiry === null &&
+    html`<label class="pick"
+      ><input type="checkbox" name="hospitalIds" value="${hit.hospitalId}" />
+      ${tt(lang, 'askThisHospital')}</label
+    >`;
+  const asked =
+    hit.inquiry &&
+    html`<p class="asked">
+      ${tt(lang, 'alreadyAsked')} ${inquiryStatusBadge(lang, hit.inquiry.status)}
+      <a href="/transfers/inquiries/${hit.inquiry.id}">${tt(lang, 'openInquiry')}</a>
+    </p>`;
+  const rank = hit.rank !== null && html`<span class="rank">${hit.rank}</span>`;
+  const desk = hit.contactDesk;
+  return html`<article class="hit${hit.isExcluded && ' is-excluded'}" data-hospital-id="${hit.hospitalId}">
+    ${pickBox}
+    <h3>
+      ${rank}${hit.hospitalName} <span class="score">${tt(lang, 'score', { score: String(hit.score) })}</span>
+    </h3>
+    <p class="where">${place} ・ ${ward}</p>
+    <p class="bed">
+      ${bed} ・ ${tt(lang, 'typicalWait', { days: String(hit.ward.typicalWaitDays) })} ・
+      ${updatedAtLabel(lang, hit.wardFreeBedsUpdatedAt, hit.isWardStale)}
+    </p>
+    ${reasons(lang, hit.exclusions, 'exclusions')}${foldedFits(lang, hit.fits)}${reasons(lang, hit.drawbacks, 'drawbacks')}
+    <p class="contact">${desk.name} <a href="tel:${desk.phone}">${desk.phone}</a> ${desk.hours}</p>
+    ${asked}
+  </article>`;
 }
 
-function filterForm(lang: Language, request: StoredRequest, filters: SearchFilters): string {
-  const areaBoxes = tokyoAreas.careAreas
-    .map(
-      (area) =>
-        `<label class="choice"><input type="checkbox" name="area" value="${area.id}"${filters.areaIds.includes(area.id) ? ' checked' : ''}> ${e(pick(lang, area))}</label>`,
-    )
-    .join('');
-  const typeBoxes = (Object.keys(wardTypeLabels) as (keyof typeof wardTypeLabels)[])
-    .map(
-      (type) =>
-        `<label class="choice"><input type="checkbox" name="wardType" value="${type}"${filters.wardTypes.includes(type) ? ' checked' : ''}> ${e(pick(lang, wardTypeLabels[type]))}</label>`,
-    )
-    .join('');
-  const waitOptions = [`<option value="">${e(tt(lang, 'anyWait'))}</option>`]
-    .concat(
-      waitChoices.map(
-        (days) =>
-          `<option value="${days}"${filters.maxWaitDays === days ? ' selected' : ''}>${e(tt(lang, 'waitAtMost', { days: String(days) }))}</option>`,
-      ),
-    )
-    .join('');
-  const municipality = filters.municipalityId
-    ? `<input type="hidden" name="municipality" value="${filters.municipalityId}"><p class="hint">${e(tt(lang, 'onlyMunicipality', { name: lang === 'ja' ? tokyoAreas.municipality(filters.municipalityId).name : filters.municipalityId }))} <a href="/transfers/requests/${e(request.id)}/search${e(searchQueryOf(filters, { municipalityId: null }))}">${e(tt(lang, 'allMunicipalities'))}</a></p>`
-    : '';
-  return `<form method="get" action="/transfers/requests/${e(request.id)}/search" class="filters">
-<details${filters.areaIds.length > 0 || filters.wardTypes.length > 0 ? ' open' : ''}><summary>${e(tt(lang, 'filters'))}</summary>
-<div class="field"><span class="label">${e(tt(lang, 'careAreas'))}</span><div class="choices">${areaBoxes}</div></div>
-<div class="field"><span class="label">${e(tt(lang, 'desiredWardTypes'))}</span><div class="choices">${typeBoxes}</div></div>
-</details>
-${municipality}
-<div class="filter-row">
-<label>${e(tt(lang, 'typicalWaitFilter'))} <select name="maxWait">${waitOptions}</select></label>
-<label class="choice"><input type="checkbox" name="fresh" value="1"${filters.isFreshOnly ? ' checked' : ''}> ${e(tt(lang, 'freshOnly'))}</label>
-<button type="submit" class="button secondary">${e(tt(lang, 'search'))}</button>
-</div>
-</form>`;
+function filterForm(lang: Language, request: StoredRequest, filters: SearchFilters): Html {
+  const areaBoxes = tokyoAreas.careAreas.map((area) => {
+    const checked = filters.areaIds.includes(area.id) && html`checked`;
+    return html`<label class="choice"
+      ><input type="checkbox" name="area" value="${area.id}" ${checked} /> ${pick(lang, area)}</label
+    >`;
+  });
+  const typeBoxes = (Object.keys(wardTypeLabels) as (keyof typeof wardTypeLabels)[]).map((type) => {
+    const checked = filters.wardTypes.includes(type) && html`checked`;
+    return html`<label class="choice"
+      ><input type="checkbox" name="wardType" value="${type}" ${checked} />
+      ${pick(lang, wardTypeLabels[type])}</label
+    >`;
+  });
+  const waitOptions = [
+    html`<option value="">${tt(lang, 'anyWait')}</option>`,
+    ...waitChoices.map(
+      (days) =>
+        html`<option value="${days}" ${filters.maxWaitDays === days && html`selected`}>
+          ${tt(lang, 'waitAtMost', { days: String(days) })}
+        </option>`,
+    ),
+  ];
+  const searchPath = `/transfers/requests/${request.id}/search`;
+  const municipality =
+    filters.municipalityId &&
+    html`<input type="hidden" name="municipality" value="${filters.municipalityId}" />
+      <p class="hint">
+        ${tt(lang, 'onlyMunicipality', { name: lang === 'ja' ? tokyoAreas.municipality(filters.municipalityId).name : filters.municipalityId })}
+        <a href="${searchPath}${searchQueryOf(filters, { municipalityId: null })}"
+          >${tt(lang, 'allMunicipalities')}</a
+        >
+      </p>`;
+  const isOpen = filters.areaIds.length > 0 || filters.wardTypes.length > 0;
+  return html`<form method="get" action="${searchPath}" class="filters">
+    <details ${isOpen && html`open`}>
+      <summary>${tt(lang, 'filters')}</summary>
+      <div class="field">
+        <span class="label">${tt(lang, 'careAreas')}</span>
+        <div class="choices">${areaBoxes}</div>
+      </div>
+      <div class="field">
+        <span class="label">${tt(lang, 'desiredWardTypes')}</span>
+        <div class="choices">${typeBoxes}</div>
+      </div>
+    </details>
+    ${municipality}
+    <div class="filter-row">
+      <label
+        >${tt(lang, 'typicalWaitFilter')}
+        <select name="maxWait">
+          ${waitOptions}
+        </select></label
+      >
+      <label class="choice"
+        ><input type="checkbox" name="fresh" value="1" ${filters.isFreshOnly && html`checked`} />
+        ${tt(lang, 'freshOnly')}</label
+      >
+      <button type="submit" class="button secondary">${tt(lang, 'search')}</button>
+    </div>
+  </form>`;
 }
 
 export function renderSearchPage(lang: Language, result: TransferSearchResult, notice?: PageNotice): string {
@@ -161,37 +202,56 @@ export function renderSearchPage(lang: Language, result: TransferSearchResult, n
       `/transfers/requests/${request.id}/search${searchQueryOf(result.filters, { municipalityId: id })}`,
   };
   const map = renderSchematicMap(mapOptions);
-  const matches = result.matches.map((hit) => hitCard(lang, hit, canAsk)).join('\n');
-  const excluded = result.excluded.map((hit) => hitCard(lang, hit, false)).join('\n');
+  const matches = result.matches.map((hit) => hitCard(lang, hit, canAsk));
+  const excluded = result.excluded.map((hit) => hitCard(lang, hit, false));
+  const moreQuery = searchQueryOf(result.filters, {
+    matchLimit: Math.min(1000, result.filters.matchLimit * 4),
+  });
   const more =
-    result.matchCount > result.matches.length
-      ? `<p><a href="/transfers/requests/${e(request.id)}/search${e(searchQueryOf(result.filters, { matchLimit: Math.min(1000, result.filters.matchLimit * 4) }))}">${e(tt(lang, 'showMore'))}</a></p>`
-      : '';
+    result.matchCount > result.matches.length &&
+    html`<p><a href="/transfers/requests/${request.id}/search${moreQuery}">${tt(lang, 'showMore')}</a></p>`;
   const askForm = canAsk
-    ? `<div class="ask-bar"><details class="ask-note folds-when-compact"><summary>${e(tt(lang, 'messageToHospitals'))}</summary>
-<label for="message">${e(tt(lang, 'messageToHospitals'))}</label>
-<textarea name="message" id="message" rows="2" maxlength="2000"></textarea></details>
-<button type="submit" class="button primary">${e(tt(lang, 'askSelected'))}</button></div>`
-    : `<p class="hint">${e(tt(lang, 'requestNotOpen'))} ${requestStatusBadge(lang, request.status)}</p>`;
+    ? html`<div class="ask-bar">
+        <details class="ask-note folds-when-compact">
+          <summary>${tt(lang, 'messageToHospitals')}</summary>
+          <label for="message">${tt(lang, 'messageToHospitals')}</label>
+          <textarea name="message" id="message" rows="2" maxlength="2000"></textarea>
+        </details>
+        <button type="submit" class="button primary">${tt(lang, 'askSelected')}</button>
+      </div>`
+    : html`<p class="hint">${tt(lang, 'requestNotOpen')} ${requestStatusBadge(lang, request.status)}</p>`;
+  const counts = tt(lang, 'searchCounts', {
+    hospitals: String(result.hospitalCount),
+    matches: String(result.matchCount),
+    stale: String(result.staleAfterHours),
+  });
   return transferPage(
     lang,
     tt(lang, 'searchTitle'),
-    `<h1>${e(tt(lang, 'searchTitle'))}</h1>
-<p class="lead"><a href="/transfers/requests/${e(request.id)}">${e(summary)}</a> ${requestStatusBadge(lang, request.status)}</p>
-${filterForm(lang, request, result.filters)}
-<p class="counts">${e(tt(lang, 'searchCounts', { hospitals: String(result.hospitalCount), matches: String(result.matchCount), stale: String(result.staleAfterHours) }))}</p>
-<section class="map-section"><h2>${e(tt(lang, 'mapTitle'))}</h2>${map}${renderMapLegend(lang)}<p class="hint">${e(tt(lang, 'mapHint'))}</p>${renderMunicipalityList(mapOptions)}</section>
-<form method="post" action="/transfers/requests/${e(request.id)}/inquiries" class="hits-form">
-<section><h2>${e(tt(lang, 'matchingHospitals', { count: String(result.matchCount) }))}</h2>
-${matches || `<p>${e(tt(lang, 'noMatches'))}</p>`}
-${more}
-</section>
-${askForm}
-</form>
-<section><h2>${e(tt(lang, 'excludedHospitals', { count: String(result.excludedCount) }))}</h2>
-<p class="hint">${e(tt(lang, 'excludedHint'))}</p>
-${excluded}
-</section>`,
+    html`<h1>${tt(lang, 'searchTitle')}</h1>
+      <p class="lead">
+        <a href="/transfers/requests/${request.id}">${summary}</a> ${requestStatusBadge(lang, request.status)}
+      </p>
+      ${filterForm(lang, request, result.filters)}
+      <p class="counts">${counts}</p>
+      <section class="map-section">
+        <h2>${tt(lang, 'mapTitle')}</h2>
+        ${map}${renderMapLegend(lang)}
+        <p class="hint">${tt(lang, 'mapHint')}</p>
+        ${renderMunicipalityList(mapOptions)}
+      </section>
+      <form method="post" action="/transfers/requests/${request.id}/inquiries" class="hits-form">
+        <section>
+          <h2>${tt(lang, 'matchingHospitals', { count: String(result.matchCount) })}</h2>
+          ${matches.length > 0 ? matches : html`<p>${tt(lang, 'noMatches')}</p>`} ${more}
+        </section>
+        ${askForm}
+      </form>
+      <section>
+        <h2>${tt(lang, 'excludedHospitals', { count: String(result.excludedCount) })}</h2>
+        <p class="hint">${tt(lang, 'excludedHint')}</p>
+        ${excluded}
+      </section>`,
     notice,
   );
 }

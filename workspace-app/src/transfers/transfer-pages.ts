@@ -1,10 +1,9 @@
-import { type Language, tokyoDateTime } from '@hcw/common';
+import { type Html, html, type Language, tokyoDateTime } from '@hcw/common';
 import type { StoredWard } from './hospital-store.js';
 import { renderInquiryCard } from './inquiry-card.js';
 import type { ListedTransfers } from './list-transfers.js';
 import {
   actionButton,
-  e,
   inquiryStatusBadge,
   pick,
   requestStatusBadge,
@@ -28,34 +27,66 @@ export function renderOverviewPage(
   roles: readonly string[],
   notice?: PageNotice,
 ): string {
-  const parts: string[] = [`<h1>${e(tt(lang, 'transfersHome'))}</h1>`];
+  const parts: Html[] = [html`<h1>${tt(lang, 'transfersHome')}</h1>`];
   if (roles.includes('msw')) {
     const rows = overview.requests.map(
       (request) =>
-        `<li><a href="/transfers/requests/${e(request.id)}">${e(pick(lang, patientSummary(request, request.requestingOrganisation)))}</a> ${requestStatusBadge(lang, request.status)} <span class="when">${e(tokyoDateTime(request.createdAt))} ・ ${e(request.createdByName)}</span></li>`,
+        html`<li>
+          <a href="/transfers/requests/${request.id}"
+            >${pick(lang, patientSummary(request, request.requestingOrganisation))}</a
+          >
+          ${requestStatusBadge(lang, request.status)}
+          <span class="when">${tokyoDateTime(request.createdAt)} ・ ${request.createdByName}</span>
+        </li>`,
     );
-    parts.push(`<section><h2>${e(tt(lang, 'ourRequests'))}</h2>
-<p><a class="button primary" href="/transfers/requests/new">${e(tt(lang, 'newRequest'))}</a></p>
-${rows.length > 0 ? `<ul class="list">${rows.join('')}</ul>` : `<p>${e(tt(lang, 'noRequests'))}</p>`}</section>`);
+    parts.push(
+      html`<section>
+        <h2>${tt(lang, 'ourRequests')}</h2>
+        <p><a class="button primary" href="/transfers/requests/new">${tt(lang, 'newRequest')}</a></p>
+        ${
+          rows.length > 0
+            ? html`<ul class="list">
+                ${rows}
+              </ul>`
+            : html`<p>${tt(lang, 'noRequests')}</p>`
+        }
+      </section>`,
+    );
   }
   if (roles.includes('bed-manager')) {
     if (overview.hospital) {
       const rows = overview.inquiries.map(
         ({ inquiry, request }) =>
-          `<li><a href="/transfers/inquiries/${e(inquiry.id)}">${e(pick(lang, patientSummary(request, inquiry.hospitalOrganisation)))}</a> ${inquiryStatusBadge(lang, inquiry.status)} <span class="when">${e(request.requestingOrganisation)} ・ ${e(tokyoDateTime(inquiry.updatedAt))}</span></li>`,
+          html`<li>
+            <a href="/transfers/inquiries/${inquiry.id}"
+              >${pick(lang, patientSummary(request, inquiry.hospitalOrganisation))}</a
+            >
+            ${inquiryStatusBadge(lang, inquiry.status)}
+            <span class="when">${request.requestingOrganisation} ・ ${tokyoDateTime(inquiry.updatedAt)}</span>
+          </li>`,
       );
-      parts.push(`<section><h2>${e(overview.hospital.name)}</h2>
-<p><a class="button primary big" href="/transfers/beds">${e(tt(lang, 'updateFreeBeds'))}</a></p>
-<h3>${e(tt(lang, 'inquiriesToUs'))}</h3>
-${rows.length > 0 ? `<ul class="list">${rows.join('')}</ul>` : `<p>${e(tt(lang, 'noInquiries'))}</p>`}</section>`);
+      parts.push(
+        html`<section>
+          <h2>${overview.hospital.name}</h2>
+          <p><a class="button primary big" href="/transfers/beds">${tt(lang, 'updateFreeBeds')}</a></p>
+          <h3>${tt(lang, 'inquiriesToUs')}</h3>
+          ${
+            rows.length > 0
+              ? html`<ul class="list">
+                  ${rows}
+                </ul>`
+              : html`<p>${tt(lang, 'noInquiries')}</p>`
+          }
+        </section>`,
+      );
     } else {
-      parts.push(`<p class="notice">${e(tt(lang, 'notAHospital'))}</p>`);
+      parts.push(html`<p class="notice">${tt(lang, 'notAHospital')}</p>`);
     }
   }
   if (!roles.includes('msw') && !roles.includes('bed-manager')) {
-    parts.push(`<p class="notice">${e(tt(lang, 'careTeamHint'))}</p>`);
+    parts.push(html`<p class="notice">${tt(lang, 'careTeamHint')}</p>`);
   }
-  return transferPage(lang, tt(lang, 'transfersHome'), parts.join('\n'), notice);
+  return transferPage(lang, tt(lang, 'transfersHome'), html`${parts}`, notice);
 }
 
 export function renderNewRequestPage(
@@ -66,7 +97,9 @@ export function renderNewRequestPage(
   return transferPage(
     lang,
     tt(lang, 'newRequest'),
-    `<h1>${e(tt(lang, 'newRequest'))}</h1><p class="lead">${e(tt(lang, 'newRequestLead'))}</p>${renderRequestForm(lang, form, issues)}`,
+    html`<h1>${tt(lang, 'newRequest')}</h1>
+      <p class="lead">${tt(lang, 'newRequestLead')}</p>
+      ${renderRequestForm(lang, form, issues)}`,
   );
 }
 
@@ -87,10 +120,12 @@ export function renderRequestPage(lang: Language, options: RequestPageOptions): 
   const inquiries = options.onlyInquiryId
     ? view.inquiries.filter((inquiry) => inquiry.id === options.onlyInquiryId)
     : view.inquiries;
-  const actions: string[] = [];
+  const actions: Html[] = [];
   if (viewer.kind === 'requester' && request.status === 'open') {
     actions.push(
-      `<a class="button primary" href="/transfers/requests/${e(request.id)}/search">${e(tt(lang, 'searchHospitals'))}</a>`,
+      html`<a class="button primary" href="/transfers/requests/${request.id}/search"
+        >${tt(lang, 'searchHospitals')}</a
+      >`,
     );
   }
   if (viewer.kind === 'requester' && request.status !== 'cancelled') {
@@ -99,30 +134,43 @@ export function renderRequestPage(lang: Language, options: RequestPageOptions): 
     );
   }
   actions.push(
-    `<a class="button secondary" href="/transfers/requests/${e(request.id)}/fhir">${e(tt(lang, 'fhirView'))}</a>`,
+    html`<a class="button secondary" href="/transfers/requests/${request.id}/fhir"
+      >${tt(lang, 'fhirView')}</a
+    >`,
   );
   const cards = inquiries.map((inquiry) =>
     renderInquiryCard({ lang, request, inquiry, events: view.events, viewer, wards: options.wards, now }),
   );
   const title = options.onlyInquiryId ? tt(lang, 'inquiryTitle') : tt(lang, 'requestTitle');
-  const inquiriesHeading = options.onlyInquiryId
-    ? ''
-    : `<h2>${e(tt(lang, 'inquiries', { count: String(inquiries.length) }))}</h2>`;
+  const inquiriesHeading =
+    !options.onlyInquiryId && html`<h2>${tt(lang, 'inquiries', { count: String(inquiries.length) })}</h2>`;
   const backToRequest =
-    options.onlyInquiryId && viewer.kind !== 'asked-hospital'
-      ? `<p><a href="/transfers/requests/${e(request.id)}">${e(tt(lang, 'allInquiries'))}</a></p>`
-      : '';
+    options.onlyInquiryId &&
+    viewer.kind !== 'asked-hospital' &&
+    html`<p><a href="/transfers/requests/${request.id}">${tt(lang, 'allInquiries')}</a></p>`;
+  const requestedBy = tt(lang, 'requestedBy', {
+    organisation: request.requestingOrganisation,
+    name: request.createdByName,
+    at: tokyoDateTime(request.createdAt),
+  });
   return transferPage(
     lang,
     title,
-    `<h1>${e(title)}</h1>
-<p class="lead">${e(pick(lang, patientSummary(request, view.readerOrganisation)))} ${requestStatusBadge(lang, request.status)}</p>
-<p class="who">${e(tt(lang, 'requestedBy', { organisation: request.requestingOrganisation, name: request.createdByName, at: tokyoDateTime(request.createdAt) }))}</p>
-<div class="actions">${actions.join('')}</div>
-<section class="needs"><h2>${e(tt(lang, 'patientNeeds'))}</h2>${renderRequestSummary(lang, request.details, mainDiagnosisFor(request, view.readerOrganisation))}</section>
-<section class="inquiries">${inquiriesHeading}${backToRequest}
-${cards.length > 0 ? cards.join('\n') : `<p>${e(tt(lang, 'noInquiriesYet'))}</p>`}
-</section>`,
+    html`<h1>${title}</h1>
+      <p class="lead">
+        ${pick(lang, patientSummary(request, view.readerOrganisation))}
+        ${requestStatusBadge(lang, request.status)}
+      </p>
+      <p class="who">${requestedBy}</p>
+      <div class="actions">${actions}</div>
+      <section class="needs">
+        <h2>${tt(lang, 'patientNeeds')}</h2>
+        ${renderRequestSummary(lang, request.details, mainDiagnosisFor(request, view.readerOrganisation))}
+      </section>
+      <section class="inquiries">
+        ${inquiriesHeading}${backToRequest}
+        ${cards.length > 0 ? cards : html`<p>${tt(lang, 'noInquiriesYet')}</p>`}
+      </section>`,
     options.notice,
   );
 }
@@ -132,9 +180,9 @@ export function renderFhirPage(lang: Language, requestId: string, bundle: FhirTr
   return transferPage(
     lang,
     tt(lang, 'fhirView'),
-    `<h1>${e(tt(lang, 'fhirView'))}</h1>
-<p class="lead">${e(tt(lang, 'fhirLead'))}</p>
-<p><a href="/transfers/requests/${e(requestId)}">${e(tt(lang, 'backToRequest'))}</a></p>
-<pre class="fhir-json">${e(JSON.stringify(bundle, null, 2))}</pre>`,
+    html`<h1>${tt(lang, 'fhirView')}</h1>
+      <p class="lead">${tt(lang, 'fhirLead')}</p>
+      <p><a href="/transfers/requests/${requestId}">${tt(lang, 'backToRequest')}</a></p>
+      <pre class="fhir-json">${JSON.stringify(bundle, null, 2)}</pre>`,
   );
 }

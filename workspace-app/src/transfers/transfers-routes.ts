@@ -1,9 +1,8 @@
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
-import { AuditTrail, errorBody, HttpError, tokyoDateTime, UnauthorisedError } from '@hcw/common';
+import { AuditTrail, errorBody, html, HttpError, tokyoDateTime, UnauthorisedError } from '@hcw/common';
 import { notifyPractitioners } from '../timeline/notify-practitioners.js';
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
-import { escapeHtml } from '../ui/i18n.js';
 import { languageOf } from '../ui/language.js';
 import { answerInquiry } from './answer-inquiry.js';
 import { renderBedPage } from './bed-page.js';
@@ -386,7 +385,7 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     res
       .status(error.status)
       .type('html')
-      .send(transferPage(lang, title, `<p class="notice">${escapeHtml(message)}</p>`));
+      .send(transferPage(lang, title, html`<p class="notice">${message}</p>`));
   };
   router.use(transferErrors);
   return router;
