@@ -12,6 +12,15 @@ function boundaries(forbidden) {
       'no-restricted-imports': [
         'error',
         {
+          paths: [
+            {
+              // Markup is written with the html tag, which escapes every value unless it is markup itself.
+              name: '@hcw/common',
+              importNames: ['escapeHtml'],
+              message:
+                'Write markup with the html tag of @hcw/common, which escapes by default, not by hand.',
+            },
+          ],
           patterns: [
             ...[...folders, ...OUTSIDE_THE_PRODUCT].map((folder) => ({
               regex: `^(\\.\\./)+${folder}/|^@hcw/${folder}(/|$)`,

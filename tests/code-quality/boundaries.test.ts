@@ -76,6 +76,12 @@ describe('the boundaries between the parts of the product', function () {
       "import '../../../sandboxes/kanamic/kanamic-sandbox.js';",
       /workspace-app may not import sandboxes/,
     ],
+    [
+      'workspace-app/src/patients/x.ts',
+      "import { escapeHtml } from '@hcw/common';",
+      /html tag of @hcw\/common/,
+    ],
+    ['broker/src/admin/x.ts', "import { escapeHtml, html } from '@hcw/common';", /escapes by default/],
   ];
 
   for (const [file, source, refusal] of crossings) {
@@ -88,6 +94,10 @@ describe('the boundaries between the parts of the product', function () {
 
   it('lets each part import common/ and its own files (control)', async () => {
     assert.deepEqual(await lintAs('broker/src/x.ts', "import '@hcw/common';\nimport './config.js';\n"), []);
+    assert.deepEqual(
+      await lintAs('workspace-app/src/x.ts', "import { html, joinHtml } from '@hcw/common';\n"),
+      [],
+    );
     assert.deepEqual(
       await lintAs('workspace-app/src/patients/x.ts', "import '../timeline/read-timeline.js';\n"),
       [],

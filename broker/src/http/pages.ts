@@ -1,11 +1,10 @@
-import { type Bilingual, bilingualMessage, type Html, html, trustedHtml } from '@hcw/common';
+import { type Bilingual, bilingualMessage, type Html, html } from '@hcw/common';
 
 /**
- * The broker's own small pages (sign-in steps, notices): Japanese, our stylesheet, our scripts only. The
- * body is markup made with `html`; a string body is taken as markup too, for pages not yet written with
- * the tag.
+ * The broker's own small pages (sign-in steps, notices): Japanese, our stylesheet, our scripts only; the
+ * body is markup made with `html`.
  */
-export function authPage(title: string, body: Html | string, scripts: string[] = []): string {
+export function authPage(title: string, body: Html, scripts: string[] = []): string {
   return html`<!doctype html>
     <html lang="ja">
       <head>
@@ -17,7 +16,7 @@ export function authPage(title: string, body: Html | string, scripts: string[] =
       <body>
         <main class="sign-in">
           <h1>${title}</h1>
-          ${typeof body === 'string' ? trustedHtml(body) : body}
+          ${body}
         </main>
         ${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
       </body>

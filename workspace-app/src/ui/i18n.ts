@@ -1,5 +1,4 @@
 import { catalogueReader } from '@hcw/common';
-export { escapeHtml } from '@hcw/common';
 /** Japanese first; English on request (`?lang=en`, remembered in the session). */
 
 const messages = {

@@ -1,4 +1,4 @@
-import { type Html, html, type Language, trustedHtml } from '@hcw/common';
+import { type Html, html, type Language } from '@hcw/common';
 import { t, type MessageKey } from './i18n.js';
 
 /**
@@ -77,7 +77,7 @@ export function layout(
           <span class="portal-name">${t(lang, 'appName')}</span>
           ${portalMenu(lang, options.section)}
         </header>
-        <main>${typeof body === 'string' ? trustedHtml(body) : body}</main>
+        <main>${body}</main>
       </body>
     </html>`.toString();
 }
