@@ -1,10 +1,12 @@
-import { tokyoDate } from '@hcw/common';
+import { tokyoDate, tokyoToday } from '@hcw/common';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Practitioner } from '@hcw/common';
 import { answerInvitation, inviteToCareTeam } from '#workspace-app/patients/care-team-invitations.js';
 import { readCareTeam } from '#workspace-app/patients/care-team.js';
+import { recordConsent } from '#workspace-app/patients/consent.js';
 import { createPatient } from '#workspace-app/patients/create-patient.js';
+import { recordAdmission } from '#workspace-app/patients/whereabouts.js';
 import {
   generateHandoffDocument,
   reviewHandoffDocument,
@@ -42,6 +44,7 @@ interface OwnPatient {
   draftId: string;
   reviewedId: string;
   sentId: string;
+  consentId: string;
 }
 
 type Ids = Omit<OwnPatient, 'patientId'>;
@@ -108,6 +111,34 @@ const ROUTES: RouteCase[] = [
   },
   { method: 'GET', path: '/patients/:patientId/items/:itemId/history', actor: 'sato', accepted: 200 },
   { method: 'GET', path: '/patients/:patientId/team', actor: 'sato', accepted: 200 },
+  { method: 'GET', path: '/patients/:patientId/care', actor: 'sato', accepted: 200 },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/consents',
+    actor: 'sato',
+    body: () => ({
+      sharing: 'documents',
+      givenBy: 'patient',
+      obtainedHow: 'written',
+      obtainedOn: tokyoToday(),
+    }),
+    accepted: 303,
+  },
+  { method: 'POST', path: '/patients/:patientId/consents/:consentId/withdraw', actor: 'sato', accepted: 303 },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/admission',
+    actor: 'sato',
+    body: () => ({ hospital: '中野総合病院', admittedOn: tokyoToday() }),
+    accepted: 303,
+  },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/discharge',
+    actor: 'takahashi',
+    body: () => ({ to: 'home', dischargedOn: tokyoToday() }),
+    accepted: 303,
+  },
   {
     method: 'POST',
     path: '/patients/:patientId/team/invitations',
@@ -250,6 +281,7 @@ function pathValues(path: string, ids: Ids): Record<string, string> {
     memberId,
     visitId: ids.visitId,
     documentId,
+    consentId: ids.consentId,
   };
 }
 
@@ -287,6 +319,17 @@ describe('routes that take a patient id refuse one the person may not name', fun
   /** The nurse's own patient, with a team (a doctor, a hospital through its MSW), an item, a visit, documents. */
   async function ownPatient(): Promise<OwnPatient> {
     const { patientId } = await createPatient(deps, people.sato, aBasics());
+    const consent = { givenBy: 'patient', obtainedHow: 'written', obtainedOn: tokyoToday() };
+    await recordConsent(deps, people.sato, patientId, { ...consent, sharing: ['care-team', 'documents'] });
+    const [toWithdraw] = await recordConsent(deps, people.sato, patientId, {
+      ...consent,
+      sharing: ['documents'],
+      organisations: [people.suzuki.organisation],
+    });
+    await recordAdmission(deps, people.sato, patientId, {
+      hospital: '東京中央病院',
+      admittedOn: tokyoToday(),
+    });
     const item = await addRecordItem(deps, people.sato, patientId, 'diagnosis', aDiagnosis());
     const tanaka = await inviteToCareTeam(deps, people.sato, patientId, {
       kind: 'individual',
@@ -335,6 +378,7 @@ describe('routes that take a patient id refuse one the person may not name', fun
       draftId: draft.id,
       reviewedId: reviewed.id,
       sentId: toSend.id,
+      consentId: toWithdraw!.id,
     };
   }
 

@@ -405,6 +405,14 @@ async function seedPatient(client: pg.PoolClient, patient: DemoPatient): Promise
     practitionerId: suzuki.id,
     role: 'editor',
   });
+  // The patient agreed in writing, at the first visit, to the team sharing the record and sending documents.
+  await client.query(
+    `INSERT INTO patient_consents (patient_id, sharing, given_by, obtained_how, obtained_on, recorded_by,
+       recorded_by_name, recorded_by_organisation)
+     SELECT $1, sharing, 'patient', 'written', (now() AT TIME ZONE 'Asia/Tokyo')::date - 30, $2, $3, $4
+       FROM unnest(ARRAY['care-team', 'documents']) AS sharing`,
+    [patient.id, sato.id, sato.displayName, sato.organisation],
+  );
   await insertItem(client, sato, patient.id, 'basics', parseItem('basics', patient.basics));
   for (const item of patient.items) {
     await insertItem(client, item.by, patient.id, item.kind, parseItem(item.kind, item.data));
@@ -423,6 +431,11 @@ async function addHospitalDesk(client: pg.PoolClient): Promise<void> {
     [patientId, desk],
   );
   if (rowCount) return;
+  await client.query(
+    `INSERT INTO patient_whereabouts (patient_id, place, organisation, since, recorded_by, recorded_by_organisation)
+     VALUES ($1, 'hospital', '東京中央病院', (now() AT TIME ZONE 'Asia/Tokyo')::date - 12, 'msw.takahashi', $2)`,
+    [patientId, desk],
+  );
   await addMember(client, patientId, {
     kind: 'organisation',
     organisation: desk,

@@ -62,6 +62,12 @@ export const AUDIT_EVENT_TYPES = [
   'patient.document.read',
   'patient.document.export',
   'patient.document.inbox',
+  'patient.consent.read',
+  'patient.consent.record',
+  'patient.consent.withdraw',
+  'patient.whereabouts.read',
+  'patient.admission.record',
+  'patient.discharge.record',
   // The portal: transfers and beds.
   'transfer.list',
   'transfer.request.create',

@@ -28,6 +28,7 @@ import {
   auditEvents,
   patientDatabase,
   patientDeps,
+  withSharingConsent,
   people,
   registerPractitioners,
 } from './patient-fixtures.js';
@@ -47,7 +48,9 @@ describe('care teams and access to the record', function () {
   });
 
   async function aPatient(owner: PatientActor = people.sato): Promise<string> {
-    return (await createPatient(deps, owner, aBasics())).patientId;
+    const { patientId } = await createPatient(deps, owner, aBasics());
+    await withSharingConsent(deps, owner, patientId);
+    return patientId;
   }
 
   async function invited(

@@ -38,6 +38,7 @@ import {
   aVisitRecord,
   patientDatabase,
   patientDeps,
+  withSharingConsent,
   people,
 } from './patient-fixtures.js';
 
@@ -82,6 +83,7 @@ describe('hand-off documents', function () {
     pool = await patientDatabase('patients_handoff_documents_test');
     deps = patientDeps(pool);
     patientId = (await createPatient(deps, people.sato, aBasics())).patientId;
+    await withSharingConsent(deps, people.sato, patientId);
     const tanaka = await inviteToCareTeam(deps, people.sato, patientId, {
       kind: 'individual',
       organisation: people.tanaka.organisation,
@@ -513,6 +515,7 @@ describe('hand-off documents', function () {
     it('refuses to send a referral for a patient whose birth date and address are not yet known', async () => {
       const minimal = { name: { kanji: { family: '名無', given: '権兵衛' } }, sex: 'male' };
       const newcomer = (await createPatient(deps, people.sato, minimal)).patientId;
+      await withSharingConsent(deps, people.sato, newcomer);
       const invitation = await inviteToCareTeam(deps, people.sato, newcomer, {
         kind: 'organisation',
         organisation: '東京中央病院',

@@ -12,7 +12,14 @@ import {
   readRecordItem,
 } from '#workspace-app/patients/record-items.js';
 import { RecordNotFoundError } from '#workspace-app/patients/record-not-found-error.js';
-import { aBasics, aDiagnosis, patientDatabase, patientDeps, people } from './patient-fixtures.js';
+import {
+  aBasics,
+  aDiagnosis,
+  patientDatabase,
+  patientDeps,
+  people,
+  withSharingConsent,
+} from './patient-fixtures.js';
 
 /** DATA-1: a diagnosis not to be shared (未提供) is never shown outside the organisation that recorded it. */
 describe('diagnoses not to be shared (未提供, DATA-1)', function () {
@@ -37,6 +44,7 @@ describe('diagnoses not to be shared (未提供, DATA-1)', function () {
     pool = await patientDatabase('patients_undisclosed_test');
     deps = patientDeps(pool);
     patientId = (await createPatient(deps, people.sato, aBasics())).patientId;
+    await withSharingConsent(deps, people.sato, patientId);
     await join(people.tanaka);
     await join(people.tanakaColleague);
     notSharedId = (

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { AuditTrail } from '@hcw/common';
+import { AuditTrail, tokyoToday } from '@hcw/common';
+import { recordConsent } from '#workspace-app/patients/consent.js';
 import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
 import type { PatientDeps } from '#workspace-app/patients/patient-audit.js';
 import type { PatientBasics, VisitRecord } from '#workspace-app/patients/standard-items.js';
@@ -214,4 +215,21 @@ export function basicsForm(overrides: Record<string, string> = {}): Record<strin
     'cognition.dementiaLevel': 'I',
     ...overrides,
   };
+}
+
+/**
+ * The patient's written consent to the team sharing the record with any organisation it takes in and
+ * sending documents to it, recorded by an owner: what a team does at the first visit.
+ */
+export async function withSharingConsent(
+  deps: PatientDeps,
+  owner: PatientActor,
+  patientId: string,
+): Promise<void> {
+  await recordConsent(deps, owner, patientId, {
+    sharing: ['care-team', 'documents'],
+    givenBy: 'patient',
+    obtainedHow: 'written',
+    obtainedOn: tokyoToday(),
+  });
 }

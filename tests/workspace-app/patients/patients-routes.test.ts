@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import request from 'supertest';
-import { HANDOFF_PATH, redisClientOptions, signRequest } from '@hcw/common';
+import { HANDOFF_PATH, redisClientOptions, signRequest, tokyoToday } from '@hcw/common';
 import { createPortalApp } from '#workspace-app/app.js';
 import { loadConfig } from '#workspace-app/config.js';
 import type { PatientActor } from '#workspace-app/patients/patient-actor.js';
@@ -303,10 +303,35 @@ describe('patient record pages', function () {
     assert.equal((await sato.post('/patients').type('form').send(basicsForm())).status, 303);
   });
 
+  /** The patient's consent to the team sharing the record and sending documents, recorded on the care page. */
+  async function consented(agent: Agent, patientId: string): Promise<void> {
+    await openPage(agent, `/patients/${patientId}/care`);
+    const recorded = await agent
+      .post(`/patients/${patientId}/consents`)
+      .type('form')
+      .send({
+        sharing: ['care-team', 'documents'],
+        givenBy: 'patient',
+        obtainedHow: 'written',
+        obtainedOn: tokyoToday(),
+        organisations: '',
+      });
+    assert.equal(recorded.status, 303, recorded.text);
+  }
+
   it('invites an organisation, whose staff accept from their invitations page', async () => {
     const sato = await signedIn(people.sato);
     const patientId = await registered(sato);
     await openPage(sato, `/patients/${patientId}/team`);
+    const withoutConsent = await sato
+      .post(`/patients/${patientId}/team/invitations`)
+      .type('form')
+      .send({ kind: 'organisation', organisation: '東京中央病院', role: 'editor', validDays: '7' });
+    assert.equal(withoutConsent.status, 409);
+    assert.match(withoutConsent.text, /東京中央病院 をケアチームに加える同意が記録されていません/);
+    await consented(sato, patientId);
+    const care = await sato.get(`/patients/${patientId}/care`);
+    assert.match(care.text, /ケアチームでの記録の共有/);
     const invited = await sato
       .post(`/patients/${patientId}/team/invitations`)
       .type('form')
@@ -351,6 +376,7 @@ describe('patient record pages', function () {
   it('generates, reviews and sends a document, which the recipient sees and reads as FHIR JSON on screen', async () => {
     const sato = await signedIn(people.sato);
     const patientId = await registered(sato);
+    await consented(sato, patientId);
     await openPage(sato, `/patients/${patientId}/team`);
     await sato.post(`/patients/${patientId}/team/invitations`).type('form').send({
       kind: 'individual',

@@ -20,6 +20,7 @@ import {
   aVisitRecord,
   patientDatabase,
   patientDeps,
+  withSharingConsent,
   people,
   registerPractitioners,
 } from './patient-fixtures.js';
@@ -52,6 +53,7 @@ describe('visit calendar', function () {
         aBasics({ name: { kanji: { family, given: '花' }, kana: { family: 'ヤマ', given: 'ハナ' } } }),
       )
     ).patientId;
+    await withSharingConsent(deps, people.sato, patientId);
     for (const who of members) {
       const invitation = await inviteToCareTeam(deps, people.sato, patientId, {
         kind: 'individual',
@@ -108,6 +110,7 @@ describe('visit calendar', function () {
   it('does not name the other patient to someone outside that patient’s team', async () => {
     const theirs = await aPatient('目黒', [people.tanaka]);
     const ours = (await createPatient(deps, people.suzuki, aBasics())).patientId;
+    await withSharingConsent(deps, people.suzuki, ours);
     const invitation = await inviteToCareTeam(deps, people.suzuki, ours, {
       kind: 'individual',
       organisation: people.tanaka.organisation,

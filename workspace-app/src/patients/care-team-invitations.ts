@@ -10,6 +10,7 @@ import {
   type CareTeamInvitation,
   type InvitationRow,
 } from './care-team.js';
+import { hasSharingConsent, requireSharingConsent } from './consent.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import { InvitationClosedError } from './invitation-closed-error.js';
 import {
@@ -22,6 +23,7 @@ import {
 } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type PatientDeps } from './patient-audit.js';
+import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { patientNames } from './patient-record.js';
 import { RecordNotFoundError } from './record-not-found-error.js';
 import { TeamRuleError } from './team-rule-error.js';
@@ -104,7 +106,16 @@ export async function inviteToCareTeam(
       context.details.organisation = invitation.organisation;
       if (practitionerId) context.details.invitee = practitionerId;
       await lockTeam(client, patientId);
-      const isMember = (await activeMemberships(client, patientId)).some((m) =>
+      const memberships = await activeMemberships(client, patientId);
+      const isNewOrganisation = !memberships.some(
+        (m) =>
+          worksFor(invitation.organisation, m.organisation) ||
+          worksFor(m.organisation, invitation.organisation),
+      );
+      // Taking a new organisation into the team shares the record with it: the patient must have agreed.
+      if (isNewOrganisation)
+        await requireSharingConsent(client, patientId, 'care-team', invitation.organisation);
+      const isMember = memberships.some((m) =>
         practitionerId
           ? m.kind === 'individual' && m.practitionerId === practitionerId
           : m.kind === 'organisation' && m.organisation === invitation.organisation,
@@ -295,4 +306,51 @@ export async function revokeInvitation(
       );
     },
   );
+}
+
+/**
+ * A confirmed transfer brings the accepting hospital into the patient's care team: it is invited as an
+ * organisation (editor) by the MSW who confirmed, when the patient's consent covers sharing with it, and its
+ * staff hear of it. Runs inside the confirmation's transaction; a second call for the same transfer finds the
+ * invitation and does nothing.
+ */
+export async function inviteAcceptingHospital(
+  client: pg.PoolClient,
+  notify: NotifyPractitioners,
+  welcome: { patientId: string; organisation: string; transferRequestId: string; by: PatientActor },
+): Promise<'invited' | 'already-on-team' | 'no-consent'> {
+  const { patientId, organisation, by } = welcome;
+  await lockTeam(client, patientId);
+  const memberships = await activeMemberships(client, patientId);
+  if (memberships.some((m) => m.kind === 'organisation' && worksFor(organisation, m.organisation))) {
+    return 'already-on-team';
+  }
+  if (!(await hasSharingConsent(client, patientId, 'care-team', organisation))) return 'no-consent';
+  const { rowCount: open } = await client.query(
+    `SELECT 1 FROM care_team_invitations
+      WHERE patient_id = $1 AND kind = 'organisation' AND organisation = $2 AND status = 'sent' AND expires_at > now()`,
+    [patientId, organisation],
+  );
+  if (open) return 'invited';
+  const { rows } = await client.query<InvitationRow>(
+    `INSERT INTO care_team_invitations (patient_id, kind, organisation, role, sent_by, sent_by_name, sent_by_organisation,
+       expires_at, transfer_request_id)
+     VALUES ($1, 'organisation', $2, 'editor', $3, $4, $5, now() + interval '14 days', $6)
+     RETURNING ${INVITATION_COLUMNS}`,
+    [patientId, organisation, by.id, by.displayName, by.organisation, welcome.transferRequestId],
+  );
+  const sent = invitationFromRow(rows[0]!);
+  const recipients = await invitees(client, sent);
+  if (recipients.length > 0) {
+    await notify(client, {
+      recipients,
+      source: 'patients',
+      kind: 'care-team-invitation',
+      title: `転院の決定により、ケアチームへの招待が届きました（${by.organisation}）`,
+      link: '/patients/invitations',
+      occurredAt: new Date(sent.sentAt),
+      idempotencyKey: `care-team-invitation:${sent.id}`,
+    });
+  }
+  return 'invited';
 }

@@ -9,6 +9,7 @@ import {
   type HandoffContent,
   type HandoffScene,
 } from './handoff-content.js';
+import { requireSharingConsent } from './consent.js';
 import { InvalidItemError, type ItemIssue } from './invalid-item-error.js';
 import {
   activeMemberships,
@@ -17,8 +18,9 @@ import {
   isUuid,
   membershipCovers,
   PatientAccessDeniedError,
+  recipientsOf,
   requirePatientAccess,
-  type TeamMembership,
+  worksFor,
 } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type PatientDeps } from './patient-audit.js';
@@ -149,12 +151,6 @@ async function loadDocument(
 }
 
 /** Who receives a document sent to a member: the person, or the organisation's designated staff. */
-function recipientsOf(member: TeamMembership): string[] {
-  return member.kind === 'individual'
-    ? [member.practitionerId ?? ''].filter(Boolean)
-    : [...member.designatedStaff];
-}
-
 export interface GenerateRequest {
   scene: unknown;
   recipientMemberId: unknown;
@@ -370,6 +366,10 @@ export async function sendHandoffDocument(
           '送付先はもうケアチームにいません。送付先を選び直して文書を作り直してください。',
           'The recipient has left the care team. Generate the document again for another recipient.',
         );
+      }
+      // A document to another organisation shares the record with it: the patient must have agreed.
+      if (!worksFor(recipient.organisation, actor.organisation)) {
+        await requireSharingConsent(client, patientId, 'documents', recipient.organisation);
       }
       const { rows } = await client.query<DocumentRow>(
         `UPDATE handoff_documents d SET status = 'sent', sent_at = now(), sent_by = $3, sent_to = $4,

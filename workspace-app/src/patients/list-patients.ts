@@ -1,3 +1,4 @@
+import { currentWhereabouts, type Whereabouts } from './whereabouts.js';
 import {
   coversInSql,
   hasCareRole,
@@ -24,6 +25,8 @@ export interface PatientListEntry {
   missingCount: number;
   role: TeamRole;
   nextVisitAt: string | null;
+  /** Where the patient is now; null when nothing was recorded (at home). */
+  whereabouts: Whereabouts | null;
 }
 
 const strength: Record<TeamRole, number> = { reader: 1, editor: 2, owner: 3 };
@@ -71,8 +74,11 @@ export async function listPatients(deps: PatientDeps, actor: PatientActor): Prom
           missingCount: missingBasics(row.basics).length,
           role: row.role,
           nextVisitAt: row.next_visit_at?.toISOString() ?? null,
+          whereabouts: null,
         });
       }
+      const places = await currentWhereabouts(client, [...byPatient.keys()]);
+      for (const entry of byPatient.values()) entry.whereabouts = places.get(entry.patientId) ?? null;
       const entries = [...byPatient.values()].sort((a, b) =>
         (a.kana || a.name).localeCompare(b.kana || b.name, 'ja'),
       );

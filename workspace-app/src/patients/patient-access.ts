@@ -85,6 +85,13 @@ export function membershipCovers(membership: TeamMembership, person: Person): bo
     : membership.designatedStaff.includes(person.id);
 }
 
+/** The people a membership reaches: the individual, or the organisation's designated staff. */
+export function recipientsOf(member: TeamMembership): string[] {
+  return member.kind === 'individual'
+    ? [member.practitionerId ?? ''].filter(Boolean)
+    : [...member.designatedStaff];
+}
+
 /** The one access decision for patient data: care-team membership and the member's role. */
 export function decidePatientAccess(
   actor: Pick<Practitioner, 'id' | 'organisation' | 'roles'>,

@@ -2,6 +2,9 @@ import type pg from 'pg';
 import type { AuditTrail, Practitioner } from '@hcw/common';
 import type { CareTeamLookup, RecordedNeeds } from '../transfers/care-team-lookup.js';
 import type { AgeBand } from '../clinical/daily-living-scales.js';
+import { notifyPractitioners } from '../timeline/notify-practitioners.js';
+import type { NotifyPractitioners } from '../timeline/portal-notification.js';
+import { inviteAcceptingHospital } from './care-team-invitations.js';
 import { ageOn } from './patient-page-parts.js';
 import { readPatientRecord } from './patient-record.js';
 import { activeMemberships, decidePatientAccess, membershipCovers, refusalReason } from './patient-access.js';
@@ -10,8 +13,13 @@ import { activeMemberships, decidePatientAccess, membershipCovers, refusalReason
  * The questions other parts of the portal (the transfer search) ask the record: is this practitioner on
  * this patient's care team right now, and if not, why? Read afresh each time, so leaving a team counts at once.
  */
-export function patientCareTeamLookup(pool: pg.Pool, auditTrail?: AuditTrail): CareTeamLookup {
+export function patientCareTeamLookup(
+  pool: pg.Pool,
+  auditTrail?: AuditTrail,
+  notify: NotifyPractitioners = notifyPractitioners,
+): CareTeamLookup {
   return {
+    welcomeAcceptingHospital: (client, welcome) => inviteAcceptingHospital(client, notify, welcome),
     ...(auditTrail
       ? {
           needsFromRecord: (practitioner, patientId) =>

@@ -1,3 +1,4 @@
+import { whereaboutsLine } from './care-cycle-page.js';
 import { html, type Language, tokyoDateTime } from '@hcw/common';
 import { todaysVisitsCard } from './calendar-pages.js';
 import { renderFields, type RawForm } from './form-fields.js';
@@ -37,6 +38,7 @@ export function renderPatientList(
             p.municipality ?? '',
             p.missingCount > 0 ? pt(lang, 'incomplete') : '',
             roleLabel(p.role, lang),
+            p.whereabouts ? whereaboutsLine(p.whereabouts, lang) : '',
             p.nextVisitAt ? pt(lang, 'nextVisit', { when: tokyoDateTime(p.nextVisitAt) }) : '',
           ]
             .filter(Boolean)

@@ -1,3 +1,4 @@
+import { whereaboutsLine } from './care-cycle-page.js';
 import { type Html, html, joinHtml, type Language, tokyoDateTime } from '@hcw/common';
 import { addressText, kanaOf, missingBasics } from './known-basics.js';
 import type { PatientBasics } from './standard-items.js';
@@ -215,13 +216,18 @@ export function renderRecordPage(record: PatientRecord, lang: Language): string 
     ${link(`/patients/${id}/calendar`, pt(lang, 'calendar'), lang, 'button')}
     ${link(`/patients/${id}/team`, pt(lang, 'team'), lang, 'button')}
     ${link(`/patients/${id}/documents`, pt(lang, 'documents'), lang, 'button')}
+    ${link(`/patients/${id}/care`, lang === 'ja' ? '療養の場と同意' : 'Whereabouts and consent', lang, 'button')}
   </nav>`;
   const visits = record.visitRecords.slice(0, 5);
   return patientPage(
     lang,
     patientDisplayName(record.basics.data.name),
     html`<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
-      ${patientHeading(record, lang)} ${nav}
+      ${patientHeading(record, lang)}
+      <p class="whereabouts-now" data-place="${record.whereabouts?.place ?? 'home'}">
+        ${whereaboutsLine(record.whereabouts ?? null, lang)}
+      </p>
+      ${nav}
       <section class="card" id="vitals">
         <h2>${pt(lang, 'latestVitals')}</h2>
         ${vitals}

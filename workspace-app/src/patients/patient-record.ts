@@ -1,3 +1,4 @@
+import { currentWhereabouts, type Whereabouts } from './whereabouts.js';
 import { kanaOf } from './known-basics.js';
 import type pg from 'pg';
 import { latestConnectorVitals, type ConnectorVitals } from './connector-vitals.js';
@@ -23,6 +24,8 @@ export interface PatientRecord {
   /** The newest visit records first. */
   visitRecords: StoredItem<'visit-record'>[];
   connectorVitals: ConnectorVitals[];
+  /** Where the patient is now; null when nothing was recorded (taken to be at home). Record page only. */
+  whereabouts?: Whereabouts | null;
 }
 
 const VISIT_RECORDS_SHOWN = 20;
@@ -84,7 +87,8 @@ export async function loadRecord(
 ): Promise<PatientRecord> {
   const { role } = await requirePatientAccess(client, actor, patientId, 'read');
   const items = await visibleItems(client, patientId, actor.organisation);
-  return assembleRecord(patientId, role, items, await latestConnectorVitals(client, patientId));
+  const record = assembleRecord(patientId, role, items, await latestConnectorVitals(client, patientId));
+  return { ...record, whereabouts: (await currentWhereabouts(client, [patientId])).get(patientId) ?? null };
 }
 
 /** A patient's record for one reader: every item they may see and the vitals connectors brought. */

@@ -9,6 +9,7 @@ import type { PatientDeps } from './patient-audit.js';
 import { href, patientPage } from './patient-page-parts.js';
 import { pt } from './patients-messages.js';
 import { calendarRoutes } from './calendar-routes.js';
+import { careCycleRoutes } from './care-cycle-routes.js';
 import { careTeamRoutes } from './care-team-routes.js';
 import { handoffDocumentRoutes } from './handoff-document-routes.js';
 import { actorOf, send } from './patient-route-helpers.js';
@@ -45,6 +46,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
   router.use(careTeamRoutes(deps));
   router.use(calendarRoutes(deps));
   router.use(handoffDocumentRoutes(deps));
+  router.use(careCycleRoutes(deps));
   router.use(recordRoutes(deps));
 
   // Errors a person can act on become a page in their language; the rest go to the portal's handler.

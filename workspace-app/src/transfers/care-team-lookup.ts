@@ -1,4 +1,5 @@
 import type { Practitioner } from '@hcw/common';
+import type pg from 'pg';
 import type { AgeBand, DementiaLevel, IndependenceLevel, PatientSex, Procedure } from './care-codes.js';
 
 /**
@@ -21,7 +22,17 @@ export interface CareTeamLookup {
   ): Promise<CareTeamStanding>;
   /** For the new-request form: the record's answers, read (and audited) as this practitioner. */
   needsFromRecord?(practitioner: Practitioner, patientId: string): Promise<RecordedNeeds | null>;
+  /**
+   * Called inside a confirmation's transaction, with its client: the accepting hospital joins the patient's
+   * care team (invited, when the patient's consent covers it). The answer is kept in the audit record.
+   */
+  welcomeAcceptingHospital?(
+    client: pg.PoolClient,
+    welcome: { patientId: string; organisation: string; transferRequestId: string; by: Practitioner },
+  ): Promise<AcceptingHospitalWelcome>;
 }
+
+export type AcceptingHospitalWelcome = 'invited' | 'already-on-team' | 'no-consent';
 
 /**
  * What the shared record already knows of what a transfer request asks, as the asking practitioner may

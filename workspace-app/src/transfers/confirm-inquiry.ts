@@ -146,6 +146,14 @@ export async function confirmInquiry(
       }
       context.details.hospitalId = inquiry.hospitalId;
       context.details.wardId = inquiry.wardId;
+      if (request.patientId && deps.careTeam.welcomeAcceptingHospital) {
+        context.details.careTeam = await deps.careTeam.welcomeAcceptingHospital(client, {
+          patientId: request.patientId,
+          organisation: inquiry.hospitalOrganisation,
+          transferRequestId: request.id,
+          by: actor,
+        });
+      }
       const confirmed = await transferStore.inquiry(client, inquiry.id);
       if (!confirmed) throw new Error('a confirmed inquiry vanished');
       return confirmed;
