@@ -17,13 +17,8 @@ describe('html tag: pages escape by default', () => {
 
   it('writes lists joined and leaves false, null and undefined out', () => {
     const items = ['<a>', 'b'].map((item) => html`<li>${item}</li>`);
-    assert.equal(
-      html`<ul>
-          ${items}
-        </ul>
-        ${false}${null}${undefined}${3}`.toString(),
-      '<ul><li>&lt;a&gt;</li><li>b</li></ul>3',
-    );
+    const markup = html`<ul>${items}</ul>${false}${null}${undefined}${3}`;
+    assert.equal(markup.toString(), '<ul><li>&lt;a&gt;</li><li>b</li></ul>3');
   });
 
   it('joins with a separator and skips empty parts', () => {

@@ -22,6 +22,7 @@ describe('the care cycle, admission to discharge and home again', function () {
   this.timeout(180_000);
   let portal: PortalUnderTest;
   const rehab = aStoredHospital('rehab');
+  const backup = aStoredHospital('backup');
   const rehabMsw: Practitioner = {
     id: 'msw.rehab',
     displayName: '森 理恵',
@@ -36,17 +37,24 @@ describe('the care cycle, admission to discharge and home again', function () {
   let takahashi: Agent;
   let rehabDesk: Agent;
   let beds: Agent;
+  let backupBeds: Agent;
   let patientId: string;
 
   before(async () => {
     portal = await startPortalUnderTest('care_cycle_scenario_test');
-    await registerPractitioners(portal.pool, [...Object.values(people), rehabMsw, bedManager]);
-    await storeHospitals(portal.pool, [rehab]);
+    await registerPractitioners(portal.pool, [
+      ...Object.values(people),
+      rehabMsw,
+      bedManager,
+      bedManagerOf('backup'),
+    ]);
+    await storeHospitals(portal.pool, [rehab, backup]);
     sato = await portal.signInOnPortalPage(people.sato);
     suzuki = await portal.signInOnPortalPage(people.suzuki);
     takahashi = await portal.signInOnPortalPage(people.takahashi);
     rehabDesk = await portal.signInOnPortalPage(rehabMsw);
     beds = await portal.signInOnPortalPage(bedManager);
+    backupBeds = await portal.signInOnPortalPage(bedManagerOf('backup'));
   });
   after(async () => {
     await portal?.close();
@@ -237,5 +245,47 @@ describe('the care cycle, admission to discharge and home again', function () {
     ]) {
       assert.ok(types.includes(type), `${type} is in the audit trail`);
     }
+  });
+
+  it('lets the visiting nurse ask for a back-up bed for the patient at home, with the same search, and counts the days', async () => {
+    const care = await sato.get(`/patients/${patientId}/care`);
+    assert.match(care.text, /purpose=backup-bed/);
+    const form = await sato.get(`/transfers/requests/new?patientId=${patientId}&purpose=backup-bed`);
+    assert.equal(form.status, 200);
+    assert.match(form.text, /name="purpose" value="backup-bed"/);
+    assert.match(form.text, /大腿骨頸部骨折/);
+
+    // Control: a transfer request stays the MSWs'; a back-up bed names a patient of the record.
+    const transfer = await sato.post('/api/transfers/requests').send(newRequestBody({}, patientId));
+    assert.equal(transfer.status, 403);
+    const nameless = await sato
+      .post('/api/transfers/requests')
+      .send({ ...newRequestBody({}, null), purpose: 'backup-bed' });
+    assert.equal(nameless.status, 400);
+
+    const created = await sato
+      .post('/api/transfers/requests')
+      .send({ ...newRequestBody({}, patientId), purpose: 'backup-bed' })
+      .expect(201);
+    const request = (created.body as { request: StoredRequest }).request;
+    assert.equal(request.purpose, 'backup-bed');
+    await sato.get(`/api/transfers/requests/${request.id}/search`).expect(200);
+    const asked = await sato
+      .post(`/api/transfers/requests/${request.id}/inquiries`)
+      .send({ hospitalIds: ['backup'], message: null })
+      .expect(201);
+    const inquiry = (asked.body as { inquiries: StoredInquiry[] }).inquiries[0]!;
+    await backupBeds
+      .post(`/api/transfers/inquiries/${inquiry.id}/answer`)
+      .send(anAcceptance('backup-w1', new Date()))
+      .expect(200);
+    await sato.post(`/api/transfers/inquiries/${inquiry.id}/confirm`).expect(200);
+
+    const overview = await sato.get('/transfers');
+    assert.match(overview.text, /後方支援病床の依頼/);
+    assert.match(overview.text, /病床が決まるまでの日数: 平均 0日、最長 0日（決定 1件）/);
+    // Another home team's nurse neither sees nor acts on it.
+    const kimura = await portal.signInOnPortalPage(people.kimura);
+    assert.equal((await kimura.get(`/api/transfers/requests/${request.id}`)).status, 403);
   });
 });

@@ -187,6 +187,20 @@ const ROUTES: RouteCase[] = [
     }),
     accepted: 303,
   },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/visits/series',
+    actor: 'sato',
+    body: (ids) => ({
+      practitionerId: 'nurse.sato',
+      firstDate: ids.visitDay,
+      time: '17:00',
+      weekdays: String(new Date(`${ids.visitDay}T00:00:00Z`).getUTCDay() || 7),
+      weeks: '1',
+      durationMinutes: '30',
+    }),
+    accepted: 303,
+  },
   { method: 'POST', path: '/patients/:patientId/visits/:visitId/cancel', actor: 'sato', accepted: 303 },
   { method: 'GET', path: '/patients/:patientId/documents', actor: 'sato', accepted: 200 },
   {

@@ -103,6 +103,7 @@ export async function seedDemoTransfers(
     const msw = demoPractitioners[0];
     const request: StoredRequest = {
       id: demoTransferRequestId,
+      purpose: 'transfer',
       patientId: options.patientId ?? null,
       requestingOrganisation: msw.organisation,
       createdBy: msw.id,

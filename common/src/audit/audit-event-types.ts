@@ -42,6 +42,7 @@ export const AUDIT_EVENT_TYPES = [
   'patient.calendar.read',
   'patient.calendar.read-own',
   'patient.visit.schedule',
+  'patient.visit.schedule-series',
   'patient.visit.cancel',
   'patient.team.read',
   'patient.team.invite',

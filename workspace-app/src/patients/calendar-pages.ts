@@ -80,6 +80,83 @@ export interface PatientCalendarView {
   form?: RawForm;
   issues?: readonly ItemIssue[];
   conflict?: VisitConflictError;
+  /** Why a weekly series was refused: its input's problems, or the dates on which it clashes. */
+  seriesProblems?: readonly string[];
+}
+
+const weekdayNames: Readonly<Record<number, { ja: string; en: string }>> = {
+  1: { ja: '月', en: 'Mon' },
+  2: { ja: '火', en: 'Tue' },
+  3: { ja: '水', en: 'Wed' },
+  4: { ja: '木', en: 'Thu' },
+  5: { ja: '金', en: 'Fri' },
+  6: { ja: '土', en: 'Sat' },
+  7: { ja: '日', en: 'Sun' },
+};
+
+const seriesText = {
+  title: { ja: '定期訪問（毎週）', en: 'Recurring visits (weekly)' },
+  who: { ja: '訪問者', en: 'Who visits' },
+  firstDate: { ja: '開始日', en: 'From' },
+  time: { ja: '時刻', en: 'Time' },
+  weekdays: { ja: '曜日', en: 'Weekdays' },
+  weeks: { ja: '週数', en: 'Weeks' },
+  duration: { ja: '所要時間（分）', en: 'Duration (minutes)' },
+  purpose: { ja: '目的', en: 'Purpose' },
+  exceptDates: { ja: '除外する日（1行に1日、YYYY-MM-DD）', en: 'Dates to skip (one per line, YYYY-MM-DD)' },
+  schedule: { ja: '定期訪問を登録', en: 'Schedule the series' },
+};
+
+/** The form for a weekly series of visits; all of its visits are stored, or none. */
+function seriesForm(view: PatientCalendarView, lang: Language): Html {
+  const people = (view.team?.members ?? []).flatMap((member) =>
+    member.people.map((person) => ({
+      id: person.id,
+      name: `${person.name ?? person.id}（${member.organisation}）`,
+    })),
+  );
+  const label = (text: { ja: string; en: string }, control: Html) =>
+    html`<p class="field">
+      <label>${text[lang]}<br />${control}</label>
+    </p>`;
+  return html`<section class="card visit-series">
+    <h2>${seriesText.title[lang]}</h2>
+    ${
+      view.seriesProblems &&
+      html`<div class="form-errors" role="alert">
+        <ul>
+          ${view.seriesProblems.map((problem) => html`<li>${problem}</li>`)}
+        </ul>
+      </div>`
+    }
+    ${postForm(
+      `/patients/${view.patientId}/visits/series`,
+      lang,
+      html`${label(
+        seriesText.who,
+        html`<select name="practitionerId" required>
+            ${people.map((person) => html`<option value="${person.id}">${person.name}</option>`)}
+          </select>`,
+      )}
+        ${label(seriesText.firstDate, html`<input type="date" name="firstDate" required />`)}
+        ${label(seriesText.time, html`<input type="time" name="time" required />`)}
+        <fieldset>
+          <legend>${seriesText.weekdays[lang]}</legend>
+          ${[1, 2, 3, 4, 5, 6, 7].map(
+            (day) =>
+              html`<label class="choice"
+                ><input type="checkbox" name="weekdays" value="${day}" />${weekdayNames[day]![lang]}</label
+              >`,
+          )}
+        </fieldset>
+        ${label(seriesText.weeks, html`<input type="number" name="weeks" min="1" max="26" value="4" required />`)}
+        ${label(seriesText.duration, html`<input type="number" name="durationMinutes" min="10" max="480" value="60" />`)}
+        ${label(seriesText.purpose, html`<input type="text" name="purpose" maxlength="200" />`)}
+        ${label(seriesText.exceptDates, html`<textarea name="exceptDates" rows="2"></textarea>`)}
+        <p>${button(seriesText.schedule[lang], 'button primary')}</p>`,
+      { className: 'item-form' },
+    )}
+  </section>`;
 }
 
 /** A patient's week: who comes when, overlaps marked, and a form to plan another visit. */
@@ -154,7 +231,7 @@ export function renderPatientCalendar(view: PatientCalendarView, lang: Language)
       <nav class="actions-bar">
         ${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}
       </nav>
-      ${plan}
+      ${plan} ${view.canWrite && seriesForm(view, lang)}
       <ol class="days">
         ${days}
       </ol>`,

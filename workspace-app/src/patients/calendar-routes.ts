@@ -4,7 +4,7 @@ import '../http/session-types.js';
 import { languageOf } from '../ui/language.js';
 import { renderMyCalendar, renderPatientCalendar, renderTodayPage, visitPlanForm } from './calendar-pages.js';
 import { readCareTeam } from './care-team.js';
-import { readForm, type RawForm } from './form-fields.js';
+import { messageIn, readForm, type RawForm } from './form-fields.js';
 import { InvalidItemError, type ItemIssue } from './invalid-item-error.js';
 import type { PatientDeps } from './patient-audit.js';
 import {
@@ -15,8 +15,9 @@ import {
   scheduleVisit,
 } from './visit-calendar.js';
 import { VisitConflictError } from './visit-conflict-error.js';
+import { scheduleVisitSeries } from './visit-series.js';
 
-import { actorOf, bodyOf, param, patientName, redirect, send } from './patient-route-helpers.js';
+import { actorOf, bodyOf, param, patientName, redirect, send, text } from './patient-route-helpers.js';
 
 /** Visits: today's list, the practitioner's week, and each patient's calendar with its planning. */
 export function calendarRoutes(deps: PatientDeps): Router {
@@ -37,7 +38,12 @@ export function calendarRoutes(deps: PatientDeps): Router {
     req: Request,
     res: Response,
     status: number,
-    extra: { form?: RawForm; issues?: readonly ItemIssue[]; conflict?: VisitConflictError } = {},
+    extra: {
+      form?: RawForm;
+      issues?: readonly ItemIssue[];
+      conflict?: VisitConflictError;
+      seriesProblems?: readonly string[];
+    } = {},
   ): Promise<void> {
     const actor = actorOf(req);
     const patientId = param(req, 'patientId');
@@ -78,6 +84,45 @@ export function calendarRoutes(deps: PatientDeps): Router {
       if (error instanceof InvalidItemError)
         return calendarPage(req, res, 400, { form, issues: error.issues });
       if (error instanceof VisitConflictError) return calendarPage(req, res, 409, { form, conflict: error });
+      throw error;
+    }
+  });
+
+  router.post('/patients/:patientId/visits/series', async (req, res) => {
+    const form = bodyOf(req);
+    const patientId = param(req, 'patientId');
+    const lang = languageOf(req);
+    const values = (name: string) => {
+      const value = form[name];
+      return (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) =>
+        v.split(/\r?\n/),
+      );
+    };
+    const number = (name: string) => (text(form, name) === '' ? undefined : Number(text(form, name)));
+    try {
+      const series = await scheduleVisitSeries(deps, actorOf(req), patientId, {
+        practitionerId: text(form, 'practitionerId'),
+        firstDate: text(form, 'firstDate'),
+        time: text(form, 'time'),
+        weekdays: values('weekdays').filter(Boolean).map(Number),
+        weeks: number('weeks'),
+        durationMinutes: number('durationMinutes') ?? 60,
+        purpose: text(form, 'purpose') || undefined,
+        exceptDates: values('exceptDates')
+          .map((line) => line.trim())
+          .filter(Boolean),
+      });
+      redirect(res, `/patients/${patientId}/calendar?from=${series.dates[0]}`, lang);
+    } catch (error) {
+      if (error instanceof InvalidItemError) {
+        const problems = error.issues.map((issue) => messageIn(issue.message, lang));
+        return calendarPage(req, res, 400, { seriesProblems: problems });
+      }
+      if (error instanceof VisitConflictError) {
+        return calendarPage(req, res, 409, {
+          seriesProblems: [lang === 'ja' ? error.messageJa : error.messageEn],
+        });
+      }
       throw error;
     }
   });

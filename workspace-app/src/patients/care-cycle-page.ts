@@ -32,6 +32,11 @@ const text = {
   dischargedOn: { ja: '退院日', en: 'Discharge date' },
   save: { ja: '記録する', en: 'Record' },
   history: { ja: '経過', en: 'History' },
+  findBackupBed: { ja: '後方支援病床を探す', en: 'Find a back-up bed' },
+  findNextPlace: {
+    ja: '転院先を探す（医療ソーシャルワーカー）',
+    en: 'Find the next hospital (social workers)',
+  },
   consents: { ja: '情報共有への同意', en: 'Consent to sharing' },
   noConsent: {
     ja: '同意は記録されていません。新しい機関をケアチームに加えることも、文書を送ることもできません。',
@@ -211,12 +216,12 @@ export function renderCareCyclePage(input: CareCyclePageInput, lang: Language): 
     `/patients/${patientId}/discharge`,
     lang,
     html`${field(
-        text.dischargeTo,
-        html`<select name="to">
+      text.dischargeTo,
+      html`<select name="to">
           ${options(dischargeLabels, lang)}
         </select>`,
-        lang,
-      )}
+      lang,
+    )}
       ${field(text.organisation, html`<input type="text" name="organisation" maxlength="200" />`, lang)}
       ${field(text.dischargedOn, html`<input type="date" name="dischargedOn" required />`, lang)}
       <p>${button(text.save[lang], 'button primary')}</p>`,
@@ -270,6 +275,27 @@ export function renderCareCyclePage(input: CareCyclePageInput, lang: Language): 
         </p>
       </section>
       ${whereabouts.admission && deadlinesCard(whereabouts.admission, lang)}
+      ${
+        input.canWrite &&
+        html`<p class="actions-bar">
+          ${
+            inCare
+              ? link(
+                  `/transfers/requests/new?patientId=${patientId}`,
+                  text.findNextPlace[lang],
+                  lang,
+                  'button',
+                )
+              : current?.place !== 'deceased' &&
+                link(
+                  `/transfers/requests/new?patientId=${patientId}&purpose=backup-bed`,
+                  text.findBackupBed[lang],
+                  lang,
+                  'button',
+                )
+          }
+        </p>`
+      }
       ${
         input.canWrite &&
         html`<section class="card">

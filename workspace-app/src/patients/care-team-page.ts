@@ -165,11 +165,11 @@ export function renderTeamPage(view: TeamPageView, lang: Language): string {
         `/patients/${id}/team/invitations`,
         lang,
         html`${renderFields(
-            invitationForm,
-            view.inviteForm ?? { kind: 'organisation', role: 'editor', validDays: '14' },
-            lang,
-            view.inviteIssues,
-          )}
+          invitationForm,
+          view.inviteForm ?? { kind: 'organisation', role: 'editor', validDays: '14' },
+          lang,
+          view.inviteIssues,
+        )}
           <p>${button(pt(lang, 'invite'), 'button primary')}</p>`,
       )}
     </section>`;

@@ -197,9 +197,9 @@ export function renderDocumentPage(view: DocumentPageView, lang: Language): stri
         `${base}/send`,
         lang,
         html`<input type="hidden" name="version" value="${document.version}" />${button(
-            pt(lang, 'send'),
-            'button primary',
-          )}`,
+          pt(lang, 'send'),
+          'button primary',
+        )}`,
       )
     }`;
   const acknowledge =

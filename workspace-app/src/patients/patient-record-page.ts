@@ -268,8 +268,8 @@ export function renderItemFormPage(view: ItemFormView, lang: Language): string {
     : `/patients/${view.patientId}/items`;
   const version = view.conflict?.version ?? view.item?.version;
   const hidden = html`<input type="hidden" name="kind" value="${view.kind}" />${
-      version !== undefined && html`<input type="hidden" name="version" value="${version}" />`
-    }`;
+    version !== undefined && html`<input type="hidden" name="version" value="${version}" />`
+  }`;
   const conflict =
     view.conflict &&
     html`<section class="conflict" role="alert">
@@ -293,9 +293,9 @@ export function renderItemFormPage(view: ItemFormView, lang: Language): string {
       `/patients/${view.patientId}/items/${view.item.id}/remove`,
       lang,
       html`<input type="hidden" name="version" value="${view.item.version}" />${button(
-          pt(lang, 'remove'),
-          'button danger',
-        )}`,
+        pt(lang, 'remove'),
+        'button danger',
+      )}`,
       { confirm: pt(lang, 'remove') },
     );
   return patientPage(

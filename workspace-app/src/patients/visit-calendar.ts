@@ -126,7 +126,7 @@ interface PractitionerRow {
 }
 
 /** The visiting practitioner must be on the care team: nobody is sent to a home whose record they cannot read. */
-async function visitingPractitioner(
+export async function visitingPractitioner(
   client: pg.ClientBase,
   actor: PatientActor,
   patientId: string,
@@ -178,7 +178,7 @@ async function visitingPractitioner(
 }
 
 /** The visits that stand in the way of a new one, named only where the scheduler may read the patient. */
-async function conflictingVisits(
+export async function conflictingVisits(
   client: pg.ClientBase,
   actor: PatientActor,
   practitionerId: string,

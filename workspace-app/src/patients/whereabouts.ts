@@ -1,11 +1,11 @@
-import { bilingualMessage } from '@hcw/common';
+import { addDays, bilingualMessage } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
 import { InvalidItemError } from './invalid-item-error.js';
 import { activeMemberships, recipientsOf, requirePatientAccess } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
-import { auditedOperation, type PatientDeps } from './patient-audit.js';
+import { auditedOperation, type OperationContext, type PatientDeps } from './patient-audit.js';
 import { patientNames } from './patient-record.js';
 import { TeamRuleError } from './team-rule-error.js';
 
@@ -36,12 +36,6 @@ export interface AdmissionInformationDeadlines {
   admittedOn: string;
   additionI: string;
   additionII: string;
-}
-
-function addDays(date: string, days: number): string {
-  const at = new Date(`${date}T00:00:00Z`);
-  at.setUTCDate(at.getUTCDate() + days);
-  return at.toISOString().slice(0, 10);
 }
 
 export function admissionInformationDeadlines(
@@ -204,9 +198,51 @@ function parse<Schema extends z.ZodTypeAny>(schema: Schema, input: unknown): z.i
   return parsed.data;
 }
 
-async function teamPeople(client: pg.ClientBase, patientId: string, except: string): Promise<string[]> {
+/** Tells everyone on the team but the actor, inside the change's transaction, so the notice exists with it. */
+async function tellTheTeam(
+  deps: PatientDeps,
+  client: pg.PoolClient,
+  actor: PatientActor,
+  patientId: string,
+  notice: { kind: string; changeId: string; title: (patientName: string) => string },
+): Promise<void> {
   const people = (await activeMemberships(client, patientId)).flatMap(recipientsOf);
-  return [...new Set(people)].filter((id) => id !== except);
+  const recipients = [...new Set(people)].filter((id) => id !== actor.id);
+  if (recipients.length === 0) return;
+  const name = (await patientNames(client, [patientId])).get(patientId)?.name ?? '';
+  await deps.notify(client, {
+    recipients,
+    source: 'patients',
+    kind: notice.kind,
+    patientId,
+    title: notice.title(name),
+    link: `/patients/${patientId}`,
+    occurredAt: new Date(),
+    idempotencyKey: `${notice.kind}:${notice.changeId}`,
+  });
+}
+
+/**
+ * One change of where the patient is, audited: the writer's access, then the patient's row locked so two
+ * changes of one patient queue, then the change given the current whereabouts; answers the new state.
+ */
+function changeWhereabouts(
+  deps: PatientDeps,
+  actor: PatientActor,
+  patientId: string,
+  type: 'patient.admission.record' | 'patient.discharge.record',
+  change: (
+    client: pg.PoolClient,
+    current: Whereabouts | undefined,
+    context: OperationContext,
+  ) => Promise<void>,
+): Promise<PatientWhereabouts> {
+  return auditedOperation(deps, actor, { type, patientId }, async (client, context) => {
+    await requirePatientAccess(client, actor, patientId, 'write');
+    await client.query('SELECT 1 FROM patients WHERE id = $1 FOR UPDATE', [patientId]);
+    await change(client, (await whereaboutsHistory(client, patientId))[0], context);
+    return readWith(client, patientId);
+  });
 }
 
 async function insertWhereabouts(
@@ -241,15 +277,13 @@ export async function recordAdmission(
   patientId: string,
   input: unknown,
 ): Promise<PatientWhereabouts> {
-  return auditedOperation(
+  return changeWhereabouts(
     deps,
     actor,
-    { type: 'patient.admission.record', patientId },
-    async (client, context) => {
-      await requirePatientAccess(client, actor, patientId, 'write');
+    patientId,
+    'patient.admission.record',
+    async (client, current, context) => {
       const admission = parse(admissionSchema, input);
-      await client.query('SELECT 1 FROM patients WHERE id = $1 FOR UPDATE', [patientId]);
-      const current = (await whereaboutsHistory(client, patientId))[0];
       if (current?.place === 'deceased') {
         throw new TeamRuleError('死亡が記録されている患者です。', 'This patient is recorded as deceased.');
       }
@@ -259,7 +293,7 @@ export async function recordAdmission(
           `The patient is already recorded as in ${admission.hospital}.`,
         );
       }
-      const admissionId = await insertWhereabouts(client, patientId, actor, {
+      const changeId = await insertWhereabouts(client, patientId, actor, {
         place: 'hospital',
         organisation: admission.hospital,
         since: admission.admittedOn,
@@ -268,22 +302,12 @@ export async function recordAdmission(
       context.details.hospital = admission.hospital;
       context.details.admittedOn = admission.admittedOn;
       const deadlines = admissionInformationDeadlines(admission.admittedOn, admission.admittedAfterHours);
-      const names = await patientNames(client, [patientId]);
-      const name = names.get(patientId)?.name ?? '';
-      const recipients = await teamPeople(client, patientId, actor.id);
-      if (recipients.length > 0) {
-        await deps.notify(client, {
-          recipients,
-          source: 'patients',
-          kind: 'patient-admitted',
-          patientId,
-          title: `入院: ${name} 様が${admission.hospital}に入院しました（${admission.admittedOn}）。入院時情報提供の期限: 加算Ⅰ ${deadlines.additionI}、加算Ⅱ ${deadlines.additionII}`,
-          link: `/patients/${patientId}`,
-          occurredAt: new Date(),
-          idempotencyKey: `patient-admitted:${admissionId}`,
-        });
-      }
-      return readWith(client, patientId);
+      await tellTheTeam(deps, client, actor, patientId, {
+        kind: 'patient-admitted',
+        changeId,
+        title: (name) =>
+          `入院: ${name} 様が${admission.hospital}に入院しました（${admission.admittedOn}）。入院時情報提供の期限: 加算Ⅰ ${deadlines.additionI}、加算Ⅱ ${deadlines.additionII}`,
+      });
     },
   );
 }
@@ -295,15 +319,13 @@ export async function recordDischarge(
   patientId: string,
   input: unknown,
 ): Promise<PatientWhereabouts> {
-  return auditedOperation(
+  return changeWhereabouts(
     deps,
     actor,
-    { type: 'patient.discharge.record', patientId },
-    async (client, context) => {
-      await requirePatientAccess(client, actor, patientId, 'write');
+    patientId,
+    'patient.discharge.record',
+    async (client, current, context) => {
       const discharge = parse(dischargeSchema, input);
-      await client.query('SELECT 1 FROM patients WHERE id = $1 FOR UPDATE', [patientId]);
-      const current = (await whereaboutsHistory(client, patientId))[0];
       if (current?.place !== 'hospital' && current?.place !== 'facility') {
         throw new TeamRuleError(
           '入院・入所中として記録されていないため、退院を記録できません。',
@@ -317,30 +339,21 @@ export async function recordDischarge(
         );
       }
       const place: Place = discharge.to;
-      const dischargeId = await insertWhereabouts(client, patientId, actor, {
+      const changeId = await insertWhereabouts(client, patientId, actor, {
         place,
         organisation: place === 'hospital' || place === 'facility' ? (discharge.organisation ?? null) : null,
         since: discharge.dischargedOn,
       });
       context.details.to = discharge.to;
       context.details.dischargedOn = discharge.dischargedOn;
-      const name = (await patientNames(client, [patientId])).get(patientId)?.name ?? '';
       const where =
         place === 'home' ? '自宅' : place === 'deceased' ? '（死亡退院）' : (discharge.organisation ?? '');
-      const recipients = await teamPeople(client, patientId, actor.id);
-      if (recipients.length > 0) {
-        await deps.notify(client, {
-          recipients,
-          source: 'patients',
-          kind: 'patient-discharged',
-          patientId,
-          title: `退院: ${name} 様が${current.organisation ?? ''}を退院しました（${discharge.dischargedOn}、退院先 ${where}）`,
-          link: `/patients/${patientId}`,
-          occurredAt: new Date(),
-          idempotencyKey: `patient-discharged:${dischargeId}`,
-        });
-      }
-      return readWith(client, patientId);
+      await tellTheTeam(deps, client, actor, patientId, {
+        kind: 'patient-discharged',
+        changeId,
+        title: (name) =>
+          `退院: ${name} 様が${current.organisation ?? ''}を退院しました（${discharge.dischargedOn}、退院先 ${where}）`,
+      });
     },
   );
 }

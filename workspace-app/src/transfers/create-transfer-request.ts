@@ -4,7 +4,8 @@ import { field } from '../validation/bilingual-fields.js';
 import { parseTransferInput } from './parse-transfer-input.js';
 import { auditedTransferOperation } from './transfer-audit.js';
 import { requirePatientForRequest } from './request-patient.js';
-import { requireMsw } from './transfer-access.js';
+import { requireRequestMaker } from './transfer-access.js';
+import { TransferInputError } from './transfer-errors.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { transferRequestSchema } from './transfer-request.js';
 import { transferStore, type StoredRequest } from './transfer-store.js';
@@ -16,6 +17,8 @@ export const newTransferRequestSchema = field.object({
    * patient whose care team the MSW is on (request-patient.ts).
    */
   patientId: field.text(200).nullable().default(null),
+  /** A transfer from a hospital (the default), or a back-up bed for a patient at home. */
+  purpose: z.enum(['transfer', 'backup-bed']).default('transfer'),
   request: z.record(z.unknown()),
 });
 export type NewTransferRequest = z.input<typeof newTransferRequestSchema>;
@@ -34,8 +37,18 @@ export async function createTransferRequest(
     actor,
     { type: 'transfer.request.create' },
     async (client, context) => {
-      requireMsw(actor);
       const envelope = parseTransferInput(newTransferRequestSchema, input);
+      requireRequestMaker(actor, envelope.purpose);
+      if (envelope.purpose === 'backup-bed' && envelope.patientId === null) {
+        throw new TransferInputError([
+          {
+            path: 'patientId',
+            ja: '後方支援病床の依頼には、共有記録の患者IDが必要です。',
+            en: 'A back-up bed request names the patient of the shared record.',
+          },
+        ]);
+      }
+      context.details.purpose = envelope.purpose;
       const id = randomUUID();
       const details = parseTransferInput(transferRequestSchema, { ...envelope.request, id });
       if (envelope.patientId !== null)
@@ -43,6 +56,7 @@ export async function createTransferRequest(
       context.details.requestId = id;
       const request: StoredRequest = {
         id,
+        purpose: envelope.purpose,
         patientId: envelope.patientId,
         requestingOrganisation: actor.organisation,
         createdBy: actor.id,

@@ -50,11 +50,13 @@ export function formFromRecord(patientId: string, recorded: RecordedNeeds | null
 /** The API's input (see create-transfer-request.ts) from the form's fields. */
 export function requestInputFromForm(form: FormValues): {
   patientId: string | null;
+  purpose: string;
   request: Record<string, unknown>;
 } {
   const keyPersonRelationship = first(form, 'keyPersonRelationship');
   return {
     patientId: textOrNull(form, 'patientId'),
+    purpose: first(form, 'purpose') || 'transfer',
     request: {
       patient: { sex: first(form, 'sex') || undefined, ageBand: first(form, 'ageBand') || undefined },
       mainDiagnosis: {
@@ -232,6 +234,7 @@ export function renderRequestForm(lang: Language, form: FormValues, issues: read
   const isChecked = (name: string) => first(form, name) === '1' && html`checked`;
   return html`${renderIssues(lang, issues)}
     <form method="post" action="/transfers/requests" class="request-form">
+      ${first(form, 'purpose') === 'backup-bed' && html`<input type="hidden" name="purpose" value="backup-bed" />`}
       <fieldset>
         <legend>${tt(lang, 'patient')}</legend>
         ${field(lang, 'patientId', input('patientId', form, html`maxlength="200" autocomplete="off"`), 'patientId')}

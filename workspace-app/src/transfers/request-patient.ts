@@ -1,4 +1,5 @@
-import { requireMsw } from './transfer-access.js';
+import { requireRequestMaker } from './transfer-access.js';
+import type { RequestPurpose } from './transfer-store.js';
 import { auditedTransferOperation, type AuditContext } from './transfer-audit.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { TransferAccessDeniedError } from './transfer-errors.js';
@@ -45,13 +46,14 @@ export async function openNewRequestFor(
   deps: TransferDeps,
   actor: TransferActor,
   patientId: string,
+  purpose: RequestPurpose = 'transfer',
 ): Promise<void> {
   await auditedTransferOperation(
     deps,
     actor,
     { type: 'transfer.request.form', isReadOnly: true },
     async (_client, context) => {
-      requireMsw(actor);
+      requireRequestMaker(actor, purpose);
       await requirePatientForRequest(deps, actor, patientId, context);
     },
   );

@@ -1,7 +1,7 @@
 import type { CareTeamLookup } from './care-team-lookup.js';
 import { hasRole, type TransferActor } from './transfer-deps.js';
 import { TransferAccessDeniedError } from './transfer-errors.js';
-import type { StoredInquiry, StoredRequest } from './transfer-store.js';
+import type { RequestPurpose, StoredInquiry, StoredRequest } from './transfer-store.js';
 
 /**
  * How someone is involved in a transfer request. Only three kinds of people see one: the MSWs of the
@@ -16,8 +16,16 @@ export type RequestViewer =
 /** Sign-in roles that may ever see patient data here: IT administrators and auditors never do. */
 const careRoles: readonly string[] = ['practitioner', 'msw', 'bed-manager'];
 
+/**
+ * Who makes a request of each kind: a transfer, the hospital's MSWs; a back-up bed for a patient at home,
+ * the home doctors and visiting nurses (sign-in role `practitioner`) as well as MSWs.
+ */
+function makesRequests(actor: Pick<TransferActor, 'roles'>, purpose: RequestPurpose): boolean {
+  return hasRole(actor, 'msw') || (purpose === 'backup-bed' && actor.roles.includes('practitioner'));
+}
+
 function isRequester(actor: TransferActor, request: StoredRequest): boolean {
-  return hasRole(actor, 'msw') && actor.organisation === request.requestingOrganisation;
+  return makesRequests(actor, request.purpose) && actor.organisation === request.requestingOrganisation;
 }
 
 /** Decides how the actor is involved in the request, or refuses with the reason. */
@@ -68,6 +76,16 @@ export function requireAskedHospital(viewer: RequestViewer, inquiry: StoredInqui
     throw new TransferAccessDeniedError('not-an-asked-hospital', {
       ja: 'この問い合わせに回答できるのは、問い合わせを受けた病院の病床管理者だけです。',
       en: 'Only the bed managers of the hospital asked can answer this inquiry.',
+    });
+  }
+}
+
+/** Refuses someone who may not make a request of this kind. */
+export function requireRequestMaker(actor: TransferActor, purpose: RequestPurpose): void {
+  if (!makesRequests(actor, purpose)) {
+    throw new TransferAccessDeniedError('not-an-msw', {
+      ja: '転院依頼を作成できるのは医療ソーシャルワーカーだけです。在宅の患者の後方支援病床は、在宅医・訪問看護師も依頼できます。',
+      en: 'Only medical social workers can create transfer requests; home doctors and visiting nurses can ask for a back-up bed for a patient at home.',
     });
   }
 }

@@ -28,21 +28,42 @@ export function renderOverviewPage(
   notice?: PageNotice,
 ): string {
   const parts: Html[] = [html`<h1>${tt(lang, 'transfersHome')}</h1>`];
-  if (roles.includes('msw')) {
+  const isMsw = roles.includes('msw');
+  const makesBackupBeds = !isMsw && roles.includes('practitioner');
+  if (isMsw || makesBackupBeds) {
     const rows = overview.requests.map(
       (request) =>
         html`<li>
           <a href="/transfers/requests/${request.id}"
             >${pick(lang, patientSummary(request, request.requestingOrganisation))}</a
           >
+          ${request.purpose === 'backup-bed' && html`<span class="badge">${tt(lang, 'backupBedBadge')}</span>`}
           ${requestStatusBadge(lang, request.status)}
           <span class="when">${tokyoDateTime(request.createdAt)} ・ ${request.createdByName}</span>
         </li>`,
     );
+    const days = overview.daysToBed;
     parts.push(
       html`<section>
-        <h2>${tt(lang, 'ourRequests')}</h2>
-        <p><a class="button primary" href="/transfers/requests/new">${tt(lang, 'newRequest')}</a></p>
+        <h2>${tt(lang, isMsw ? 'ourRequests' : 'ourBackupBeds')}</h2>
+        ${
+          isMsw
+            ? html`<p>
+                <a class="button primary" href="/transfers/requests/new">${tt(lang, 'newRequest')}</a>
+              </p>`
+            : html`<p class="hint">${tt(lang, 'backupBedFromRecord')}</p>`
+        }
+        <p class="days-to-bed">
+          ${
+            days.averageDays === null
+              ? tt(lang, 'daysToBedNone')
+              : tt(lang, 'daysToBed', {
+                  average: String(days.averageDays),
+                  longest: String(days.longestDays),
+                  count: String(days.confirmed),
+                })
+          }
+        </p>
         ${
           rows.length > 0
             ? html`<ul class="list">
@@ -83,7 +104,7 @@ export function renderOverviewPage(
       parts.push(html`<p class="notice">${tt(lang, 'notAHospital')}</p>`);
     }
   }
-  if (!roles.includes('msw') && !roles.includes('bed-manager')) {
+  if (!isMsw && !makesBackupBeds && !roles.includes('bed-manager')) {
     parts.push(html`<p class="notice">${tt(lang, 'careTeamHint')}</p>`);
   }
   return transferPage(lang, tt(lang, 'transfersHome'), html`${parts}`, notice);
@@ -94,11 +115,13 @@ export function renderNewRequestPage(
   form: FormValues,
   issues: readonly InputIssue[],
 ): string {
+  const isBackupBed = form.purpose?.[0] === 'backup-bed';
+  const title = tt(lang, isBackupBed ? 'newBackupBed' : 'newRequest');
   return transferPage(
     lang,
-    tt(lang, 'newRequest'),
-    html`<h1>${tt(lang, 'newRequest')}</h1>
-      <p class="lead">${tt(lang, 'newRequestLead')}</p>
+    title,
+    html`<h1>${title}</h1>
+      <p class="lead">${tt(lang, isBackupBed ? 'newBackupBedLead' : 'newRequestLead')}</p>
       ${renderRequestForm(lang, form, issues)}`,
   );
 }

@@ -5,8 +5,12 @@ import type { TransferRequest } from './transfer-request.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
+/** A transfer from a hospital, or a back-up bed (後方支援病床) for a patient at home. */
+export type RequestPurpose = 'transfer' | 'backup-bed';
+
 export interface StoredRequest {
   id: string;
+  purpose: RequestPurpose;
   patientId: string | null;
   requestingOrganisation: string;
   createdBy: string;
@@ -75,6 +79,7 @@ export interface BedHold {
 
 interface RequestRow {
   id: string;
+  purpose: RequestPurpose;
   patient_id: string | null;
   requesting_organisation: string;
   created_by: string;
@@ -115,6 +120,7 @@ const iso = (date: Date | null): string | null => (date ? date.toISOString() : n
 function requestOf(row: RequestRow): StoredRequest {
   return {
     id: row.id,
+    purpose: row.purpose,
     patientId: row.patient_id,
     requestingOrganisation: row.requesting_organisation,
     createdBy: row.created_by,
@@ -199,8 +205,8 @@ export const transferStore = {
   async insertRequest(client: pg.PoolClient, request: StoredRequest): Promise<void> {
     await client.query(
       `INSERT INTO transfer_requests (id, patient_id, requesting_organisation, created_by, created_by_name,
-         created_at, status, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+         created_at, status, details, purpose)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
         request.id,
         request.patientId,
@@ -210,6 +216,7 @@ export const transferStore = {
         request.createdAt,
         request.status,
         JSON.stringify(request.details),
+        request.purpose,
       ],
     );
   },

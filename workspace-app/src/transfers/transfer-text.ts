@@ -81,6 +81,22 @@ const transferText = {
   fixTheseProblems: { ja: '次の点を直してください。', en: 'Please fix the following.' },
 
   ourRequests: { ja: '当院の転院依頼', en: 'Our transfer requests' },
+  ourBackupBeds: { ja: '後方支援病床の依頼', en: 'Our back-up bed requests' },
+  newBackupBed: { ja: '後方支援病床を探す', en: 'Find a back-up bed' },
+  newBackupBedLead: {
+    ja: '在宅の患者さんが急に入院を要するときに備え、都内すべての病院から受け入れ先を探せます。患者の記録から入力されています。',
+    en: 'Find a hospital that can take a patient at home when they need admission, across every hospital in Tokyo. Filled in from the patient’s record.',
+  },
+  backupBedFromRecord: {
+    ja: '後方支援病床は、患者の記録の「療養の場と同意」から依頼します。',
+    en: 'Ask for a back-up bed from a patient record’s “Whereabouts and consent”.',
+  },
+  daysToBed: {
+    ja: '病床が決まるまでの日数: 平均 {average}日、最長 {longest}日（決定 {count}件）',
+    en: 'Days to find a bed: {average} on average, {longest} at most ({count} confirmed)',
+  },
+  daysToBedNone: { ja: '病床が決まった依頼はまだありません。', en: 'No request has found a bed yet.' },
+  backupBedBadge: { ja: '後方支援', en: 'back-up bed' },
   newRequest: { ja: '新しい転院依頼', en: 'New transfer request' },
   newRequestLead: {
     ja: '患者さんの状態と希望を入力すると、都内すべての病院から受入先を探せます。',

@@ -15,6 +15,7 @@ import {
   answerInputFromForm,
   first,
   formValuesOf,
+  type FormValues,
   freeBedInputFromForm,
   textOrNull,
   wardProfileInputFromForm,
@@ -32,9 +33,10 @@ import { formFromRecord, requestInputFromForm } from './request-form.js';
 import { searchFiltersFromQuery, renderSearchPage } from './search-page.js';
 import { searchFiltersSchema, searchTransferHospitals } from './search-transfer-hospitals.js';
 import { sendInquiries } from './send-inquiries.js';
-import { requireMsw, type RequestViewer } from './transfer-access.js';
+import { requireRequestMaker, type RequestViewer } from './transfer-access.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { TransferConflictError, TransferInputError } from './transfer-errors.js';
+import type { RequestPurpose } from './transfer-store.js';
 import { exportTransferFhir } from './transfer-fhir.js';
 import {
   renderFhirPage,
@@ -136,20 +138,16 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
 
   router.get('/transfers/requests/new', async (req, res) => {
     const actor = actorOf(req);
-    requireMsw(actor);
+    // A back-up bed for a patient at home is asked from the patient's record, by the home team.
+    const purpose: RequestPurpose = req.query.purpose === 'backup-bed' ? 'backup-bed' : 'transfer';
+    requireRequestMaker(actor, purpose);
     // The patient record can link here with its patient filled in.
     const patientId = typeof req.query.patientId === 'string' ? req.query.patientId.slice(0, 200) : '';
-    if (patientId) await openNewRequestFor(deps, actor, patientId);
+    if (patientId) await openNewRequestFor(deps, actor, patientId, purpose);
     const recorded = patientId ? await deps.careTeam.needsFromRecord?.(actor, patientId) : null;
-    res
-      .type('html')
-      .send(
-        renderNewRequestPage(
-          languageOf(req),
-          patientId ? formFromRecord(patientId, recorded ?? null) : {},
-          [],
-        ),
-      );
+    const form = patientId ? formFromRecord(patientId, recorded ?? null) : {};
+    const withPurpose = purpose === 'backup-bed' ? { ...form, purpose: ['backup-bed'] } : form;
+    res.type('html').send(renderNewRequestPage(languageOf(req), withPurpose, []));
   });
 
   router.post('/transfers/requests', form, async (req, res) => {
@@ -193,45 +191,6 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     res.type('html').send(renderSearchPage(languageOf(req), result, takeNotice(req)));
   });
 
-  router.post('/transfers/requests/:id/inquiries', form, async (req, res) => {
-    const actor = actorOf(req);
-    const id = param(req, 'id');
-    const values = formValuesOf(req.body);
-    await formAction(
-      req,
-      res,
-      async () => {
-        const sent = await sendInquiries(deps, actor, id, {
-          hospitalIds: all(values, 'hospitalIds'),
-          message: textOrNull(values, 'message'),
-        });
-        return {
-          next: `/transfers/requests/${id}`,
-          notice: { tone: 'success', text: ttBoth('inquiriesSent', { count: String(sent.length) }) },
-        };
-      },
-      `/transfers/requests/${id}/search`,
-    );
-  });
-
-  router.post('/transfers/requests/:id/cancel', form, async (req, res) => {
-    const actor = actorOf(req);
-    const id = param(req, 'id');
-    const values = formValuesOf(req.body);
-    await formAction(
-      req,
-      res,
-      async () => {
-        await cancelTransferRequest(deps, actor, id, { note: textOrNull(values, 'note') });
-        return {
-          next: `/transfers/requests/${id}`,
-          notice: { tone: 'success', text: ttBoth('requestCancelled') },
-        };
-      },
-      `/transfers/requests/${id}`,
-    );
-  });
-
   router.get('/transfers/requests/:id/fhir', async (req, res) => {
     const id = param(req, 'id');
     const bundle = await exportTransferFhir(deps, actorOf(req), id);
@@ -253,72 +212,6 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
     );
   });
 
-  const inquiryPage = (id: string) => `/transfers/inquiries/${id}`;
-
-  router.post('/transfers/inquiries/:id/answer', form, async (req, res) => {
-    const actor = actorOf(req);
-    const id = param(req, 'id');
-    const values = formValuesOf(req.body);
-    await formAction(
-      req,
-      res,
-      async () => {
-        await answerInquiry(deps, actor, id, answerInputFromForm(values));
-        return { next: inquiryPage(id), notice: { tone: 'success', text: ttBoth('answerSent') } };
-      },
-      inquiryPage(id),
-    );
-  });
-
-  router.post('/transfers/inquiries/:id/messages', form, async (req, res) => {
-    const actor = actorOf(req);
-    const id = param(req, 'id');
-    const values = formValuesOf(req.body);
-    await formAction(
-      req,
-      res,
-      async () => {
-        await postInquiryMessage(deps, actor, id, { text: first(values, 'text') });
-        return { next: inquiryPage(id), notice: { tone: 'success', text: ttBoth('messageSent') } };
-      },
-      inquiryPage(id),
-    );
-  });
-
-  router.post('/transfers/inquiries/:id/confirm', async (req, res) => {
-    const actor = actorOf(req);
-    const id = param(req, 'id');
-    await formAction(
-      req,
-      res,
-      async () => {
-        const inquiry = await confirmInquiry(deps, actor, id);
-        return {
-          next: `/transfers/requests/${inquiry.requestId}`,
-          notice: { tone: 'success', text: ttBoth('confirmed', { hospital: inquiry.hospitalName }) },
-        };
-      },
-      inquiryPage(id),
-    );
-  });
-
-  router.post('/transfers/inquiries/:id/withdraw', async (req, res) => {
-    const actor = actorOf(req);
-    const id = param(req, 'id');
-    await formAction(
-      req,
-      res,
-      async () => {
-        const inquiry = await withdrawInquiry(deps, actor, id);
-        return {
-          next: `/transfers/requests/${inquiry.requestId}`,
-          notice: { tone: 'success', text: ttBoth('withdrawn') },
-        };
-      },
-      inquiryPage(id),
-    );
-  });
-
   router.get('/transfers/beds', async (req, res) => {
     const board = await readBedBoard(deps, actorOf(req));
     res
@@ -326,44 +219,16 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
       .send(renderBedPage(languageOf(req), board, deps.clock(), deps.staleAfterHours, takeNotice(req)));
   });
 
-  router.post('/transfers/beds/:wardId', form, async (req, res) => {
-    const actor = actorOf(req);
-    const wardId = param(req, 'wardId');
-    const values = formValuesOf(req.body);
-    await formAction(
-      req,
-      res,
-      async () => {
-        const ward = await updateFreeBeds(deps, actor, wardId, freeBedInputFromForm(values));
-        return {
-          next: `/transfers/beds#ward-${encodeURIComponent(ward.id)}`,
-          notice: {
-            tone: 'success',
-            text: ttBoth('figuresSaved', { ward: ward.name, at: tokyoDateTime(ward.freeBedsUpdatedAt) }),
-          },
-        };
-      },
-      `/transfers/beds#ward-${encodeURIComponent(wardId)}`,
-    );
-  });
+  // ── Changes made from the pages: each is one entry of what it calls, where it goes next and what it says ──
 
-  router.post('/transfers/beds/:wardId/profile', form, async (req, res) => {
-    const actor = actorOf(req);
-    const wardId = param(req, 'wardId');
-    const values = formValuesOf(req.body);
-    await formAction(
-      req,
-      res,
-      async () => {
-        const ward = await updateWardProfile(deps, actor, wardId, wardProfileInputFromForm(values));
-        return {
-          next: `/transfers/beds#ward-${encodeURIComponent(ward.id)}`,
-          notice: { tone: 'success', text: ttBoth('profileSaved', { ward: ward.name }) },
-        };
-      },
-      `/transfers/beds#ward-${encodeURIComponent(wardId)}`,
-    );
-  });
+  for (const action of formActions(deps)) {
+    router.post(action.path, form, async (req, res) => {
+      const actor = actorOf(req);
+      const id = param(req, action.param);
+      const values = formValuesOf(req.body);
+      await formAction(req, res, () => action.run(actor, id, values), action.back(id));
+    });
+  }
 
   router.use(transfersApiRoutes(deps, actorOf));
 
@@ -389,4 +254,109 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
   };
   router.use(transferErrors);
   return router;
+}
+
+interface FormActionEntry {
+  path: string;
+  /** The path's one parameter. */
+  param: 'id' | 'wardId';
+  run(actor: TransferActor, id: string, values: FormValues): Promise<{ next: string; notice: PageNotice }>;
+  /** Where a refused change returns, its reason shown there. */
+  back(id: string): string;
+}
+
+const inquiryPage = (id: string) => `/transfers/inquiries/${id}`;
+const requestPage = (id: string) => `/transfers/requests/${id}`;
+const wardOnBedPage = (wardId: string) => `/transfers/beds#ward-${encodeURIComponent(wardId)}`;
+const saying = (text: PageNotice['text']): PageNotice => ({ tone: 'success', text });
+
+/** The changes the transfer pages post, as a table. */
+function formActions(deps: TransferDeps): FormActionEntry[] {
+  return [
+    {
+      path: '/transfers/requests/:id/inquiries',
+      param: 'id',
+      run: async (actor, id, values) => {
+        const sent = await sendInquiries(deps, actor, id, {
+          hospitalIds: all(values, 'hospitalIds'),
+          message: textOrNull(values, 'message'),
+        });
+        return {
+          next: requestPage(id),
+          notice: saying(ttBoth('inquiriesSent', { count: String(sent.length) })),
+        };
+      },
+      back: (id) => `/transfers/requests/${id}/search`,
+    },
+    {
+      path: '/transfers/requests/:id/cancel',
+      param: 'id',
+      run: async (actor, id, values) => {
+        await cancelTransferRequest(deps, actor, id, { note: textOrNull(values, 'note') });
+        return { next: requestPage(id), notice: saying(ttBoth('requestCancelled')) };
+      },
+      back: requestPage,
+    },
+    {
+      path: '/transfers/inquiries/:id/answer',
+      param: 'id',
+      run: async (actor, id, values) => {
+        await answerInquiry(deps, actor, id, answerInputFromForm(values));
+        return { next: inquiryPage(id), notice: saying(ttBoth('answerSent')) };
+      },
+      back: inquiryPage,
+    },
+    {
+      path: '/transfers/inquiries/:id/messages',
+      param: 'id',
+      run: async (actor, id, values) => {
+        await postInquiryMessage(deps, actor, id, { text: first(values, 'text') });
+        return { next: inquiryPage(id), notice: saying(ttBoth('messageSent')) };
+      },
+      back: inquiryPage,
+    },
+    {
+      path: '/transfers/inquiries/:id/confirm',
+      param: 'id',
+      run: async (actor, id) => {
+        const inquiry = await confirmInquiry(deps, actor, id);
+        return {
+          next: requestPage(inquiry.requestId),
+          notice: saying(ttBoth('confirmed', { hospital: inquiry.hospitalName })),
+        };
+      },
+      back: inquiryPage,
+    },
+    {
+      path: '/transfers/inquiries/:id/withdraw',
+      param: 'id',
+      run: async (actor, id) => {
+        const inquiry = await withdrawInquiry(deps, actor, id);
+        return { next: requestPage(inquiry.requestId), notice: saying(ttBoth('withdrawn')) };
+      },
+      back: inquiryPage,
+    },
+    {
+      path: '/transfers/beds/:wardId',
+      param: 'wardId',
+      run: async (actor, wardId, values) => {
+        const ward = await updateFreeBeds(deps, actor, wardId, freeBedInputFromForm(values));
+        const at = tokyoDateTime(ward.freeBedsUpdatedAt);
+        return {
+          next: wardOnBedPage(ward.id),
+          notice: saying(ttBoth('figuresSaved', { ward: ward.name, at })),
+        };
+      },
+      back: wardOnBedPage,
+    },
+    {
+      path: '/transfers/beds/:wardId/profile',
+      param: 'wardId',
+      run: async (actor, wardId, values) => {
+        const ward = await updateWardProfile(deps, actor, wardId, wardProfileInputFromForm(values));
+        return { next: wardOnBedPage(ward.id), notice: saying(ttBoth('profileSaved', { ward: ward.name })) };
+      },
+      back: wardOnBedPage,
+    },
+  ];
 }
