@@ -14,6 +14,7 @@ import {
 } from '#workspace-app/patients/handoff-documents.js';
 import type { PatientDeps } from '#workspace-app/patients/patient-audit.js';
 import { addRecordItem } from '#workspace-app/patients/record-items.js';
+import { planConference } from '#workspace-app/patients/care-conferences.js';
 import { scheduleVisit } from '#workspace-app/patients/visit-calendar.js';
 import {
   aBasics,
@@ -45,6 +46,8 @@ interface OwnPatient {
   reviewedId: string;
   sentId: string;
   consentId: string;
+  /** A conference 佐藤 organises with 田中 attending. */
+  conferenceId: string;
 }
 
 type Ids = Omit<OwnPatient, 'patientId'>;
@@ -202,6 +205,33 @@ const ROUTES: RouteCase[] = [
     accepted: 303,
   },
   { method: 'POST', path: '/patients/:patientId/visits/:visitId/cancel', actor: 'sato', accepted: 303 },
+  { method: 'GET', path: '/patients/:patientId/conferences', actor: 'sato', accepted: 200 },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/conferences',
+    actor: 'sato',
+    body: (ids) => ({
+      kind: 'service-coordination',
+      startsAt: `${ids.visitDay}T13:00`,
+      durationMinutes: '60',
+      place: 'オンライン',
+      attendees: 'dr.tanaka',
+    }),
+    accepted: 303,
+  },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/conferences/:conferenceId/answer',
+    actor: 'tanaka',
+    body: () => ({ answer: 'accept' }),
+    accepted: 303,
+  },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/conferences/:conferenceId/cancel',
+    actor: 'sato',
+    accepted: 303,
+  },
   { method: 'GET', path: '/patients/:patientId/documents', actor: 'sato', accepted: 200 },
   {
     method: 'POST',
@@ -296,6 +326,7 @@ function pathValues(path: string, ids: Ids): Record<string, string> {
     visitId: ids.visitId,
     documentId,
     consentId: ids.consentId,
+    conferenceId: ids.conferenceId,
   };
 }
 
@@ -381,6 +412,13 @@ describe('routes that take a patient id refuse one the person may not name', fun
     const toSend = await generateHandoffDocument(deps, people.sato, patientId, recipient);
     const ready = await reviewHandoffDocument(deps, people.sato, patientId, toSend.id, toSend.version);
     await sendHandoffDocument(deps, people.sato, patientId, toSend.id, ready.version);
+    const conference = await planConference(deps, people.sato, patientId, {
+      kind: 'pre-discharge',
+      startsAt: `${visitDay}T11:00:00+09:00`,
+      durationMinutes: 60,
+      place: '東京中央病院 カンファレンス室',
+      attendees: [people.tanaka.id],
+    });
     return {
       patientId,
       itemId: item.id,
@@ -393,6 +431,7 @@ describe('routes that take a patient id refuse one the person may not name', fun
       reviewedId: reviewed.id,
       sentId: toSend.id,
       consentId: toWithdraw!.id,
+      conferenceId: conference.id,
     };
   }
 

@@ -373,6 +373,47 @@ describe('patient record pages', function () {
     assert.match(clash.text, /一番 信子 様の訪問/);
   });
 
+  it('plans a care conference through the form and shows it with an attendee’s clashing visit', async () => {
+    const sato = await signedIn(people.sato);
+    const patientId = await registered(sato, { 'name.kanji.family': '会議' });
+    const day = new Date(Date.now() + 5 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+    const calendar = await sato.get(`/patients/${patientId}/calendar`);
+    assert.ok(
+      calendar.text.includes(`href="/patients/${patientId}/conferences"`),
+      'the calendar links there',
+    );
+    await openPage(sato, `/patients/${patientId}/conferences`);
+    const visit = await sato
+      .post(`/patients/${patientId}/visits`)
+      .type('form')
+      .send({ practitionerId: 'nurse.sato', startsAt: `${day}T15:30`, durationMinutes: '30' });
+    assert.equal(visit.status, 303, visit.text);
+    const plan = {
+      kind: 'pre-discharge',
+      startsAt: `${day}T15:00`,
+      durationMinutes: '60',
+      place: '中野総合病院 2階 会議室',
+      agenda: '退院後の訪問体制',
+    };
+    const refused = await sato
+      .post(`/patients/${patientId}/conferences`)
+      .type('form')
+      .send({ ...plan, place: '' });
+    assert.equal(refused.status, 400);
+    assert.match(fieldHtml(refused.text, 'place'), /field-error/);
+    const planned = await sato.post(`/patients/${patientId}/conferences`).type('form').send(plan);
+    assert.equal(planned.status, 303, planned.text);
+    assert.equal(planned.headers.location, `/patients/${patientId}/conferences`);
+    const page = await sato.get(`/patients/${patientId}/conferences`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /退院前カンファレンス/);
+    assert.match(page.text, /中野総合病院 2階 会議室/);
+    assert.match(page.text, /class="conference-conflict">佐藤 花子 さん: [^<]*会議 信子 様の訪問/);
+    const english = await sato.get(`/patients/${patientId}/conferences?lang=en`);
+    assert.match(english.text, /Pre-discharge conference/);
+    assert.match((await sato.get('/patients/today?lang=ja')).text, /今日のカンファレンス/);
+  });
+
   it('generates, reviews and sends a document, which the recipient sees and reads as FHIR JSON on screen', async () => {
     const sato = await signedIn(people.sato);
     const patientId = await registered(sato);

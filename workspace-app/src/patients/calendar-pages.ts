@@ -1,5 +1,7 @@
 import { addDays, type Html, html, type Language, tokyoDate, tokyoTime } from '@hcw/common';
+import type { CareConference } from './care-conferences.js';
 import type { CareTeam } from './care-team.js';
+import { conferenceText, todaysConferencesCard } from './conference-pages.js';
 import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
 import { button, href, link, patientPage, postForm, professionText } from './patient-page-parts.js';
@@ -229,7 +231,7 @@ export function renderPatientCalendar(view: PatientCalendarView, lang: Language)
       </p>
       <h1>${pt(lang, 'calendar')}</h1>
       <nav class="actions-bar">
-        ${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}
+        ${link(week(-7), pt(lang, 'previousWeek'), lang, 'button')}${link(week(7), pt(lang, 'nextWeek'), lang, 'button')}${link(`/patients/${id}/conferences`, conferenceText.title[lang], lang, 'button')}
       </nav>
       ${plan} ${view.canWrite && seriesForm(view, lang)}
       <ol class="days">
@@ -304,12 +306,16 @@ export function todaysVisitsCard(visits: readonly ScheduledVisit[], lang: Langua
   </section>`;
 }
 
-export function renderTodayPage(visits: readonly ScheduledVisit[], lang: Language): string {
+export function renderTodayPage(
+  visits: readonly ScheduledVisit[],
+  lang: Language,
+  conferences: readonly CareConference[] = [],
+): string {
   return patientPage(
     lang,
     pt(lang, 'today'),
     html`<p class="breadcrumb">${link('/patients', pt(lang, 'toList'), lang)}</p>
       <h1>${pt(lang, 'today')}</h1>
-      ${todaysVisitsCard(visits, lang)}`,
+      ${todaysVisitsCard(visits, lang)} ${todaysConferencesCard(conferences, lang)}`,
   );
 }

@@ -3,6 +3,7 @@ import { tokyoDate } from '@hcw/common';
 import '../http/session-types.js';
 import { languageOf } from '../ui/language.js';
 import { renderMyCalendar, renderPatientCalendar, renderTodayPage, visitPlanForm } from './calendar-pages.js';
+import { listTodaysConferences } from './care-conferences.js';
 import { readCareTeam } from './care-team.js';
 import { messageIn, readForm, type RawForm } from './form-fields.js';
 import { InvalidItemError, type ItemIssue } from './invalid-item-error.js';
@@ -24,7 +25,9 @@ export function calendarRoutes(deps: PatientDeps): Router {
   const router = express.Router();
 
   router.get('/patients/today', async (req, res) => {
-    send(res, 200, renderTodayPage(await listTodaysVisits(deps, actorOf(req)), languageOf(req)));
+    const actor = actorOf(req);
+    const visits = await listTodaysVisits(deps, actor);
+    send(res, 200, renderTodayPage(visits, languageOf(req), await listTodaysConferences(deps, actor)));
   });
 
   router.get('/patients/calendar', async (req, res) => {

@@ -11,6 +11,7 @@ import { pt } from './patients-messages.js';
 import { calendarRoutes } from './calendar-routes.js';
 import { careCycleRoutes } from './care-cycle-routes.js';
 import { careTeamRoutes } from './care-team-routes.js';
+import { conferenceRoutes } from './conference-routes.js';
 import { handoffDocumentRoutes } from './handoff-document-routes.js';
 import { actorOf, send } from './patient-route-helpers.js';
 import { recordRoutes } from './record-routes.js';
@@ -23,7 +24,7 @@ export interface PatientsRoutesOptions {
 
 /**
  * The shared patient record's pages: patient list, record and its standard items, visit entry, care
- * team and invitations, calendar, hand-off documents. Every read and write goes through the store
+ * team and invitations, calendar and care conferences, hand-off documents. Every read and write goes through the store
  * functions, which decide access and write the audit trail.
  */
 export function patientsRoutes(options: PatientsRoutesOptions): Router {
@@ -45,6 +46,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
   // come before the record's /patients/:patientId.
   router.use(careTeamRoutes(deps));
   router.use(calendarRoutes(deps));
+  router.use(conferenceRoutes(deps));
   router.use(handoffDocumentRoutes(deps));
   router.use(careCycleRoutes(deps));
   router.use(recordRoutes(deps));
