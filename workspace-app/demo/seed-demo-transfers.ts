@@ -34,6 +34,14 @@ const demoPractitioners = [
     roles: ['msw'],
   },
   {
+    // The rehabilitation hospital's discharge desk: joins a patient's care team when a transfer there is confirmed.
+    id: 'msw.mori',
+    displayName: '森 理恵',
+    organisation: '多摩リハビリテーション病院 地域連携室',
+    profession: '医療ソーシャルワーカー',
+    roles: ['msw'],
+  },
+  {
     id: 'beds.ito',
     displayName: '伊藤 健',
     organisation: '多摩リハビリテーション病院',

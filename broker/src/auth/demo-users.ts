@@ -66,6 +66,15 @@ export const DEMO_USERS: readonly DemoUser[] = [
     assertsMfa: false,
   },
   {
+    username: 'msw.mori',
+    displayName: '森 理恵',
+    displayNameKana: 'モリ リエ',
+    organisation: '多摩リハビリテーション病院 地域連携室',
+    profession: '医療ソーシャルワーカー',
+    roles: ['msw'],
+    assertsMfa: false,
+  },
+  {
     username: 'beds.ito',
     displayName: '伊藤 健',
     displayNameKana: 'イトウ ケン',

@@ -54,6 +54,8 @@ const pages: readonly PortalPage[] = [
   { role: 'practitioner', name: 'a visit record', path: `/patients/${patient}/visit` },
   { role: 'practitioner', name: 'the patient’s calendar', path: `/patients/${patient}/calendar` },
   { role: 'practitioner', name: 'my calendar', path: '/patients/calendar' },
+  { role: 'practitioner', name: 'whereabouts and consent', path: `/patients/${patient}/care` },
+  { role: 'practitioner', name: 'conferences', path: `/patients/${patient}/conferences` },
   { role: 'practitioner', name: 'care team', path: `/patients/${patient}/team` },
   { role: 'practitioner', name: 'hand-off documents', path: `/patients/${patient}/documents` },
   { role: 'practitioner', name: 'account links', path: '/timeline/accounts' },
