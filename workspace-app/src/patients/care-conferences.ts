@@ -1,4 +1,4 @@
-import { bilingualMessage, HttpError, tokyoDate, tokyoDateTime, tokyoDayRange } from '@hcw/common';
+import { bilingualMessage, HttpError, tokyoDate, tokyoDateTime } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
 import { field, type CodeLabels } from '../validation/bilingual-fields.js';
@@ -9,7 +9,6 @@ import {
   decidePatientAccess,
   hasCareRole,
   isUuid,
-  membershipCovers,
   PatientAccessDeniedError,
   requirePatientAccess,
   type TeamMembership,
@@ -18,7 +17,7 @@ import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type PatientDeps } from './patient-audit.js';
 import { patientNames } from './patient-record.js';
 import { RecordNotFoundError } from './record-not-found-error.js';
-import { conflictingVisits, visitingPractitioner } from './visit-calendar.js';
+import { conflictingVisits, onTheirTeams, rangeOf, visitingPractitioner } from './visit-calendar.js';
 
 /**
  * Care conferences (カンファレンス) on the patient's calendar: the hospital's pre-discharge conference
@@ -519,10 +518,7 @@ export async function listMyConferences(
     { type: 'patient.conference.read-own', patientId: null },
     async (client, context) => {
       if (!hasCareRole(actor)) throw new PatientAccessDeniedError('no-care-role', 'read');
-      const firstDay =
-        range.from && /^\d{4}-\d{2}-\d{2}$/.test(range.from) ? range.from : tokyoDate(new Date());
-      const days = Math.min(Math.max(range.days ?? 7, 1), 31);
-      const { from, to } = tokyoDayRange(firstDay, days);
+      const { from, to } = rangeOf(range);
       const { rows } = await client.query<ConferenceRow>(
         `SELECT ${CONFERENCE_COLUMNS} FROM care_conferences c
            JOIN care_conference_attendees a ON a.conference_id = c.id AND a.practitioner_id = $1
@@ -531,11 +527,7 @@ export async function listMyConferences(
           ORDER BY c.starts_at`,
         [actor.id, actor.organisation, from, to],
       );
-      const visible: ConferenceRow[] = [];
-      for (const row of rows) {
-        const memberships = await activeMemberships(client, row.patient_id);
-        if (memberships.some((m) => membershipCovers(m, actor))) visible.push(row);
-      }
+      const visible = await onTheirTeams(client, actor, rows);
       const patientIds = [...new Set(visible.map((row) => row.patient_id))];
       context.patientIds = patientIds;
       return withAttendees(client, visible, await patientNames(client, patientIds));

@@ -334,7 +334,8 @@ export interface VisitRange {
   days?: number;
 }
 
-function rangeOf(range: VisitRange): { from: string; to: string; firstDay: string; days: number } {
+/** The Tokyo days a calendar shows: from a date (today when absent or malformed), 1 to 31 days (7 by default). */
+export function rangeOf(range: VisitRange): { from: string; to: string; firstDay: string; days: number } {
   const firstDay = range.from && /^\d{4}-\d{2}-\d{2}$/.test(range.from) ? range.from : tokyoDate(new Date());
   const days = Math.min(Math.max(range.days ?? 7, 1), 31);
   return { ...tokyoDayRange(firstDay, days), firstDay, days };
@@ -362,6 +363,23 @@ export async function listPatientVisits(
 }
 
 /**
+ * The rows whose patient's team the practitioner is on now: the SQL filter is checked again with
+ * `membershipCovers`, the one rule for who a membership covers.
+ */
+export async function onTheirTeams<Row extends { patient_id: string }>(
+  client: pg.ClientBase,
+  actor: PatientActor,
+  rows: readonly Row[],
+): Promise<Row[]> {
+  const visible: Row[] = [];
+  for (const row of rows) {
+    const memberships = await activeMemberships(client, row.patient_id);
+    if (memberships.some((m) => membershipCovers(m, actor))) visible.push(row);
+  }
+  return visible;
+}
+
+/**
  * A practitioner's own visits across patients, for the patients whose teams they are still on; each
  * patient shown is audited.
  */
@@ -384,11 +402,7 @@ export async function listPractitionerVisits(
           ORDER BY v.starts_at`,
         [actor.id, actor.organisation, from, to],
       );
-      const visible: VisitRow[] = [];
-      for (const row of rows) {
-        const memberships = await activeMemberships(client, row.patient_id);
-        if (memberships.some((m) => membershipCovers(m, actor))) visible.push(row);
-      }
+      const visible = await onTheirTeams(client, actor, rows);
       const names = await patientNames(
         client,
         visible.map((row) => row.patient_id),
