@@ -215,15 +215,24 @@ export class Desktop {
   }
 
   /** Types text into the kiosk's focused field, after any text sent before it. */
+  /**
+   * Resolves once the kiosk has read the text. The queue stays held until the clipboard is empty again, so
+   * the next text, a wipe or a session start waits for that.
+   */
   typeText(text: string): Promise<void> {
-    return this.queue.run(async () => {
-      if (!this.currentUser) throw new DesktopStateError('no session is running on this desktop');
-      if (!this.isKioskRunning) throw new DesktopStateError('the kiosk of this session is not running');
-      const env = this.xEnv;
-      const wasRead = await typeText(env, text).catch((error: unknown) => {
-        throw error instanceof NoKioskWindowError ? new DesktopStateError(error.message) : error;
-      });
-      if (!wasRead) throw new DesktopStateError('the kiosk did not take the text (is a text field focused?)');
+    return new Promise<void>((resolve, reject) => {
+      this.queue
+        .run(async () => {
+          if (!this.currentUser) throw new DesktopStateError('no session is running on this desktop');
+          if (!this.isKioskRunning) throw new DesktopStateError('the kiosk of this session is not running');
+          const wasRead = await typeText(this.xEnv, text, { onRead: resolve }).catch((error: unknown) => {
+            throw error instanceof NoKioskWindowError ? new DesktopStateError(error.message) : error;
+          });
+          if (!wasRead) {
+            throw new DesktopStateError('the kiosk did not take the text (is a text field focused?)');
+          }
+        })
+        .catch(reject);
     });
   }
 
