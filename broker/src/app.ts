@@ -5,6 +5,9 @@ import type pg from 'pg';
 import type { RedisClientType } from 'redis';
 import { adminUserRoutes } from './admin/admin-user-routes.js';
 import { consoleRoutes, requireRole } from './admin/console-routes.js';
+import { alertDispatcherFor } from './alerts/alert-dispatcher.js';
+import { alertRoutes } from './alerts/alert-routes.js';
+import { PushDevices } from './alerts/push-devices.js';
 import { enrolmentCodeRoutes } from './admin/enrolment-code-routes.js';
 import type { ConsoleEvent } from './admin/live-console.js';
 import { SessionFacts } from './admin/session-facts.js';
@@ -123,6 +126,18 @@ export function createBrokerApp(deps: BrokerDeps): Express {
   );
   app.use(recordingNoticeRoutes({ desktops, audit }));
 
+  const devices = new PushDevices(deps.pool);
+  app.use(
+    alertRoutes({
+      audit,
+      devices,
+      dispatcher: alertDispatcherFor(config, devices, deps.redis, deps.log),
+      pushServiceHosts: config.alerts.pushServiceHosts,
+      portalSecret: config.portal.handoffSecret,
+      requireUser,
+      log: deps.log,
+    }),
+  );
   app.use(clientRoutes(requireUser));
   app.use(desktopRoutes({ ...deps, screens, facts, requireUser }));
   app.use(screenRoutes({ redis: deps.redis, desktops, screens, log: deps.log }));

@@ -211,6 +211,39 @@ const EnvObject = z
      * can find the recordings during which a patient's data was shown. Without it, only by user and time.
      */
     RECORDING_PORTAL_AUDIT_DATABASE_URL: z.string().url().optional(),
+    /**
+     * Alerts on the practitioner's device (Web Push, opt-in, a count and nothing else): the VAPID key pair the
+     * push services know this workspace by (`npx web-push generate-vapid-keys`), base64url. Without them the
+     * client page does not offer alerts.
+     */
+    PUSH_VAPID_PUBLIC_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64url').length === 65, 'must be a P-256 public key, base64url')
+      .optional(),
+    PUSH_VAPID_PRIVATE_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64url').length === 32, 'must be 32 bytes, base64url')
+      .optional(),
+    /** How the push services reach the operator: `mailto:` or `https:`. */
+    PUSH_VAPID_SUBJECT: z
+      .string()
+      .regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: or https: address')
+      .optional(),
+    /**
+     * The push services the broker may post to, comma-separated (`*.domain` for any host under it): a device's
+     * subscription elsewhere is refused, so no user can make the broker call another host.
+     */
+    PUSH_SERVICE_HOSTS: z
+      .string()
+      .default('fcm.googleapis.com,*.push.services.mozilla.com,web.push.apple.com,*.notify.windows.com')
+      .transform((text) =>
+        text
+          .split(',')
+          .map((host) => host.trim())
+          .filter((host) => host !== ''),
+      ),
+    /** At most one alert per practitioner in this many seconds; what comes meanwhile is told in the next. */
+    ALERTS_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86400).default(120),
   })
   .merge(AuditArchiveEnv);
 
@@ -311,6 +344,24 @@ const Env = EnvObject.superRefine((e, ctx) => {
         message: `pool ${pool.id}: a production broker does not start desktops on its own machine`,
       });
     }
+  }
+  const insideHosts = e.PUSH_SERVICE_HOSTS.filter(
+    (host) => host === 'localhost' || /^[\d.:[\]]+$/.test(host),
+  );
+  if (e.BROKER_ENV === 'production' && insideHosts.length > 0) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['PUSH_SERVICE_HOSTS'],
+      message: `push services are on the internet, not ${insideHosts.join(', ')}`,
+    });
+  }
+  const vapid = [e.PUSH_VAPID_PUBLIC_KEY, e.PUSH_VAPID_PRIVATE_KEY, e.PUSH_VAPID_SUBJECT];
+  if (vapid.some(Boolean) && !vapid.every(Boolean)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['PUSH_VAPID_PUBLIC_KEY'],
+      message: 'PUSH_VAPID_PUBLIC_KEY, PUSH_VAPID_PRIVATE_KEY and PUSH_VAPID_SUBJECT go together',
+    });
   }
   if (Boolean(e.RECORDING_DIR) !== Boolean(e.RECORDING_KEY_FILE)) {
     ctx.addIssue({
@@ -416,6 +467,12 @@ export interface BrokerConfig {
   portal: { internalUrl: string; handoffSecret: string };
   /** Session recording; unset when this broker has no recording folder and key (then no pool may record). */
   recording: RecordingConfig | undefined;
+  alerts: {
+    /** Unset: alerts to devices are not offered. */
+    vapid: { publicKey: string; privateKey: string; subject: string } | undefined;
+    pushServiceHosts: string[];
+    minIntervalSeconds: number;
+  };
 }
 
 export interface RecordingConfig {
@@ -556,6 +613,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             portalAuditDatabaseUrl: e.RECORDING_PORTAL_AUDIT_DATABASE_URL,
           }
         : undefined,
+    alerts: {
+      vapid:
+        e.PUSH_VAPID_PUBLIC_KEY && e.PUSH_VAPID_PRIVATE_KEY && e.PUSH_VAPID_SUBJECT
+          ? {
+              publicKey: e.PUSH_VAPID_PUBLIC_KEY,
+              privateKey: e.PUSH_VAPID_PRIVATE_KEY,
+              subject: e.PUSH_VAPID_SUBJECT,
+            }
+          : undefined,
+      pushServiceHosts: e.PUSH_SERVICE_HOSTS,
+      minIntervalSeconds: e.ALERTS_MIN_INTERVAL_SECONDS,
+    },
   };
 }
 

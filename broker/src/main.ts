@@ -24,6 +24,8 @@ import { MeteredAuditTrail } from './metrics/metered-audit-trail.js';
 import { HealthMonitor } from './health.js';
 import { PortalAuditReader } from './recording/patient-accesses.js';
 import { RecordingRetention } from './recording/recording-retention.js';
+import { alertDispatcherFor } from './alerts/alert-dispatcher.js';
+import { PushDevices } from './alerts/push-devices.js';
 import { RecordingStore } from './recording/recording-store.js';
 import { SessionRecorder } from './recording/session-recorder.js';
 
@@ -160,6 +162,13 @@ watch.start();
 desktops.start();
 health.start();
 retention?.start();
+// Alerts held back (quiet hours, one per interval) go out when they may, from whichever broker comes first.
+const heldAlerts = alertDispatcherFor(config, new PushDevices(pool), redis, log);
+const heldAlertsTimer =
+  heldAlerts &&
+  setInterval(() => {
+    heldAlerts.flushHeld().catch((error: Error) => log(`held alerts: ${error.message}`));
+  }, 30_000);
 const liveConsole = new LiveConsole({
   server,
   redis,
@@ -181,6 +190,7 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   tunnel.close();
+  clearInterval(heldAlertsTimer);
   await Promise.allSettled([...liveRecorders].map((recorder) => recorder.stop()));
   await Promise.allSettled([
     watch.stop(),

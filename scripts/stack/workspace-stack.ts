@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROKER_IDENTITY, desktopIdentity } from '@hcw/common';
@@ -123,6 +123,20 @@ function recordingStore(dataDir: string): { dir: string; keyFile: string } {
   if (!existsSync(keyFile))
     writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   return { dir, keyFile };
+}
+
+/** The VAPID key pair the stack's broker signs its alerts to devices with, kept with the stack's data. */
+function vapidKeys(dataDir: string): { publicKey: string; privateKey: string } {
+  const file = path.join(dataDir, 'push-keys', 'vapid.json');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const jwk = privateKey.export({ format: 'jwk' });
+    const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-65);
+    const keys = { publicKey: raw.toString('base64url'), privateKey: String(jwk.d) };
+    writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; privateKey: string };
 }
 
 /** A self-signed SAML signing key pair for the stack's development IdP or the broker itself. */
@@ -263,6 +277,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         PORTAL_REDIS_CA_FILE: ca.certFile,
         PORTAL_SESSION_SECRET: secret(),
         PORTAL_HANDOFF_SECRET: secrets.handoff,
+        PORTAL_BROKER_INTERNAL_URL: `http://127.0.0.1:${brokerPort}`,
         // The stack is for the demo and tests: invented patients, hospitals and requests to work with.
         PORTAL_DEMO_DATA: '1',
         AUDIT_ARCHIVE_DIR: archives.portal.dir,
@@ -279,6 +294,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     await waitForHttp(`${portalUrl}/healthz`, { process: portal });
 
     const recordings = recordingStore(dataDir);
+    const vapid = vapidKeys(dataDir);
     const brokerUrl = `http://localhost:${brokerPort}`;
     const idp = makeSigningCertificate(path.join(dataDir, 'dev-idp'), 'dev-idp');
     const sp = makeSigningCertificate(path.join(dataDir, 'broker-saml'), 'broker-saml');
@@ -347,6 +363,14 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         RECORDING_KEY_FILE: recordings.keyFile,
         // The portal's audit trail, read-only in production; on one machine the same database server.
         RECORDING_PORTAL_AUDIT_DATABASE_URL: postgres.urlFor('portal'),
+        // Alerts to devices: the stack's own VAPID keys; besides the real push services, a stand-in on this
+        // machine with a certificate from the internal CA (the tests' push service).
+        PUSH_VAPID_PUBLIC_KEY: vapid.publicKey,
+        PUSH_VAPID_PRIVATE_KEY: vapid.privateKey,
+        PUSH_VAPID_SUBJECT: 'mailto:it-admin@workspace.example',
+        PUSH_SERVICE_HOSTS:
+          'fcm.googleapis.com,*.push.services.mozilla.com,web.push.apple.com,*.notify.windows.com,localhost',
+        NODE_EXTRA_CA_CERTS: ca.certFile,
         ...options.brokerEnv,
       },
     };

@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '#scripts/stack/managed-process.js';
 import { startWorkspaceStack, type WorkspaceStack } from '#scripts/stack/workspace-stack.js';
 import { DEMO_PATIENT_IDS } from '#demo/seed-demo-patients.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
+import { patientIdentifiers } from '../support/patient-identifiers.js';
 import { encodingsOf, ReceivedBytes } from '../support/received-bytes.js';
 import { displayGeometry, waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn, signOutFromClient } from '../support/sign-in.js';
@@ -37,43 +37,6 @@ const PASSAGE = [
   'フロセミド錠20mgは指示どおり服用できている。主治医の田中医師へ電話で報告済み、明朝に往診予定。',
   'ケアマネジャーへも共有し、ヘルパー訪問時の水分摂取の声かけを依頼した。次回訪問は11月27日（金）。',
 ].join('');
-
-/** Every identifier of every patient in the portal's database: IDs, names, dates of birth, addresses, telephones. */
-async function patientIdentifiers(portalDatabaseUrl: string): Promise<string[]> {
-  const pool = new pg.Pool({ connectionString: portalDatabaseUrl, max: 1 });
-  try {
-    const ids = await pool.query<{ id: string }>('SELECT id::text FROM patients');
-    const basics = await pool.query<{ data: Basics }>("SELECT data FROM patient_items WHERE kind = 'basics'");
-    const found = new Set<string>(ids.rows.map((r) => r.id));
-    for (const { data } of basics.rows) {
-      for (const name of [data.name?.kanji, data.name?.kana]) {
-        if (!name) continue;
-        for (const gap of [' ', '', '\u3000']) found.add(`${name.family}${gap}${name.given}`);
-      }
-      for (const value of [
-        data.birthDate,
-        data.address?.line,
-        data.contact?.phone,
-        data.contact?.mobile,
-        ...(data.family ?? []).flatMap((f) => [f.name, f.phone]),
-      ]) {
-        if (value) found.add(value);
-      }
-    }
-    assert.ok(ids.rows.length >= 3 && basics.rows.length >= 3, 'the portal has patients to look for');
-    return [...found].filter((v) => v.length >= 4);
-  } finally {
-    await pool.end();
-  }
-}
-
-interface Basics {
-  name?: { kanji?: { family: string; given: string }; kana?: { family: string; given: string } };
-  birthDate?: string;
-  address?: { line?: string };
-  contact?: { phone?: string; mobile?: string };
-  family?: { name?: string; phone?: string }[];
-}
 
 /** Where a point of the desktop is on the client page, as the client scales the desktop to fit. */
 async function onClientPage(client: Page, x: number, y: number): Promise<{ x: number; y: number }> {

@@ -25,8 +25,13 @@ const Env = z
     /** The CA that vouches for Redis's certificate when it is not one of the system's (the internal CA). */
     PORTAL_REDIS_CA_FILE: z.string().min(1).optional(),
     PORTAL_SESSION_SECRET: z.string().min(32, 'PORTAL_SESSION_SECRET must be at least 32 characters'),
-    /** Shared with the broker, which signs hand-off requests with it. */
+    /** Shared with the broker, which signs hand-off requests with it (and the portal its alerts to the broker). */
     PORTAL_HANDOFF_SECRET: z.string().min(32, 'PORTAL_HANDOFF_SECRET must be at least 32 characters'),
+    /**
+     * The broker's address inside the data centre: the portal tells it how many unread items practitioners
+     * have, for the alerts on their devices. Unset: no alerts.
+     */
+    PORTAL_BROKER_INTERNAL_URL: z.string().url().optional(),
     PORTAL_SESSION_IDLE_MINUTES: z.coerce
       .number()
       .int()
@@ -64,6 +69,8 @@ export interface PortalConfig {
   redisCa: string | undefined;
   sessionSecret: string;
   handoffSecret: string;
+  /** The broker inside the data centre, told of unread counts for device alerts; unset: no alerts. */
+  brokerInternalUrl?: string;
   sessionIdleMinutes: number;
   connectors: ConnectorSettings;
   timelinePollMs: number;
@@ -113,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisCa,
     sessionSecret: e.PORTAL_SESSION_SECRET,
     handoffSecret: e.PORTAL_HANDOFF_SECRET,
+    brokerInternalUrl: e.PORTAL_BROKER_INTERNAL_URL?.replace(/\/$/, ''),
     sessionIdleMinutes: e.PORTAL_SESSION_IDLE_MINUTES,
     connectors: parseConnectors(e.PORTAL_CONNECTORS),
     timelinePollMs: e.PORTAL_TIMELINE_POLL_MS,

@@ -29,6 +29,9 @@ export const AUDIT_EVENT_TYPES = [
   'recording-view',
   'recording-playback',
   'recording-delete',
+  // The broker: alerts on the practitioner's own device.
+  'alerts-device',
+  'alerts-quiet-hours',
   // The portal: patients' records, care teams, visits, hand-off documents.
   'patient.create',
   'patient.list.read',

@@ -16,6 +16,8 @@ export interface TimelineLiveOptions {
   publicUrl: string;
   /** How often an open socket checks that its session still exists. */
   sessionCheckMs?: number;
+  /** Also told of every delivery (the alerts to the practitioners' devices). */
+  onDeliveries?(deliveries: Map<string, number[]>): void;
 }
 
 export interface TimelineLive {
@@ -79,6 +81,7 @@ export async function attachTimelineLive(options: TimelineLiveOptions): Promise<
       for (const [practitionerId, eventIds] of deliveries) {
         io.to(roomOf(practitionerId)).emit(NEW_EVENTS, { eventIds });
       }
+      options.onDeliveries?.(deliveries);
     },
     // Announcements sent while the listener was away are lost; the kiosks fetch the newest page again.
     onReconnected() {
