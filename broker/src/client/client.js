@@ -1,9 +1,11 @@
 // The BYOD client: shows the remote desktop's pixels and sends input. It keeps nothing in browser storage:
-// no localStorage, sessionStorage, IndexedDB, Cache Storage or service worker; the language lives in the URL.
+// no localStorage, sessionStorage, IndexedDB or Cache Storage; the language lives in the URL. The one thing
+// a device may keep is a service worker that shows alerts (a count, nothing else), if its user asks for them.
 import Guacamole from './vendor/guacamole-common.js';
+import { ALERTS_TEXT, setUpAlerts } from './alerts.js';
 
 const LANG = new URLSearchParams(window.location.search).get('lang') === 'en' ? 'en' : 'ja';
-const TEXT = {
+const TEXT_OF = {
   ja: {
     connecting: '接続しています…',
     connected: '接続中',
@@ -69,7 +71,8 @@ const TEXT = {
     fit: 'Fit',
     unknown: 'Unknown error',
   },
-}[LANG];
+};
+const TEXT = { ...TEXT_OF[LANG], ...ALERTS_TEXT[LANG] };
 
 const $ = (id) => document.getElementById(id);
 const viewportEl = $('viewport');
@@ -298,6 +301,7 @@ $('keys-toggle').addEventListener('click', (event) => {
   setMenu(false);
   openPanel(event.currentTarget, $('keys-panel'), $('keys-panel').hidden);
 });
+setUpAlerts({ lang: LANG, text: TEXT, $, onOpen: () => setMenu(false) }).catch(() => undefined);
 for (const button of document.querySelectorAll('[data-closes]')) {
   button.addEventListener('click', () => {
     const panel = $(button.dataset.closes);

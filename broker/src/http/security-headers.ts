@@ -21,7 +21,8 @@ export function securityHeaders({ formTargets }: { formTargets: string[] }): Req
         `form-action ${formAction}`,
         "frame-ancestors 'none'",
         "base-uri 'none'",
-        "worker-src 'none'",
+        // The alerts' service worker only (alerts-sw.js): its scope holds no page, it has no fetch handler.
+        "worker-src 'self'",
         "manifest-src 'none'",
       ].join('; '),
     );
