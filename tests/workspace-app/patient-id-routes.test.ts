@@ -232,6 +232,14 @@ const ROUTES: RouteCase[] = [
     actor: 'sato',
     accepted: 303,
   },
+  { method: 'GET', path: '/patients/:patientId/thread', actor: 'sato', accepted: 200 },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/thread',
+    actor: 'tanaka',
+    body: () => ({ body: '本日の様子を共有します。', mentionProfessions: 'nurse' }),
+    accepted: 303,
+  },
   { method: 'GET', path: '/patients/:patientId/documents', actor: 'sato', accepted: 200 },
   {
     method: 'POST',

@@ -38,11 +38,12 @@ export interface PortalUnderTest {
 /**
  * The whole portal app as main.ts builds it (every router, the session, the cross-site guard, the real
  * care-team look-up), on a database of the suite's own and the shared Redis. With `listen`, it also
- * serves on a loopback port of its own, which is then its public address, for a real browser.
+ * serves on a loopback port of its own, which is then its public address, for a real browser. `env` adds
+ * settings (the vendors of `PORTAL_CONNECTORS`, for instance).
  */
 export async function startPortalUnderTest(
   database: string,
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; env?: Record<string, string> } = {},
 ): Promise<PortalUnderTest> {
   const stack = await workspace();
   const pool = await patientDatabase(database);
@@ -64,6 +65,7 @@ export async function startPortalUnderTest(
     PORTAL_REDIS_URL: stack.redisUrl,
     PORTAL_SESSION_SECRET: randomBytes(32).toString('base64url'),
     PORTAL_HANDOFF_SECRET: handoffSecret,
+    ...options.env,
   });
   const app = createPortalApp({ config, pool, redis });
   server?.on('request', app);

@@ -132,7 +132,17 @@ export function createPortalApp({
       staleAfterHours: config.bedsStaleAfterHours,
     }),
   );
-  app.use(patientsRoutes({ pool, auditTrail }));
+  app.use(
+    patientsRoutes({
+      pool,
+      auditTrail,
+      // The thread's posts go to the FHIR servers, the one kind of vendor here with a writing API.
+      threadVendors: config.connectors.fhir?.map((server) => ({
+        id: server.id,
+        name: { ja: server.nameJa, en: server.nameEn },
+      })),
+    }),
+  );
   app.use(errorHandler);
   return app;
 }

@@ -6,6 +6,7 @@ import { AUDIT_MIGRATIONS, AuditTrail, migrate, redisClientOptions, startCheckpo
 import { createPortalApp } from './app.js';
 import { startTimeline } from './timeline/start-timeline.js';
 import { syncConnectorVitals } from './patients/sync-connector-vitals.js';
+import { startThreadDelivery } from './patients/thread-delivery.js';
 
 const config = loadConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
@@ -54,6 +55,13 @@ const vitalsCatchUp = setInterval(() => void syncVitals(), 60 * 60 * 1000);
 vitalsSync.unref();
 vitalsCatchUp.unref();
 
+// The thread's posts leave for the patients' FHIR vendors from the outbox their transaction filled, so a crash
+// between storing and sending loses nothing, and the conditional create sends nothing twice.
+const threadDelivery = startThreadDelivery(
+  { pool, auditTrail, targets: config.connectors.fhir ?? [] },
+  { intervalMs: 5_000, log: (line) => process.stderr.write(`portal: ${line}\n`) },
+);
+
 // Signed checkpoints of the audit trail go to an archive the database cannot write (see audit-archive.ts).
 const checkpoints =
   config.auditArchive &&
@@ -66,6 +74,7 @@ async function shutdown(): Promise<void> {
   clearInterval(vitalsSync);
   clearInterval(vitalsCatchUp);
   await timeline.stop().catch(() => undefined);
+  await threadDelivery.stop();
   server.close();
   server.closeAllConnections();
   await auditTrail.flush();

@@ -56,6 +56,11 @@ const pages: readonly PortalPage[] = [
   { role: 'practitioner', name: 'my calendar', path: '/patients/calendar' },
   { role: 'practitioner', name: 'whereabouts and consent', path: `/patients/${patient}/care` },
   { role: 'practitioner', name: 'conferences', path: `/patients/${patient}/conferences` },
+  {
+    role: 'practitioner',
+    name: 'the team thread',
+    path: `/patients/${DEMO_PATIENT_IDS.suzukiIchiro}/thread`,
+  },
   { role: 'practitioner', name: 'care team', path: `/patients/${patient}/team` },
   { role: 'practitioner', name: 'hand-off documents', path: `/patients/${patient}/documents` },
   { role: 'practitioner', name: 'account links', path: '/timeline/accounts' },

@@ -1,5 +1,6 @@
 import { tokyoIsoString } from '@hcw/common';
 import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
 import { cycle, demoCareTeams, demoMessages, demoStaff } from '../demo-care-teams.js';
 import type { Sandbox } from '../start-sandbox.js';
 import { createVendorOutage, type OutageMode } from '../vendor-outage.js';
@@ -8,7 +9,10 @@ import { renderVendorPage } from '../vendor-web-page.js';
 /**
  * A FHIR R4 server subset: `Communication` searchable by `_lastUpdated` (gt, ge), paged Bundle searchsets
  * with `next` links, `_include=Communication:sender` for the author's PractitionerRole, and JP Core style
- * Patients (kanji and kana names with the iso21090-EN-representation extension) behind `subject`.
+ * Patients (kanji and kana names with the iso21090-EN-representation extension) behind `subject`. It also takes
+ * `POST /Communication` (the portal's thread posts), honouring a conditional create: with `If-None-Exist:
+ * identifier=system|value`, a Communication already carrying that identifier is answered (200) instead of
+ * stored again, so a client's retry never makes two. `identifier` is searchable too.
  */
 export interface FhirSandboxOptions {
   now?: () => Date;
@@ -34,6 +38,8 @@ export interface FhirSandbox extends Sandbox {
   takeDown(mode?: OutageMode): void;
   bringUp(): void;
   failNext(count: number, status?: number): void;
+  /** The next `count` creates are stored, then the connection is dropped before the answer: a lost answer. */
+  dropAnswersAfterStoring(count: number): void;
 }
 
 interface Stored {
@@ -41,6 +47,8 @@ interface Stored {
   resource: () => unknown;
   senderRole: string | undefined;
   id: string | undefined;
+  /** `system|value` of each identifier of a created Communication. */
+  identifiers?: readonly string[];
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -55,6 +63,7 @@ export function createFhirSandbox(options: FhirSandboxOptions = {}): FhirSandbox
   const patients = new Map<string, FhirCommunicationInput['patient']>();
   const roles = new Map<string, FhirCommunicationInput['sender']>();
   let baseUrl = 'http://127.0.0.1';
+  let dropsLeft = 0;
 
   // Servers stamp lastUpdated on write; strictly increasing here, so `gt` never skips a resource.
   const stamp = (): Date => {
@@ -136,6 +145,66 @@ export function createFhirSandbox(options: FhirSandboxOptions = {}): FhirSandbox
       );
   };
 
+  /** FHIR token matching: `system|value` exactly, or a bare `value` under any system. */
+  const hasIdentifier = (stored: Stored, token: string): boolean =>
+    (stored.identifiers ?? []).some((known) =>
+      token.includes('|') ? known === token : known.slice(known.indexOf('|') + 1) === token,
+    );
+
+  const communicationInput = z
+    .object({
+      resourceType: z.literal('Communication'),
+      identifier: z
+        .array(z.object({ system: z.string().max(500).optional(), value: z.string().min(1).max(500) }))
+        .max(10)
+        .optional(),
+      status: z.string().max(40),
+      subject: z.object({ reference: z.string().regex(/^Patient\/[A-Za-z0-9\-.]{1,64}$/) }).passthrough(),
+      payload: z.array(z.object({ contentString: z.string().max(20_000) }).passthrough()).min(1),
+    })
+    .passthrough();
+
+  const create = (request: Request, response: Response) => {
+    const parsed = communicationInput.safeParse(request.body);
+    if (!parsed.success) {
+      return operationOutcome(response, 400, 'invalid', 'not a Communication this server takes');
+    }
+    const location = (id: string) => `${baseUrl}/fhir/Communication/${id}/_history/1`;
+    const condition = request.get('if-none-exist');
+    if (condition !== undefined) {
+      const token = new URLSearchParams(condition).get('identifier');
+      if (!token) return operationOutcome(response, 400, 'invalid', 'If-None-Exist takes identifier=');
+      const found = communications.filter((stored) => hasIdentifier(stored, token));
+      if (found.length > 1) {
+        return operationOutcome(response, 412, 'duplicate', 'more than one Communication matches');
+      }
+      if (found[0]?.id) {
+        response.status(200).location(location(found[0].id)).type(FHIR_JSON);
+        return response.send(JSON.stringify(found[0].resource()));
+      }
+    }
+    const id = `comm-${String(communications.length + 1).padStart(6, '0')}`;
+    const lastUpdated = stamp();
+    const resource = {
+      ...parsed.data,
+      id,
+      meta: { versionId: '1', lastUpdated: lastUpdated.toISOString() },
+    };
+    communications.push({
+      id,
+      lastUpdated,
+      senderRole: undefined,
+      resource: () => resource,
+      identifiers: (parsed.data.identifier ?? []).map((i) => `${i.system ?? ''}|${i.value}`),
+    });
+    if (dropsLeft > 0) {
+      dropsLeft -= 1;
+      request.socket.destroy();
+      return;
+    }
+    response.status(201).location(location(id)).type(FHIR_JSON).send(JSON.stringify(resource));
+  };
+
   const search = (request: Request, response: Response) => {
     const lastUpdated = request.query._lastUpdated;
     let after: { instant: number; inclusive: boolean } | undefined;
@@ -157,7 +226,9 @@ export function createFhirSandbox(options: FhirSandboxOptions = {}): FhirSandbox
     if (!Number.isInteger(count) || count < 1 || count > 500 || !Number.isInteger(offset) || offset < 0) {
       return operationOutcome(response, 400, 'invalid', '_count or _offset out of range');
     }
+    const identifier = typeof request.query.identifier === 'string' ? request.query.identifier : undefined;
     const matches = communications.filter((stored) => {
+      if (identifier !== undefined && !hasIdentifier(stored, identifier)) return false;
       if (!after) return true;
       const time = stored.lastUpdated.getTime();
       return after.inclusive ? time >= after.instant : time > after.instant;
@@ -227,7 +298,12 @@ export function createFhirSandbox(options: FhirSandboxOptions = {}): FhirSandbox
             resource: [
               {
                 type: 'Communication',
-                searchParam: [{ name: '_lastUpdated', type: 'date' }],
+                interaction: [{ code: 'read' }, { code: 'search-type' }, { code: 'create' }],
+                conditionalCreate: true,
+                searchParam: [
+                  { name: '_lastUpdated', type: 'date' },
+                  { name: 'identifier', type: 'token' },
+                ],
                 searchInclude: ['Communication:sender'],
               },
               { type: 'Patient' },
@@ -239,6 +315,11 @@ export function createFhirSandbox(options: FhirSandboxOptions = {}): FhirSandbox
     );
   });
   app.get('/fhir/Communication', search);
+  app.post(
+    '/fhir/Communication',
+    express.json({ type: ['application/fhir+json', 'application/json'], limit: '256kb' }),
+    create,
+  );
   app.get('/fhir/Communication/:id', (request, response) => {
     const stored = communications.find((candidate) => candidate.id === request.params.id);
     if (!stored) return operationOutcome(response, 404, 'not-found', 'no such Communication');
@@ -307,5 +388,8 @@ export function createFhirSandbox(options: FhirSandboxOptions = {}): FhirSandbox
     takeDown: (mode) => outage.takeDown(mode),
     bringUp: () => outage.bringUp(),
     failNext: (count, status) => outage.failNext(count, status),
+    dropAnswersAfterStoring(count) {
+      dropsLeft = count;
+    },
   };
 }

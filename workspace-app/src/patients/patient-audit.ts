@@ -11,6 +11,7 @@ import {
 import type { NotifyPractitioners } from '../timeline/portal-notification.js';
 import { EditConflictError } from './edit-conflict-error.js';
 import { isUuid, PatientAccessDeniedError } from './patient-access.js';
+import type { ThreadVendor } from './patient-thread.js';
 import type { PatientActor } from './patient-actor.js';
 
 export type { AuditDetails, OperationContext };
@@ -21,6 +22,8 @@ export interface PatientDeps {
   auditTrail: AuditTrail;
   /** Puts portal notifications into practitioners' timelines, inside the caller's transaction. */
   notify: NotifyPractitioners;
+  /** Vendors that take the thread's posts (patient-thread.ts); none when left out. */
+  threadVendors?: readonly ThreadVendor[];
 }
 
 /** What an auditor learns about a refusal: the kind of refusal, never the data involved. */

@@ -26,6 +26,7 @@ const messages = {
   remove: { ja: '削除', en: 'Remove' },
   recordVisit: { ja: '訪問記録を入力', en: 'Record a visit' },
   calendar: { ja: '訪問予定', en: 'Visit calendar' },
+  thread: { ja: '連絡スレッド', en: 'Team thread' },
   team: { ja: 'ケアチーム', en: 'Care team' },
   documents: { ja: '情報提供文書', en: 'Hand-off documents' },
   basics: { ja: '基本情報', en: 'Patient basics' },

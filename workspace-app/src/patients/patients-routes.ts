@@ -15,23 +15,28 @@ import { conferenceRoutes } from './conference-routes.js';
 import { handoffDocumentRoutes } from './handoff-document-routes.js';
 import { actorOf, send } from './patient-route-helpers.js';
 import { recordRoutes } from './record-routes.js';
+import { threadRoutes } from './thread-routes.js';
+import type { ThreadVendor } from './patient-thread.js';
 
 export interface PatientsRoutesOptions {
   pool: pg.Pool;
   auditTrail?: AuditTrail;
   notify?: NotifyPractitioners;
+  /** Vendors that take the thread's posts; none when left out. */
+  threadVendors?: readonly ThreadVendor[];
 }
 
 /**
  * The shared patient record's pages: patient list, record and its standard items, visit entry, care
- * team and invitations, calendar and care conferences, hand-off documents. Every read and write goes through the store
- * functions, which decide access and write the audit trail.
+ * team and invitations, calendar and care conferences, hand-off documents, the team's thread. Every read and
+ * write goes through the store functions, which decide access and write the audit trail.
  */
 export function patientsRoutes(options: PatientsRoutesOptions): Router {
   const deps: PatientDeps = {
     pool: options.pool,
     auditTrail: options.auditTrail ?? new AuditTrail(options.pool),
     notify: options.notify ?? notifyPractitioners,
+    ...(options.threadVendors ? { threadVendors: options.threadVendors } : {}),
   };
   const router = express.Router();
   const forms = express.urlencoded({ extended: false, limit: '128kb', parameterLimit: 500 });
@@ -49,6 +54,7 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
   router.use(conferenceRoutes(deps));
   router.use(handoffDocumentRoutes(deps));
   router.use(careCycleRoutes(deps));
+  router.use(threadRoutes(deps));
   router.use(recordRoutes(deps));
 
   // Errors a person can act on become a page in their language; the rest go to the portal's handler.
