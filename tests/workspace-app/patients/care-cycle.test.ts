@@ -244,6 +244,24 @@ describe('the care cycle: consent to sharing, and where the patient is', functio
       assert.deepEqual(notice?.notification.recipients, ['cm.suzuki']);
       assert.match(notice!.notification.title, new RegExp(`加算Ⅰ ${today}`));
 
+      // A scene A document sent to another organisation of the team does not inform the hospital.
+      const clinic = (await readCareTeam(deps, people.sato, patientId)).members.find(
+        (m) => m.organisation === people.sato.organisation,
+      )!.id;
+      const elsewhere = await generateHandoffDocument(deps, people.suzuki, patientId, {
+        scene: 'A',
+        recipientMemberId: clinic,
+      });
+      const checked = await reviewHandoffDocument(
+        deps,
+        people.suzuki,
+        patientId,
+        elsewhere.id,
+        elsewhere.version,
+      );
+      await sendHandoffDocument(deps, people.suzuki, patientId, elsewhere.id, checked.version);
+      assert.equal((await readWhereabouts(deps, people.sato, patientId)).admission?.informationSentOn, null);
+
       // The care manager sends the 入院時情報提供書 to the hospital the same day: (I) is met.
       const member = await withHospital(patientId);
       const draft = await generateHandoffDocument(deps, people.suzuki, patientId, {

@@ -145,17 +145,21 @@ export interface PatientWhereabouts {
     | null;
 }
 
-/** When the first 入院時情報提供書 (scene A) went out for this stay, counting one sent in the week before. */
+/**
+ * When the first 入院時情報提供書 (scene A) went out to the admitting hospital for this stay, counting one sent in
+ * the week before: the addition is for informing the hospital, so a scene A sent elsewhere does not count.
+ */
 async function admissionInformationSentOn(
   db: pg.ClientBase,
   patientId: string,
+  hospital: string,
   admittedOn: string,
 ): Promise<string | null> {
   const { rows } = await db.query<{ sent_on: string | null }>(
     `SELECT to_char(min(sent_at) AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD') AS sent_on FROM handoff_documents
-      WHERE patient_id = $1 AND scene = 'A' AND status = 'sent'
-        AND sent_at >= ($2::date - 7)::timestamp AT TIME ZONE 'Asia/Tokyo'`,
-    [patientId, admittedOn],
+      WHERE patient_id = $1 AND scene = 'A' AND status = 'sent' AND recipient_organisation = $2
+        AND sent_at >= ($3::date - 7)::timestamp AT TIME ZONE 'Asia/Tokyo'`,
+    [patientId, hospital, admittedOn],
   );
   return rows[0]?.sent_on ?? null;
 }
@@ -165,7 +169,12 @@ async function readWith(client: pg.ClientBase, patientId: string): Promise<Patie
   const current = history[0] ?? null;
   if (current?.place !== 'hospital') return { current, history, admission: null };
   const deadlines = admissionInformationDeadlines(current.since, current.admittedAfterHours);
-  const informationSentOn = await admissionInformationSentOn(client, patientId, current.since);
+  const informationSentOn = await admissionInformationSentOn(
+    client,
+    patientId,
+    current.organisation ?? '',
+    current.since,
+  );
   return {
     current,
     history,
