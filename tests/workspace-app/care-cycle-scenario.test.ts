@@ -18,6 +18,11 @@ import {
  * joins the care team and receives scene B; withdrawing consent stops the next document; the patient goes
  * home and the home team sees it.
  */
+/** The record page's line that says what the patient consented to. */
+function consentLineOf(page: string): string {
+  return /<p class="consent-now">([\s\S]*?)<\/p>/.exec(page)?.[1] ?? '';
+}
+
 describe('the care cycle, admission to discharge and home again', function () {
   this.timeout(180_000);
   let portal: PortalUnderTest;
@@ -125,6 +130,8 @@ describe('the care cycle, admission to discharge and home again', function () {
       status: 'active',
       isNotShared: 'true',
     });
+    const unconsented = await sato.get(`/patients/${patientId}`);
+    assert.match(consentLineOf(unconsented.text), /同意は記録されていません/);
     await form(sato, `/patients/${patientId}/consents`, {
       sharing: ['care-team', 'documents'],
       givenBy: 'representative',
@@ -133,6 +140,9 @@ describe('the care cycle, admission to discharge and home again', function () {
       obtainedHow: 'written',
       obtainedOn: today,
     });
+    const consented = consentLineOf((await sato.get(`/patients/${patientId}`)).text);
+    assert.match(consented, /ケアチームでの記録の共有（ケアチームのすべての機関）/);
+    assert.match(consented, /他機関への文書の送付（ケアチームのすべての機関）/);
     await form(sato, `/patients/${patientId}/team/invitations`, {
       kind: 'individual',
       organisation: people.suzuki.organisation,
@@ -225,6 +235,10 @@ describe('the care cycle, admission to discharge and home again', function () {
     assert.equal(refused.length, 1);
     const care = await sato.get(`/patients/${patientId}/care`);
     assert.match(care.text, /撤回\s[\s\S]*?: 家族の希望/);
+    // The record's head now names only the sharing still consented to.
+    const left = consentLineOf((await sato.get(`/patients/${patientId}`)).text);
+    assert.match(left, /ケアチームでの記録の共有/);
+    assert.doesNotMatch(left, /文書の送付/);
   });
 
   it('brings the patient home: the home team sees it on the record, the list and the timeline', async () => {

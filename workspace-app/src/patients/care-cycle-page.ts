@@ -331,3 +331,13 @@ export function renderCareCyclePage(input: CareCyclePageInput, lang: Language): 
       }`,
   );
 }
+
+/** One line for the record's head: which sharing the patient consented to, or that nothing is recorded. */
+export function consentSummary(consents: readonly Consent[], lang: Language): Html {
+  if (consents.length === 0) return html`<span class="warning">${text.noConsent[lang]}</span>`;
+  const parts = consents.map((consent) => {
+    const scope = consent.organisations.length === 0 ? text.scopeAll[lang] : consent.organisations.join('、');
+    return `${sharingLabels[consent.sharing][lang]}（${scope}）`;
+  });
+  return html`${text.consents[lang]}: ${parts.join(lang === 'ja' ? '、' : '; ')}`;
+}

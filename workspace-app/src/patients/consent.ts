@@ -130,7 +130,7 @@ export function consentCovers(consent: Consent, sharing: SharingKind, organisati
   );
 }
 
-async function consentsOf(db: pg.ClientBase, patientId: string): Promise<Consent[]> {
+export async function consentsOf(db: pg.ClientBase, patientId: string): Promise<Consent[]> {
   const { rows } = await db.query<ConsentRow>(
     `SELECT ${CONSENT_COLUMNS} FROM patient_consents WHERE patient_id = $1 ORDER BY recorded_at DESC, id`,
     [patientId],

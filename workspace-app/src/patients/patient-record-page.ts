@@ -1,4 +1,4 @@
-import { whereaboutsLine } from './care-cycle-page.js';
+import { consentSummary, whereaboutsLine } from './care-cycle-page.js';
 import { type Html, html, joinHtml, type Language, tokyoDateTime } from '@hcw/common';
 import { addressText, kanaOf, missingBasics } from './known-basics.js';
 import type { PatientBasics } from './standard-items.js';
@@ -228,6 +228,7 @@ export function renderRecordPage(record: PatientRecord, lang: Language): string 
       <p class="whereabouts-now" data-place="${record.whereabouts?.place ?? 'home'}">
         ${whereaboutsLine(record.whereabouts ?? null, lang)}
       </p>
+      <p class="consent-now">${consentSummary(record.consents ?? [], lang)}</p>
       ${nav}
       <section class="card" id="vitals">
         <h2>${pt(lang, 'latestVitals')}</h2>

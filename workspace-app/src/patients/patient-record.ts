@@ -1,3 +1,4 @@
+import { consentsOf, type Consent } from './consent.js';
 import { currentWhereabouts, type Whereabouts } from './whereabouts.js';
 import { kanaOf } from './known-basics.js';
 import type pg from 'pg';
@@ -26,6 +27,8 @@ export interface PatientRecord {
   connectorVitals: ConnectorVitals[];
   /** Where the patient is now; null when nothing was recorded (taken to be at home). Record page only. */
   whereabouts?: Whereabouts | null;
+  /** The consents to sharing in force (withdrawn ones are on the care page). */
+  consents?: Consent[];
 }
 
 const VISIT_RECORDS_SHOWN = 20;
@@ -88,7 +91,11 @@ export async function loadRecord(
   const { role } = await requirePatientAccess(client, actor, patientId, 'read');
   const items = await visibleItems(client, patientId, actor.organisation);
   const record = assembleRecord(patientId, role, items, await latestConnectorVitals(client, patientId));
-  return { ...record, whereabouts: (await currentWhereabouts(client, [patientId])).get(patientId) ?? null };
+  return {
+    ...record,
+    whereabouts: (await currentWhereabouts(client, [patientId])).get(patientId) ?? null,
+    consents: (await consentsOf(client, patientId)).filter((consent) => !consent.withdrawn),
+  };
 }
 
 /** A patient's record for one reader: every item they may see and the vitals connectors brought. */
