@@ -2,7 +2,7 @@ import { bilingualMessage, HttpError, tokyoDate, tokyoDateTime } from '@hcw/comm
 import type pg from 'pg';
 import { z } from 'zod';
 import { field, type CodeLabels } from '../validation/bilingual-fields.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { InvalidItemError, parseItemInput } from './invalid-item-error.js';
 import {
   activeMemberships,
   coversInSql,
@@ -113,15 +113,7 @@ const answerSchema = z.enum(['accept', 'decline'], {
   errorMap: () => ({ message: say('出欠を選んでください', 'choose whether you attend') }),
 });
 
-function parsed<Schema extends z.ZodTypeAny>(schema: Schema, input: unknown): z.output<Schema> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new InvalidItemError(
-      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
-  }
-  return result.data as z.output<Schema>;
-}
+const parsed = parseItemInput;
 
 interface ConferenceRow {
   id: string;

@@ -11,7 +11,7 @@ import {
   type InvitationRow,
 } from './care-team.js';
 import { hasSharingConsent, requireSharingConsent } from './consent.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { parseItemInput } from './invalid-item-error.js';
 import { InvitationClosedError } from './invitation-closed-error.js';
 import {
   activeMemberships,
@@ -62,15 +62,8 @@ export const invitationSchema = field
   });
 export type InvitationInput = z.input<typeof invitationSchema>;
 
-function parseInvitation(input: unknown): z.infer<typeof invitationSchema> {
-  const parsed = invitationSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new InvalidItemError(
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
-  }
-  return parsed.data;
-}
+const parseInvitation = (input: unknown): z.infer<typeof invitationSchema> =>
+  parseItemInput(invitationSchema, input);
 
 /** Who hears of an invitation: the person invited, or the organisation's known care staff. */
 async function invitees(client: pg.ClientBase, invitation: CareTeamInvitation): Promise<string[]> {

@@ -2,7 +2,7 @@ import { bilingualMessage } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { InvalidItemError, parseItemInput } from './invalid-item-error.js';
 import {
   activeMemberships,
   decidePatientAccess,
@@ -273,15 +273,7 @@ export async function setDesignatedStaff(
     { type: 'patient.team.designate-staff', patientId, details: { memberId } },
     async (client, context) => {
       await requirePatientAccess(client, actor, patientId, 'read');
-      const parsed = designatedStaffSchema.safeParse(staffInput);
-      if (!parsed.success) {
-        throw new InvalidItemError(
-          parsed.error.issues.map((issue) => ({
-            path: ['staff', ...issue.path].join('.'),
-            message: issue.message,
-          })),
-        );
-      }
+      const designated = parseItemInput(designatedStaffSchema, staffInput, ['staff']);
       await lockTeam(client, patientId);
       const target = isUuid(memberId)
         ? (await activeMemberships(client, patientId)).find((m) => m.id === memberId)
@@ -291,7 +283,7 @@ export async function setDesignatedStaff(
       }
       if (!membershipCovers(target, actor))
         throw new PatientAccessDeniedError('role-does-not-allow', 'manage-team');
-      const staff = [...new Set(parsed.data)];
+      const staff = [...new Set(designated)];
       await client.query('UPDATE care_team_members SET designated_staff = $2 WHERE id = $1', [
         memberId,
         staff,

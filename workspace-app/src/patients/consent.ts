@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
 import { lockTeam } from './care-team.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { InvalidItemError, parseItemInput } from './invalid-item-error.js';
 import { activeMemberships, requirePatientAccess, worksFor } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type PatientDeps } from './patient-audit.js';
@@ -189,15 +189,7 @@ export async function listConsents(
   });
 }
 
-function parseConsent(input: unknown): z.infer<typeof consentSchema> {
-  const parsed = consentSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new InvalidItemError(
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
-  }
-  return parsed.data;
-}
+const parseConsent = (input: unknown): z.infer<typeof consentSchema> => parseItemInput(consentSchema, input);
 
 /** An owner of the team records a consent the patient or their representative gave; one row per kind. */
 export async function recordConsent(

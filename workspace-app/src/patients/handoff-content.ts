@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
 import type { ConnectorVitals } from './connector-vitals.js';
 import { mayReadFlagged } from './disclosure.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { parseItemInput } from './invalid-item-error.js';
 import type { PatientRecord } from './patient-record.js';
 import type {
   Allergy,
@@ -88,18 +88,9 @@ export function narrativeSchema(scene: HandoffScene) {
 }
 
 export function parseNarrative(scene: HandoffScene, input: unknown): Record<string, string> {
-  const parsed = narrativeSchema(scene).safeParse(input);
-  if (!parsed.success) {
-    throw new InvalidItemError(
-      parsed.error.issues.map((issue) => ({
-        path: ['narrative', ...issue.path].join('.'),
-        message: issue.message,
-      })),
-    );
-  }
+  const parsed = parseItemInput(narrativeSchema(scene), input, ['narrative']) as Record<string, unknown>;
   const narrative: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parsed.data))
-    if (typeof value === 'string') narrative[key] = value;
+  for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') narrative[key] = value;
   return narrative;
 }
 

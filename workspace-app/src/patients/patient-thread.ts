@@ -2,7 +2,7 @@ import { type Bilingual, bilingualMessage } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { InvalidItemError, parseItemInput } from './invalid-item-error.js';
 import {
   activeMemberships,
   decidePatientAccess,
@@ -100,15 +100,7 @@ export const threadPostSchema = field.object({
 });
 export type ThreadPostInput = z.input<typeof threadPostSchema>;
 
-function parsed<Schema extends z.ZodTypeAny>(schema: Schema, input: unknown): z.output<Schema> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new InvalidItemError(
-      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
-  }
-  return result.data as z.output<Schema>;
-}
+const parsed = parseItemInput;
 
 interface PractitionerRow {
   id: string;

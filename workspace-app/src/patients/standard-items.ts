@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { procedureLabels } from '../clinical/procedures.js';
 import { vitalRanges } from '../clinical/vital-ranges.js';
 import { field } from '../validation/bilingual-fields.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { parseItemInput } from './invalid-item-error.js';
 import {
   adlLevelLabels,
   allergyCategoryLabels,
@@ -485,11 +485,5 @@ export function isItemKind(value: unknown): value is ItemKind {
 
 /** Parses one item of the given kind, or throws InvalidItemError naming every problem found. */
 export function parseItem<K extends ItemKind>(kind: K, input: unknown): ItemData<K> {
-  const result = itemSchemas[kind].safeParse(input);
-  if (!result.success) {
-    throw new InvalidItemError(
-      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
-  }
-  return result.data as ItemData<K>;
+  return parseItemInput(itemSchemas[kind], input) as ItemData<K>;
 }

@@ -2,7 +2,7 @@ import { bilingualMessage, tokyoDate, tokyoDayRange } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { InvalidItemError, parseItemInput } from './invalid-item-error.js';
 import {
   activeMemberships,
   coversInSql,
@@ -230,13 +230,7 @@ export async function scheduleVisit(
     { type: 'patient.visit.schedule', patientId },
     async (client, context) => {
       await requirePatientAccess(client, actor, patientId, 'write');
-      const parsed = visitPlanSchema.safeParse(input);
-      if (!parsed.success) {
-        throw new InvalidItemError(
-          parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-        );
-      }
-      const plan = parsed.data;
+      const plan = parseItemInput(visitPlanSchema, input);
       const person = await visitingPractitioner(client, actor, patientId, plan.practitionerId);
       const startsAt = new Date(plan.startsAt).toISOString();
       const endsAt = new Date(Date.parse(plan.startsAt) + plan.durationMinutes * 60 * 1000).toISOString();

@@ -2,7 +2,7 @@ import { addDays, bilingualMessage, tokyoToday } from '@hcw/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { InvalidItemError, parseItemInput } from './invalid-item-error.js';
 import { requirePatientAccess } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type PatientDeps } from './patient-audit.js';
@@ -91,13 +91,7 @@ export async function scheduleVisitSeries(
     { type: 'patient.visit.schedule-series', patientId },
     async (client, context) => {
       await requirePatientAccess(client, actor, patientId, 'write');
-      const parsed = visitSeriesSchema.safeParse(input);
-      if (!parsed.success) {
-        throw new InvalidItemError(
-          parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-        );
-      }
-      const series = parsed.data;
+      const series = parseItemInput(visitSeriesSchema, input);
       const dates = seriesDates(series);
       if (dates.length === 0) {
         throw new InvalidItemError([

@@ -2,7 +2,7 @@ import { addDays, bilingualMessage } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
 import { field } from '../validation/bilingual-fields.js';
-import { InvalidItemError } from './invalid-item-error.js';
+import { parseItemInput } from './invalid-item-error.js';
 import { activeMemberships, recipientsOf, requirePatientAccess } from './patient-access.js';
 import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type OperationContext, type PatientDeps } from './patient-audit.js';
@@ -197,15 +197,7 @@ export async function readWhereabouts(
   });
 }
 
-function parse<Schema extends z.ZodTypeAny>(schema: Schema, input: unknown): z.infer<Schema> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new InvalidItemError(
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
-  }
-  return parsed.data;
-}
+const parse = parseItemInput;
 
 /** Tells everyone on the team but the actor, inside the change's transaction, so the notice exists with it. */
 async function tellTheTeam(
