@@ -1,10 +1,4 @@
-import {
-  HttpError,
-  NEW_ITEMS_ALERTS_PATH,
-  NewItemsAlerts,
-  verifyRequest,
-  type AuditTrail,
-} from '@hcw/common';
+import { HttpError, NEW_ITEMS_ALERTS_PATH, NewItemsAlerts, verifiedJson, type AuditTrail } from '@hcw/common';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import { auditActor } from '../audit/audit-actor.js';
@@ -132,14 +126,7 @@ export function alertRoutes(deps: AlertRoutesDeps): Router {
 
   router.post(NEW_ITEMS_ALERTS_PATH, express.text({ type: '*/*', limit: '256kb' }), async (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
-    const check = verifyRequest(deps.portalSecret, 'POST', NEW_ITEMS_ALERTS_PATH, body, req.headers);
-    if (!check.ok) throw new HttpError(401, '署名を確認できません。', `Signature refused: ${check.reason}`);
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new HttpError(400, 'JSON 形式ではありません。', 'The body is not JSON.');
-    }
+    const json = verifiedJson(deps.portalSecret, 'POST', NEW_ITEMS_ALERTS_PATH, body, req.headers);
     const { alerts } = parsed(NewItemsAlerts, json);
     if (!deps.dispatcher) {
       res.status(202).json({ sent: 0, held: 0 });

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { BadRequestError, HttpError } from '../http/http-error.js';
 
 /**
  * Service-to-service requests (broker → desktop agent, broker → portal) are signed with a shared secret:
@@ -54,4 +55,24 @@ export function verifyRequest(
     return { ok: false, reason: 'bad signature' };
   }
   return { ok: true };
+}
+
+/**
+ * The JSON of a signed service-to-service request's body (the raw text, as signed), or the refusal a person
+ * can act on: 401 when the signature is missing, stale or wrong, 400 when the body is not JSON.
+ */
+export function verifiedJson(
+  secret: string,
+  method: string,
+  path: string,
+  body: string,
+  headers: Record<string, string | string[] | undefined>,
+): unknown {
+  const check = verifyRequest(secret, method, path, body, headers);
+  if (!check.ok) throw new HttpError(401, '署名を確認できません。', `Signature refused: ${check.reason}`);
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new BadRequestError('JSON 形式ではありません。', 'The body is not JSON.');
+  }
 }

@@ -7,9 +7,8 @@ import {
   CreateHandoffRequest,
   type CreateHandoffResponse,
   HANDOFF_PATH,
-  HttpError,
   Practitioner,
-  verifyRequest,
+  verifiedJson,
 } from '@hcw/common';
 import { messagePage } from '../ui/start-page.js';
 import { t } from '../ui/i18n.js';
@@ -38,14 +37,7 @@ export function handoffRoutes(deps: HandoffDeps): Router {
 
   router.post(HANDOFF_PATH, express.text({ type: '*/*', limit: '16kb' }), async (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
-    const check = verifyRequest(deps.handoffSecret, 'POST', HANDOFF_PATH, body, req.headers);
-    if (!check.ok) throw new HttpError(401, '署名を確認できません。', `Signature refused: ${check.reason}`);
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new BadRequestError('JSON 形式ではありません。', 'The body is not JSON.');
-    }
+    const json = verifiedJson(deps.handoffSecret, 'POST', HANDOFF_PATH, body, req.headers);
     const parsed = CreateHandoffRequest.safeParse(json);
     if (!parsed.success) {
       throw new BadRequestError(
