@@ -27,7 +27,9 @@ const PASSWORD = 'Bench-Password-For-Sign-In-1';
 // Asserts multi-factor sign-in at the IdP, so no second-factor step stands between sign-in and desktop.
 const USER = 'dr.tanaka';
 const POOL = 'local';
-const GOAL_WARM_MS = 1500;
+/** The goals: warm median under a second, warm p95 under a second and a half. */
+const GOAL_WARM_MEDIAN_MS = 1000;
+const GOAL_WARM_P95_MS = 1500;
 
 interface Run {
   /** Pressing “sign in” at the IdP to the portal's first frame on the remote display. */
@@ -242,8 +244,12 @@ try {
       better: 'lower',
     },
   ]);
+  const warmP95 = percentile(totals(warm), 95);
+  const verdict = (value: number, goal: number) =>
+    `${value < goal ? 'met' : 'not met'} (${value.toFixed(0)} ms)`;
   process.stdout.write(
-    `goal: warm median below ${GOAL_WARM_MS} ms: ${warmMedian < GOAL_WARM_MS ? 'met' : 'not met'} (${warmMedian.toFixed(0)} ms)\n`,
+    `goal: warm median below ${GOAL_WARM_MEDIAN_MS} ms: ${verdict(warmMedian, GOAL_WARM_MEDIAN_MS)}; ` +
+      `warm p95 below ${GOAL_WARM_P95_MS} ms: ${verdict(warmP95, GOAL_WARM_P95_MS)}\n`,
   );
 } catch (error) {
   process.stderr.write(`sign-in benchmark failed: ${(error as Error).stack ?? String(error)}\n`);

@@ -13,7 +13,8 @@ import {
   type ManagedProcess,
 } from '#scripts/stack/managed-process.js';
 
-export type DesktopMode = 'idle' | 'busy';
+/** `busy`: an animated drawing; `photo`: a photograph-like picture panning (see page/page.js). */
+export type DesktopMode = 'idle' | 'busy' | 'photo';
 
 /** A real desktop as the product runs one (Xvnc, openbox, kiosk Chromium), showing the benchmark's page. */
 export interface BenchDesktop {
@@ -45,7 +46,17 @@ function freeDisplay(): number {
  * Starts the desktop with the session scripts the desktop image uses, on a page served from here. The page
  * polls its mode, so switching between idle and busy needs no input through the connection being measured.
  */
-export async function startBenchDesktop(dataDir: string, width = 1280, height = 800): Promise<BenchDesktop> {
+export async function startBenchDesktop(
+  dataDir: string,
+  width = 1280,
+  height = 800,
+  options: {
+    /** The kiosk's scale (Xft/DPI over XSETTINGS, as the desktop agent serves it to a phone): 1 by default. */
+    scale?: number;
+    /** Appended to the page's address, e.g. `?long=1` for a long page to scroll. */
+    query?: string;
+  } = {},
+): Promise<BenchDesktop> {
   const processes: ManagedProcess[] = [];
   let mode: DesktopMode = 'idle';
   let resolveLoaded!: () => void;
@@ -93,13 +104,19 @@ export async function startBenchDesktop(dataDir: string, width = 1280, height = 
     );
     processes.push(xvnc);
     await waitForPort(vncPort, { process: xvnc });
+    if (options.scale !== undefined && options.scale !== 1) {
+      // As the desktop agent does (vdi-images/agent/src/desktop.ts): Xft/DPI in 1024ths, 96 dpi being 1.
+      const xsettingsFile = path.join(dir, 'xsettings');
+      writeFileSync(xsettingsFile, `Xft/DPI ${Math.round(96 * options.scale * 1024)}\n`);
+      processes.push(startProcess('xsettingsd', 'xsettingsd', ['-c', xsettingsFile], { env, logFile }));
+    }
     processes.push(
       startProcess('openbox', path.join(sessionScripts, 'start-window-manager.sh'), [], { env, logFile }),
     );
     const kiosk = startProcess(
       'kiosk',
       path.join(sessionScripts, 'start-kiosk.sh'),
-      [pageUrl, path.join(dir, 'kiosk'), String(width), String(height)],
+      [`${pageUrl}${options.query ?? ''}`, path.join(dir, 'kiosk'), String(width), String(height)],
       { env, logFile },
     );
     processes.push(kiosk);

@@ -57,6 +57,8 @@ export class DirectGuacdSession extends GuacamoleSession {
     guacd: GuacdAddress,
     settings: Record<string, string>,
     display: DisplaySize,
+    /** The image types this client says it accepts (`image`); guacd encodes only in these. */
+    imageTypes: readonly string[] = IMAGE_TYPES,
   ): Promise<DirectGuacdSession> {
     const socket = tls.connect({
       host: guacd.host,
@@ -95,7 +97,7 @@ export class DirectGuacdSession extends GuacamoleSession {
               encodeInstruction('size', String(display.width), String(display.height), String(display.dpi)) +
                 encodeInstruction('audio') +
                 encodeInstruction('video') +
-                encodeInstruction('image', ...IMAGE_TYPES) +
+                encodeInstruction('image', ...imageTypes) +
                 (values.includes('VERSION_1_1_0') ? encodeInstruction('timezone') : '') +
                 encodeInstruction('connect', ...values),
             );
