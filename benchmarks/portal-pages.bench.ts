@@ -48,9 +48,9 @@ import { storePulledBatch } from '../workspace-app/src/timeline/store-pulled-bat
 import { seedDemo } from '../workspace-app/demo/seed-demo.js';
 import { DEMO_PATIENT_IDS } from '../workspace-app/demo/seed-demo-patients.js';
 import { demoAccountLinks } from '../workspace-app/demo/seed-demo-timeline.js';
-import { demoInquiryId, demoTransferRequestId } from '../workspace-app/demo/seed-demo-transfers.js';
 import { demoCareTeams, demoMessages, cycle } from '../workspace-app/sandboxes/demo-care-teams.js';
 import { demoPeople } from '../tests/workspace-app/ui/portal-with-demo-data.js';
+import { PORTAL_PAGES, type Role } from '../tests/workspace-app/ui/portal-pages-by-role.js';
 import { formatTable } from './support/tunnel/format-table.js';
 import { percentile } from './support/tunnel/percentile.js';
 import { writeRun, type Figure } from './support/results.js';
@@ -63,43 +63,14 @@ const WARM_UP = 5;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-type Role = 'practitioner' | 'msw' | 'bedManager';
 const people: Record<Role, Practitioner> = {
   practitioner: demoPeople.sato,
   msw: demoPeople.takahashi,
   bedManager: demoPeople.ito,
 };
 
+const pages = PORTAL_PAGES;
 const patient = DEMO_PATIENT_IDS.yamaguchiMasao;
-const request = demoTransferRequestId;
-
-/** The pages of tests/workspace-app/ui/responsive-pages.test.ts: what each role uses between two visits. */
-const pages: readonly { role: Role; name: string; path: string }[] = [
-  { role: 'practitioner', name: 'start page', path: '/' },
-  { role: 'practitioner', name: 'timeline', path: '/timeline' },
-  { role: 'practitioner', name: 'patient list', path: '/patients' },
-  { role: 'practitioner', name: 'a record', path: `/patients/${patient}` },
-  {
-    role: 'practitioner',
-    name: 'an item’s history',
-    path: `/patients/${patient}/items/{first-item}/history`,
-  },
-  { role: 'practitioner', name: 'a visit record', path: `/patients/${patient}/visit` },
-  { role: 'practitioner', name: 'the patient’s calendar', path: `/patients/${patient}/calendar` },
-  { role: 'practitioner', name: 'my calendar', path: '/patients/calendar' },
-  { role: 'practitioner', name: 'whereabouts and consent', path: `/patients/${patient}/care` },
-  { role: 'practitioner', name: 'conferences', path: `/patients/${patient}/conferences` },
-  { role: 'practitioner', name: 'care team', path: `/patients/${patient}/team` },
-  { role: 'practitioner', name: 'hand-off documents', path: `/patients/${patient}/documents` },
-  { role: 'practitioner', name: 'account links', path: '/timeline/accounts' },
-  { role: 'msw', name: 'transfer requests', path: '/transfers' },
-  { role: 'msw', name: 'a request and its inquiries', path: `/transfers/requests/${request}` },
-  { role: 'msw', name: 'search results', path: `/transfers/requests/${request}/search` },
-  { role: 'msw', name: 'a new request', path: '/transfers/requests/new' },
-  { role: 'bedManager', name: 'inquiries to the hospital', path: '/transfers' },
-  { role: 'bedManager', name: 'beds', path: '/transfers/beds' },
-  { role: 'bedManager', name: 'an inquiry to answer', path: `/transfers/inquiries/${demoInquiryId}` },
-];
 
 /** The comparison: a trail that accepts every event and writes nothing. */
 class NoAuditTrail extends AuditTrail {

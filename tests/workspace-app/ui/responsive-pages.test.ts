@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEMO_PATIENT_IDS } from '#demo/seed-demo-patients.js';
-import { demoInquiryId, demoTransferRequestId } from '#demo/seed-demo-transfers.js';
+import { demoTransferRequestId } from '#demo/seed-demo-transfers.js';
 import { launchBrowser, type TestBrowser } from '#test-support/browser.js';
 import {
   NARROW_MAX_PX,
@@ -16,6 +16,7 @@ import {
   smallText,
   tablesNotCards,
 } from './page-checks.js';
+import { PORTAL_PAGES as pages, type PortalPage, type Role } from './portal-pages-by-role.js';
 import { demoPeople, startPortalWithDemoData, type PortalWithDemoData } from './portal-with-demo-data.js';
 
 /** The sizes a practitioner's devices give the desktop, in CSS pixels. */
@@ -27,56 +28,8 @@ const sizes = [
   { name: 'small phone', width: 360, height: 780 },
 ] as const;
 
-type Role = 'practitioner' | 'msw' | 'bedManager';
-
-interface PortalPage {
-  role: Role;
-  name: string;
-  path: string;
-  /** What to tap open before measuring, so what is folded is measured too. */
-  open?: string;
-}
-
 const patient = DEMO_PATIENT_IDS.yamaguchiMasao;
 const request = demoTransferRequestId;
-
-/** The main pages of each role: what a practitioner, an MSW and a bed manager use between two visits. */
-const pages: readonly PortalPage[] = [
-  { role: 'practitioner', name: 'start page', path: '/' },
-  { role: 'practitioner', name: 'timeline', path: '/timeline', open: '.tl-filter-box > summary' },
-  { role: 'practitioner', name: 'patient list', path: '/patients' },
-  { role: 'practitioner', name: 'a record', path: `/patients/${patient}` },
-  {
-    role: 'practitioner',
-    name: 'an item’s history',
-    path: `/patients/${patient}/items/{first-item}/history`,
-  },
-  { role: 'practitioner', name: 'a visit record', path: `/patients/${patient}/visit` },
-  { role: 'practitioner', name: 'the patient’s calendar', path: `/patients/${patient}/calendar` },
-  { role: 'practitioner', name: 'my calendar', path: '/patients/calendar' },
-  { role: 'practitioner', name: 'whereabouts and consent', path: `/patients/${patient}/care` },
-  { role: 'practitioner', name: 'conferences', path: `/patients/${patient}/conferences` },
-  {
-    role: 'practitioner',
-    name: 'the team thread',
-    path: `/patients/${DEMO_PATIENT_IDS.suzukiIchiro}/thread`,
-  },
-  { role: 'practitioner', name: 'care team', path: `/patients/${patient}/team` },
-  { role: 'practitioner', name: 'hand-off documents', path: `/patients/${patient}/documents` },
-  { role: 'practitioner', name: 'account links', path: '/timeline/accounts' },
-  { role: 'msw', name: 'transfer requests', path: '/transfers' },
-  { role: 'msw', name: 'a request and its inquiries', path: `/transfers/requests/${request}` },
-  {
-    role: 'msw',
-    name: 'search results',
-    path: `/transfers/requests/${request}/search`,
-    open: '.map-list > summary',
-  },
-  { role: 'msw', name: 'a new request', path: '/transfers/requests/new' },
-  { role: 'bedManager', name: 'inquiries to the hospital', path: '/transfers' },
-  { role: 'bedManager', name: 'beds', path: '/transfers/beds' },
-  { role: 'bedManager', name: 'an inquiry to answer', path: `/transfers/inquiries/${demoInquiryId}` },
-];
 
 const people = { practitioner: demoPeople.sato, msw: demoPeople.takahashi, bedManager: demoPeople.ito };
 

@@ -17,7 +17,13 @@ import type { PatientActor } from './patient-actor.js';
 import { auditedOperation, type PatientDeps } from './patient-audit.js';
 import { patientNames } from './patient-record.js';
 import { RecordNotFoundError } from './record-not-found-error.js';
-import { conflictingVisits, onTheirTeams, rangeOf, visitingPractitioner } from './visit-calendar.js';
+import {
+  conflictingVisits,
+  onTheirTeams,
+  rangeOf,
+  visitingPractitioner,
+  type VisitRange,
+} from './visit-calendar.js';
 
 /**
  * Care conferences (カンファレンス) on the patient's calendar: the hospital's pre-discharge conference
@@ -489,11 +495,8 @@ export async function listPatientConferences(
   });
 }
 
-export interface ConferenceRange {
-  /** A Tokyo date, YYYY-MM-DD; today when absent. */
-  from?: string;
-  days?: number;
-}
+/** The days a conference list covers: the calendar's range. */
+export type ConferenceRange = VisitRange;
 
 /**
  * The conferences the practitioner is asked to, across patients whose teams they are still on; each
