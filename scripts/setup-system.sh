@@ -17,6 +17,7 @@ BOOKWORM_PACKAGES=(
   redis-server postgresql postgresql-contrib
   "${DESKTOP_PACKAGES[@]}"
   openssl
+  clamav-daemon poppler-utils
 )
 # Taken from bullseye through the pin below.
 GUACD_PACKAGES=(${GUACD_PACKAGES:-guacd libguac-client-vnc0})
@@ -49,6 +50,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 log "Debian packages to install (${#missing[@]}):"
 describe "Redis and PostgreSQL" redis-server postgresql postgresql-contrib openssl
+describe "the virus scanner for photos from devices, and PDF pages as pictures" clamav-daemon poppler-utils
 describe "the desktop (Xvnc, openbox, kiosk Chromium, Japanese fonts)" "${DESKTOP_PACKAGES[@]}"
 describe "guacd ${GUACD_SUITE} (Debian 12 has none)" "${GUACD_PACKAGES[@]}"
 

@@ -43,6 +43,9 @@ import { recordingRoutes } from './recording/recording-routes.js';
 import { RecordingStore } from './recording/recording-store.js';
 import { screenRoutes } from './screen/screen-routes.js';
 import { ScreenUpdates } from './screen/screen-updates.js';
+import { PortalUploadClient } from './portal/upload-client.js';
+import { uploadRoutes, type UploadRoutesDeps } from './uploads/upload-routes.js';
+import { VirusScanner } from './uploads/virus-scanner.js';
 
 export interface BrokerDeps {
   config: BrokerConfig;
@@ -63,6 +66,8 @@ export interface BrokerDeps {
   notifyConsole?(event: ConsoleEvent): void;
   /** The portal's audit trail, read-only: lets auditors find recordings by patient. */
   portalAudit?: PortalAuditReader;
+  /** Where files sent from devices go; the portal's internal upload endpoint when not given. */
+  portalUploads?: UploadRoutesDeps['portal'];
 }
 
 export function createBrokerApp(deps: BrokerDeps): Express {
@@ -134,6 +139,17 @@ export function createBrokerApp(deps: BrokerDeps): Express {
       dispatcher: alertDispatcherFor(config, devices, deps.redis, deps.log),
       pushServiceHosts: config.alerts.pushServiceHosts,
       portalSecret: config.portal.handoffSecret,
+      requireUser,
+      log: deps.log,
+    }),
+  );
+  app.use(
+    uploadRoutes({
+      audit,
+      scanner: config.uploads && new VirusScanner(config.uploads.scanner),
+      maxBytes: config.uploads?.maxBytes ?? 0,
+      portal:
+        deps.portalUploads ?? new PortalUploadClient(config.portal.internalUrl, config.portal.handoffSecret),
       requireUser,
       log: deps.log,
     }),

@@ -16,6 +16,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { AgentUrl, DESKTOP_ROLES, PoolsSettings, type PoolSettings } from './desktops/pool-settings.js';
 import { MIN_PRODUCTION_RETENTION_DAYS, RECORDING_OFF } from './recording/recording-policy.js';
+import type { ClamdAddress } from './uploads/virus-scanner.js';
 
 /** Every setting the broker has, read once from the environment and validated. Nothing else reads it. */
 
@@ -244,6 +245,21 @@ const EnvObject = z
       ),
     /** At most one alert per practitioner in this many seconds; what comes meanwhile is told in the next. */
     ALERTS_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86400).default(120),
+    /**
+     * ClamAV's daemon beside the broker, which scans what devices send (「写真を送る」): a Unix socket path, or
+     * `host:port` on loopback. Unset: the client page does not offer sending photos.
+     */
+    UPLOAD_SCANNER: z
+      .string()
+      .regex(/^(\/\S+|[A-Za-z0-9.-]+:\d{1,5})$/, 'must be a socket path or host:port')
+      .optional(),
+    /** The largest photo or document a device may send, in bytes (a phone's photo is 2–6 MB). */
+    UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .default(15 * 1024 * 1024),
   })
   .merge(AuditArchiveEnv);
 
@@ -467,6 +483,8 @@ export interface BrokerConfig {
   portal: { internalUrl: string; handoffSecret: string };
   /** Session recording; unset when this broker has no recording folder and key (then no pool may record). */
   recording: RecordingConfig | undefined;
+  /** Photos and documents from devices; unset when no virus scanner is configured (then none are taken). */
+  uploads: { scanner: ClamdAddress; maxBytes: number } | undefined;
   alerts: {
     /** Unset: alerts to devices are not offered. */
     vapid: { publicKey: string; privateKey: string; subject: string } | undefined;
@@ -613,6 +631,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             portalAuditDatabaseUrl: e.RECORDING_PORTAL_AUDIT_DATABASE_URL,
           }
         : undefined,
+    uploads: e.UPLOAD_SCANNER
+      ? { scanner: clamdAddress(e.UPLOAD_SCANNER), maxBytes: e.UPLOAD_MAX_BYTES }
+      : undefined,
     alerts: {
       vapid:
         e.PUSH_VAPID_PUBLIC_KEY && e.PUSH_VAPID_PRIVATE_KEY && e.PUSH_VAPID_SUBJECT
@@ -642,6 +663,12 @@ function readRecordingKey(file: string, setting: string): Buffer {
     throw new Error(`broker configuration is invalid: ${setting} must hold 32 bytes encoded as base64`);
   }
   return key;
+}
+
+function clamdAddress(setting: string): ClamdAddress {
+  if (setting.startsWith('/')) return { socket: setting };
+  const [host, port] = setting.split(':') as [string, string];
+  return { host, port: Number(port) };
 }
 
 function recordingDir(dir: string): string {

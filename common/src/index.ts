@@ -2,6 +2,7 @@ export * from './contracts/signed-request.js';
 export * from './contracts/agent-api.js';
 export * from './contracts/portal-handoff.js';
 export * from './contracts/new-items-alerts.js';
+export * from './contracts/device-uploads.js';
 export * from './db/migrate.js';
 export * from './db/with-transaction.js';
 export * from './audit/audit-trail.js';

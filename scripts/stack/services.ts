@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, migrate } from '@hcw/common';
 import type { InternalCa, IssuedCertificate } from './internal-ca.js';
@@ -394,4 +395,47 @@ export async function startGuacd(
   );
   await waitForPort(port, { process: proc });
   return { host: '127.0.0.1', port, process: proc };
+}
+
+export interface VirusScannerService {
+  /** What the broker's UPLOAD_SCANNER names: clamd on loopback. */
+  address: string;
+  process: SupervisedProcess;
+}
+
+/**
+ * ClamAV's daemon, which scans what devices send. Signature updates cannot be fetched here, so the stack's
+ * clamd loads a small signature file of its own that detects the EICAR test file (scripts/stack/clamav); a
+ * deployment runs freshclam and clamd's own signature database (docs/operations.md).
+ */
+export async function startClamd(dataDir: string, port: number): Promise<VirusScannerService> {
+  const dir = path.join(dataDir, 'clamav');
+  const databaseDir = path.join(dir, 'signatures');
+  mkdirSync(databaseDir, { recursive: true, mode: 0o700 });
+  copyFileSync(
+    fileURLToPath(new URL('clamav/test-signatures.ndb', import.meta.url)),
+    path.join(databaseDir, 'test-signatures.ndb'),
+  );
+  const configFile = path.join(dir, 'clamd.conf');
+  const logFile = path.join(dir, 'clamd.log');
+  writeFileSync(
+    configFile,
+    [
+      'Foreground yes',
+      `TCPSocket ${port}`,
+      'TCPAddr 127.0.0.1',
+      `DatabaseDirectory ${databaseDir}`,
+      `PidFile ${path.join(dir, 'clamd.pid')}`,
+      'StreamMaxLength 60M',
+      'MaxThreads 4',
+      'SelfCheck 0',
+      '',
+    ].join('\n'),
+  );
+  const proc = supervise(
+    () => startProcess('clamd', 'clamd', ['--config-file', configFile], { logFile }),
+    logTo(logFile),
+  );
+  await waitForPort(port, { process: proc, timeoutMs: 60000 });
+  return { address: `127.0.0.1:${port}`, process: proc };
 }

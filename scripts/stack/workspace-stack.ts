@@ -7,7 +7,7 @@ import { BROKER_IDENTITY, desktopIdentity } from '@hcw/common';
 import { internalCa, type InternalCa, type IssuedCertificate } from './internal-ca.js';
 import { freePort, startProcess, waitForHttp, waitForPort } from './managed-process.js';
 import { supervise, type SupervisedProcess, type SuperviseOptions } from './supervised-process.js';
-import { startGuacd, startPostgres, startRedis } from './services.js';
+import { startClamd, startGuacd, startPostgres, startRedis } from './services.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { killProcessesMentioning, signalProcessesMentioning } from './process-sweep.js';
 import { clearDeadDisplay, freeDisplay } from './x-display.js';
@@ -62,6 +62,8 @@ export interface WorkspaceStack {
   /** The superuser, on the `postgres` database: for tests that make databases of their own. */
   adminDatabaseUrl: string;
   guacd: { host: string; port: number };
+  /** clamd on loopback (host:port), which the broker has scan what devices send. */
+  virusScanner: string;
   desktops: { id: string; display: number; vncPort: number; agentUrl: string }[];
   secrets: { handoff: string };
   /** The internal CA every link is verified against, and the broker's client certificate from it. */
@@ -190,8 +192,8 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
     unlock();
   };
   try {
-    const [redisPort, postgresPort, guacdPort, portalPort] = await Promise.all(
-      Array.from({ length: 4 }, () => freePort()),
+    const [redisPort, postgresPort, guacdPort, portalPort, clamdPort] = await Promise.all(
+      Array.from({ length: 5 }, () => freePort()),
     );
     const brokerPort = options.brokerPort ?? (await freePort());
     const ca = internalCa(path.join(dataDir, 'internal-ca'));
@@ -202,12 +204,13 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       usage: 'client',
       uris: [BROKER_IDENTITY],
     });
-    const [redis, postgres, guacd] = await Promise.all([
+    const [redis, postgres, guacd, clamd] = await Promise.all([
       startRedis(dataDir, redisPort!, ca),
       startPostgres(dataDir, postgresPort!, ca, ['broker', { name: 'portal', extensions: ['btree_gist'] }]),
       startGuacd(dataDir, guacdPort!, guacdCertificate),
+      startClamd(dataDir, clamdPort!),
     ]);
-    processes.push(redis.process, postgres.process, guacd.process);
+    processes.push(redis.process, postgres.process, guacd.process, clamd.process);
 
     const secrets = { handoff: secret() };
     // Each desktop's agent shows a certificate naming that desktop, and answers only the broker's.
@@ -371,6 +374,8 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
         PUSH_SERVICE_HOSTS:
           'fcm.googleapis.com,*.push.services.mozilla.com,web.push.apple.com,*.notify.windows.com,localhost',
         NODE_EXTRA_CA_CERTS: ca.certFile,
+        // Photos from devices: scanned by the stack's clamd before they go into the workspace.
+        UPLOAD_SCANNER: clamd.address,
         ...options.brokerEnv,
       },
     };
@@ -399,6 +404,7 @@ export async function startWorkspaceStack(options: StackOptions): Promise<Worksp
       portalDatabaseUrl: postgres.urlFor('portal'),
       adminDatabaseUrl: postgres.adminUrl,
       guacd: { host: guacd.host, port: guacd.port },
+      virusScanner: clamd.address,
       desktops,
       secrets,
       internalCa: ca,

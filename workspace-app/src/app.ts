@@ -5,13 +5,14 @@ import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import type pg from 'pg';
 import type { RedisClientType } from 'redis';
-import { AuditTrail, HANDOFF_PATH } from '@hcw/common';
+import { AuditTrail, DEVICE_UPLOAD_PATH, HANDOFF_PATH } from '@hcw/common';
 import type { PortalConfig } from './config.js';
 import './http/session-types.js';
 import { refuseCrossSiteWrites } from './http/cross-site-guard.js';
 import { errorHandler } from './http/errors.js';
 import { securityHeaders } from './http/security-headers.js';
 import { handoffRoutes } from './sso/handoff.js';
+import { deviceUploadRoute } from './attachments/attachment-routes.js';
 import { languageOf } from './ui/language.js';
 import { messagePage, startPage } from './ui/start-page.js';
 import { t } from './ui/i18n.js';
@@ -28,7 +29,7 @@ const assets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'ui/as
  * hand-offs, each push vendor its webhooks), so the cross-site guard has nothing to protect there.
  */
 export function isSignedPath(path: string): boolean {
-  return path === HANDOFF_PATH || /^\/webhooks\/[^/]+$/.test(path);
+  return path === HANDOFF_PATH || path === DEVICE_UPLOAD_PATH || /^\/webhooks\/[^/]+$/.test(path);
 }
 
 export interface PortalDeps {
@@ -107,6 +108,7 @@ export function createPortalApp({
   );
 
   app.use(handoffRoutes({ pool, redis, handoffSecret: config.handoffSecret, publicUrl: config.publicUrl }));
+  app.use(deviceUploadRoute({ pool, handoffSecret: config.handoffSecret }));
 
   app.get('/', (req, res) => {
     const lang = languageOf(req);

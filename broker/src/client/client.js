@@ -3,6 +3,7 @@
 // a device may keep is a service worker that shows alerts (a count, nothing else), if its user asks for them.
 import Guacamole from './vendor/guacamole-common.js';
 import { ALERTS_TEXT, setUpAlerts } from './alerts.js';
+import { PHOTOS_TEXT, setUpPhotos } from './photos.js';
 
 const LANG = new URLSearchParams(window.location.search).get('lang') === 'en' ? 'en' : 'ja';
 const TEXT_OF = {
@@ -72,7 +73,7 @@ const TEXT_OF = {
     unknown: 'Unknown error',
   },
 };
-const TEXT = { ...TEXT_OF[LANG], ...ALERTS_TEXT[LANG] };
+const TEXT = { ...TEXT_OF[LANG], ...ALERTS_TEXT[LANG], ...PHOTOS_TEXT[LANG] };
 
 const $ = (id) => document.getElementById(id);
 const viewportEl = $('viewport');
@@ -302,6 +303,7 @@ $('keys-toggle').addEventListener('click', (event) => {
   openPanel(event.currentTarget, $('keys-panel'), $('keys-panel').hidden);
 });
 setUpAlerts({ lang: LANG, text: TEXT, $, onOpen: () => setMenu(false) }).catch(() => undefined);
+setUpPhotos({ lang: LANG, text: TEXT, $, onOpen: () => setMenu(false) }).catch(() => undefined);
 for (const button of document.querySelectorAll('[data-closes]')) {
   button.addEventListener('click', () => {
     const panel = $(button.dataset.closes);

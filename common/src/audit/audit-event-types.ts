@@ -32,6 +32,8 @@ export const AUDIT_EVENT_TYPES = [
   // The broker: alerts on the practitioner's own device.
   'alerts-device',
   'alerts-quiet-hours',
+  // The broker: photos and documents sent from the device into the workspace.
+  'device-upload',
   // The portal: patients' records, care teams, visits, hand-off documents.
   'patient.create',
   'patient.list.read',
@@ -55,6 +57,12 @@ export const AUDIT_EVENT_TYPES = [
   'patient.thread.read',
   'patient.thread.post',
   'patient.thread.deliver',
+  'patient.attachment.add',
+  'patient.attachment.view',
+  'device-upload.receive',
+  'device-upload.list',
+  'device-upload.view',
+  'device-upload.discard',
   'patient.team.read',
   'patient.team.invite',
   'patient.team.leave',

@@ -214,6 +214,7 @@ export function renderRecordPage(record: PatientRecord, lang: Language): string 
   const nav = html`<nav class="actions-bar">
     ${canWrite && link(`/patients/${id}/visit`, pt(lang, 'recordVisit'), lang, 'button primary')}
     ${link(`/patients/${id}/thread`, pt(lang, 'thread'), lang, 'button')}
+    ${link(`/patients/${id}/attachments`, lang === 'ja' ? '写真・文書' : 'Photos and documents', lang, 'button')}
     ${link(`/patients/${id}/calendar`, pt(lang, 'calendar'), lang, 'button')}
     ${link(`/patients/${id}/team`, pt(lang, 'team'), lang, 'button')}
     ${link(`/patients/${id}/documents`, pt(lang, 'documents'), lang, 'button')}

@@ -1,6 +1,7 @@
 import { type Bilingual, bilingualMessage } from '@hcw/common';
 import type pg from 'pg';
 import { z } from 'zod';
+import { attachmentsOfPatient, fileUploads, unfiledOf, type Attachment } from '../attachments/attachments.js';
 import { field } from '../validation/bilingual-fields.js';
 import { InvalidItemError, parseItemInput } from './invalid-item-error.js';
 import {
@@ -66,6 +67,8 @@ export interface ThreadPost {
     lastError: string | null;
     deliveredAt: string | null;
   }[];
+  /** Photos and documents posted with it (sent from the author's phone). */
+  attachments: Attachment[];
   /** Top-level posts only: their replies, oldest first. */
   replies: ThreadPost[];
 }
@@ -86,6 +89,8 @@ export interface PatientThread {
   members: ThreadMember[];
   /** The patient's linked vendors: those that receive posts and those whose users will not see them. */
   vendors: { id: string; name: Bilingual; receivesPosts: boolean }[];
+  /** The reader's own uploads from their phone not yet attached anywhere, to post with. */
+  unfiled: Attachment[];
 }
 
 const say = (ja: string, en: string) => bilingualMessage({ ja, en });
@@ -97,6 +102,8 @@ export const threadPostSchema = field.object({
   mentionProfessions: field.codeSet(professionLabels).default([]),
   /** Practitioner ids of the care team. */
   mentionPeople: field.array(field.text(200), { max: 30 }).default([]),
+  /** The author's own uploads from their phone, attached to the post (and so filed with the patient). */
+  attachments: field.array(field.uuid(), { max: 10 }).default([]),
 });
 export type ThreadPostInput = z.input<typeof threadPostSchema>;
 
@@ -204,6 +211,7 @@ export async function postToThread(
           [postId, mention.kind, mention.target, mention.label],
         );
       }
+      const attached = await fileUploads(client, actor, patientId, post.attachments, postId);
       const writable = (deps.threadVendors ?? []).map((vendor) => vendor.id);
       const outbox = await client.query(
         `INSERT INTO patient_thread_deliveries (post_id, vendor, vendor_patient_ref)
@@ -236,6 +244,7 @@ export async function postToThread(
         replyTo,
         mentions: mentions.length,
         notified: called.length,
+        attachments: attached,
         deliveries: outbox.rowCount ?? 0,
       });
       const [stored] = await loadPosts(client, patientId, [postId]);
@@ -300,6 +309,7 @@ async function loadPosts(
       WHERE post_id = ANY($1::uuid[]) ORDER BY vendor`,
     [ids],
   );
+  const attachments = await attachmentsOfPatient(client, patientId, ids);
   return rows.map((row) => ({
     id: row.id,
     patientId: row.patient_id,
@@ -327,6 +337,7 @@ async function loadPosts(
         lastError: d.last_error,
         deliveredAt: d.delivered_at?.toISOString() ?? null,
       })),
+    attachments: attachments.filter((a) => a.postId === row.id),
     replies: [],
   }));
 }
@@ -374,6 +385,7 @@ export async function readThread(
           name: writable.get(vendor) ?? readOnlyVendorNames[vendor] ?? { ja: vendor, en: vendor },
           receivesPosts: writable.has(vendor),
         })),
+        unfiled: await unfiledOf(client, actor.id),
       };
     },
   );

@@ -16,6 +16,7 @@ import { handoffDocumentRoutes } from './handoff-document-routes.js';
 import { actorOf, send } from './patient-route-helpers.js';
 import { recordRoutes } from './record-routes.js';
 import { threadRoutes } from './thread-routes.js';
+import { attachmentRoutes } from '../attachments/attachment-routes.js';
 import type { ThreadVendor } from './patient-thread.js';
 
 export interface PatientsRoutesOptions {
@@ -41,11 +42,13 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
   const router = express.Router();
   const forms = express.urlencoded({ extended: false, limit: '128kb', parameterLimit: 500 });
 
-  router.use('/patients', (req, _res, next) => {
-    actorOf(req);
-    next();
-  });
-  router.post('/patients{/*rest}', forms);
+  for (const prefix of ['/patients', '/uploads']) {
+    router.use(prefix, (req, _res, next) => {
+      actorOf(req);
+      next();
+    });
+    router.post(`${prefix}{/*rest}`, forms);
+  }
 
   // Each part of the record has its routes file; the fixed paths (/patients/today, /invitations, /documents)
   // come before the record's /patients/:patientId.
@@ -55,10 +58,11 @@ export function patientsRoutes(options: PatientsRoutesOptions): Router {
   router.use(handoffDocumentRoutes(deps));
   router.use(careCycleRoutes(deps));
   router.use(threadRoutes(deps));
+  router.use(attachmentRoutes(deps));
   router.use(recordRoutes(deps));
 
   // Errors a person can act on become a page in their language; the rest go to the portal's handler.
-  router.use('/patients', (error: unknown, req: Request, res: Response, next: NextFunction) => {
+  router.use(['/patients', '/uploads'], (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!(error instanceof HttpError)) {
       next(error);
       return;

@@ -1,4 +1,5 @@
 import { type Bilingual, type Html, html, type Language, splitBilingual, tokyoDateTime } from '@hcw/common';
+import { attachmentGallery, unfiledPicker } from '../attachments/attachment-page.js';
 import { renderFields, type FormSpec, type RawForm } from './form-fields.js';
 import type { ItemIssue } from './invalid-item-error.js';
 import { button, link, patientPage, postForm, professionText } from './patient-page-parts.js';
@@ -146,6 +147,7 @@ function postItem(post: ThreadPost, view: ThreadView, lang: Language): Html {
     </p>
     ${mentions}
     <p class="post-body">${post.body}</p>
+    ${post.attachments.length > 0 && attachmentGallery(thread.patientId, post.attachments, lang)}
     ${readBy}
     ${post.deliveries.length > 0 && html`<p class="deliveries">${deliveryLine(post, thread, lang)}</p>`}
     ${replies}${replyForm}
@@ -198,6 +200,7 @@ export function renderThreadPage(view: ThreadView, lang: Language): string {
           `/patients/${id}/thread`,
           lang,
           html`${renderFields(threadPostForm(thread, view.actorId), view.form ?? {}, lang, view.issues)}
+            ${thread.unfiled.length > 0 && unfiledPicker(thread.unfiled, view.form ?? {}, lang)}
             <p>${button(threadText.newPost[lang], 'button primary')}</p>`,
         )}
       </section>`,

@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import '../http/session-types.js';
+import { chosenUploads } from '../attachments/attachment-page.js';
 import { languageOf } from '../ui/language.js';
 import { readForm, type RawForm } from './form-fields.js';
 import { InvalidItemError, type ItemIssue } from './invalid-item-error.js';
@@ -29,7 +30,10 @@ export function threadRoutes(deps: PatientDeps): Router {
     const form = bodyOf(req);
     const patientId = param(req, 'patientId');
     try {
-      const post = await postToThread(deps, actorOf(req), patientId, readForm(threadPostForm(), form));
+      const post = await postToThread(deps, actorOf(req), patientId, {
+        ...readForm(threadPostForm(), form),
+        attachments: chosenUploads(form),
+      });
       redirect(res, `/patients/${patientId}/thread#post-${post.id}`, languageOf(req));
     } catch (error) {
       // Input refused: the page again with what was typed and each problem beside its field (400).
