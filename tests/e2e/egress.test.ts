@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -10,6 +11,7 @@ import { DEMO_PATIENT_IDS } from '#demo/seed-demo-patients.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { kioskPageAt } from '../support/kiosk-page.js';
 import { patientIdentifiers } from '../support/patient-identifiers.js';
+import { aJpeg, GPS_LATITUDE_BYTES, withCameraExif } from '../support/photos.js';
 import { encodingsOf, ReceivedBytes } from '../support/received-bytes.js';
 import { displayGeometry, waitForPortalOnDisplay } from '../support/remote-display.js';
 import { signIn, signOutFromClient } from '../support/sign-in.js';
@@ -140,6 +142,58 @@ async function copyFromTheRecord(run: Run): Promise<void> {
   );
 }
 
+/** Every file under a directory that holds `needle`, by path. */
+function filesHolding(dir: string, needle: Buffer): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .filter((file) => {
+      try {
+        return readFileSync(file).includes(needle);
+      } catch {
+        return false; // gone meanwhile, or a socket
+      }
+    });
+}
+
+/**
+ * 「写真を送る」 on the device: a wound photo with its camera's EXIF (where it was taken) goes up through the
+ * broker; inside the desktop the practitioner attaches it to the record and sees it there. Returns the bytes
+ * only the photo holds, for searching the device afterwards.
+ */
+async function sendAPhotoIntoTheRecord(run: Run): Promise<Buffer[]> {
+  const { client, kiosk, stack, dataDir } = run;
+  const marker = `HCW-WOUND-${randomBytes(6).toString('hex')}`;
+  const photo = withCameraExif(aJpeg('Wound photo, sacrum'), { orientation: 1, marker });
+  // The picker's file lives where the phone keeps its camera roll: outside the browser's profile.
+  const file = path.join(dataDir, 'wound.jpg');
+  writeFileSync(file, photo);
+  await client.click('#menu-button');
+  await client.click('#photos-toggle');
+  await client.setInputFiles('#photos-input', file);
+  await client.locator('#photos-state', { hasText: '送りました' }).waitFor({ timeout: 30000 });
+  assert.equal(await client.locator('#photos-error').isVisible(), false);
+  assert.equal(await client.locator('#photos-input').inputValue(), '', 'the picker lets go of the file');
+  await client.click('#photos-close');
+
+  // Inside the desktop: the record's photos and documents, where what the phone sent waits to be attached.
+  await kiosk.page.goto(`${stack.portalUrl}/patients/${PATIENT}/attachments`);
+  const choice = kiosk.page.locator('form.attach-form input[name="attachments"]');
+  await choice.first().waitFor();
+  assert.equal(await choice.count(), 1);
+  await choice.first().check();
+  await kiosk.page.click('form.attach-form button[type="submit"]');
+  const shown = kiosk.page.locator('#attachments figure.attachment img.attachment-page').first();
+  await shown.waitFor();
+  await waitFor('the photo drawn in the record', () =>
+    shown.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0),
+  );
+  rmSync(file);
+  // What would betray a copy: the camera's text, the GPS block, and a run of the picture's own bytes.
+  const middle = Math.floor(photo.length / 2);
+  return [Buffer.from(marker, 'latin1'), GPS_LATITUDE_BYTES, photo.subarray(middle, middle + 48)];
+}
+
 async function signOut(client: Page): Promise<void> {
   await signOutFromClient(client);
 }
@@ -150,6 +204,7 @@ describe('only pixels reach the device', function () {
   describe('with the desktop locked down', () => {
     let run: Run | undefined;
     let identifiers: string[];
+    let photoBytes: Buffer[] = [];
 
     before(async () => {
       run = await startRun(false);
@@ -222,6 +277,10 @@ describe('only pixels reach the device', function () {
       assert.equal(await client.locator('#status').getAttribute('data-state'), 'connected');
     });
 
+    it('sends a wound photo from the device into the record, where it is seen inside the desktop', async () => {
+      photoBytes = await sendAPhotoIntoTheRecord(run!);
+    });
+
     it('signs out and leaves nothing in any storage of the browser', async () => {
       const { client, browser } = run!;
       await signOut(client);
@@ -242,6 +301,20 @@ describe('only pixels reach the device', function () {
         cookies: '',
       });
       assert.deepEqual(await browser.context.cookies(), [], 'no cookie is left, HttpOnly ones included');
+    });
+
+    it('keeps no copy of the sent photo on the device, and the photo never came back to it', async () => {
+      const { browser, received } = run!;
+      assert.equal(photoBytes.length, 3, 'the photo was sent');
+      for (const needle of photoBytes) {
+        assert.deepEqual(filesHolding(browser.profileDir, needle), [], 'nothing in the browser’s profile');
+      }
+      await received.settled();
+      assert.deepEqual(
+        received.find(photoBytes.map((bytes, i) => ({ label: `photo bytes ${i}`, bytes }))),
+        [],
+        'no byte of the photo in what the device received',
+      );
     });
 
     it('received no identifier of any patient, in any encoding', async () => {

@@ -8,6 +8,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 export interface TestBrowser {
   context: BrowserContext;
+  /** The browser's profile directory: everything it keeps on disk (deleted on close). */
+  profileDir: string;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function launchBrowser(
   });
   return {
     context,
+    profileDir: profile,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -192,7 +192,7 @@ export function attachToRecord(
     async (client, context) => {
       await requirePatientAccess(client, actor, patientId, 'write');
       const filed = await fileUploads(client, actor, patientId, uploadIds, null);
-      Object.assign(context.details, { attachmentIds: [...new Set(uploadIds)], filed });
+      Object.assign(context.details, { attachmentIds: [...new Set(uploadIds)].join(','), filed });
       return filed;
     },
   );
