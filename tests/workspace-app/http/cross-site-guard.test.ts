@@ -106,11 +106,11 @@ describe('the portal’s cross-site guard (decision 0017)', () => {
       assert.ok(routes.length >= 30, `${routes.length} state-changing routes`);
     });
 
-    it('exempts only the two routes whose callers sign every request', () => {
+    it('exempts only the routes whose callers sign every request', () => {
       const exempt = routes.filter((r) => isSignedPath(concretePath(r.path, { vendor: 'kanamic' })));
       assert.deepEqual(
         exempt.map((r) => `${r.method} ${r.path}`),
-        ['POST /internal/handoffs', 'POST /webhooks/:vendor'],
+        ['POST /internal/handoffs', 'POST /internal/uploads', 'POST /webhooks/:vendor'],
       );
     });
 
