@@ -1,3 +1,4 @@
+import type { Practitioner } from '@hcw/common';
 import type { Role } from '../config.js';
 
 /** Who is signed in, as the IdP asserted them. Kept in the broker's server-side session. */
@@ -23,4 +24,16 @@ export interface SamlSubject {
   nameQualifier?: string;
   spNameQualifier?: string;
   sessionIndex: string | undefined;
+}
+
+/** Who the signed-in user is to the portal (its hand-offs and the files they send). */
+export function practitionerOf(user: SignedInUser): Practitioner {
+  return {
+    id: user.id,
+    displayName: user.displayName,
+    displayNameKana: user.displayNameKana,
+    organisation: user.organisation,
+    profession: user.profession,
+    roles: user.roles,
+  };
 }

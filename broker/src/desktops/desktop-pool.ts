@@ -4,7 +4,7 @@ import type { AgentHealth, DesktopScreen } from '@hcw/common';
 import { poolFromDesktops, type DesktopSpec } from '../config.js';
 import { canReachGuacd } from '../net.js';
 import { sessionKey } from '../auth/session.js';
-import type { SignedInUser } from '../auth/signed-in-user.js';
+import { practitionerOf, type SignedInUser } from '../auth/signed-in-user.js';
 import { AgentError, type AgentClient } from './agent-client.js';
 import type { PortalHandoffClient } from '../portal/handoff-client.js';
 import type { DesktopProvider } from './desktop-provider.js';
@@ -430,14 +430,7 @@ export class DesktopPool {
     try {
       // A desktop with a guacd beside it is served by that one only: its VNC listens on its host's loopback.
       const guacd = host.guacd ?? (await this.pickGuacd(pool, status));
-      const handoff = await this.deps.portal.createHandoff({
-        id: user.id,
-        displayName: user.displayName,
-        displayNameKana: user.displayNameKana,
-        organisation: user.organisation,
-        profession: user.profession,
-        roles: user.roles,
-      });
+      const handoff = await this.deps.portal.createHandoff(practitionerOf(user));
       const { vncPassword, run: agentRun } = await this.deps.agents.startSession(host, {
         userId: user.id,
         startUrl: handoff.url,

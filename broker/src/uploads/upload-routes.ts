@@ -8,7 +8,7 @@ import express, {
   type Response,
 } from 'express';
 import { auditActor } from '../audit/audit-actor.js';
-import type { SignedInUser } from '../auth/signed-in-user.js';
+import { practitionerOf, type SignedInUser } from '../auth/signed-in-user.js';
 import { requireClientHeader } from '../http/guards.js';
 import { declaredMediaType, sniffMediaType } from './media-kind.js';
 import { stripJpegMetadata, stripPngMetadata, UnreadablePictureError } from './picture-metadata.js';
@@ -145,14 +145,7 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
     const receipt = await deps.portal
       .deliver({
         id,
-        practitioner: {
-          id: user.id,
-          displayName: user.displayName,
-          displayNameKana: user.displayNameKana,
-          organisation: user.organisation,
-          profession: user.profession,
-          roles: user.roles,
-        },
+        practitioner: practitionerOf(user),
         mediaType,
         content: kept.toString('base64'),
         sha256,
