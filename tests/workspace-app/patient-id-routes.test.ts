@@ -1,7 +1,9 @@
 import { tokyoDate, tokyoToday } from '@hcw/common';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import type { Practitioner } from '@hcw/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { Practitioner } from '@hcw/common';
+import { attachToRecord, receiveUpload } from '#workspace-app/attachments/attachments.js';
+import { aJpeg } from '../support/photos.js';
 import { answerInvitation, inviteToCareTeam } from '#workspace-app/patients/care-team-invitations.js';
 import { readCareTeam } from '#workspace-app/patients/care-team.js';
 import { recordConsent } from '#workspace-app/patients/consent.js';
@@ -48,6 +50,10 @@ interface OwnPatient {
   consentId: string;
   /** A conference 佐藤 organises with 田中 attending. */
   conferenceId: string;
+  /** A photo 佐藤 sent from her phone, filed on the record. */
+  attachmentId: string;
+  /** Another, still waiting unfiled among what she received. */
+  uploadId: string;
 }
 
 type Ids = Omit<OwnPatient, 'patientId'>;
@@ -240,6 +246,20 @@ const ROUTES: RouteCase[] = [
     body: () => ({ body: '本日の様子を共有します。', mentionProfessions: 'nurse' }),
     accepted: 303,
   },
+  { method: 'GET', path: '/patients/:patientId/attachments', actor: 'sato', accepted: 200 },
+  {
+    method: 'POST',
+    path: '/patients/:patientId/attachments',
+    actor: 'sato',
+    body: (ids) => ({ attachments: ids.uploadId }),
+    accepted: 303,
+  },
+  {
+    method: 'GET',
+    path: '/patients/:patientId/attachments/:attachmentId/pages/:page',
+    actor: 'tanaka',
+    accepted: 200,
+  },
   { method: 'GET', path: '/patients/:patientId/documents', actor: 'sato', accepted: 200 },
   {
     method: 'POST',
@@ -335,6 +355,8 @@ function pathValues(path: string, ids: Ids): Record<string, string> {
     documentId,
     consentId: ids.consentId,
     conferenceId: ids.conferenceId,
+    attachmentId: ids.attachmentId,
+    page: '1',
   };
 }
 
@@ -427,8 +449,28 @@ describe('routes that take a patient id refuse one the person may not name', fun
       place: '東京中央病院 カンファレンス室',
       attendees: [people.tanaka.id],
     });
+    const [attachmentId, uploadId] = [randomUUID(), randomUUID()];
+    for (const id of [attachmentId, uploadId]) {
+      const photo = aJpeg();
+      await receiveUpload(
+        portal.pool,
+        {
+          id,
+          practitioner: Practitioner.parse(people.sato),
+          mediaType: 'image/jpeg',
+          content: photo.toString('base64'),
+          sha256: createHash('sha256').update(photo).digest('hex'),
+          scannedBy: 'ClamAV test',
+          metadataRemoved: true,
+        },
+        photo,
+      );
+    }
+    await attachToRecord(deps, people.sato, patientId, [attachmentId]);
     return {
       patientId,
+      attachmentId,
+      uploadId,
       itemId: item.id,
       tanakaMemberId: memberOf(people.tanaka.id),
       hospitalMemberId: memberOf(people.takahashi.id),
@@ -534,7 +576,11 @@ describe('routes that take a patient id refuse one the person may not name', fun
       // Control: the same request for the person's own patient is carried out.
       const since = await lastAuditId();
       const response = await send(route, ownId, ids, 'ja');
-      assert.equal(response.status, route.accepted, response.text.slice(0, 300));
+      assert.equal(
+        response.status,
+        route.accepted,
+        (response.text ?? `${response.type} picture`).slice(0, 300),
+      );
       const audit = await auditAfter(actor.id, since);
       assert.ok(
         audit.some((row) => row.outcome === 'success'),
