@@ -38,7 +38,17 @@ interface Run {
   toClientPage: number;
   /** The client page loaded to the first frame: lease, tunnel, desktop session, kiosk, portal. */
   toFirstFrame: number;
+  /**
+   * How `toFirstFrame` divides, from what the browser saw: the client page to the answer of its connect request
+   * (lease, the portal hand-off, the agent starting the session and pointing the kiosk at the portal), that
+   * answer to the tunnel's WebSocket open, the open to guacd's first image instruction, and that first image
+   * to the portal's header drawn (the kiosk loading and drawing the portal, and the frames carrying it).
+   */
+  split: { connect: number; tunnel: number; firstImage: number; portalDrawn: number };
 }
+
+/** A Guacamole image instruction (`img` in 1.3's protocol, `png` in older servers) in a WebSocket frame. */
+const IMAGE_INSTRUCTION = /(^|;)\d+\.(img|png|jpeg),/;
 
 /**
  * Whether the portal's header band is drawn on the remote display: read from the display's own canvas in
@@ -71,6 +81,20 @@ async function waitForPortalFrame(page: Page, timeoutMs = 60000): Promise<void> 
 async function signInOnce(browser: TestBrowser, stack: WorkspaceStack): Promise<Run> {
   await browser.context.clearCookies();
   const page = await browser.context.newPage();
+  const seen: { connect?: number; socketOpen?: number; firstImage?: number } = {};
+  page.on('response', (response) => {
+    if (response.url().endsWith('/api/desktop/connect') && response.ok()) {
+      seen.connect = performance.now();
+    }
+  });
+  page.on('websocket', (socket) => {
+    seen.socketOpen ??= performance.now();
+    socket.on('framereceived', ({ payload }) => {
+      if (seen.firstImage === undefined && typeof payload === 'string' && IMAGE_INSTRUCTION.test(payload)) {
+        seen.firstImage = performance.now();
+      }
+    });
+  });
   try {
     await page.goto(`${stack.brokerUrl}/`);
     await page.waitForSelector('input[name=username]');
@@ -88,7 +112,18 @@ async function signInOnce(browser: TestBrowser, stack: WorkspaceStack): Promise<
       maxRedirects: 0,
     });
     if (signedOut.status() !== 303) throw new Error(`signing out answered ${signedOut.status()}`);
-    return { total: frame - start, toClientPage: clientPage - start, toFirstFrame: frame - clientPage };
+    const { connect = Number.NaN, socketOpen = Number.NaN, firstImage = Number.NaN } = seen;
+    return {
+      total: frame - start,
+      toClientPage: clientPage - start,
+      toFirstFrame: frame - clientPage,
+      split: {
+        connect: connect - clientPage,
+        tunnel: socketOpen - connect,
+        firstImage: firstImage - socketOpen,
+        portalDrawn: frame - firstImage,
+      },
+    };
   } finally {
     if (!page.isClosed()) await page.close();
   }
@@ -231,6 +266,25 @@ try {
       row('cold start', cold),
     ])}\n`,
   );
+  const splitRow = (label: string, runs: Run[]): string[] => [
+    label,
+    ...(['connect', 'tunnel', 'firstImage', 'portalDrawn'] as const).map((part) =>
+      median(runs.map((r) => r.split[part])).toFixed(0),
+    ),
+  ];
+  process.stdout.write(
+    `\nClient page to first frame, divided (median ms):\n${table([
+      [
+        'pool',
+        'page to connect answer',
+        'answer to tunnel open',
+        'open to first image',
+        'first image to portal drawn',
+      ],
+      splitRow('warm', warm),
+      splitRow('cold start', cold),
+    ])}\n`,
+  );
   const warmMedian = median(warm.map((r) => r.total));
   const totals = (runs: Run[]) => runs.map((r) => r.total);
   writeRun('sign-in', [
@@ -243,6 +297,12 @@ try {
       unit: 'ms',
       better: 'lower',
     },
+    ...(['connect', 'tunnel', 'firstImage', 'portalDrawn'] as const).map((part) => ({
+      name: `warm median, page to frame: ${part}`,
+      value: median(warm.map((r) => r.split[part])),
+      unit: 'ms',
+      better: 'lower' as const,
+    })),
   ]);
   const warmP95 = percentile(totals(warm), 95);
   const verdict = (value: number, goal: number) =>

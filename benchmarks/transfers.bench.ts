@@ -13,10 +13,10 @@
  * `TRANSFERS_BENCH_SECONDS` (default 10), `TRANSFERS_BENCH_INGEST_RATE` and `TRANSFERS_BENCH_RACERS`
  * (default 50) shape it.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AUDIT_MIGRATIONS, AuditTrail, migrate, type Practitioner } from '@hcw/common';
@@ -76,6 +76,26 @@ interface Measured {
   p99: number;
   max: number;
   achieved: number;
+  /**
+   * Where the time goes while it runs, to tell what a slower search waits on: this process's event loop
+   * (p99 delay, ms), the share of one core this process used (searches, and the ingestion when it runs
+   * beside them), and the share of the whole machine busy (PostgreSQL included).
+   */
+  eventLoopP99?: number;
+  processCores?: number;
+  machineBusy?: number;
+}
+
+/** The machine's busy and total CPU time so far, from /proc/stat (jiffies). */
+function machineCpu(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 function percentile(sorted: readonly number[], share: number): number {
@@ -93,6 +113,10 @@ async function sustained(
 ): Promise<Measured> {
   const total = Math.round(perSecond * seconds);
   const latencies: number[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const cpuBefore = process.cpuUsage();
+  const machineBefore = machineCpu();
   const started = performance.now();
   const pending: Promise<void>[] = [];
   for (let n = 0; n < total; n += 1) {
@@ -107,6 +131,9 @@ async function sustained(
   }
   await Promise.all(pending);
   const elapsed = (performance.now() - started) / 1000;
+  loop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  const machineAfter = machineCpu();
   latencies.sort((a, b) => a - b);
   return {
     label,
@@ -115,6 +142,9 @@ async function sustained(
     p99: percentile(latencies, 0.99),
     max: latencies.at(-1) ?? Number.NaN,
     achieved: total / elapsed,
+    eventLoopP99: loop.percentile(99) / 1e6,
+    processCores: (cpu.user + cpu.system) / 1e6 / elapsed,
+    machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
   };
 }
 
@@ -343,6 +373,13 @@ async function main(): Promise<void> {
     log(
       `\ntimeline ingestion beside the mixed run: ${ingestedRate.toFixed(0)} events/s offered (goal ${ingestRate})`,
     );
+    log('\n| where the time goes | event-loop delay p99 | this process, cores | machine busy |');
+    log('|---|---:|---:|---:|');
+    for (const result of [typical, whole, mixed]) {
+      log(
+        `| ${result.label} | ${ms(result.eventLoopP99 ?? Number.NaN)} | ${(result.processCores ?? Number.NaN).toFixed(2)} | ${((result.machineBusy ?? Number.NaN) * 100).toFixed(0)}% |`,
+      );
+    }
     const [load1, load5] = os.loadavg();
     log(
       `\nload average while measuring: ${load1?.toFixed(1)} (1 min), ${load5?.toFixed(1)} (5 min) on ${os.cpus().length} cores`,
@@ -367,6 +404,22 @@ async function main(): Promise<void> {
       { name: 'all of Tokyo p99', value: whole.p99, unit: 'ms', better: 'lower' },
       { name: 'typical search p99, ingestion beside', value: mixed.p99, unit: 'ms', better: 'lower' },
       { name: 'ingestion beside the searches', value: ingestedRate, unit: 'events/s', better: 'higher' },
+      {
+        name: 'event-loop delay p99, searches alone',
+        value: typical.eventLoopP99!,
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        name: 'event-loop delay p99, ingestion beside',
+        value: mixed.eventLoopP99!,
+        unit: 'ms',
+        better: 'lower',
+      },
+      { name: 'process cores, searches alone', value: typical.processCores!, unit: 'cores', better: 'lower' },
+      { name: 'process cores, ingestion beside', value: mixed.processCores!, unit: 'cores', better: 'lower' },
+      { name: 'machine busy, searches alone', value: typical.machineBusy!, unit: 'share', better: 'lower' },
+      { name: 'machine busy, ingestion beside', value: mixed.machineBusy!, unit: 'share', better: 'lower' },
       { name: 'last-bed race', value: raceMs, unit: 'ms', better: 'lower' },
     ]);
     if (!isRaceRight) process.exitCode = 1;

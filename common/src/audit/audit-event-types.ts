@@ -96,6 +96,8 @@ export const AUDIT_EVENT_TYPES = [
   'transfer.request.fhir',
   'transfer.request.search',
   'transfer.request.cancel',
+  'transfer.request.attach',
+  'transfer.attachment.view',
   'transfer.inquiries.send',
   'transfer.inquiry.read',
   'transfer.inquiry.answer',

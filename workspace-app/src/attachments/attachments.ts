@@ -226,7 +226,12 @@ export interface AttachmentPicture {
   content: Buffer;
 }
 
-async function pictureOf(client: pg.ClientBase, id: string, page: number): Promise<AttachmentPicture> {
+/** One page of an attachment as a picture, for a caller that has decided the reader may see it. */
+export async function attachmentPicture(
+  client: pg.ClientBase,
+  id: string,
+  page: number,
+): Promise<AttachmentPicture> {
   const { rows } = await client.query<{ media_type: UploadMediaType; content: Buffer; page_count: number }>(
     'SELECT media_type, content, page_count FROM attachments WHERE id = $1',
     [id],
@@ -269,7 +274,7 @@ export function viewPatientAttachment(
         patientId,
       ]);
       if (rows.length === 0) throw new RecordNotFoundError({ ja: '写真・文書', en: 'photo or document' });
-      return pictureOf(client, attachmentId, page);
+      return attachmentPicture(client, attachmentId, page);
     },
   );
 }
@@ -291,7 +296,7 @@ export function viewUnfiledUpload(
         [uploadId, actor.id],
       );
       if (rows.length === 0) throw new RecordNotFoundError({ ja: '届いた写真・文書', en: 'received file' });
-      return pictureOf(client, uploadId, page);
+      return attachmentPicture(client, uploadId, page);
     },
   );
 }

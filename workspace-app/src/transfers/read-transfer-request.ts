@@ -4,6 +4,7 @@ import type { TransferActor, TransferDeps } from './transfer-deps.js';
 import { openInquiry } from './open-inquiry.js';
 import { openRequest } from './open-request.js';
 import { requestAsSeenBy } from './main-diagnosis-for.js';
+import { requestAttachmentsFor, type RequestAttachments } from './request-attachments.js';
 import {
   transferStore,
   type InquiryEvent,
@@ -20,6 +21,8 @@ export interface TransferRequestView {
   events: InquiryEvent[];
   /** The reader's organisation as signed in: what DATA-1 lets them see of the diagnosis depends on it. */
   readerOrganisation: string;
+  /** Photos and documents sent with the request, as far as this reader may see them. */
+  attachments: RequestAttachments;
 }
 
 /** A request as the actor may see it, audited as a read of the patient's data. */
@@ -45,6 +48,7 @@ export async function readTransferRequest(
         inquiries: visible,
         events,
         readerOrganisation: actor.organisation,
+        attachments: await requestAttachmentsFor(client, request, viewer, actor.organisation),
       };
     },
   );
@@ -77,6 +81,7 @@ export async function readTransferInquiry(
         events,
         inquiry,
         readerOrganisation: actor.organisation,
+        attachments: await requestAttachmentsFor(client, request, viewer, actor.organisation),
       };
     },
   );

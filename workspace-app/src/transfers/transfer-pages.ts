@@ -19,6 +19,7 @@ import type { InputIssue } from './transfer-errors.js';
 import type { FhirTransferBundle } from './transfer-fhir.js';
 import { patientSummary } from './transfer-notifications.js';
 import { tt } from './transfer-text.js';
+import { attachmentPictures } from '../attachments/attachment-page.js';
 
 /** The start of the transfer search: an MSW's requests, a bed manager's inquiries and bed screen. */
 export function renderOverviewPage(
@@ -137,6 +138,57 @@ export interface RequestPageOptions {
 }
 
 /** A request with its needs and inquiries, as the viewer may see and act on them. */
+/**
+ * The request's photos and documents as pictures (a PDF page by page), what is withheld from this reader, and
+ * for the requester the record's others to attach. No link leads to a file.
+ */
+function attachmentsSection(lang: Language, view: TransferRequestView): Html {
+  const { request } = view;
+  const { shown, withheld, addable } = view.attachments;
+  if (request.patientId === null) return html``;
+  const figures = shown.map(
+    (attachment) =>
+      html`<figure class="attachment" data-attachment-id="${attachment.id}">
+        ${attachmentPictures(
+          (page) => `/transfers/requests/${request.id}/attachments/${attachment.id}/pages/${page}`,
+          attachment,
+          lang,
+        )}
+      </figure>`,
+  );
+  const addForm =
+    addable.length > 0 &&
+    html`<form method="post" action="/transfers/requests/${request.id}/attachments" class="attach-form">
+      <fieldset class="unfiled-picker">
+        <legend>${tt(lang, 'attachmentsAdd')}</legend>
+        ${addable.map(
+          (attachment) =>
+            html`<label class="unfiled" data-attachment-id="${attachment.id}">
+              <input type="checkbox" name="attachments" value="${attachment.id}" />
+              ${
+                attachment.pages > 0 &&
+                html`<img
+                  class="thumbnail"
+                  src="/patients/${request.patientId}/attachments/${attachment.id}/pages/1"
+                  alt=""
+                  draggable="false"
+                />`
+              }
+              <span>${tokyoDateTime(attachment.filedAt ?? attachment.receivedAt)}</span>
+            </label>`,
+        )}
+      </fieldset>
+      <p class="hint">${tt(lang, 'attachmentsAddHint')}</p>
+      <p><button type="submit" class="button">${tt(lang, 'attachmentsAdd')}</button></p>
+    </form>`;
+  return html`<section class="attachments-section" id="attachments">
+    <h2>${tt(lang, 'attachmentsHeading')}</h2>
+    ${figures.length > 0 ? html`<div class="attachments">${figures}</div>` : withheld === 0 && html`<p>${tt(lang, 'attachmentsNone')}</p>`}
+    ${withheld > 0 && html`<p class="notice" role="note">${tt(lang, 'attachmentsWithheld', { count: String(withheld) })}</p>`}
+    ${addForm}
+  </section>`;
+}
+
 export function renderRequestPage(lang: Language, options: RequestPageOptions): string {
   const { view, now } = options;
   const { request, viewer } = view;
@@ -190,6 +242,7 @@ export function renderRequestPage(lang: Language, options: RequestPageOptions): 
         <h2>${tt(lang, 'patientNeeds')}</h2>
         ${renderRequestSummary(lang, request.details, mainDiagnosisFor(request, view.readerOrganisation))}
       </section>
+      ${attachmentsSection(lang, view)}
       <section class="inquiries">
         ${inquiriesHeading}${backToRequest}
         ${cards.length > 0 ? cards : html`<p>${tt(lang, 'noInquiriesYet')}</p>`}

@@ -120,6 +120,21 @@ const transferText = {
   inquiryTitle: { ja: '転院の問い合わせ', en: 'Transfer inquiry' },
   requestedBy: { ja: '依頼元: {organisation}（{name}、{at}）', en: 'From {organisation} ({name}, {at})' },
   patientNeeds: { ja: '患者さんの状態と希望', en: 'The patient’s needs and wishes' },
+  attachmentsHeading: { ja: '写真・文書', en: 'Photos and documents' },
+  attachmentsNone: { ja: '添付された写真・文書はありません。', en: 'No photos or documents attached.' },
+  attachmentsWithheld: {
+    ja: '写真・文書が {count} 件添付されていますが、患者さんの文書提供の同意がこの病院に及ばないため表示しません。',
+    en: '{count} photos or documents are attached, but the patient’s consent to send documents does not cover this hospital, so they are not shown.',
+  },
+  attachmentsAdd: { ja: '記録の写真・文書を添付', en: 'Attach photos and documents of the record' },
+  attachmentsAddHint: {
+    ja: '問い合わせた病院には、患者さんの文書提供の同意がその病院に及ぶときだけ表示されます。',
+    en: 'Hospitals asked see them only while the patient’s consent to send documents covers them.',
+  },
+  attachmentsAdded: {
+    ja: '写真・文書を {count} 件添付しました。',
+    en: '{count} photos or documents attached.',
+  },
   searchHospitals: { ja: '病院を探す', en: 'Search hospitals' },
   cancelRequest: { ja: '転院依頼を取り下げる', en: 'Cancel the request' },
   fhirView: { ja: 'FHIR形式で見る', en: 'View as FHIR' },

@@ -34,8 +34,11 @@ function viewerJson(viewer: RequestViewer): { kind: RequestViewer['kind']; hospi
     : viewer;
 }
 
+/** The view as JSON; attachments are pictures for the pages only (no API hands out their files). */
 function viewJson(view: TransferRequestView): Record<string, unknown> {
-  return { ...view, viewer: viewerJson(view.viewer) };
+  const json: Record<string, unknown> = { ...view, viewer: viewerJson(view.viewer) };
+  delete json.attachments;
+  return json;
 }
 
 const id = (req: Request): string => param(req, 'id');
