@@ -3,8 +3,8 @@ import { withTransaction } from '@hcw/common';
 import { DEMO_PATIENT_IDS } from './seed-demo-patients.js';
 
 // A few invented posts in 鈴木 一郎's thread: the nurse calls on the doctor, who answers; the care manager
-// calls on the nurse. Seeded once (fixed ids); their delivery to the demo FHIR server waits in the outbox,
-// so the portal's worker sends them when the demo starts and the FHIR timeline shows them.
+// calls on the nurse. Seeded once (fixed ids); their delivery to the demo FHIR server and Kanamic waits in the
+// outbox, so the portal's worker sends them when the demo starts and both vendors' timelines show them.
 
 const patientId = DEMO_PATIENT_IDS.suzukiIchiro;
 const HOUR = 60 * 60 * 1000;
@@ -97,7 +97,7 @@ export async function seedDemoThread(pool: pg.Pool, now: Date = new Date()): Pro
       await client.query(
         `INSERT INTO patient_thread_deliveries (post_id, vendor, vendor_patient_ref)
          SELECT $1::uuid, vendor, min(patient_group_ref) FROM timeline_patient_groups
-          WHERE patient_id = $2 AND vendor = 'fhir' GROUP BY vendor
+          WHERE patient_id = $2 AND vendor IN ('fhir', 'kanamic') GROUP BY vendor
          ON CONFLICT DO NOTHING`,
         [post.id, patientId],
       );

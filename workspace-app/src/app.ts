@@ -21,6 +21,7 @@ import { transfersRoutes } from './transfers/transfers-routes.js';
 import { patientsRoutes } from './patients/patients-routes.js';
 import { patientCareTeamLookup } from './patients/patient-care-team-lookup.js';
 import { patientExists } from './patients/patient-access.js';
+import { threadWriters } from './patients/thread-writers.js';
 
 const assets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'ui/assets');
 
@@ -138,11 +139,8 @@ export function createPortalApp({
     patientsRoutes({
       pool,
       auditTrail,
-      // The thread's posts go to the FHIR servers, the one kind of vendor here with a writing API.
-      threadVendors: config.connectors.fhir?.map((server) => ({
-        id: server.id,
-        name: { ja: server.nameJa, en: server.nameEn },
-      })),
+      // The thread's posts go to the vendors with a writing API: the FHIR servers and Kanamic, when connected.
+      threadVendors: threadWriters(config.connectors).map(({ id, name }) => ({ id, name })),
     }),
   );
   app.use(errorHandler);

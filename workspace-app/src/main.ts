@@ -7,6 +7,7 @@ import { createPortalApp } from './app.js';
 import { startTimeline } from './timeline/start-timeline.js';
 import { syncConnectorVitals } from './patients/sync-connector-vitals.js';
 import { startThreadDelivery } from './patients/thread-delivery.js';
+import { threadWriters } from './patients/thread-writers.js';
 
 const config = loadConfig();
 const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
@@ -55,10 +56,11 @@ const vitalsCatchUp = setInterval(() => void syncVitals(), 60 * 60 * 1000);
 vitalsSync.unref();
 vitalsCatchUp.unref();
 
-// The thread's posts leave for the patients' FHIR vendors from the outbox their transaction filled, so a crash
-// between storing and sending loses nothing, and the conditional create sends nothing twice.
+// The thread's posts leave for the patients' vendors that take writing (FHIR servers, Kanamic) from the outbox
+// their transaction filled, so a crash between storing and sending loses nothing, and the vendor's
+// conditional create or idempotency key stores nothing twice.
 const threadDelivery = startThreadDelivery(
-  { pool, auditTrail, targets: config.connectors.fhir ?? [] },
+  { pool, auditTrail, writers: threadWriters(config.connectors) },
   { intervalMs: 5_000, log: (line) => process.stderr.write(`portal: ${line}\n`) },
 );
 

@@ -14,11 +14,17 @@ describe('the demo thread', function () {
   before(async () => {
     pool = await patientDatabase('patients_seed_thread_test');
     await seedDemoPatients(pool);
-    await mapPatientGroup(
-      pool,
-      { vendor: 'fhir', patientGroupRef: 'Patient/pat-nerima-0002', patientId, patientLabel: '鈴木 一郎' },
-      'demo-seed',
-    );
+    for (const [vendor, patientGroupRef] of [
+      ['fhir', 'Patient/pat-nerima-0002'],
+      ['kanamic', 'grp-nerima-0002'],
+      ['mcs', 'grp-nerima-0002'],
+    ] as const) {
+      await mapPatientGroup(
+        pool,
+        { vendor, patientGroupRef, patientId, patientLabel: '鈴木 一郎' },
+        'demo-seed',
+      );
+    }
     await seedDemoThread(pool);
     await seedDemoThread(pool);
   });
@@ -26,10 +32,13 @@ describe('the demo thread', function () {
     await pool?.end();
   });
 
-  it('is seeded once, with a reply, mentions, readers and deliveries waiting for the FHIR server', async () => {
+  it('is seeded once, with a reply, mentions, readers and deliveries waiting for the FHIR server and Kanamic', async () => {
     const deps = {
       ...patientDeps(pool),
-      threadVendors: [{ id: 'fhir', name: { ja: '地域連携FHIRサーバー', en: 'Regional FHIR server' } }],
+      threadVendors: [
+        { id: 'fhir', name: { ja: '地域連携FHIRサーバー', en: 'Regional FHIR server' } },
+        { id: 'kanamic', name: { ja: 'カナミック', en: 'Kanamic' } },
+      ],
     };
     const thread = await readThread(deps, people.tanaka, patientId);
     assert.equal(thread.posts.length, 2);
@@ -44,10 +53,21 @@ describe('the demo thread', function () {
       fever?.mentions.map((m) => m.label),
       ['医師'],
     );
-    assert.ok(thread.posts.every((post) => post.deliveries.length === 1));
+    const all = thread.posts.flatMap((post) => [post, ...post.replies]);
+    assert.equal(all.length, 3);
+    assert.ok(
+      all.every(
+        (post) =>
+          post.deliveries.map((d) => `${d.vendor} ${d.state}`).join(', ') === 'fhir pending, kanamic pending',
+      ),
+    );
     assert.deepEqual(
       thread.vendors.map((v) => [v.id, v.receivesPosts]),
-      [['fhir', true]],
+      [
+        ['fhir', true],
+        ['kanamic', true],
+        ['mcs', false],
+      ],
     );
   });
 });

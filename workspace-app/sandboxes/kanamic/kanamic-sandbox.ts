@@ -1,6 +1,7 @@
 import { tokyoIsoString } from '@hcw/common';
 import { randomBytes } from 'node:crypto';
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { cycle, demoCareTeams, demoMessages, demoStaff } from '../demo-care-teams.js';
 import type { Sandbox } from '../start-sandbox.js';
 import { createVendorOutage, type OutageMode } from '../vendor-outage.js';
@@ -9,6 +10,10 @@ import { renderVendorPage } from '../vendor-web-page.js';
 /**
  * A stand-in for Kanamic's collaboration system as a REST API: an OAuth2 client-credentials token
  * endpoint, and messages (with bodies) paged by an opaque cursor in the order the server stored them.
+ * A partner system may also post to a group's message board (`POST /api/v2/groups/{group_id}/messages`)
+ * with an `Idempotency-Key`, as payment and messaging APIs take one: the same key with the same request
+ * answers the message it created (200) instead of creating another, the same key with a different request
+ * is refused (422). A posted message is stored like any other, so it is in the message list the next page.
  */
 export interface KanamicSandboxOptions {
   clientId: string;
@@ -31,6 +36,8 @@ export interface KanamicMessageInput {
 
 export interface KanamicSandbox extends Sandbox {
   addMessage(input: KanamicMessageInput): string;
+  /** A group partners may post to; `addMessage` and the seed make their groups known too. */
+  addGroup(groupId: string, groupName: string): void;
   /** Serves `raw` as the next message, exactly as given: how a vendor bug reaches the connector. */
   addRawMessage(raw: unknown): void;
   /** Every token issued so far stops working, as at the end of its lifetime. */
@@ -41,9 +48,31 @@ export interface KanamicSandbox extends Sandbox {
   readonly tokensIssued: number;
   /** Authorised message requests answered so far (401s excluded). */
   readonly pagesServed: number;
+  /** The next `count` posts are stored, then the connection is dropped before the answer: a lost answer. */
+  dropAnswersAfterStoring(count: number): void;
 }
 
 const PAGE_LIMIT_MAX = 100;
+
+/** What a partner posts to a group's board, in the names the message list uses. */
+const postedMessage = z.object({
+  text: z
+    .string()
+    .max(10_000)
+    .refine((text) => text.trim() !== '', 'must not be empty'),
+  sender: z.object({
+    staff_name: z.string().trim().min(1).max(100),
+    occupation: z.string().trim().min(1).max(100),
+    // A partner says which office its member works for; Kanamic's own users may leave it out.
+    office_name: z.string().trim().min(1).max(200),
+  }),
+  subject: z.string().trim().min(1).max(300).optional(),
+  /** When it was written in the partner's system; the board shows it as the message's time. */
+  posted_at: z.string().datetime({ offset: true }),
+});
+
+/** Printable ASCII, as the IETF draft on the Idempotency-Key header and the common APIs take it. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSandbox {
   const now = options.now ?? (() => new Date());
@@ -51,9 +80,13 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
   const outage = createVendorOutage();
   const tokens = new Map<string, number>();
   const bodies = new Map<string, { input: KanamicMessageInput; createdAt: Date }>();
+  const groups = new Map<string, string>();
+  /** Each key a partner used, with what it asked (group and body) and the message that came of it. */
+  const idempotencyKeys = new Map<string, { request: string; messageId: string }>();
   let baseUrl = 'http://127.0.0.1';
   let tokensIssued = 0;
   let pagesServed = 0;
+  let dropsLeft = 0;
 
   // Items are built when served so that `web_url` follows the address the sandbox ended up on.
   const stored: Array<{ kind: 'message'; id: string } | { kind: 'raw'; raw: unknown }> = [];
@@ -82,6 +115,7 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
     const id = `KNM${String(stored.length + 1).padStart(8, '0')}`;
     bodies.set(id, { input, createdAt: input.createdAt ?? now() });
     stored.push({ kind: 'message', id });
+    if (!groups.has(input.groupId)) groups.set(input.groupId, input.groupName);
     return id;
   };
 
@@ -112,6 +146,17 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
     return expiresAt !== undefined && expiresAt > now().getTime();
   };
 
+  const invalidToken = (response: Response) => {
+    response
+      .set('www-authenticate', 'Bearer error="invalid_token"')
+      .status(401)
+      .json({ error: 'invalid_token' });
+  };
+
+  const refuse = (response: Response, status: number, error: string, message: string) => {
+    response.status(status).json({ error, message });
+  };
+
   const app = express();
   app.disable('x-powered-by');
   app.use(outage.middleware);
@@ -127,9 +172,12 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, now().getTime() + ttlSeconds * 1000);
     tokensIssued++;
-    response
-      .set('cache-control', 'no-store')
-      .json({ access_token: token, token_type: 'Bearer', expires_in: ttlSeconds, scope: 'messages.read' });
+    response.set('cache-control', 'no-store').json({
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: ttlSeconds,
+      scope: 'messages.read messages.write',
+    });
   });
 
   app.get('/api/v2/status', (_request, response) => {
@@ -137,13 +185,7 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
   });
 
   app.get('/api/v2/messages', (request, response) => {
-    if (!isAuthorised(request)) {
-      response
-        .set('www-authenticate', 'Bearer error="invalid_token"')
-        .status(401)
-        .json({ error: 'invalid_token' });
-      return;
-    }
+    if (!isAuthorised(request)) return invalidToken(response);
     const after = readCursor(request.query.cursor);
     const limit = Number(request.query.limit ?? 50);
     if (after === undefined || !Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT_MAX) {
@@ -159,6 +201,80 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
       has_more: last < stored.length,
     });
   });
+
+  app.post(
+    '/api/v2/groups/:groupId/messages',
+    express.json({ limit: '64kb' }),
+    (request: Request<{ groupId: string }>, response: Response) => {
+      if (!isAuthorised(request)) return invalidToken(response);
+      const key = request.get('idempotency-key');
+      if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
+        return refuse(
+          response,
+          400,
+          'invalid_request',
+          'Idempotency-Key header is required: 1 to 255 printable ASCII characters, one per message',
+        );
+      }
+      if (typeof request.body !== 'object' || request.body === null) {
+        return refuse(
+          response,
+          400,
+          'invalid_request',
+          'the body must be a JSON object (Content-Type: application/json)',
+        );
+      }
+      const parsed = postedMessage.safeParse(request.body);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map(
+          (issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`,
+        );
+        return refuse(response, 400, 'invalid_request', problems.join('; '));
+      }
+      const { groupId } = request.params;
+      // The key is compared with the whole request, so a key sent again by mistake with another message
+      // is refused rather than answered with a message the partner did not mean.
+      const asked = JSON.stringify([groupId, parsed.data]);
+      const earlier = idempotencyKeys.get(key);
+      if (earlier) {
+        if (earlier.request !== asked) {
+          return refuse(
+            response,
+            422,
+            'idempotency_key_reused',
+            'this Idempotency-Key was used for a different message; use a new key for a new message',
+          );
+        }
+        response
+          .status(200)
+          .set('idempotent-replayed', 'true')
+          .json(serve({ kind: 'message', id: earlier.messageId }));
+        return;
+      }
+      const groupName = groups.get(groupId);
+      if (groupName === undefined) {
+        return refuse(response, 404, 'group_not_found', `no group ${groupId} that this client may post to`);
+      }
+      const { text, sender, subject, posted_at: postedAt } = parsed.data;
+      const messageId = addMessage({
+        groupId,
+        groupName,
+        staffName: sender.staff_name,
+        occupation: sender.occupation,
+        officeName: sender.office_name,
+        ...(subject ? { subject } : {}),
+        text,
+        createdAt: new Date(postedAt),
+      });
+      idempotencyKeys.set(key, { request: asked, messageId });
+      if (dropsLeft > 0) {
+        dropsLeft -= 1;
+        request.socket.destroy();
+        return;
+      }
+      response.status(201).json(serve({ kind: 'message', id: messageId }));
+    },
+  );
 
   app.get('/web/groups/:groupId/messages/:messageId', (request, response) => {
     const message = bodies.get(request.params.messageId);
@@ -184,7 +300,19 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
     );
   });
 
+  // A body that is not JSON ends here rather than in Express's HTML error page.
+  app.use((error: Error & { type?: string }, _request: Request, response: Response, next: NextFunction) => {
+    if (error.type === 'entity.parse.failed') {
+      return refuse(response, 400, 'invalid_request', 'the body is not JSON');
+    }
+    if (error.type === 'entity.too.large') {
+      return refuse(response, 413, 'request_too_large', 'the body is larger than 64 KB');
+    }
+    next(error);
+  });
+
   if (options.seed) {
+    for (const team of demoCareTeams) groups.set(team.groupId, team.groupName);
     demoMessages.forEach((text, index) => {
       const team = cycle(demoCareTeams, index + 1);
       const staff = cycle(demoStaff, index + 2);
@@ -204,6 +332,9 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
       baseUrl = url;
     },
     addMessage,
+    addGroup(groupId, groupName) {
+      groups.set(groupId, groupName);
+    },
     addRawMessage(raw) {
       stored.push({ kind: 'raw', raw });
     },
@@ -218,6 +349,9 @@ export function createKanamicSandbox(options: KanamicSandboxOptions): KanamicSan
     },
     get pagesServed() {
       return pagesServed;
+    },
+    dropAnswersAfterStoring(count) {
+      dropsLeft = count;
     },
   };
 }

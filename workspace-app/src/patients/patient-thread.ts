@@ -33,10 +33,12 @@ export interface ThreadVendor {
   name: Bilingual;
 }
 
-/** Vendors that take no writing from the portal in this project, named for the thread page's warning. */
+/**
+ * Vendors that take no writing from the portal in this project, named for the thread page's warning. The
+ * vendors that do (FHIR servers, Kanamic) are named by their writers (thread-writers.ts).
+ */
 export const readOnlyVendorNames: Readonly<Record<string, Bilingual>> = {
   mcs: { ja: 'MCS（メディカルケアステーション）', en: 'MCS (Medical Care Station)' },
-  kanamic: { ja: 'カナミック', en: 'Kanamic' },
   'hikari-one': { ja: 'ひかりワン', en: 'Hikari One' },
   'vital-link': { ja: 'バイタルリンク', en: 'Vital Link' },
 };

@@ -1,22 +1,21 @@
 import type pg from 'pg';
 import { type AuditTrail, withTransaction } from '@hcw/common';
+import { VendorAuthError } from '../connectors/vendor-auth-error.js';
+import { VendorPayloadError } from '../connectors/vendor-payload-error.js';
+import { VendorUnavailableError } from '../connectors/vendor-unavailable-error.js';
+import type { ThreadVendor } from './patient-thread.js';
 
 /**
  * Sends the thread's posts to the vendors that take writing, from the outbox the post's transaction filled
- * (`patient_thread_deliveries`). Each post goes as a FHIR `Communication` carrying the post's identifier
- * (`urn:uuid:<post id>`) with `If-None-Exist` on it, so a retry after a lost answer (the vendor stored it, the
- * connection dropped) finds the first one instead of creating a second. A failure waits longer each time; after
- * the last attempt the delivery is `failed` with its reason, shown on the post. Judge, then act: `judgeAnswer`
- * decides from the vendor's answer, the loop writes what it decided.
+ * (`patient_thread_deliveries`). Each vendor has a writer (`ThreadWriter`: fhir-thread-writer.ts,
+ * kanamic-thread-writer.ts, chosen from the connector settings in thread-writers.ts) that sends one post the
+ * way its vendor takes it, keyed by the post's id so that the vendor stores it once: a FHIR server's
+ * conditional create on the post's identifier, Kanamic's `Idempotency-Key`. A retry after a lost answer (the
+ * vendor stored it, the connection dropped) then finds the first one instead of creating a second. What
+ * follows a send is the same for every vendor: a failure waits longer each time; after the last attempt the
+ * delivery is `failed` with its reason, shown on the post. Judge, then act: `judgeAnswer` decides from the
+ * vendor's answer, the loop writes what it decided.
  */
-export interface FhirWriteTarget {
-  /** The connector id the patient is linked under in timeline_patient_groups (`fhir`, `fhir-…`). */
-  id: string;
-  /** The FHIR base, e.g. https://fhir.example.jp/fhir. */
-  baseUrl: string;
-  bearerToken?: string;
-}
-
 export interface ThreadDeliveryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
@@ -31,59 +30,11 @@ export const defaultDeliveryPolicy: ThreadDeliveryPolicy = {
   timeoutMs: 10_000,
 };
 
-export interface ThreadDeliveryDeps {
-  pool: pg.Pool;
-  auditTrail: AuditTrail;
-  targets: readonly FhirWriteTarget[];
-  policy?: Partial<ThreadDeliveryPolicy>;
-}
-
-/** What the sending of one delivery came to. */
-export type DeliveryVerdict =
-  | { state: 'delivered'; resourceId: string | null }
-  | { state: 'retry'; reason: string; delayMs: number }
-  | { state: 'failed'; reason: string };
-
-/** The standard system for an identifier that is itself a URI. */
-export const URI_SYSTEM = 'urn:ietf:rfc:3986';
-
-export function postIdentifier(postId: string): string {
-  return `urn:uuid:${postId}`;
-}
-
-/** Exponential, capped; no jitter needed: one worker per portal and rows due at their own times. */
-export function retryDelay(attempt: number, policy: ThreadDeliveryPolicy): number {
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-}
-
-/**
- * Decides from the vendor's answer (or the error of the request) after attempt number `attempt`. 2xx is
- * delivered (201 created, 200 the identifier already there); 408, 429 and 5xx and network errors are tried
- * again; any other answer is the vendor refusing the resource, which sending again would not change.
- */
-export function judgeAnswer(
-  answer: { status: number; location: string | null } | { error: string },
-  attempt: number,
-  policy: ThreadDeliveryPolicy,
-): DeliveryVerdict {
-  const retryOr = (reason: string): DeliveryVerdict =>
-    attempt >= policy.maxAttempts
-      ? { state: 'failed', reason: `${reason} (${attempt} attempts)` }
-      : { state: 'retry', reason, delayMs: retryDelay(attempt, policy) };
-  if ('error' in answer) return retryOr(answer.error);
-  if (answer.status >= 200 && answer.status < 300) {
-    const id = answer.location ? /Communication\/([^/]+)/.exec(answer.location)?.[1] : undefined;
-    return { state: 'delivered', resourceId: id ?? null };
-  }
-  if (answer.status === 408 || answer.status === 429 || answer.status >= 500) {
-    return retryOr(`HTTP ${answer.status}`);
-  }
-  return { state: 'failed', reason: `refused by the vendor: HTTP ${answer.status}` };
-}
-
-interface DueRow {
+/** A post as it leaves for one vendor: its outbox row joined with the post. */
+export interface OutgoingPost {
   post_id: string;
   vendor: string;
+  /** The patient at the vendor (from timeline_patient_groups): `Patient/…` at a FHIR server, a Kanamic group. */
   vendor_patient_ref: string;
   attempts: number;
   patient_id: string;
@@ -95,48 +46,74 @@ interface DueRow {
   reply_to: string | null;
 }
 
-/** The post as a FHIR R4 Communication about the vendor's patient. */
-export function communicationOf(row: DueRow): Record<string, unknown> {
-  return {
-    resourceType: 'Communication',
-    identifier: [{ system: URI_SYSTEM, value: postIdentifier(row.post_id) }],
-    status: 'completed',
-    subject: { reference: row.vendor_patient_ref },
-    topic: { text: 'ケアチームの連絡スレッド' },
-    ...(row.reply_to
-      ? { inResponseTo: [{ identifier: { system: URI_SYSTEM, value: postIdentifier(row.reply_to) } }] }
-      : {}),
-    sent: row.posted_at.toISOString(),
-    sender: { display: `${row.author_name}（${row.author_profession}・${row.author_organisation}）` },
-    payload: [{ contentString: row.body }],
-  };
+/**
+ * What a vendor answered to one send, or why nothing came back. `resourceId` is what the vendor stored the
+ * post as; `code` the vendor's own word for a refusal (`group_not_found`), kept with the reason.
+ */
+export type VendorAnswer = { status: number; resourceId?: string | null; code?: string } | { error: string };
+
+/** Sends posts to one vendor, each keyed by the post's id so that sending it again stores nothing twice. */
+export interface ThreadWriter extends ThreadVendor {
+  send(post: OutgoingPost, timeoutMs: number): Promise<VendorAnswer>;
 }
 
-async function send(
-  target: FhirWriteTarget,
-  resource: Record<string, unknown>,
-  identifier: string,
-  timeoutMs: number,
-): Promise<{ status: number; location: string | null } | { error: string }> {
-  try {
-    const response = await fetch(`${target.baseUrl.replace(/\/$/, '')}/Communication`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/fhir+json',
-        accept: 'application/fhir+json',
-        'if-none-exist': `identifier=${encodeURIComponent(`${URI_SYSTEM}|${identifier}`)}`,
-        ...(target.bearerToken ? { authorization: `Bearer ${target.bearerToken}` } : {}),
-      },
-      body: JSON.stringify(resource),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await response.arrayBuffer().catch(() => undefined);
-    return { status: response.status, location: response.headers.get('location') };
-  } catch (error) {
-    // The reason is stored and shown on the post: the error's kind only, never what was sent.
-    const cause = (error as { cause?: { code?: unknown } }).cause?.code;
-    return { error: typeof cause === 'string' ? cause : (error as Error).name };
+export interface ThreadDeliveryDeps {
+  pool: pg.Pool;
+  auditTrail: AuditTrail;
+  /** One per vendor that takes posts, under the vendor's connector id (`kanamic`, `fhir`, `fhir-…`). */
+  writers: readonly ThreadWriter[];
+  policy?: Partial<ThreadDeliveryPolicy>;
+}
+
+/** What the sending of one delivery came to. */
+export type DeliveryVerdict =
+  | { state: 'delivered'; resourceId: string | null }
+  | { state: 'retry'; reason: string; delayMs: number }
+  | { state: 'failed'; reason: string };
+
+/** What the vendors' copies of a post are about, in their own topic or subject field. */
+export const THREAD_TOPIC = 'ケアチームの連絡スレッド';
+
+/** Exponential, capped; no jitter needed: one worker per portal and rows due at their own times. */
+export function retryDelay(attempt: number, policy: ThreadDeliveryPolicy): number {
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Decides from the vendor's answer (or why there was none) after attempt number `attempt`. 2xx is
+ * delivered (201 created, 200 the one already stored under the post's key); 408, 429 and 5xx and network
+ * errors are tried again; any other answer is the vendor refusing the post (a FHIR server the resource,
+ * Kanamic an unknown group or a key reused), which sending again would not change.
+ */
+export function judgeAnswer(
+  answer: VendorAnswer,
+  attempt: number,
+  policy: ThreadDeliveryPolicy,
+): DeliveryVerdict {
+  const retryOr = (reason: string): DeliveryVerdict =>
+    attempt >= policy.maxAttempts
+      ? { state: 'failed', reason: `${reason} (${attempt} attempts)` }
+      : { state: 'retry', reason, delayMs: retryDelay(attempt, policy) };
+  if ('error' in answer) return retryOr(answer.error);
+  if (answer.status >= 200 && answer.status < 300) {
+    return { state: 'delivered', resourceId: answer.resourceId ?? null };
   }
+  if (answer.status === 408 || answer.status === 429 || answer.status >= 500) {
+    return retryOr(`HTTP ${answer.status}`);
+  }
+  const code = answer.code && /^[A-Za-z0-9_.-]{1,60}$/.test(answer.code) ? ` ${answer.code}` : '';
+  return { state: 'failed', reason: `refused by the vendor: HTTP ${answer.status}${code}` };
+}
+
+/**
+ * Why a send came to no answer, as the writers return it: the reason is stored and shown on the post, so it
+ * names the kind of failure (`HTTP 503`, `ECONNRESET`, a timeout, refused credentials), never what was sent.
+ */
+export function noAnswer(error: unknown): { error: string } {
+  if (error instanceof VendorUnavailableError) return { error: error.detail };
+  if (error instanceof VendorAuthError) return { error: `credentials refused (${error.detail})` };
+  if (error instanceof VendorPayloadError) return { error: `${error.reason} answer (${error.detail})` };
+  return { error: error instanceof Error ? error.name : 'no answer' };
 }
 
 /**
@@ -153,7 +130,7 @@ export async function deliverDuePosts(
   const tried: string[] = [];
   for (let n = 0; n < limit; n++) {
     const outcome = await withTransaction(deps.pool, async (client) => {
-      const { rows } = await client.query<DueRow>(
+      const { rows } = await client.query<OutgoingPost>(
         `SELECT d.post_id, d.vendor, d.vendor_patient_ref, d.attempts, p.patient_id, p.author_name,
                 p.author_organisation, p.author_profession, p.body, p.posted_at, p.reply_to
            FROM patient_thread_deliveries d JOIN patient_thread_posts p ON p.id = d.post_id
@@ -166,13 +143,9 @@ export async function deliverDuePosts(
       if (!row) return undefined;
       tried.push(`${row.post_id} ${row.vendor}`);
       const attempt = row.attempts + 1;
-      const target = deps.targets.find((candidate) => candidate.id === row.vendor);
-      const verdict: DeliveryVerdict = target
-        ? judgeAnswer(
-            await send(target, communicationOf(row), postIdentifier(row.post_id), policy.timeoutMs),
-            attempt,
-            policy,
-          )
+      const writer = deps.writers.find((candidate) => candidate.id === row.vendor);
+      const verdict: DeliveryVerdict = writer
+        ? judgeAnswer(await writer.send(row, policy.timeoutMs), attempt, policy)
         : { state: 'failed', reason: 'the vendor is no longer connected to this portal' };
       if (verdict.state === 'delivered') {
         await client.query(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createKanamicSandbox, type KanamicSandbox } from '#sandboxes/kanamic/kanamic-sandbox.js';
+import { startSandbox } from '#sandboxes/start-sandbox.js';
 
 const CLIENT = { clientId: 'office-1', clientSecret: 'kanamic-client-secret-for-tests' };
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -125,5 +126,162 @@ describe('Kanamic sandbox', () => {
       .query({ cursor: 'not-a-cursor' })
       .set('authorization', `Bearer ${token}`)
       .expect(400);
+  });
+
+  describe('posting to a group’s board', () => {
+    const GROUP = { id: 'grp-post-0001', name: '山口正雄様 在宅チーム' };
+    const aMessage = (overrides: Record<string, unknown> = {}) => ({
+      subject: 'ケアチームの連絡スレッド',
+      text: '本日、褥瘡の処置を変更しました。',
+      sender: { staff_name: '佐藤 花子', occupation: '看護師', office_name: '新宿訪問看護ステーション' },
+      posted_at: '2026-05-01T10:30:00+09:00',
+      ...overrides,
+    });
+    let token: string;
+
+    const post = (body: unknown, key: string | undefined, group = GROUP.id) => {
+      const sent = request(sandbox.app)
+        .post(`/api/v2/groups/${group}/messages`)
+        .set('authorization', `Bearer ${token}`);
+      if (key !== undefined) sent.set('idempotency-key', key);
+      return sent.send(body as object);
+    };
+
+    /** The board as any client reads it: every message of the list API. */
+    async function listed(): Promise<
+      Array<{ message_id: string; text: string; group: { group_name: string } }>
+    > {
+      const response = await request(sandbox.app)
+        .get('/api/v2/messages')
+        .query({ limit: '100' })
+        .set('authorization', `Bearer ${token}`)
+        .expect(200);
+      return response.body.messages;
+    }
+
+    beforeEach(async () => {
+      sandbox.addGroup(GROUP.id, GROUP.name);
+      token = await aToken(sandbox);
+    });
+
+    it('stores a message once per Idempotency-Key and lists it with the others', async () => {
+      const first = await post(aMessage(), 'post-key-0001').expect(201);
+      assert.match(first.body.message_id, /^KNM\d{8}$/);
+      assert.deepEqual(first.body.group, { group_id: GROUP.id, group_name: GROUP.name });
+      assert.deepEqual(first.body.sender, {
+        staff_name: '佐藤 花子',
+        occupation: '看護師',
+        office_name: '新宿訪問看護ステーション',
+      });
+      assert.equal(first.body.created_at, '2026-05-01T10:30:00+09:00');
+      assert.equal(
+        first.body.web_url,
+        `http://kanamic.test/web/groups/${GROUP.id}/messages/${first.body.message_id}`,
+      );
+
+      const again = await post(aMessage(), 'post-key-0001').expect(200);
+      assert.equal(again.body.message_id, first.body.message_id, 'the message the key created');
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+
+      await post(aMessage({ text: '別のメッセージ' }), 'post-key-0002').expect(201);
+      const board = await listed();
+      assert.deepEqual(
+        board.map((message) => [message.message_id === first.body.message_id, message.text]),
+        [
+          [true, '本日、褥瘡の処置を変更しました。'],
+          [false, '別のメッセージ'],
+        ],
+      );
+      assert.equal(board[0]?.group.group_name, GROUP.name);
+    });
+
+    it('refuses a key used again for another message or another group, and keeps the first', async () => {
+      const first = await post(aMessage(), 'post-key-0003').expect(201);
+      const reused = await post(aMessage({ text: '書き換えた本文' }), 'post-key-0003').expect(422);
+      assert.equal(reused.body.error, 'idempotency_key_reused');
+      sandbox.addGroup('grp-post-0002', '別の患者様 在宅チーム');
+      await post(aMessage(), 'post-key-0003', 'grp-post-0002').expect(422);
+      assert.deepEqual(
+        (await listed()).map((message) => message.message_id),
+        [first.body.message_id],
+      );
+    });
+
+    it('refuses a post without a live token, a key or a valid body, with a message saying what is wrong, and stores nothing', async () => {
+      await request(sandbox.app)
+        .post(`/api/v2/groups/${GROUP.id}/messages`)
+        .set('idempotency-key', 'k-1')
+        .send(aMessage())
+        .expect(401, { error: 'invalid_token' });
+      const refusals: Array<[unknown, string | undefined, RegExp]> = [
+        [aMessage(), undefined, /Idempotency-Key header is required/],
+        [aMessage(), 'a key with spaces', /Idempotency-Key header is required/],
+        [aMessage({ text: '   ' }), 'k-2', /^text: must not be empty$/],
+        [aMessage({ text: 'x'.repeat(10_001) }), 'k-3', /^text: /],
+        [
+          aMessage({ sender: { staff_name: '佐藤 花子', occupation: '看護師' } }),
+          'k-4',
+          /sender\.office_name/,
+        ],
+        [aMessage({ posted_at: 'yesterday' }), 'k-5', /^posted_at: /],
+        [{}, 'k-6', /text: Required; sender: Required; posted_at: Required/],
+      ];
+      for (const [body, key, message] of refusals) {
+        const response = await post(body, key).expect(400);
+        assert.equal(response.body.error, 'invalid_request');
+        assert.match(response.body.message, message);
+      }
+      const notJson = await request(sandbox.app)
+        .post(`/api/v2/groups/${GROUP.id}/messages`)
+        .set('authorization', `Bearer ${token}`)
+        .set('idempotency-key', 'k-7')
+        .set('content-type', 'application/json')
+        .send('{"text": ')
+        .expect(400);
+      assert.equal(notJson.body.message, 'the body is not JSON');
+      const form = await request(sandbox.app)
+        .post(`/api/v2/groups/${GROUP.id}/messages`)
+        .set('authorization', `Bearer ${token}`)
+        .set('idempotency-key', 'k-8')
+        .type('form')
+        .send({ text: 'フォーム' })
+        .expect(400);
+      assert.match(form.body.message, /JSON object/);
+      assert.deepEqual(await listed(), []);
+    });
+
+    it('refuses a group it does not know (404), and the refusal does not use up the key', async () => {
+      const unknown = await post(aMessage(), 'post-key-0004', 'grp-nowhere').expect(404);
+      assert.equal(unknown.body.error, 'group_not_found');
+      assert.deepEqual(await listed(), []);
+      sandbox.addGroup('grp-nowhere', '新しい在宅チーム');
+      await post(aMessage(), 'post-key-0004', 'grp-nowhere').expect(201);
+    });
+
+    it('drops the connection after storing when told to, and answers the retry with what it stored', async () => {
+      const running = await startSandbox(sandbox);
+      try {
+        const send = () =>
+          fetch(`${running.url}/api/v2/groups/${GROUP.id}/messages`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              'idempotency-key': 'post-key-0005',
+            },
+            body: JSON.stringify(aMessage()),
+          });
+        sandbox.dropAnswersAfterStoring(1);
+        await assert.rejects(send(), 'no answer');
+        const board = await listed();
+        assert.equal(board.length, 1, 'stored before the connection dropped');
+        const retry = await send();
+        assert.equal(retry.status, 200);
+        assert.equal(((await retry.json()) as { message_id: string }).message_id, board[0]?.message_id);
+        assert.equal((await listed()).length, 1);
+      } finally {
+        await running.close();
+      }
+    });
   });
 });
