@@ -1,4 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { Practitioner } from '@hcw/common';
+import { receiveUpload } from '#workspace-app/attachments/attachments.js';
 
 /**
  * Files as a phone sends them, made on the spot: a PDF (a page of text), a real JPEG drawn from it by
@@ -128,4 +132,30 @@ export function orientationOf(jpeg: Buffer): number | undefined {
     if (tiff.readUInt16BE(entry) === 0x0112) return tiff.readUInt16BE(entry + 8);
   }
   return undefined;
+}
+
+/**
+ * A photo as the portal keeps it once the broker has handed it over (checked, cleaned and scanned): unfiled,
+ * among what `practitioner` received. Returns its id.
+ */
+export async function aReceivedPhoto(
+  pool: pg.Pool,
+  practitioner: Practitioner,
+  photo = aJpeg(),
+): Promise<string> {
+  const id = randomUUID();
+  await receiveUpload(
+    pool,
+    {
+      id,
+      practitioner: Practitioner.parse(practitioner),
+      mediaType: 'image/jpeg',
+      content: photo.toString('base64'),
+      sha256: createHash('sha256').update(photo).digest('hex'),
+      scannedBy: 'ClamAV (test signatures)',
+      metadataRemoved: true,
+    },
+    photo,
+  );
+  return id;
 }

@@ -1,9 +1,9 @@
 import { tokyoDate, tokyoToday } from '@hcw/common';
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
-import { Practitioner } from '@hcw/common';
-import { attachToRecord, receiveUpload } from '#workspace-app/attachments/attachments.js';
-import { aJpeg } from '../support/photos.js';
+import { randomUUID } from 'node:crypto';
+import type { Practitioner } from '@hcw/common';
+import { attachToRecord } from '#workspace-app/attachments/attachments.js';
+import { aReceivedPhoto } from '../support/photos.js';
 import { answerInvitation, inviteToCareTeam } from '#workspace-app/patients/care-team-invitations.js';
 import { readCareTeam } from '#workspace-app/patients/care-team.js';
 import { recordConsent } from '#workspace-app/patients/consent.js';
@@ -449,23 +449,8 @@ describe('routes that take a patient id refuse one the person may not name', fun
       place: '東京中央病院 カンファレンス室',
       attendees: [people.tanaka.id],
     });
-    const [attachmentId, uploadId] = [randomUUID(), randomUUID()];
-    for (const id of [attachmentId, uploadId]) {
-      const photo = aJpeg();
-      await receiveUpload(
-        portal.pool,
-        {
-          id,
-          practitioner: Practitioner.parse(people.sato),
-          mediaType: 'image/jpeg',
-          content: photo.toString('base64'),
-          sha256: createHash('sha256').update(photo).digest('hex'),
-          scannedBy: 'ClamAV test',
-          metadataRemoved: true,
-        },
-        photo,
-      );
-    }
+    const attachmentId = await aReceivedPhoto(portal.pool, people.sato);
+    const uploadId = await aReceivedPhoto(portal.pool, people.sato);
     await attachToRecord(deps, people.sato, patientId, [attachmentId]);
     return {
       patientId,

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomUUID, createHash } from 'node:crypto';
-import { Practitioner } from '@hcw/common';
-import { attachToRecord, receiveUpload } from '#workspace-app/attachments/attachments.js';
+import { randomUUID } from 'node:crypto';
+import { attachToRecord } from '#workspace-app/attachments/attachments.js';
 import { recordConsent, withdrawConsent } from '#workspace-app/patients/consent.js';
 import { createPatient } from '#workspace-app/patients/create-patient.js';
 import type { StoredInquiry, StoredRequest } from '#workspace-app/transfers/transfer-store.js';
-import { aJpeg } from '../../support/photos.js';
+import { aJpeg, aReceivedPhoto } from '../../support/photos.js';
 import { aBasics, patientDeps, people } from '../patients/patient-fixtures.js';
 import { startPortalUnderTest, type Agent, type PortalUnderTest } from '../portal-under-test.js';
 import {
@@ -60,20 +59,7 @@ describe('photos and documents with a transfer request', function () {
     });
     // A wound photo the doctor sent from his phone and filed on the record.
     photo = aJpeg('Wound, sacrum');
-    photoId = randomUUID();
-    await receiveUpload(
-      portal.pool,
-      {
-        id: photoId,
-        practitioner: Practitioner.parse(tanaka),
-        mediaType: 'image/jpeg',
-        content: photo.toString('base64'),
-        sha256: createHash('sha256').update(photo).digest('hex'),
-        scannedBy: 'ClamAV test',
-        metadataRemoved: true,
-      },
-      photo,
-    );
+    photoId = await aReceivedPhoto(portal.pool, tanaka, photo);
     await attachToRecord(deps, tanaka, patientId, [photoId]);
 
     msw = await portal.signInOnPortalPage(anMsw());
