@@ -6,6 +6,7 @@ import {
   type AttachmentPicture,
 } from '../attachments/attachments.js';
 import { consentCovers, consentsOf } from '../patients/consent.js';
+import { isUuid } from '../patients/patient-access.js';
 import { openRequest } from './open-request.js';
 import { requireRequester, type RequestViewer } from './transfer-access.js';
 import { auditedTransferOperation } from './transfer-audit.js';
@@ -44,7 +45,8 @@ export async function requestAttachmentsFor(
   viewer: RequestViewer,
   readerOrganisation: string,
 ): Promise<RequestAttachments> {
-  if (request.patientId === null) return NONE;
+  // Only a patient of the shared record has attachments (a request may name a patient the record does not hold).
+  if (request.patientId === null || !isUuid(request.patientId)) return NONE;
   const attached = await attachedIds(client, request.id);
   const ofPatient = await attachmentsOfPatient(client, request.patientId);
   const onRequest = ofPatient.filter((attachment) => attached.has(attachment.id));

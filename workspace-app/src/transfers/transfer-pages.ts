@@ -20,6 +20,7 @@ import type { FhirTransferBundle } from './transfer-fhir.js';
 import { patientSummary } from './transfer-notifications.js';
 import { tt } from './transfer-text.js';
 import { attachmentPictures } from '../attachments/attachment-page.js';
+import { isUuid } from '../patients/patient-access.js';
 
 /** The start of the transfer search: an MSW's requests, a bed manager's inquiries and bed screen. */
 export function renderOverviewPage(
@@ -145,7 +146,7 @@ export interface RequestPageOptions {
 function attachmentsSection(lang: Language, view: TransferRequestView): Html {
   const { request } = view;
   const { shown, withheld, addable } = view.attachments;
-  if (request.patientId === null) return html``;
+  if (request.patientId === null || !isUuid(request.patientId)) return html``;
   const figures = shown.map(
     (attachment) =>
       html`<figure class="attachment" data-attachment-id="${attachment.id}">
