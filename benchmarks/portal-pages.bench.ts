@@ -73,6 +73,9 @@ const pages = PORTAL_PAGES;
 const patient = DEMO_PATIENT_IDS.yamaguchiMasao;
 
 /** The comparison: a trail that accepts every event and writes nothing. */
+/** The audit writer's phases, as AuditTrail.timings sums them. */
+const WRITER_PHASES = ['queuedMs', 'connectMs', 'lockMs', 'headMs', 'insertMs', 'commitMs'] as const;
+
 class NoAuditTrail extends AuditTrail {
   override async recordAll(_inputs: readonly AuditEvent[]): Promise<void> {}
 }
@@ -220,6 +223,17 @@ async function main(): Promise<void> {
       Number((await pool!.query<{ n: string }>('SELECT count(*) AS n FROM audit_events')).rows[0]!.n);
     const rows: string[][] = [];
     const figures: Figure[] = [];
+    /** Where an audited request's records spend their time in the writer, per page (ms per caller). */
+    const writerRows: string[][] = [];
+    const writerTotals = {
+      callers: 0,
+      queuedMs: 0,
+      connectMs: 0,
+      lockMs: 0,
+      headMs: 0,
+      insertMs: 0,
+      commitMs: 0,
+    };
     const ratios: { p50: number[]; p95: number[]; p99: number[] } = { p50: [], p95: [], p99: [] };
     log(`\n${rounds} requests per page and per trail, one at a time, ABBA\n`);
     for (const page of pages) {
@@ -232,6 +246,7 @@ async function main(): Promise<void> {
       const withAudit: number[] = [];
       const without: number[] = [];
       const before = await auditCount();
+      const timingsBefore = { ...auditTrail.timings };
       for (let i = 0; i < rounds; i++) {
         if (i % 2 === 0) {
           withAudit.push(await timedGet(`${audited.url}${where}`, cookie));
@@ -243,6 +258,20 @@ async function main(): Promise<void> {
       }
       await auditTrail.flush();
       const recordsPerView = ((await auditCount()) - before) / rounds;
+      const callers = auditTrail.timings.callers - timingsBefore.callers;
+      if (callers > 0) {
+        writerRows.push([
+          `${page.role}: ${page.name}`,
+          (callers / rounds).toFixed(2),
+          ...WRITER_PHASES.map((phase) =>
+            ((auditTrail.timings[phase] - timingsBefore[phase]) / callers).toFixed(2),
+          ),
+        ]);
+        for (const phase of WRITER_PHASES) {
+          writerTotals[phase] += auditTrail.timings[phase] - timingsBefore[phase];
+        }
+        writerTotals.callers += callers;
+      }
       const a = {
         p50: percentile(withAudit, 50),
         p95: percentile(withAudit, 95),
@@ -311,6 +340,27 @@ async function main(): Promise<void> {
       `\nratio audited / no audit over the ${pages.length} pages: geometric mean p50 ${geometricMean(ratios.p50).toFixed(2)}, p95 ${geometricMean(ratios.p95).toFixed(2)}, p99 ${geometricMean(ratios.p99).toFixed(2)}; worst page p50 ${worst(ratios.p50).toFixed(2)}, p95 ${worst(ratios.p95).toFixed(2)}, p99 ${worst(ratios.p99).toFixed(2)}`,
     );
     log(`audit writer: ${auditTrail.batchesWritten} transactions`);
+    log(
+      `\nwhere the audit writer's time goes, per caller (one audited operation), ms:\n${formatTable(
+        ['page', 'callers / request', ...WRITER_PHASES.map((phase) => phase.replace(/Ms$/, ''))],
+        [
+          ...writerRows,
+          [
+            'all pages',
+            '',
+            ...WRITER_PHASES.map((phase) => (writerTotals[phase] / writerTotals.callers).toFixed(2)),
+          ],
+        ],
+      )}`,
+    );
+    for (const phase of WRITER_PHASES) {
+      figures.push({
+        name: `audit writer per caller: ${phase.replace(/Ms$/, '')}`,
+        value: writerTotals[phase] / writerTotals.callers,
+        unit: 'ms',
+        better: 'lower',
+      });
+    }
     log(
       `machine load (1, 5, 15 min, ${os.cpus().length} cores): ${os
         .loadavg()
