@@ -95,6 +95,9 @@ module "hosts" {
     BROKER_INTERNAL_CA_FILE = "/etc/hcw-broker/internal-ca.crt"
     BROKER_TLS_CERT_FILE    = "/etc/hcw-broker/hcw-broker.crt"
     BROKER_TLS_KEY_FILE     = "/etc/hcw-broker/hcw-broker.key"
+    # Photos and PDFs from devices are scanned by the image's clamd on its local socket; freshclam on the host
+    # keeps its signatures current (the NAT gateway gives it the way out).
+    UPLOAD_SCANNER = "/run/clamav/clamd.ctl"
   }, var.environment)
   audit_archive_upload = {
     bucket = element(split(":::", var.audit_archive_bucket_arn), 1)

@@ -5,7 +5,7 @@ variable "name" {
 
 variable "ami_id" {
   type        = string
-  description = "Broker image: Node.js, the broker package and its hcw-broker systemd unit reading /etc/hcw/hcw-broker.env, the AWS CLI and jq."
+  description = "Broker image: Node.js, the broker package and its hcw-broker systemd unit reading /etc/hcw/hcw-broker.env, ClamAV (clamav-daemon and clamav-freshclam, enabled) for what devices send, the AWS CLI and jq."
 }
 
 variable "instance_type" {
