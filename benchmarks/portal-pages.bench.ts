@@ -25,6 +25,7 @@ import { createClient, type RedisClientType } from 'redis';
 import {
   AUDIT_MIGRATIONS,
   AuditTrail,
+  emptyAuditTimings,
   HANDOFF_PATH,
   migrate,
   redisClientOptions,
@@ -225,15 +226,7 @@ async function main(): Promise<void> {
     const figures: Figure[] = [];
     /** Where an audited request's records spend their time in the writer, per page (ms per caller). */
     const writerRows: string[][] = [];
-    const writerTotals = {
-      callers: 0,
-      queuedMs: 0,
-      connectMs: 0,
-      lockMs: 0,
-      headMs: 0,
-      insertMs: 0,
-      commitMs: 0,
-    };
+    const writerTotals = emptyAuditTimings();
     const ratios: { p50: number[]; p95: number[]; p99: number[] } = { p50: [], p95: [], p99: [] };
     log(`\n${rounds} requests per page and per trail, one at a time, ABBA\n`);
     for (const page of pages) {

@@ -93,6 +93,19 @@ export interface AuditTrailOptions {
   maxBatch?: number;
 }
 
+/** Where the audit writer's time went (see `AuditTrail.timings`), all zero. */
+export function emptyAuditTimings(): {
+  callers: number;
+  queuedMs: number;
+  connectMs: number;
+  lockMs: number;
+  headMs: number;
+  insertMs: number;
+  commitMs: number;
+} {
+  return { callers: 0, queuedMs: 0, connectMs: 0, lockMs: 0, headMs: 0, insertMs: 0, commitMs: 0 };
+}
+
 /**
  * Appends to the trail without making the product wait in line. Events are queued and written by one
  * writer per process, a batch per transaction: whatever arrived while the previous batch was being written
@@ -112,15 +125,7 @@ export class AuditTrail {
    * the queue (per caller), taking a connection, the chain lock with BEGIN, reading the chain's head, the one
    * INSERT, and COMMIT. For benchmarks and metrics; reading it costs nothing.
    */
-  readonly timings = {
-    callers: 0,
-    queuedMs: 0,
-    connectMs: 0,
-    lockMs: 0,
-    headMs: 0,
-    insertMs: 0,
-    commitMs: 0,
-  };
+  readonly timings = emptyAuditTimings();
 
   constructor(
     private readonly pool: pg.Pool,
