@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -332,6 +334,29 @@ describe('only pixels reach the device', function () {
       const needles = identifiers.flatMap((id) => encodingsOf(id, id));
       assert.deepEqual(received.find(needles), []);
     });
+  });
+
+  it('finds a photo in the browser’s profile when the browser did keep one (control for the search above)', async () => {
+    const browser = await launchBrowser();
+    const marker = `HCW-CACHED-${randomBytes(6).toString('hex')}`;
+    const photo = withCameraExif(aJpeg('Cached photo'), { orientation: 1, marker });
+    // A server that lets the browser cache what it sends, as the broker never does.
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'max-age=3600' });
+      res.end(photo);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/wound.jpg`);
+      await waitFor(
+        'the cached photo in the profile',
+        () => filesHolding(browser.profileDir, Buffer.from(marker, 'latin1')).length > 0,
+      );
+    } finally {
+      await browser.close();
+      server.close();
+    }
   });
 
   describe('control run: copying to the device allowed at every layer', () => {

@@ -1,6 +1,20 @@
-import { DEVICE_UPLOAD_PATH, DeviceUploadReceipt, signRequest, type DeviceUpload } from '@hcw/common';
+import { z } from 'zod';
+import {
+  DEVICE_UPLOAD_PATH,
+  DeviceUploadReceipt,
+  HttpError,
+  signRequest,
+  type DeviceUpload,
+} from '@hcw/common';
 
-/** Hands a checked and scanned file from a device to the portal (signed, over the internal TLS link). */
+/** The portal's answer to a refused upload: its own bilingual message, for the device to show. */
+const Refusal = z.object({ error: z.object({ ja: z.string().max(500), en: z.string().max(500) }) });
+
+/**
+ * Hands a checked and scanned file from a device to the portal (signed, over the internal TLS link). A refusal
+ * the person can act on (4xx: too many files waiting, an id already taken) comes back as an HttpError with the
+ * portal's message; anything else is an Error.
+ */
 export class PortalUploadClient {
   constructor(
     private readonly internalUrl: string,
@@ -18,6 +32,10 @@ export class PortalUploadClient {
       },
       signal: AbortSignal.timeout(30_000),
     });
+    if (response.status >= 400 && response.status < 500) {
+      const refusal = Refusal.safeParse(await response.json().catch(() => undefined));
+      if (refusal.success) throw new HttpError(response.status, refusal.data.error.ja, refusal.data.error.en);
+    }
     if (response.status !== 201 && response.status !== 200) {
       throw new Error(`the portal refused the upload (${response.status})`);
     }

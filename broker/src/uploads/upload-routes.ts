@@ -75,12 +75,18 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
       throw new HttpError(400, '送信の識別子がありません。', 'The upload has no identifier (x-upload-id).');
     }
     const content = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const refuse = async (status: number, reason: string, ja: string, en: string): Promise<never> => {
+    const refuse = async (
+      status: number,
+      reason: string,
+      ja: string,
+      en: string,
+      details: Record<string, string> = {},
+    ): Promise<never> => {
       await deps.audit.record({
         type: 'device-upload',
         outcome: 'failure',
         ...auditActor(user, req),
-        details: { uploadId: id, refusal: reason, bytes: content.length },
+        details: { uploadId: id, refusal: reason, bytes: content.length, ...details },
       });
       throw new HttpError(status, ja, en);
     };
@@ -112,16 +118,12 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
       );
     }
     if (!verdict.clean) {
-      await deps.audit.record({
-        type: 'device-upload',
-        outcome: 'failure',
-        ...auditActor(user, req),
-        details: { uploadId: id, refusal: 'virus', signature: verdict.signature, bytes: content.length },
-      });
-      throw new HttpError(
+      return refuse(
         422,
+        'virus',
         'このファイルからウイルスが見つかったため、受け付けませんでした。ファイルは保存されていません。',
         'A virus was found in this file, so it was not accepted. Nothing was stored.',
+        { signature: verdict.signature },
       );
     }
     let kept: Buffer;
@@ -153,6 +155,10 @@ export function uploadRoutes(deps: UploadRoutesDeps): Router {
         metadataRemoved: mediaType !== 'application/pdf',
       })
       .catch(async (error: Error) => {
+        // The portal's own refusal (too many files waiting to be attached) reaches the person as it is.
+        if (error instanceof HttpError) {
+          return refuse(error.status, 'portal-refused', error.messageJa, error.messageEn);
+        }
         deps.log(`uploads: ${error.message}`);
         return refuse(
           503,

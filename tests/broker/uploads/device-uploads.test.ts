@@ -180,6 +180,33 @@ describe('photos and documents sent from the device', function () {
     assert.deepEqual(await stored(broken), []);
   });
 
+  it('passes on the portal’s own refusal, with its message, when too many files wait to be attached', async () => {
+    // As if the practitioner had sent 50 photos and attached none of them.
+    const { rows } = await portalDb.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM attachments WHERE owner_id = $1 AND patient_id IS NULL`,
+      [USER],
+    );
+    const filler = Array.from({ length: Math.max(0, 50 - rows[0]!.n) }, () => randomUUID());
+    await portalDb.query(
+      `INSERT INTO attachments (id, owner_id, media_type, content, byte_size, sha256, scanned_by, metadata_removed,
+         page_count)
+       SELECT unnest($1::uuid[]), $2, 'image/png', '\\x00'::bytea, 1, repeat('0', 64), 'test', true, 1`,
+      [filler, USER],
+    );
+    try {
+      const id = randomUUID();
+      const response = await send(aPng(), 'image/png', id);
+      assert.equal(response.status, 429);
+      const body = (await response.json()) as { error: { ja: string; en: string } };
+      assert.match(body.error.ja, /未整理のファイルが 50 件あります/);
+      assert.match(body.error.en, /50 files not yet filed/);
+      assert.deepEqual(await stored(id), []);
+      assert.equal((await refusals(id))[0]?.refusal, 'portal-refused');
+    } finally {
+      await portalDb.query('DELETE FROM attachments WHERE id = ANY($1::uuid[])', [filler]);
+    }
+  });
+
   it('refuses an empty file, a file without an id, and one over the size limit', async () => {
     assert.equal((await send(Buffer.alloc(0), 'image/jpeg')).status, 400);
     assert.equal((await send(aJpeg(), 'image/jpeg', 'not-an-id')).status, 400);

@@ -13,7 +13,7 @@ import '../http/session-types.js';
 import { languageOf } from '../ui/language.js';
 import { isUuid } from '../patients/patient-access.js';
 import type { PatientDeps } from '../patients/patient-audit.js';
-import { actorOf, bodyOf, param, redirect, roleOf, send } from '../patients/patient-route-helpers.js';
+import { actorOf, bodyOf, param, redirect, send } from '../patients/patient-route-helpers.js';
 import { renderAttachmentsPage, chosenUploads } from './attachment-page.js';
 import {
   attachToRecord,
@@ -48,7 +48,8 @@ export function deviceUploadRoute(deps: { pool: pg.Pool; handoffSecret: string }
   return router;
 }
 
-function pageNumber(req: Request): number {
+/** The page asked for, 404 when it cannot be one. */
+export function pageNumber(req: Request): number {
   const page = Number(param(req, 'page'));
   if (!Number.isInteger(page) || page < 1 || page > 1000) {
     throw new HttpError(404, 'ページが見つかりません。', 'The page was not found.');
@@ -56,7 +57,8 @@ function pageNumber(req: Request): number {
   return page;
 }
 
-function uuidParam(req: Request, name: string): string {
+/** An attachment's id from the path, 404 when it cannot be one (never a database error). */
+export function uuidParam(req: Request, name: string): string {
   const value = param(req, name);
   if (!isUuid(value))
     throw new HttpError(404, '写真・文書が見つかりません。', 'The photo or document was not found.');
@@ -64,7 +66,7 @@ function uuidParam(req: Request, name: string): string {
 }
 
 /** A picture for the desktop's browser to show in the page: never cached, never a download. */
-function sendPicture(res: Response, picture: AttachmentPicture): void {
+export function sendPicture(res: Response, picture: AttachmentPicture): void {
   res.setHeader('Content-Disposition', 'inline');
   res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
   res.status(200).type(picture.mediaType).send(picture.content);
@@ -78,12 +80,7 @@ export function attachmentRoutes(deps: PatientDeps): Router {
     const actor = actorOf(req);
     const patientId = param(req, 'patientId');
     const view = await readPatientAttachments(deps, actor, patientId);
-    const role = await roleOf(deps, actor, patientId);
-    send(
-      res,
-      200,
-      renderAttachmentsPage({ ...view, patientId, canWrite: role !== 'reader' }, languageOf(req)),
-    );
+    send(res, 200, renderAttachmentsPage({ ...view, patientId }, languageOf(req)));
   });
 
   router.post('/patients/:patientId/attachments', async (req, res) => {

@@ -84,10 +84,11 @@ export async function receiveUpload(
       [upload.id],
     );
     if (existing.rows[0]) {
-      await client.query('COMMIT');
+      // Sent again after a lost answer: the first copy stands. The same id from someone else is refused.
       if (existing.rows[0].owner_id !== upload.practitioner.id) {
         throw new HttpError(409, 'この識別子は使われています。', 'This upload id is taken.');
       }
+      await client.query('COMMIT');
       return { id: upload.id, duplicate: true };
     }
     const { rows } = await client.query<{ n: number }>(
@@ -203,16 +204,17 @@ export function readPatientAttachments(
   deps: PatientDeps,
   actor: PatientActor,
   patientId: string,
-): Promise<{ patientName: string; attachments: Attachment[]; unfiled: Attachment[] }> {
+): Promise<{ patientName: string; attachments: Attachment[]; unfiled: Attachment[]; canWrite: boolean }> {
   return auditedOperation(
     deps,
     actor,
     { type: 'patient.attachment.view', patientId },
     async (client, context) => {
-      await requirePatientAccess(client, actor, patientId, 'read');
+      const { role } = await requirePatientAccess(client, actor, patientId, 'read');
       const attachments = await attachmentsOfPatient(client, patientId);
       context.details.attachments = attachments.length;
       return {
+        canWrite: role !== 'reader',
         patientName: (await patientNames(client, [patientId])).get(patientId)?.name ?? '',
         attachments,
         unfiled: await unfiledOf(client, actor.id),
@@ -232,21 +234,26 @@ export async function attachmentPicture(
   id: string,
   page: number,
 ): Promise<AttachmentPicture> {
-  const { rows } = await client.query<{ media_type: UploadMediaType; content: Buffer; page_count: number }>(
-    'SELECT media_type, content, page_count FROM attachments WHERE id = $1',
-    [id],
+  // The file itself is read only when it is what is shown (a photo) or a PDF page not drawn yet.
+  const { rows } = await client.query<{
+    media_type: UploadMediaType;
+    page_count: number;
+    drawn: Buffer | null;
+    content: Buffer | null;
+  }>(
+    `SELECT a.media_type, a.page_count, p.png AS drawn,
+            CASE WHEN p.png IS NULL THEN a.content END AS content
+       FROM attachments a LEFT JOIN attachment_pages p ON p.attachment_id = a.id AND p.page = $2
+      WHERE a.id = $1`,
+    [id, page],
   );
   const row = rows[0];
   if (!row || page < 1 || page > Math.min(row.page_count, MAX_SHOWN_PAGES)) {
     throw new RecordNotFoundError({ ja: '写真・文書のページ', en: 'page of the photo or document' });
   }
-  if (row.media_type !== 'application/pdf') return { mediaType: row.media_type, content: row.content };
-  const cached = await client.query<{ png: Buffer }>(
-    'SELECT png FROM attachment_pages WHERE attachment_id = $1 AND page = $2',
-    [id, page],
-  );
-  if (cached.rows[0]) return { mediaType: 'image/png', content: cached.rows[0].png };
-  const png = await pdfPagePng(row.content, page);
+  if (row.media_type !== 'application/pdf') return { mediaType: row.media_type, content: row.content! };
+  if (row.drawn) return { mediaType: 'image/png', content: row.drawn };
+  const png = await pdfPagePng(row.content!, page);
   await client.query(
     `INSERT INTO attachment_pages (attachment_id, page, png) VALUES ($1, $2, $3)
      ON CONFLICT (attachment_id, page) DO NOTHING`,

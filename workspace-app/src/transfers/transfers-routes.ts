@@ -35,11 +35,11 @@ import { searchFiltersSchema, searchTransferHospitals } from './search-transfer-
 import { sendInquiries } from './send-inquiries.js';
 import { requireRequestMaker, type RequestViewer } from './transfer-access.js';
 import type { TransferActor, TransferDeps } from './transfer-deps.js';
-import { TransferConflictError, TransferInputError, TransferNotFoundError } from './transfer-errors.js';
+import { TransferConflictError, TransferInputError } from './transfer-errors.js';
 import type { RequestPurpose } from './transfer-store.js';
 import { exportTransferFhir } from './transfer-fhir.js';
 import { attachToTransferRequest, viewTransferAttachment } from './request-attachments.js';
-import { isUuid } from '../patients/patient-access.js';
+import { pageNumber, sendPicture, uuidParam } from '../attachments/attachment-routes.js';
 import {
   renderFhirPage,
   renderNewRequestPage,
@@ -215,19 +215,14 @@ export function transfersRoutes(options: TransfersRoutesOptions): Router {
   });
 
   router.get('/transfers/requests/:id/attachments/:attachmentId/pages/:page', async (req, res) => {
-    const page = Number(param(req, 'page'));
-    const attachmentId = param(req, 'attachmentId');
-    if (!Number.isInteger(page) || page < 1 || page > 1000 || !isUuid(attachmentId)) {
-      throw new TransferNotFoundError({
-        ja: '写真・文書が見つかりません。',
-        en: 'No such photo or document.',
-      });
-    }
-    const picture = await viewTransferAttachment(deps, actorOf(req), param(req, 'id'), attachmentId, page);
-    // A picture in the page, never cached and never a download.
-    res.setHeader('Content-Disposition', 'inline');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    res.status(200).type(picture.mediaType).send(picture.content);
+    const picture = await viewTransferAttachment(
+      deps,
+      actorOf(req),
+      param(req, 'id'),
+      uuidParam(req, 'attachmentId'),
+      pageNumber(req),
+    );
+    sendPicture(res, picture);
   });
 
   router.get('/transfers/beds', async (req, res) => {
